@@ -1,0 +1,227 @@
+/**
+ * Matching engine alone: operations/s over a seeded stream of 1,000,000 operations (70 % resting
+ * LIMIT GTC orders, 20 % crossing LIMIT IOC orders, 10 % cancels) on BTCUSDT with the default
+ * filters on and exact decimals (orders arrive as decimal strings, as from the API). Baseline: the
+ * npm package `nodejs-order-book` (float prices, no filters, no balances) fed the same stream in the
+ * same run — on a prefix (default 200,000 operations), because it slows down as its book grows.
+ * Run: `npx tsx bench/engine.ts [ops] [baselineOps]`.
+ */
+import { pathToFileURL } from 'node:url';
+import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
+import { OrderBook } from 'nodejs-order-book';
+import { Exchange } from '../packages/server/src/engine/index.js';
+
+interface Op {
+  kind: 0 | 1 | 2; // 0 resting, 1 crossing, 2 cancel
+  account: number;
+  side: 'BUY' | 'SELL';
+  price: string;
+  qty: string;
+  priceNum: number;
+  qtyNum: number;
+  /** Resting / crossing: index of this order in the stream; cancel: index of the order to cancel. */
+  ref: number;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ACCOUNTS = 10_000;
+
+/** The stream: prices random-walk around 30,000.00 USDT in 0.01 ticks; quantities 0.001–0.100 BTC. */
+export function generate(n: number, seed = 42): Op[] {
+  const rnd = mulberry32(seed);
+  let mid = 3_000_000; // ticks
+  const ops: Op[] = [];
+  const resting: number[] = [];
+  for (let i = 0; i < n; i++) {
+    mid += Math.floor(rnd() * 5) - 2;
+    const r = rnd();
+    const side: 'BUY' | 'SELL' = rnd() < 0.5 ? 'BUY' : 'SELL';
+    const account = 1 + Math.floor(rnd() * ACCOUNTS);
+    const qtyMilli = 1 + Math.floor(rnd() * 100);
+    const qty = (qtyMilli / 1000).toFixed(3);
+    if (r < 0.7 || (r >= 0.9 && resting.length === 0)) {
+      const off = 1 + Math.floor(rnd() * 200);
+      const t = side === 'BUY' ? mid - off : mid + off;
+      ops.push({
+        kind: 0,
+        account,
+        side,
+        price: (t / 100).toFixed(2),
+        qty,
+        priceNum: t / 100,
+        qtyNum: qtyMilli / 1000,
+        ref: i,
+      });
+      resting.push(i);
+    } else if (r < 0.9) {
+      const off = Math.floor(rnd() * 20);
+      const t = side === 'BUY' ? mid + off : mid - off;
+      ops.push({
+        kind: 1,
+        account,
+        side,
+        price: (t / 100).toFixed(2),
+        qty,
+        priceNum: t / 100,
+        qtyNum: qtyMilli / 1000,
+        ref: i,
+      });
+    } else {
+      const k = Math.floor(rnd() * resting.length);
+      const target = resting[k] as number;
+      resting[k] = resting[resting.length - 1] as number;
+      resting.pop();
+      const t = ops[target] as Op;
+      ops.push({ kind: 2, account: t.account, side: t.side, price: '', qty: '', priceNum: 0, qtyNum: 0, ref: target });
+    }
+  }
+  return ops;
+}
+
+interface EngineRun {
+  seconds: number;
+  accepted: number;
+  rejected: number;
+  trades: number;
+}
+
+export function runOurs(ops: readonly Op[], retainHistory = true): EngineRun {
+  const ex = new Exchange(DEFAULT_SYMBOLS, { retainHistory });
+  for (let a = 1; a <= ACCOUNTS; a++) {
+    ex.deposit({ now: 0, accountId: a, asset: 'USDT', amount: '1000000000' });
+    ex.deposit({ now: 0, accountId: a, asset: 'BTC', amount: '100000' });
+  }
+  const ids = new Int32Array(ops.length).fill(-1);
+  let accepted = 0;
+  let rejected = 0;
+  let trades = 0;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as Op;
+    const now = 1_700_000_000_000 + i;
+    try {
+      if (op.kind === 2) {
+        const id = ids[op.ref] as number;
+        if (id < 0) {
+          rejected++;
+          continue;
+        }
+        ex.cancelOrder({ now, accountId: op.account, symbol: 'BTCUSDT', orderId: id });
+      } else {
+        const r = ex.placeOrder({
+          now,
+          accountId: op.account,
+          symbol: 'BTCUSDT',
+          side: op.side,
+          type: 'LIMIT',
+          timeInForce: op.kind === 0 ? 'GTC' : 'IOC',
+          price: op.price,
+          quantity: op.qty,
+        });
+        ids[i] = r.order.spec.orderId;
+        trades += r.fills.length;
+      }
+      accepted++;
+    } catch {
+      rejected++; // filter failures, unknown (already filled) orders on cancel
+    }
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { seconds, accepted, rejected, trades };
+}
+
+export function runBaseline(ops: readonly Op[]): EngineRun {
+  const ob = new OrderBook();
+  let accepted = 0;
+  let rejected = 0;
+  let trades = 0;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as Op;
+    if (op.kind === 2) {
+      if (ob.cancel(String(op.ref))) accepted++;
+      else rejected++;
+    } else {
+      const r = ob.limit({
+        id: String(i),
+        side: (op.side === 'BUY' ? 'buy' : 'sell') as never,
+        size: op.qtyNum,
+        price: op.priceNum,
+        timeInForce: (op.kind === 0 ? 'GTC' : 'IOC') as never,
+      });
+      trades += r.done.length;
+      if (r.err) rejected++;
+      else accepted++;
+    }
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { seconds, accepted, rejected, trades };
+}
+
+export async function run(opts: { ops?: number; baselineOps?: number; rounds?: number } = {}): Promise<{
+  name: string;
+  unit: string;
+  ours: number;
+  baseline: number;
+  baselineName: string;
+  ratio: number;
+  target: number;
+  rounds: number;
+}> {
+  const n = opts.ops ?? 1_000_000;
+  const nb = Math.min(opts.baselineOps ?? 200_000, n);
+  const rounds = opts.rounds ?? 3;
+  const ops = generate(n);
+  // The headline is the configuration the server runs: retainHistory on (GET order / allOrders /
+  // myTrades are served from the engine's memory). The lean configuration (history from the journal's
+  // read model instead) is printed next to it.
+  const ourRates: number[] = [];
+  const baseRates: number[] = [];
+  const leanRates: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const hist = runOurs(ops, true);
+    ourRates.push(n / hist.seconds);
+    if (r === 0)
+      console.log(
+        `  ours (retainHistory:true, as served): ${n} ops in ${hist.seconds.toFixed(3)} s — accepted ${hist.accepted}, rejected ${hist.rejected}, taker fills ${hist.trades}`,
+      );
+    const lean = runOurs(ops, false);
+    leanRates.push(n / lean.seconds);
+    if (r === 0) console.log(`  ours (retainHistory:false): ${n} ops in ${lean.seconds.toFixed(3)} s`);
+    const base = runBaseline(ops.slice(0, nb));
+    baseRates.push(nb / base.seconds);
+    if (r === 0) console.log(`  nodejs-order-book: ${nb} ops in ${base.seconds.toFixed(3)} s — trades ${base.trades}`);
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
+  const ours = med(ourRates);
+  const baseline = med(baseRates);
+  console.log(`  ours with retainHistory:false (median): ${Math.round(med(leanRates)).toLocaleString('en-US')} ops/s`);
+  return {
+    name: `matching engine, ${n / 1e6}M ops (70% rest / 20% cross / 10% cancel), filters + balances + events + in-memory history on`,
+    unit: 'ops/s',
+    ours,
+    baseline,
+    baselineName: `nodejs-order-book on the first ${nb} ops`,
+    ratio: ours / baseline,
+    target: 20,
+    rounds,
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const ops = process.argv[2] ? Number(process.argv[2]) : undefined;
+  const baselineOps = process.argv[3] ? Number(process.argv[3]) : undefined;
+  const r = await run({ ...(ops ? { ops } : {}), ...(baselineOps ? { baselineOps } : {}) });
+  console.log(
+    `${r.name}\n  ours ${Math.round(r.ours).toLocaleString('en-US')} ${r.unit} · ${r.baselineName} ${Math.round(r.baseline).toLocaleString('en-US')} ${r.unit} · ratio ${r.ratio.toFixed(1)}× (target ≥ ${r.target}×; bar 1.5M ops/s)`,
+  );
+}

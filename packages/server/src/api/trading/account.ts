@@ -1,0 +1,97 @@
+/** GET /api/v3/account, /account/commission, /myTrades, /myPreventedMatches. */
+import { Err, ErrorCode } from '@binance-sandbox/protocol';
+import type { EndpointImpl } from '../../context.js';
+import { accountResponse, formatUnits, myTradeResponse, type PreventedMatchEvent } from '../../engine/index.js';
+import { DISCOUNT } from './order.js';
+import { accountOf, bool, int, limitOf, symbolOf, timeWindow } from './params.js';
+
+/** GET /api/v3/account — `omitZeroBalances` drops assets with free = locked = 0. */
+export const account: EndpointImpl = (call) => {
+  const id = accountOf(call);
+  return accountResponse(call.ctx.exchange.engine.accountView(id), {
+    omitZeroBalances: bool(call.params, 'omitZeroBalances') === true,
+  });
+};
+
+/** GET /api/v3/account/commission — the account's rates on a symbol (no special or tax rates here). */
+export const accountCommission: EndpointImpl = (call) => {
+  const symbol = symbolOf(call);
+  const view = call.ctx.exchange.engine.accountView(accountOf(call));
+  const zero = formatUnits(0);
+  return {
+    symbol,
+    standardCommission: {
+      maker: formatUnits(view.makerRate),
+      taker: formatUnits(view.takerRate),
+      buyer: zero,
+      seller: zero,
+    },
+    specialCommission: { maker: zero, taker: zero, buyer: zero, seller: zero },
+    taxCommission: { maker: zero, taker: zero, buyer: zero, seller: zero },
+    discount: DISCOUNT,
+  };
+};
+
+const bad = () => Err.of(ErrorCode.OPTIONAL_PARAMS_BAD_COMBO, 'Combination of optional parameters invalid.');
+
+/**
+ * GET /api/v3/myTrades — allowed combinations (rest-api.md): symbol; +orderId; +startTime; +endTime;
+ * +fromId; +startTime+endTime; +orderId+fromId. Anything else -1128; start–end over 24 h -1127.
+ */
+export const myTrades: EndpointImpl = (call) => {
+  const symbol = symbolOf(call);
+  const p = call.params;
+  const orderId = int(p, 'orderId');
+  const fromId = int(p, 'fromId');
+  const hasTime = p.startTime !== undefined || p.endTime !== undefined;
+  if (hasTime && (orderId !== undefined || fromId !== undefined)) throw bad();
+  const window = timeWindow(p);
+  return call.ctx.exchange.engine
+    .myTrades(accountOf(call), symbol, {
+      ...window,
+      ...(orderId !== undefined ? { orderId } : {}),
+      ...(fromId !== undefined ? { fromId } : {}),
+      limit: limitOf(p),
+    })
+    .map(myTradeResponse);
+};
+
+function preventedMatchJson(m: PreventedMatchEvent) {
+  return {
+    symbol: m.symbol,
+    preventedMatchId: m.preventedMatchId,
+    takerOrderId: m.takerOrderId,
+    makerSymbol: m.symbol,
+    makerOrderId: m.makerOrderId,
+    tradeGroupId: m.tradeGroupId,
+    selfTradePreventionMode: m.selfTradePreventionMode,
+    price: formatUnits(m.price),
+    makerPreventedQuantity: formatUnits(m.makerPreventedQuantity),
+    transactTime: m.transactTime,
+  };
+}
+
+/**
+ * GET /api/v3/myPreventedMatches — by `preventedMatchId`, or by `orderId` (taker or maker side) with
+ * optional `fromPreventedMatchId` and `limit`. Neither id → -1102; both, or fromPreventedMatchId
+ * without orderId → -1128.
+ */
+export const myPreventedMatches: EndpointImpl = (call) => {
+  const symbol = symbolOf(call);
+  const p = call.params;
+  const pmId = int(p, 'preventedMatchId');
+  const orderId = int(p, 'orderId');
+  const from = int(p, 'fromPreventedMatchId');
+  if (pmId === undefined && orderId === undefined) throw Err.eitherParam('preventedMatchId', 'orderId');
+  if (pmId !== undefined && (orderId !== undefined || from !== undefined)) throw bad();
+  const all = call.ctx.exchange.engine.preventedMatches(accountOf(call), symbol);
+  if (pmId !== undefined) return all.filter((m) => m.preventedMatchId === pmId).map(preventedMatchJson);
+  return all
+    .filter(
+      (m) =>
+        (m.takerOrderId === orderId || m.makerOrderId === orderId) &&
+        (from === undefined || m.preventedMatchId >= from),
+    )
+    .slice(0, limitOf(p))
+    .map(preventedMatchJson);
+};

@@ -1,0 +1,29 @@
+import type { EndpointImpl } from '../../context.js';
+import { account, accountCommission, myPreventedMatches, myTrades } from './account.js';
+import { cancelReplace } from './cancel-replace.js';
+import { allOrders, cancelOpenOrders, openOrders } from './open-orders.js';
+import { allOrderLists, cancelOrderList, openOrderLists, placeOco, queryOrderList } from './order-list.js';
+import { cancelOrder, placeOrder, queryOrder, testOrder } from './order.js';
+
+export { trackFirstFills } from './order-count.js';
+
+/** Trading and account endpoint implementations by protocol id. */
+export const TRADING_IMPLS: Readonly<Record<string, EndpointImpl>> = {
+  'order.place': placeOrder,
+  'order.test': testOrder,
+  'order.cancel': cancelOrder,
+  'order.status': queryOrder,
+  'order.cancelReplace': cancelReplace,
+  'openOrders.status': openOrders,
+  'openOrders.cancelAll': cancelOpenOrders,
+  allOrders,
+  'orderList.place.oco': placeOco,
+  'orderList.cancel': cancelOrderList,
+  'orderList.status': queryOrderList,
+  'openOrderLists.status': openOrderLists,
+  allOrderLists,
+  'account.status': account,
+  'account.commission': accountCommission,
+  myTrades,
+  myPreventedMatches,
+};

@@ -1,0 +1,160 @@
+/**
+ * Order lists: POST /api/v3/orderList/oco, DELETE /api/v3/orderList, GET /api/v3/orderList,
+ * /openOrderList, /allOrderList. (The engine supports OCO lists; OTO/OTOCO/OPO are not implemented.)
+ */
+import {
+  ApiError,
+  Err,
+  ErrorCode,
+  type OrderType,
+  type SelfTradePreventionMode,
+  type Side,
+  type TimeInForce,
+} from '@binance-sandbox/protocol';
+import type { ApiCall, EndpointImpl } from '../../context.js';
+import {
+  ackResponse,
+  cancelResponse,
+  orderListResponse,
+  resultResponse,
+  type OcoLeg,
+  type OrderListView,
+} from '../../engine/index.js';
+import { accountOf, int, limitOf, refundOrders, respTypeOf, str, symbolOf, timeWindow } from './params.js';
+
+function leg(call: ApiCall, prefix: 'above' | 'below'): OcoLeg {
+  const p = call.params;
+  if (p[`${prefix}TrailingDelta`] !== undefined || p[`${prefix}PegPriceType`] !== undefined)
+    throw Err.of(ErrorCode.UNKNOWN_ORDER_COMPOSITION, 'Unsupported order combination.');
+  const out: { -readonly [K in keyof OcoLeg]: OcoLeg[K] } = { type: str(p, `${prefix}Type`) as OrderType };
+  const s = (name: 'ClientOrderId' | 'Price' | 'StopPrice' | 'IcebergQty') => str(p, prefix + name);
+  const clientOrderId = s('ClientOrderId');
+  if (clientOrderId !== undefined) out.clientOrderId = clientOrderId;
+  const price = s('Price');
+  if (price !== undefined) out.price = price;
+  const stopPrice = s('StopPrice');
+  if (stopPrice !== undefined) out.stopPrice = stopPrice;
+  const icebergQty = s('IcebergQty');
+  if (icebergQty !== undefined) out.icebergQty = icebergQty;
+  const tif = str(p, `${prefix}TimeInForce`);
+  if (tif !== undefined) out.timeInForce = tif as TimeInForce;
+  const strategyId = int(p, `${prefix}StrategyId`);
+  if (strategyId !== undefined) out.strategyId = strategyId;
+  const strategyType = int(p, `${prefix}StrategyType`);
+  if (strategyType !== undefined) out.strategyType = strategyType;
+  return out;
+}
+
+const statusType = (l: OrderListView) => (l.status === 'EXECUTING' ? 'EXEC_STARTED' : 'ALL_DONE');
+
+/** POST /api/v3/orderList/oco — adds 2 to the unfilled order count when accepted. */
+export const placeOco: EndpointImpl = async (call) => {
+  try {
+    const symbol = symbolOf(call);
+    const p = call.params;
+    const listClientOrderId = str(p, 'listClientOrderId');
+    const stp = str(p, 'selfTradePreventionMode');
+    const ack = respTypeOf(p) === 'ACK';
+    return await call.ctx.exchange.submit(
+      'placeOco',
+      {
+        now: call.now,
+        accountId: accountOf(call),
+        symbol,
+        side: str(p, 'side') as Side,
+        quantity: str(p, 'quantity') as string,
+        above: leg(call, 'above'),
+        below: leg(call, 'below'),
+        ...(listClientOrderId !== undefined ? { listClientOrderId } : {}),
+        ...(stp !== undefined ? { selfTradePreventionMode: stp as SelfTradePreventionMode } : {}),
+      },
+      ({ list }) =>
+        orderListResponse(list, statusType(list), call.now, (o) =>
+          ack ? ackResponse(o, call.now) : resultResponse(o, call.now),
+        ),
+    );
+  } catch (err) {
+    if (err instanceof ApiError) await refundOrders(call, call.endpoint.unfilledOrderCount ?? 2);
+    throw err;
+  }
+};
+
+/** DELETE /api/v3/orderList — by orderListId or listClientOrderId. */
+export const cancelOrderList: EndpointImpl = async (call) => {
+  const symbol = symbolOf(call);
+  const p = call.params;
+  const orderListId = int(p, 'orderListId');
+  const listClientOrderId = str(p, 'listClientOrderId');
+  const newClientOrderId = str(p, 'newClientOrderId');
+  return call.ctx.exchange.submit(
+    'cancelOrderList',
+    {
+      now: call.now,
+      accountId: accountOf(call),
+      symbol,
+      ...(orderListId !== undefined ? { orderListId } : {}),
+      ...(listClientOrderId !== undefined ? { listClientOrderId } : {}),
+      ...(newClientOrderId !== undefined ? { newClientOrderId } : {}),
+    },
+    (r) => orderListResponse(r.list, 'ALL_DONE', call.now, (o) => cancelResponse(o, r.cancelClientOrderId, call.now)),
+  );
+};
+
+/** The query shape: the placement shape without orderReports; transactionTime = last update. */
+function listStatusJson(l: OrderListView) {
+  const { orderReports: _reports, ...rest } = orderListResponse(l, statusType(l), l.updateTime, () => ({}));
+  return rest;
+}
+
+function allLists(call: ApiCall): OrderListView[] {
+  const engine = call.ctx.exchange.engine;
+  const id = accountOf(call);
+  return engine
+    .symbolNames()
+    .flatMap((s) => engine.orderLists(id, s))
+    .sort((a, b) => a.time - b.time || a.orderListId - b.orderListId);
+}
+
+/** GET /api/v3/orderList — by orderListId or origClientOrderId (the list's client id); -2011 unknown. */
+export const queryOrderList: EndpointImpl = (call) => {
+  const p = call.params;
+  const orderListId = int(p, 'orderListId');
+  const clientId = str(p, 'origClientOrderId');
+  if (orderListId === undefined && clientId === undefined) throw Err.eitherParam('orderListId', 'origClientOrderId');
+  const found = allLists(call)
+    .reverse()
+    .find(
+      (l) =>
+        (orderListId === undefined || l.orderListId === orderListId) &&
+        (clientId === undefined || l.listClientOrderId === clientId),
+    );
+  if (!found) throw Err.of(ErrorCode.NO_SUCH_ORDER, 'Order list does not exist.');
+  return listStatusJson(found);
+};
+
+/** GET /api/v3/openOrderList. */
+export const openOrderLists: EndpointImpl = (call) =>
+  allLists(call)
+    .filter((l) => l.status === 'EXECUTING')
+    .map(listStatusJson);
+
+/** GET /api/v3/allOrderList — fromId (not with times) or a ≤ 24 h window; oldest first. */
+export const allOrderLists: EndpointImpl = (call) => {
+  const p = call.params;
+  const fromId = int(p, 'fromId');
+  if (fromId !== undefined && (p.startTime !== undefined || p.endTime !== undefined))
+    throw Err.of(ErrorCode.OPTIONAL_PARAMS_BAD_COMBO, 'Combination of optional parameters invalid.');
+  const { startTime, endTime } = timeWindow(p);
+  const limit = limitOf(p);
+  let lists = allLists(call);
+  if (fromId !== undefined)
+    return lists
+      .filter((l) => l.orderListId >= fromId)
+      .slice(0, limit)
+      .map(listStatusJson);
+  if (startTime !== undefined && endTime !== undefined) {
+    lists = lists.filter((l) => l.time >= startTime && l.time <= endTime);
+    return lists.slice(0, limit).map(listStatusJson);
+  }
+  return lists.slice(Math.max(0, lists.length - limit)).map(listStatusJson);
+};

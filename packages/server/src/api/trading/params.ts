@@ -1,0 +1,111 @@
+/**
+ * Typed-parameter helpers shared by the trading and account endpoints, and the translation of
+ * order parameters into the engine's PlaceOrderCommand.
+ */
+import {
+  Err,
+  ErrorCode,
+  EngineMessage,
+  type NewOrderRespType,
+  type OrderType,
+  type SelfTradePreventionMode,
+  type Side,
+  type TimeInForce,
+  type TypedParams,
+} from '@binance-sandbox/protocol';
+import type { ApiCall } from '../../context.js';
+import type { PlaceOrderCommand } from '../../engine/index.js';
+
+export const DAY_MS = 86_400_000;
+
+export function str(p: TypedParams, name: string): string | undefined {
+  const v = p[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function int(p: TypedParams, name: string): number | undefined {
+  const v = p[name];
+  return typeof v === 'number' ? v : undefined;
+}
+
+export function bool(p: TypedParams, name: string): boolean | undefined {
+  const v = p[name];
+  return typeof v === 'boolean' ? v : undefined;
+}
+
+/** The authenticated account (trading endpoints are all signed, so it is always there). */
+export function accountOf(call: ApiCall): number {
+  if (call.accountId === null) throw Err.unknown();
+  return call.accountId;
+}
+
+/** The symbol parameter, checked against the exchange's symbols (-1121 "Invalid symbol."). */
+export function symbolOf(call: ApiCall, name = 'symbol'): string {
+  const symbol = str(call.params, name);
+  if (symbol === undefined) throw Err.mandatoryParam(name);
+  call.ctx.exchange.engine.symbol(symbol); // throws -1121 when unknown
+  return symbol;
+}
+
+/** Names of the new-order parameters, with a prefix for cancelReplace-style reuse. */
+export function placeCommand(call: ApiCall, symbol: string): PlaceOrderCommand {
+  const p = call.params;
+  if (p.trailingDelta !== undefined) throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.TRAILING_NOT_SUPPORTED);
+  if (p.pegPriceType !== undefined || p.pegOffsetType !== undefined || p.pegOffsetValue !== undefined)
+    throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.PEGGED_NOT_SUPPORTED);
+  const cmd: {
+    -readonly [K in keyof PlaceOrderCommand]: PlaceOrderCommand[K];
+  } = {
+    now: call.now,
+    accountId: accountOf(call),
+    symbol,
+    side: str(p, 'side') as Side,
+    type: str(p, 'type') as OrderType,
+  };
+  const tif = str(p, 'timeInForce');
+  if (tif !== undefined) cmd.timeInForce = tif as TimeInForce;
+  for (const name of ['quantity', 'quoteOrderQty', 'price', 'stopPrice', 'icebergQty', 'newClientOrderId'] as const) {
+    const v = str(p, name);
+    if (v !== undefined) cmd[name] = v;
+  }
+  const stp = str(p, 'selfTradePreventionMode');
+  if (stp !== undefined) cmd.selfTradePreventionMode = stp as SelfTradePreventionMode;
+  const strategyId = int(p, 'strategyId');
+  if (strategyId !== undefined) cmd.strategyId = strategyId;
+  const strategyType = int(p, 'strategyType');
+  if (strategyType !== undefined) cmd.strategyType = strategyType;
+  return cmd;
+}
+
+export function respTypeOf(p: TypedParams): NewOrderRespType | undefined {
+  return str(p, 'newOrderRespType') as NewOrderRespType | undefined;
+}
+
+/**
+ * startTime / endTime of the history endpoints (allOrders, myTrades): more than 24 h apart → -1127;
+ * only one of them → the 24 hours after startTime / before endTime (Binance's documented windows).
+ */
+export function timeWindow(p: TypedParams): { startTime?: number; endTime?: number } {
+  const start = int(p, 'startTime');
+  const end = int(p, 'endTime');
+  if (start !== undefined && end !== undefined) {
+    if (end - start > DAY_MS) throw Err.moreThanHours(24);
+    return { startTime: start, endTime: end };
+  }
+  if (start !== undefined) return { startTime: start, endTime: start + DAY_MS };
+  if (end !== undefined) return { startTime: end - DAY_MS, endTime: end };
+  return {};
+}
+
+/** History `limit`: default 500, at most 1000 (larger values are served as 1000). */
+export function limitOf(p: TypedParams, def = 500, max = 1000): number {
+  const l = int(p, 'limit');
+  if (l === undefined) return def;
+  return Math.min(Math.max(l, 1), max);
+}
+
+/** ORDERS refund: order-entry requests that fail add nothing to the unfilled order count. */
+export async function refundOrders(call: ApiCall, n: number): Promise<void> {
+  if (n <= 0 || call.accountId === null) return;
+  await call.ctx.limits.adjustOrders(String(call.accountId), -n, call.now);
+}

@@ -1,0 +1,765 @@
+/**
+ * The sandbox's configuration: defaults, the JSON config file (validated field by field, with
+ * messages that name the file and the exact path of the bad value), and the merge of
+ * defaults ← file ← command-line flags.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  SYMBOL_FIELDS,
+  DEFAULT_EXCHANGE_FILTERS,
+  DEFAULT_RATE_LIMITS,
+  DEFAULT_SYMBOLS,
+  FILTER_FIELDS,
+  ORDER_TYPES,
+  SELF_TRADE_PREVENTION_MODES,
+  SYMBOL_STATUSES,
+  type ExchangeFilter,
+  type RateLimit,
+  type SymbolDefinition,
+} from '@binance-sandbox/protocol';
+import { DEFAULT_BAN_POLICY, type BanPolicy } from './limits/types.js';
+import { compileUserAgentRules, parseIpRule } from './waf/rules.js';
+import { DEFAULT_WAF_CONFIG, type WafConfig } from './waf/waf.js';
+
+export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface SandboxConfig {
+  /** Interface to listen on (default 127.0.0.1; "0.0.0.0" or "::" for every interface). */
+  readonly host: string;
+  /** TCP port (default 8090); 0 = an ephemeral port, printed on start. */
+  readonly port: number;
+  /** Seed of every random choice (keys, simulated markets): the same seed replays the same sandbox. */
+  readonly seed: string;
+  /** Directory for the journal and snapshots; null = in memory only. */
+  readonly dataDir: string | null;
+  /** redis:// or rediss:// URL: limits and bans shared by every gateway on the same Redis; null = in memory. */
+  readonly redisUrl: string | null;
+  /** Prefix of every Redis key (default "bsbx:"); gateways that share limits use the same prefix. */
+  readonly redisKeyPrefix: string;
+  /** Take the client IP from X-Forwarded-For (only behind a trusted reverse proxy). */
+  readonly trustProxy: boolean;
+  /** Token the admin API (/sandbox/v1) requires from non-loopback clients; null = loopback only. */
+  readonly adminToken: string | null;
+  /** The rate-limit table, as exchangeInfo shows it. A config file's table replaces the default one. */
+  readonly rateLimits: readonly RateLimit[];
+  readonly banPolicy: BanPolicy;
+  readonly symbols: readonly SymbolDefinition[];
+  readonly exchangeFilters: readonly ExchangeFilter[];
+  readonly waf: WafConfig;
+  /** Largest recvWindow accepted, ms (Binance: 60000). */
+  readonly recvWindowMax: number;
+  readonly logLevel: LogLevel;
+  /** WebSocket market streams: heartbeat, limits, lifetime (Binance's values by default). */
+  readonly ws: WsConfig;
+  /** The liquidity simulator: seeded market makers and takers on the symbols it knows a price for. */
+  readonly simulator: SimulatorConfig;
+}
+
+export interface SimulatorSymbolConfig {
+  /** Fair price at start, and the level the mean-reverting walk returns to (decimal string, quote asset). */
+  readonly startPrice: string;
+  /** Daily volatility of the fair price, as a fraction (0.03 = 3 % a day). */
+  readonly volatility: number;
+}
+
+export interface SimulatorConfig {
+  /** Run the simulator (default true; `--no-simulator` turns it off). */
+  readonly enabled: boolean;
+  /** One tick (quotes refreshed, takers sent) every this many ms. */
+  readonly tickMs: number;
+  /** Price levels the market maker keeps on each side of every simulated book. */
+  readonly levels: number;
+  /** Average number of marketable taker orders per second on each simulated symbol. */
+  readonly takersPerSecond: number;
+  /**
+   * Symbols with their own price walk. A listed symbol that is not configured is still simulated
+   * when its price follows from two walks with the same quote (ETHBTC = ETHUSDT / BTCUSDT).
+   */
+  readonly symbols: Readonly<Record<string, SimulatorSymbolConfig>>;
+}
+
+export const DEFAULT_SIMULATOR_SYMBOLS: Readonly<Record<string, SimulatorSymbolConfig>> = {
+  BTCUSDT: { startPrice: '90000.00', volatility: 0.03 },
+  ETHUSDT: { startPrice: '3000.00', volatility: 0.04 },
+  BNBUSDT: { startPrice: '600.00', volatility: 0.035 },
+};
+
+export function defaultSimulatorConfig(): SimulatorConfig {
+  return {
+    enabled: true,
+    tickMs: 1000,
+    levels: 10,
+    takersPerSecond: 2,
+    symbols: Object.fromEntries(Object.entries(DEFAULT_SIMULATOR_SYMBOLS).map(([k, v]) => [k, { ...v }])),
+  };
+}
+
+/** The simulator section as a config file or the command line gives it (any field may be left out). */
+export type SimulatorInput = {
+  -readonly [K in Exclude<keyof SimulatorConfig, 'symbols'>]?: SimulatorConfig[K];
+} & { symbols?: Record<string, Partial<SimulatorSymbolConfig>> };
+
+export interface WsConfig {
+  /** Server PING every this many ms of sandbox time (Binance before 2025-02: 180000; now 20000). */
+  readonly pingIntervalMs: number;
+  /** Disconnect when a PING stays unanswered this long, ms (Binance before 2025-02: 600000; now 60000). */
+  readonly pongTimeoutMs: number;
+  /** Incoming messages (PING, PONG, text) per second per connection; one more disconnects (1008). */
+  readonly maxMessagesPerSecond: number;
+  /** Streams per connection (URL + SUBSCRIBE). */
+  readonly maxStreamsPerConnection: number;
+  /** Connection attempts per IP per maxConnectionAttemptsWindowMs (shared limit store). */
+  readonly maxConnectionAttempts: number;
+  readonly maxConnectionAttemptsWindowMs: number;
+  /** Connections are closed this long after they opened, ms (24 h). */
+  readonly maxConnectionLifetimeMs: number;
+  /** A client with more than this many bytes waiting to be sent is disconnected (slow consumer). */
+  readonly maxBufferedBytes: number;
+}
+
+export const DEFAULT_WS_CONFIG: WsConfig = {
+  pingIntervalMs: 180_000,
+  pongTimeoutMs: 600_000,
+  maxMessagesPerSecond: 5,
+  maxStreamsPerConnection: 1024,
+  maxConnectionAttempts: 300,
+  maxConnectionAttemptsWindowMs: 300_000,
+  maxConnectionLifetimeMs: 86_400_000,
+  maxBufferedBytes: 4 * 1024 * 1024,
+};
+
+/**
+ * A partial configuration, as a config file or the command line gives it: any field may be left
+ * out; banPolicy and waf may name only the fields they change.
+ */
+export type ConfigInput = {
+  -readonly [K in Exclude<keyof SandboxConfig, 'banPolicy' | 'waf' | 'ws' | 'simulator'>]?: SandboxConfig[K];
+} & {
+  banPolicy?: Partial<BanPolicy>;
+  waf?: Partial<WafConfig>;
+  ws?: Partial<WsConfig>;
+  simulator?: SimulatorInput;
+};
+
+export const DEFAULT_PORT = 8090;
+
+/** A fresh copy of the defaults (safe to mutate). */
+export function defaultConfig(): SandboxConfig {
+  return {
+    host: '127.0.0.1',
+    port: DEFAULT_PORT,
+    seed: 'binance-sandbox',
+    dataDir: null,
+    redisUrl: null,
+    redisKeyPrefix: 'bsbx:',
+    trustProxy: false,
+    adminToken: null,
+    rateLimits: DEFAULT_RATE_LIMITS.map((l) => ({ ...l })),
+    banPolicy: { ...DEFAULT_BAN_POLICY },
+    symbols: [...DEFAULT_SYMBOLS],
+    exchangeFilters: DEFAULT_EXCHANGE_FILTERS.map((f) => ({ ...f })),
+    waf: { ...DEFAULT_WAF_CONFIG, blockedIps: [], blockedUserAgents: [] },
+    recvWindowMax: 60_000,
+    logLevel: 'warn',
+    ws: { ...DEFAULT_WS_CONFIG },
+    simulator: defaultSimulatorConfig(),
+  };
+}
+
+/** A configuration problem; the message is one line, ready for the user. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation helpers. Each throws a ConfigError "<path> <problem>"; the caller prefixes the source.
+// ---------------------------------------------------------------------------------------------
+
+type Json = unknown;
+
+function describe(v: Json): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v)}`;
+}
+
+/** Throws "<path> <problem>", plus " (got <value>)" when a value is passed. */
+function fail(path: string, problem: string, ...got: [Json] | []): never {
+  throw new ConfigError(`${path} ${problem}${got.length === 0 ? '' : ` (got ${describe(got[0])})`}`);
+}
+
+function isObject(v: Json): v is Record<string, Json> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(
+        dp[j]! + 1,
+        dp[j - 1]! + 1,
+        prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1),
+      );
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}
+
+/** "did you mean …" for a misspelt name, or ''. */
+export function suggest(name: string, known: readonly string[]): string {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = editDistance(name, k);
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : '';
+}
+
+function object(
+  path: string,
+  v: Json,
+  allowed: readonly string[],
+  required: readonly string[] = [],
+): Record<string, Json> {
+  if (!isObject(v)) fail(path, 'must be an object', v);
+  for (const key of Object.keys(v)) {
+    if (!allowed.includes(key)) {
+      const hint = suggest(key, allowed);
+      fail(
+        path,
+        `has an unknown field "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}; allowed: ${allowed.join(', ')}`,
+      );
+    }
+  }
+  for (const key of required) if (!(key in v)) fail(`${path}.${key}`, 'is required');
+  return v;
+}
+
+function array(path: string, v: Json): readonly Json[] {
+  if (!Array.isArray(v)) fail(path, 'must be an array', v);
+  return v;
+}
+
+function string(path: string, v: Json, opts: { nonEmpty?: boolean } = {}): string {
+  if (typeof v !== 'string') fail(path, 'must be a string', v);
+  if (opts.nonEmpty && v.length === 0) fail(path, 'must not be empty');
+  return v;
+}
+
+function nullableString(path: string, v: Json): string | null {
+  if (v === null) return null;
+  if (typeof v !== 'string' || v.length === 0) fail(path, 'must be a non-empty string or null', v);
+  return v;
+}
+
+function boolean(path: string, v: Json): boolean {
+  if (typeof v !== 'boolean') fail(path, 'must be true or false', v);
+  return v;
+}
+
+function integer(path: string, v: Json, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) fail(path, 'must be an integer', v);
+  if (v < min || v > max)
+    fail(path, max === Number.MAX_SAFE_INTEGER ? `must be at least ${min}` : `must be from ${min} to ${max}`, v);
+  return v;
+}
+
+function oneOf<T extends string>(path: string, v: Json, values: readonly T[]): T {
+  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) {
+    const hint = typeof v === 'string' ? suggest(v, values) : '';
+    fail(path, `must be one of ${values.join(', ')}${hint ? ` (did you mean "${hint}"?)` : ''}`, v);
+  }
+  return v as T;
+}
+
+function listOf<T extends string>(path: string, v: Json, values: readonly T[]): T[] {
+  const out = array(path, v).map((x, i) => oneOf(`${path}[${i}]`, x, values));
+  const dup = out.find((x, i) => out.indexOf(x) !== i);
+  if (dup !== undefined) fail(path, `lists "${dup}" twice`);
+  return out;
+}
+
+const DECIMAL_RE = /^\d{1,20}(\.\d{1,20})?$/;
+
+function decimal(path: string, v: Json): string {
+  if (typeof v !== 'string' || !DECIMAL_RE.test(v))
+    fail(path, 'must be a non-negative decimal string such as "0.01000000"', v);
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field validators
+// ---------------------------------------------------------------------------------------------
+
+const RATE_LIMIT_TYPES = ['REQUEST_WEIGHT', 'ORDERS', 'RAW_REQUESTS'] as const;
+const RATE_LIMIT_INTERVALS = ['SECOND', 'MINUTE', 'HOUR', 'DAY'] as const;
+
+function rateLimits(path: string, v: Json): RateLimit[] {
+  const out = array(path, v).map((entry, i): RateLimit => {
+    const p = `${path}[${i}]`;
+    const o = object(
+      p,
+      entry,
+      ['rateLimitType', 'interval', 'intervalNum', 'limit'],
+      ['rateLimitType', 'interval', 'intervalNum', 'limit'],
+    );
+    return {
+      rateLimitType: oneOf(`${p}.rateLimitType`, o['rateLimitType'], RATE_LIMIT_TYPES),
+      interval: oneOf(`${p}.interval`, o['interval'], RATE_LIMIT_INTERVALS),
+      intervalNum: integer(`${p}.intervalNum`, o['intervalNum'], 1, 1_000_000),
+      limit: integer(`${p}.limit`, o['limit'], 1),
+    };
+  });
+  out.forEach((a, i) => {
+    const j = out.findIndex(
+      (b) => b.rateLimitType === a.rateLimitType && b.interval === a.interval && b.intervalNum === a.intervalNum,
+    );
+    if (j !== i)
+      fail(
+        `${path}[${i}]`,
+        `repeats ${path}[${j}] (${a.rateLimitType} per ${a.intervalNum} ${a.interval}): each type may list an interval once`,
+      );
+  });
+  return out;
+}
+
+const BAN_POLICY_KEYS = ['rejectionsBeforeBan', 'firstBanMs', 'maxBanMs', 'banCountDecayMs'] as const;
+
+function banPolicy(path: string, v: Json): Partial<BanPolicy> {
+  const o = object(path, v, BAN_POLICY_KEYS);
+  const out: { -readonly [K in keyof BanPolicy]?: number } = {};
+  if ('rejectionsBeforeBan' in o)
+    out.rejectionsBeforeBan = integer(`${path}.rejectionsBeforeBan`, o['rejectionsBeforeBan'], 0);
+  if ('firstBanMs' in o) out.firstBanMs = integer(`${path}.firstBanMs`, o['firstBanMs'], 1);
+  if ('maxBanMs' in o) out.maxBanMs = integer(`${path}.maxBanMs`, o['maxBanMs'], 1);
+  if ('banCountDecayMs' in o) out.banCountDecayMs = integer(`${path}.banCountDecayMs`, o['banCountDecayMs'], 0);
+  return out;
+}
+
+const WAF_KEYS = [
+  'enabled',
+  'maxUrlBytes',
+  'maxBodyBytes',
+  'blockedIps',
+  'blockedUserAgents',
+  'blockMalformedEncoding',
+  'blockSqlInjection',
+] as const;
+
+const WS_KEYS = Object.keys(DEFAULT_WS_CONFIG) as (keyof WsConfig)[];
+
+function ws(path: string, v: Json): Partial<WsConfig> {
+  const o = object(path, v, WS_KEYS);
+  const out: { -readonly [K in keyof WsConfig]?: number } = {};
+  for (const key of WS_KEYS) {
+    if (key in o) out[key] = integer(`${path}.${key}`, o[key], 1);
+  }
+  return out;
+}
+
+const SIMULATOR_KEYS = ['enabled', 'tickMs', 'levels', 'takersPerSecond', 'symbols'] as const;
+const SIMULATOR_SYMBOL_KEYS = ['startPrice', 'volatility'] as const;
+
+function finite(path: string, v: Json, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, 'must be a number', v);
+  if (v < min || v > max) fail(path, `must be from ${min} to ${max}`, v);
+  return v;
+}
+
+function simulator(path: string, v: Json): SimulatorInput {
+  const o = object(path, v, SIMULATOR_KEYS);
+  const out: SimulatorInput = {};
+  if ('enabled' in o) out.enabled = boolean(`${path}.enabled`, o['enabled']);
+  if ('tickMs' in o) out.tickMs = integer(`${path}.tickMs`, o['tickMs'], 10, 3_600_000);
+  if ('levels' in o) out.levels = integer(`${path}.levels`, o['levels'], 1, 50);
+  if ('takersPerSecond' in o) out.takersPerSecond = finite(`${path}.takersPerSecond`, o['takersPerSecond'], 0, 100);
+  if ('symbols' in o) {
+    const p = `${path}.symbols`;
+    const syms = o['symbols'];
+    if (!isObject(syms))
+      fail(p, 'must be an object like {"BTCUSDT": {"startPrice": "90000", "volatility": 0.03}}', syms);
+    const symbolsOut: Record<string, Partial<SimulatorSymbolConfig>> = {};
+    for (const [sym, entry] of Object.entries(syms)) {
+      const sp = `${p}.${sym}`;
+      name(sp, sym);
+      const e = object(sp, entry, SIMULATOR_SYMBOL_KEYS);
+      const s: { -readonly [K in keyof SimulatorSymbolConfig]?: SimulatorSymbolConfig[K] } = {};
+      if ('startPrice' in e) {
+        s.startPrice = decimal(`${sp}.startPrice`, e['startPrice']);
+        if (!/[1-9]/.test(s.startPrice)) fail(`${sp}.startPrice`, 'must be greater than 0', e['startPrice']);
+      }
+      if ('volatility' in e) s.volatility = finite(`${sp}.volatility`, e['volatility'], 0, 10);
+      symbolsOut[sym] = s;
+    }
+    out.symbols = symbolsOut;
+  }
+  return out;
+}
+
+function waf(path: string, v: Json): Partial<WafConfig> {
+  const o = object(path, v, WAF_KEYS);
+  const out: { -readonly [K in keyof WafConfig]?: WafConfig[K] } = {};
+  if ('enabled' in o) out.enabled = boolean(`${path}.enabled`, o['enabled']);
+  if ('maxUrlBytes' in o) out.maxUrlBytes = integer(`${path}.maxUrlBytes`, o['maxUrlBytes'], 1);
+  if ('maxBodyBytes' in o) out.maxBodyBytes = integer(`${path}.maxBodyBytes`, o['maxBodyBytes'], 1);
+  if ('blockMalformedEncoding' in o)
+    out.blockMalformedEncoding = boolean(`${path}.blockMalformedEncoding`, o['blockMalformedEncoding']);
+  if ('blockSqlInjection' in o) out.blockSqlInjection = boolean(`${path}.blockSqlInjection`, o['blockSqlInjection']);
+  if ('blockedIps' in o) {
+    out.blockedIps = array(`${path}.blockedIps`, o['blockedIps']).map((x, i) => {
+      const p = `${path}.blockedIps[${i}]`;
+      const s = string(p, x, { nonEmpty: true });
+      try {
+        parseIpRule(s.trim());
+      } catch (e) {
+        fail(p, `is not usable: ${(e as Error).message}`);
+      }
+      return s;
+    });
+  }
+  if ('blockedUserAgents' in o) {
+    out.blockedUserAgents = array(`${path}.blockedUserAgents`, o['blockedUserAgents']).map((x, i) => {
+      const p = `${path}.blockedUserAgents[${i}]`;
+      const s = string(p, x, { nonEmpty: true });
+      try {
+        compileUserAgentRules([s]);
+      } catch (e) {
+        fail(p, `is not usable: ${(e as Error).message}`);
+      }
+      return s;
+    });
+  }
+  return out;
+}
+
+// Filters: the kind of every field (everything not listed is a decimal string).
+const INT_FILTER_FIELDS = new Set([
+  'avgPriceMins',
+  'limit',
+  'maxNumOrders',
+  'maxNumAlgoOrders',
+  'maxNumIcebergOrders',
+  'minTrailingAboveDelta',
+  'maxTrailingAboveDelta',
+  'minTrailingBelowDelta',
+  'maxTrailingBelowDelta',
+  'maxNumOrderAmends',
+  'maxNumOrderLists',
+]);
+const BOOL_FILTER_FIELDS = new Set(['applyToMarket', 'applyMinToMarket', 'applyMaxToMarket']);
+type FilterType = keyof typeof FILTER_FIELDS;
+const ALL_FILTER_TYPES = Object.keys(FILTER_FIELDS) as FilterType[];
+const EXCHANGE_FILTER_TYPES = ALL_FILTER_TYPES.filter((t) => t.startsWith('EXCHANGE_'));
+const SYMBOL_FILTER_TYPES = ALL_FILTER_TYPES.filter((t) => !t.startsWith('EXCHANGE_') && t !== 'MAX_ASSET');
+
+function filter(path: string, v: Json, types: readonly FilterType[]): Record<string, Json> {
+  if (!isObject(v)) fail(path, 'must be an object', v);
+  if (!('filterType' in v)) fail(`${path}.filterType`, `is required (one of ${types.join(', ')})`);
+  const type = oneOf(`${path}.filterType`, v['filterType'], types);
+  const fields = FILTER_FIELDS[type] as readonly string[];
+  const o = object(path, v, fields, fields);
+  const out: Record<string, Json> = {};
+  // Wire order is the documented one, whatever the order in the file.
+  for (const f of fields) {
+    const p = `${path}.${f}`;
+    if (f === 'filterType') out[f] = type;
+    else if (INT_FILTER_FIELDS.has(f)) out[f] = integer(p, o[f], 0);
+    else if (BOOL_FILTER_FIELDS.has(f)) out[f] = boolean(p, o[f]);
+    else out[f] = decimal(p, o[f]);
+  }
+  return out;
+}
+
+function filters(path: string, v: Json, types: readonly FilterType[]): Record<string, Json>[] {
+  const out = array(path, v).map((f, i) => filter(`${path}[${i}]`, f, types));
+  out.forEach((f, i) => {
+    const j = out.findIndex((g) => g['filterType'] === f['filterType']);
+    if (j !== i) fail(`${path}[${i}]`, `repeats the ${String(f['filterType'])} filter of ${path}[${j}]`);
+  });
+  return out;
+}
+
+/** Names usable in symbols=["A","B"] arrays and stream names: no whitespace, quotes, commas, brackets or slashes. */
+const NAME_RE = /^[^\s"',[\]/\\@]{1,20}$/u;
+
+function name(path: string, v: Json): string {
+  const s = string(path, v, { nonEmpty: true });
+  if (!NAME_RE.test(s)) fail(path, 'must be 1–20 characters without spaces, quotes, commas, brackets, slashes or @', v);
+  return s;
+}
+
+const SYMBOL_KEYS: readonly (keyof SymbolDefinition)[] = SYMBOL_FIELDS;
+/** Which symbol fields are flags and which are precisions, read off a default symbol's JSON types. */
+const fieldsOfType = (type: 'boolean' | 'number') =>
+  new Set<string>(SYMBOL_FIELDS.filter((k) => typeof (DEFAULT_SYMBOLS[0] as SymbolDefinition)[k] === type));
+const SYMBOL_BOOL_KEYS = fieldsOfType('boolean');
+const SYMBOL_PRECISION_KEYS = fieldsOfType('number');
+
+/**
+ * Fields a config file leaves out are taken from this template: the flags, precisions, order
+ * types, permission sets and self-trade-prevention modes of the default spot symbols; no filters.
+ */
+export function symbolTemplate(): Omit<SymbolDefinition, 'symbol' | 'baseAsset' | 'quoteAsset'> {
+  const { symbol: _s, baseAsset: _b, quoteAsset: _q, ...rest } = DEFAULT_SYMBOLS[0]!;
+  return { ...rest, filters: [] };
+}
+
+function symbolDefinition(path: string, v: Json): SymbolDefinition {
+  const o = object(path, v, SYMBOL_KEYS, ['symbol', 'baseAsset', 'quoteAsset']);
+  const template = symbolTemplate() as unknown as Record<string, Json>;
+  const out: Record<string, Json> = {};
+  for (const key of SYMBOL_KEYS) {
+    const p = `${path}.${key}`;
+    if (!(key in o)) {
+      out[key] = template[key];
+      continue;
+    }
+    const x = o[key];
+    if (key === 'symbol' || key === 'baseAsset' || key === 'quoteAsset') out[key] = name(p, x);
+    else if (key === 'status') out[key] = oneOf(p, x, SYMBOL_STATUSES);
+    else if (SYMBOL_PRECISION_KEYS.has(key)) out[key] = integer(p, x, 0, 18);
+    else if (SYMBOL_BOOL_KEYS.has(key)) out[key] = boolean(p, x);
+    else if (key === 'orderTypes') out[key] = listOf(p, x, ORDER_TYPES);
+    else if (key === 'filters') out[key] = filters(p, x, SYMBOL_FILTER_TYPES);
+    else if (key === 'permissions') out[key] = array(p, x).map((s, i) => string(`${p}[${i}]`, s, { nonEmpty: true }));
+    else if (key === 'permissionSets') {
+      out[key] = array(p, x).map((set, i) =>
+        array(`${p}[${i}]`, set).map((s, j) => string(`${p}[${i}][${j}]`, s, { nonEmpty: true })),
+      );
+    } else if (key === 'defaultSelfTradePreventionMode') out[key] = oneOf(p, x, SELF_TRADE_PREVENTION_MODES);
+    else if (key === 'allowedSelfTradePreventionModes') out[key] = listOf(p, x, SELF_TRADE_PREVENTION_MODES);
+  }
+  if (out['baseAsset'] === out['quoteAsset'])
+    fail(`${path}.quoteAsset`, 'must differ from baseAsset', out['quoteAsset']);
+  const allowed = out['allowedSelfTradePreventionModes'] as readonly string[];
+  const dflt = out['defaultSelfTradePreventionMode'] as string;
+  if (dflt !== 'NONE' && !allowed.includes(dflt)) {
+    fail(
+      `${path}.defaultSelfTradePreventionMode`,
+      `must be NONE or one of allowedSelfTradePreventionModes (${allowed.join(', ')})`,
+      dflt,
+    );
+  }
+  return out as unknown as SymbolDefinition;
+}
+
+function symbols(path: string, v: Json): SymbolDefinition[] {
+  const out = array(path, v).map((s, i) => symbolDefinition(`${path}[${i}]`, s));
+  out.forEach((s, i) => {
+    const j = out.findIndex((t) => t.symbol === s.symbol);
+    if (j !== i) fail(`${path}[${i}].symbol`, `repeats ${path}[${j}].symbol "${s.symbol}"`);
+  });
+  return out;
+}
+
+function redisUrl(path: string, v: Json): string | null {
+  const s = nullableString(path, v);
+  if (s === null) return null;
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    fail(path, 'must be a URL such as "redis://127.0.0.1:6379"', v);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') fail(path, 'must start with redis:// or rediss://', v);
+  return s;
+}
+
+function port(path: string, v: Json): number {
+  return integer(path, v, 0, 65535);
+}
+
+const FIELD_VALIDATORS: { readonly [K in keyof SandboxConfig]-?: (path: string, v: Json) => ConfigInput[K] } = {
+  host: (p, v) => string(p, v, { nonEmpty: true }),
+  port,
+  seed: (p, v) => string(p, v, { nonEmpty: true }),
+  dataDir: nullableString,
+  redisUrl,
+  redisKeyPrefix: (p, v) => string(p, v),
+  trustProxy: boolean,
+  adminToken: nullableString,
+  rateLimits,
+  banPolicy,
+  symbols,
+  exchangeFilters: (p, v) => filters(p, v, EXCHANGE_FILTER_TYPES) as unknown as ExchangeFilter[],
+  waf,
+  recvWindowMax: (p, v) => integer(p, v, 1),
+  logLevel: (p, v) => oneOf(p, v, LOG_LEVELS),
+  ws,
+  simulator,
+};
+
+/** Every key a config file may hold (in the order --help and the README list them). */
+export const CONFIG_KEYS = Object.keys(FIELD_VALIDATORS) as (keyof SandboxConfig)[];
+/** Keys a config file may hold without meaning anything (for editors and humans). */
+const IGNORED_KEYS = ['$schema', '$comment'];
+
+/**
+ * Validate a parsed config object. Throws a ConfigError "<source>: <path> <problem>" at the first
+ * problem; returns only the fields the object sets.
+ */
+export function validateConfig(value: Json, source = 'config'): ConfigInput {
+  try {
+    if (!isObject(value)) fail('the top level', 'must be a JSON object', value);
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      if (IGNORED_KEYS.includes(key)) continue;
+      const validate = (FIELD_VALIDATORS as Record<string, ((p: string, v: Json) => unknown) | undefined>)[key];
+      if (validate === undefined) {
+        const hint = suggest(key, CONFIG_KEYS);
+        throw new ConfigError(
+          `unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}; allowed keys: ${CONFIG_KEYS.join(', ')}`,
+        );
+      }
+      out[key] = validate(key, v);
+    }
+    const ban = out['banPolicy'] as Partial<BanPolicy> | undefined;
+    if (ban?.firstBanMs !== undefined && ban.maxBanMs !== undefined && ban.maxBanMs < ban.firstBanMs) {
+      throw new ConfigError(
+        `banPolicy.maxBanMs (${ban.maxBanMs}) must not be less than banPolicy.firstBanMs (${ban.firstBanMs})`,
+      );
+    }
+    return out as ConfigInput;
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`${source}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Where JSON.parse gives up: the length of the longest prefix of `text` that is still valid JSON so far. */
+function jsonErrorOffset(text: string): number {
+  const validPrefix = (k: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, k));
+      return true;
+    } catch (e) {
+      const m = (e as Error).message;
+      return m.includes('Unexpected end of JSON input') || m.includes(`at position ${k}`);
+    }
+  };
+  if (validPrefix(text.length)) return text.length; // truncated
+  let lo = 0; // valid
+  let hi = text.length; // invalid
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (validPrefix(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A one-line description of a JSON syntax error, with line and column. */
+function jsonProblem(text: string, err: Error): string {
+  const offset = jsonErrorOffset(text);
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  const v8 = (err.message.split('\n')[0] ?? '').replace(/ in JSON at position \d+.*$/, '');
+  const what =
+    offset >= text.trimEnd().length
+      ? 'unexpected end of the file'
+      : v8 === '' || v8.startsWith('Unexpected token') || v8.includes('is not valid JSON')
+        ? `unexpected ${JSON.stringify(text[offset])}`
+        : v8.charAt(0).toLowerCase() + v8.slice(1);
+  return `not valid JSON: ${what} at line ${line}, column ${column}`;
+}
+
+/** Read and validate a JSON config file. Every problem is a one-line ConfigError naming the file. */
+export function loadConfigFile(path: string): ConfigInput {
+  const source = `config file ${path}`;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why =
+      err.code === 'ENOENT'
+        ? 'no such file'
+        : err.code === 'EISDIR'
+          ? 'is a directory'
+          : err.code === 'EACCES'
+            ? 'permission denied'
+            : err.message;
+    throw new ConfigError(`${source}: cannot read it (${why})`);
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let value: Json;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${source}: ${jsonProblem(text, e as Error)}`);
+  }
+  return validateConfig(value, source);
+}
+
+function definedOnly<T extends object>(o: T | undefined): Partial<T> {
+  const out: Partial<T> = {};
+  if (o === undefined) return out;
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+/**
+ * The simulator section: fields merge like ws; `symbols` merges symbol by symbol and field by field.
+ * A symbol a file or flag names must be one of the sandbox's symbols and end up with a startPrice;
+ * default entries for symbols the sandbox does not list are dropped.
+ */
+function resolveSimulator(base: SandboxConfig, file: Partial<ConfigInput>, cli: Partial<ConfigInput>): SimulatorConfig {
+  const known = new Set((cli.symbols ?? file.symbols ?? base.symbols).map((s) => s.symbol));
+  const given: Record<string, Partial<SimulatorSymbolConfig>>[] = [];
+  for (const layer of [file.simulator?.symbols, cli.simulator?.symbols]) if (layer) given.push(layer);
+  const symbols: Record<string, SimulatorSymbolConfig> = {};
+  for (const [sym, entry] of Object.entries(base.simulator.symbols)) if (known.has(sym)) symbols[sym] = { ...entry };
+  for (const layer of given) {
+    for (const [sym, entry] of Object.entries(layer)) {
+      if (!known.has(sym)) {
+        const hint = suggest(sym, [...known]);
+        throw new ConfigError(
+          `simulator.symbols.${sym} is not a symbol of the sandbox${hint ? ` (did you mean "${hint}"?)` : ''}; symbols: ${[...known].join(', ')}`,
+        );
+      }
+      const merged = { ...base.simulator.symbols[sym], ...symbols[sym], ...definedOnly(entry) };
+      if (merged.startPrice === undefined)
+        throw new ConfigError(`simulator.symbols.${sym}.startPrice is required (${sym} has no default price)`);
+      symbols[sym] = { startPrice: merged.startPrice, volatility: merged.volatility ?? 0.03 };
+    }
+  }
+  const { symbols: _f, ...fileRest } = file.simulator ?? {};
+  const { symbols: _c, ...cliRest } = cli.simulator ?? {};
+  return { ...base.simulator, ...definedOnly(fileRest), ...definedOnly(cliRest), symbols };
+}
+
+/**
+ * The effective configuration: defaults, overridden by the config file, overridden by command-line
+ * flags (undefined values are ignored). rateLimits, symbols and exchangeFilters replace the default
+ * lists; banPolicy and waf merge field by field. Throws a ConfigError on a combination that cannot work.
+ */
+export function resolveConfig(fileConfig: ConfigInput = {}, cliFlags: ConfigInput = {}): SandboxConfig {
+  const base = defaultConfig();
+  const file = definedOnly(fileConfig);
+  const cli = definedOnly(cliFlags);
+  const config: SandboxConfig = {
+    ...base,
+    ...file,
+    ...cli,
+    banPolicy: { ...base.banPolicy, ...definedOnly(file.banPolicy), ...definedOnly(cli.banPolicy) },
+    waf: { ...base.waf, ...definedOnly(file.waf), ...definedOnly(cli.waf) },
+    ws: { ...base.ws, ...definedOnly(file.ws), ...definedOnly(cli.ws) },
+    simulator: resolveSimulator(base, file, cli),
+  };
+  if (config.banPolicy.maxBanMs < config.banPolicy.firstBanMs) {
+    throw new ConfigError(
+      `banPolicy.maxBanMs (${config.banPolicy.maxBanMs}) must not be less than banPolicy.firstBanMs (${config.banPolicy.firstBanMs})`,
+    );
+  }
+  return config;
+}

@@ -1,0 +1,142 @@
+/**
+ * Exact decimal arithmetic for the engine. Every amount is an integer count of "units" of 1e-8
+ * (Binance renders every spot price, quantity and balance with 8 decimals).
+ *
+ * - Prices and quantities of one order fit a JS number exactly (< 2^53 units = 90,071,992.54740991);
+ *   `parseUnits` refuses larger values (OVERFLOW) so no float rounding can ever creep in.
+ * - Notionals, balances and sums are BigInt: products of two unit counts exceed 2^53.
+ * - No float is ever used for a value: `Number` only holds integers below 2^53.
+ */
+
+export const DECIMALS = 8;
+export const UNIT = 100_000_000; // units per 1
+export const UNIT_N = 100_000_000n;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/** `parseUnits` failures (negative sentinels; a valid result is ≥ 0). */
+export const BAD = -1; // not a plain non-negative decimal
+export const TOO_PRECISE = -2; // more significant decimals than allowed
+export const OVERFLOW = -3; // ≥ 2^53 units
+
+/**
+ * Parses a plain non-negative decimal ("123", "0.01"; "5.", ".5", "-1", "1e5" refused) into 1e-8
+ * units. Trailing zeros after the point are not significant ("1.000000000" is fine);
+ * a non-zero digit past `maxDecimals` gives TOO_PRECISE. Returns units (≥ 0) or a sentinel.
+ */
+export function parseUnits(s: string, maxDecimals: number = DECIMALS): number {
+  const n = s.length;
+  if (n === 0 || n > 64) return BAD;
+  let i = 0;
+  let int = 0;
+  let digits = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    int = int * 10 + c;
+    digits++;
+  }
+  if (digits === 0) return BAD;
+  if (int > 90_071_992) return OVERFLOW;
+  let frac = 0;
+  let scale = UNIT;
+  if (i < n) {
+    if (s.charCodeAt(i) !== 46 /* . */ || i === n - 1) return BAD;
+    i++;
+    let pos = 0;
+    for (; i < n; i++, pos++) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return BAD;
+      if (pos < maxDecimals && pos < DECIMALS) {
+        scale /= 10;
+        frac += c * scale;
+      } else if (c !== 0) {
+        return TOO_PRECISE;
+      }
+    }
+  }
+  const v = int * UNIT + frac;
+  return v > MAX_SAFE ? OVERFLOW : v;
+}
+
+/** Same rules as parseUnits but without a size limit (balances, quoteOrderQty). */
+export function parseUnitsBig(s: string, maxDecimals: number = DECIMALS): bigint | typeof BAD | typeof TOO_PRECISE {
+  const m = /^([0-9]{1,40})(?:\.([0-9]{1,40}))?$/.exec(s);
+  if (!m) return BAD;
+  const intPart = m[1] as string;
+  const fracPart = (m[2] ?? '').replace(/0+$/, '');
+  if (fracPart.length > Math.min(maxDecimals, DECIMALS)) return TOO_PRECISE;
+  return BigInt(intPart) * UNIT_N + BigInt(fracPart.padEnd(DECIMALS, '0') || '0');
+}
+
+const ZEROS = '00000000';
+
+/** Renders units as Binance does: always 8 decimals, "0.01000000", "-1.50000000". */
+export function formatUnits(v: number | bigint): string {
+  if (typeof v === 'number') {
+    if (v >= 0 && v <= MAX_SAFE) {
+      const int = Math.floor(v / UNIT);
+      const frac = v - int * UNIT;
+      const f = String(frac);
+      return `${int}.${ZEROS.slice(f.length)}${f}`;
+    }
+    v = BigInt(v);
+  }
+  const neg = v < 0n;
+  const a = neg ? -v : v;
+  const int = a / UNIT_N;
+  const f = String(a % UNIT_N);
+  return `${neg ? '-' : ''}${int}.${ZEROS.slice(f.length)}${f}`;
+}
+
+/** Strips trailing zeros: "0.01000000" → "0.01", "5.00000000" → "5" (for exchangeInfo-free contexts). */
+export function trimDecimal(s: string): string {
+  return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
+}
+
+export function gcdBig(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a < 0n ? -a : a;
+}
+
+/** floor(a * b / c) for non-negative bigints. */
+/** An integer count (steps, units) from BigInt arithmetic, exactly; throws if it is not a safe integer. */
+export function safeInt(v: bigint): number {
+  if (v > 9_007_199_254_740_991n || v < -9_007_199_254_740_991n) throw new RangeError(`${v} is not a safe integer`);
+  return Number(v);
+}
+
+export function mulDivFloor(a: bigint, b: bigint, c: bigint): bigint {
+  return (a * b) / c;
+}
+
+/** ceil(a * b / c) for non-negative bigints. */
+export function mulDivCeil(a: bigint, b: bigint, c: bigint): bigint {
+  const p = a * b;
+  return (p + c - 1n) / c;
+}
+
+/**
+ * Notional of `ticks × steps` in units, for a symbol where one tick × one step = fn/fd units:
+ * floor(ticks·steps·fn / fd). Exact: number arithmetic while the product stays below 2^53,
+ * BigInt otherwise.
+ */
+export function notionalUnits(ticks: number, steps: number, fn: number, fd: number): bigint {
+  const p = ticks * steps * fn;
+  if (p <= MAX_SAFE) {
+    if (fd === 1) return BigInt(p);
+    let q = Math.floor(p / fd);
+    if (q * fd > p) q--;
+    return BigInt(q);
+  }
+  return (BigInt(ticks) * BigInt(steps) * BigInt(fn)) / BigInt(fd);
+}
+
+/** notionalUnits as a number, or −1 when ticks·steps·fn reaches 2^53 (use notionalUnits then). */
+export function notionalNum(ticks: number, steps: number, fn: number, fd: number): number {
+  const p = ticks * steps * fn;
+  if (p > MAX_SAFE) return -1;
+  if (fd === 1) return p;
+  let q = Math.floor(p / fd);
+  if (q * fd > p) q--;
+  return q;
+}

@@ -1,0 +1,2186 @@
+/**
+ * The exchange core: symbols, filters, price-time priority books, matching, self-trade prevention,
+ * stops, icebergs, OCO lists, accounts, balances and commissions.
+ *
+ * Pure and deterministic: no I/O, no clock, no randomness. Every command carries `now`; ids come
+ * from counters. The same command sequence gives the same events and state. Every command is
+ * validated completely before it changes anything, so a rejected command (ApiError) leaves no trace.
+ *
+ * Representation (decimal.ts): prices are integer ticks and quantities integer steps on the hot
+ * path (JS numbers, exact); notionals, balances and commissions are BigInt units of 1e-8.
+ */
+import {
+  ApiError,
+  EngineMessage,
+  Err,
+  ErrorCode,
+  type ExpiryReason,
+  type OrderStatus,
+  type OrderType,
+  type SelfTradePreventionMode,
+  type Side,
+  type SymbolDefinition,
+  type TimeInForce,
+  type ExecutionType,
+} from '@binance-sandbox/protocol';
+import { BookSide, type Level } from './book.js';
+import {
+  BAD,
+  notionalNum,
+  notionalUnits,
+  OVERFLOW,
+  parseUnits,
+  parseUnitsBig,
+  safeInt,
+  TOO_PRECISE,
+  UNIT_N,
+} from './decimal.js';
+
+const MAX_SAFE_N = BigInt(Number.MAX_SAFE_INTEGER);
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const UNIT = 100_000_000;
+
+/** floor(p / d) for integers 0 ≤ p ≤ 2^53, d > 0 (float division corrected to the exact floor). */
+function floorDiv(p: number, d: number): number {
+  let q = Math.floor(p / d);
+  if (q * d > p) q--;
+  return q;
+}
+/** Commission floor(amount · rate / 1e8) as a number, or −1 when the product is not exact in a double. */
+function commNum(amount: number, rateN: number): number {
+  if (rateN === 0) return 0;
+  if (rateN < 0) return -1;
+  const p = amount * rateN;
+  return p > MAX_SAFE ? -1 : floorDiv(p, UNIT);
+}
+/** Pending per-command balance deltas (numbers, |d| < 2^53; applied to the BigInt balances in end()). */
+function addFree(b: Balance, d: number): void {
+  const v = b.dFree + d;
+  if (v <= MAX_SAFE && v >= -MAX_SAFE) b.dFree = v;
+  else {
+    b.free += BigInt(b.dFree) + BigInt(d);
+    b.dFree = 0;
+  }
+}
+function addLocked(b: Balance, d: number): void {
+  const v = b.dLocked + d;
+  if (v <= MAX_SAFE && v >= -MAX_SAFE) b.dLocked = v;
+  else {
+    b.locked += BigInt(b.dLocked) + BigInt(d);
+    b.dLocked = 0;
+  }
+}
+/** Applies a balance's pending deltas. */
+function settle(b: Balance): void {
+  if (b.dFree !== 0) {
+    b.free += BigInt(b.dFree);
+    b.dFree = 0;
+  }
+  if (b.dLocked !== 0) {
+    b.locked += BigInt(b.dLocked);
+    b.dLocked = 0;
+  }
+}
+/** Adds `d` to an order's number part of its reservation (moves to BigInt when it would leave 2^53). */
+function addOrderLock(o: Order, d: number): void {
+  const v = o.lockN + d;
+  if (v <= MAX_SAFE && v >= -MAX_SAFE) o.lockN = v;
+  else o.locked = o.locked + BigInt(d);
+}
+/** floor(ref·x / 1e8) and ceil(ref·x / 1e8) as numbers (Infinity from 2^53 on): PERCENT_PRICE bounds. */
+function boundHi(r: bigint, x: bigint): number {
+  const v = (r * x) / UNIT_N;
+  return v > MAX_SAFE_N ? Infinity : Number(v);
+}
+function boundLo(r: bigint, x: bigint): number {
+  const v = (r * x + UNIT_N - 1n) / UNIT_N;
+  return v > MAX_SAFE_N ? Infinity : Number(v);
+}
+const unknownOrder = (): ApiError => quiet(ErrorCode.CANCEL_REJECTED, EngineMessage.UNKNOWN_ORDER);
+function rateNum(r: bigint): number {
+  return r >= 0n && r <= MAX_SAFE_N ? Number(r) : -1;
+}
+/** Shared result of commands without fills (never mutated). */
+const NO_FILLS: Fill[] = [];
+import { clientOrderId, clientOrderIdSeq } from './ids.js';
+import { CompiledSymbol, type CompiledFilter, type LotRule } from './symbol.js';
+import type {
+  AccountEvent,
+  AccountId,
+  BalanceSnapshot,
+  CancelOpenOrdersCommand,
+  CancelOrderCommand,
+  CancelOrderListCommand,
+  EngineEvent,
+  ExecutionEvent,
+  Fill,
+  ListStatusEvent,
+  OcoLeg,
+  OrderRef,
+  OrderSpec,
+  OrderView,
+  PlaceOcoCommand,
+  PlaceOrderCommand,
+  PreventedMatchEvent,
+  TradeEvent,
+} from './types.js';
+
+export interface EngineOptions {
+  /** Commission rates of new accounts, decimal strings (Binance standard: 0.001 / 0.001). */
+  readonly makerCommission?: string;
+  readonly takerCommission?: string;
+  /** Seed of generated client order ids. */
+  readonly seed?: number;
+  /**
+   * Name reported when PERCENT_PRICE_BY_SIDE fails (Binance does not document it; default
+   * "PERCENT_PRICE_BY_SIDE", the filter's own name).
+   */
+  readonly percentPriceBySideFailureName?: string;
+  /**
+   * Keep closed orders and trades in memory for getOrder / allOrders / myTrades (default true).
+   * false: only open orders are kept (history then comes from the event log / journal read model);
+   * much less memory and GC for long runs.
+   */
+  readonly retainHistory?: boolean;
+}
+
+// ---- accounts -----------------------------------------------------------------------------------
+
+export class Balance {
+  free = 0n;
+  locked = 0n;
+  /** Pending deltas of the current command (see addFree / settle). */
+  dFree = 0;
+  dLocked = 0;
+  /** Command sequence that last touched it (outboundAccountPosition bookkeeping). */
+  mark = 0;
+  constructor(
+    readonly account: Account,
+    readonly asset: string,
+  ) {}
+}
+
+export class Account {
+  readonly balances = new Map<string, Balance>();
+  mark = 0;
+  updateTime = 0;
+  /** The rates as numbers (−1: not below 2^53, use the BigInt). */
+  makerN: number;
+  takerN: number;
+  constructor(
+    readonly id: AccountId,
+    /** Rates in units of 1e-8 (0.001 → 100000n). */
+    public makerRate: bigint,
+    public takerRate: bigint,
+  ) {
+    this.makerN = rateNum(makerRate);
+    this.takerN = rateNum(takerRate);
+  }
+  balance(asset: string): Balance {
+    let b = this.balances.get(asset);
+    if (b === undefined) {
+      b = new Balance(this, asset);
+      this.balances.set(asset, b);
+    }
+    return b;
+  }
+}
+
+export interface AccountView {
+  readonly accountId: AccountId;
+  readonly makerRate: bigint;
+  readonly takerRate: bigint;
+  readonly updateTime: number;
+  /** In asset creation order. */
+  readonly balances: readonly BalanceSnapshot[];
+}
+
+// ---- orders -------------------------------------------------------------------------------------
+
+const STOP_TYPES: ReadonlySet<OrderType> = new Set([
+  'STOP_LOSS',
+  'STOP_LOSS_LIMIT',
+  'TAKE_PROFIT',
+  'TAKE_PROFIT_LIMIT',
+]);
+const PRICED_TYPES: ReadonlySet<OrderType> = new Set(['LIMIT', 'LIMIT_MAKER', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT_LIMIT']);
+const TIF_TYPES: ReadonlySet<OrderType> = new Set(['LIMIT', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT_LIMIT']);
+const ICEBERG_TYPES: ReadonlySet<OrderType> = PRICED_TYPES;
+
+export class OrderList {
+  status: 'EXECUTING' | 'ALL_DONE' = 'EXECUTING';
+  updateTime: number;
+  constructor(
+    readonly symbol: string,
+    readonly orderListId: number,
+    readonly listClientOrderId: string,
+    readonly accountId: AccountId,
+    readonly legs: Order[],
+    readonly time: number,
+  ) {
+    this.updateTime = time;
+  }
+}
+
+/**
+ * One order: its immutable spec (OrderSpec, folded in: `spec` returns the order itself) and its live
+ * state. One monomorphic object per order, numbers on the hot path; BigInt only for quote amounts.
+ */
+export class Order implements OrderView, OrderSpec {
+  // -- spec (immutable)
+  readonly symbol: string;
+  readonly orderId: number;
+  readonly orderListId: number;
+  readonly clientOrderId: string;
+  readonly accountId: AccountId;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly timeInForce: TimeInForce;
+  readonly price: number;
+  readonly origQty: number;
+  readonly origQuoteOrderQty: bigint;
+  readonly stopPrice: number;
+  readonly icebergQty: number;
+  readonly selfTradePreventionMode: SelfTradePreventionMode;
+  readonly strategyId: number | undefined;
+  readonly strategyType: number | undefined;
+  readonly time: number;
+  // -- book linkage (BookOrder)
+  level: Level | null = null;
+  prev: Order | null = null;
+  next: Order | null = null;
+  /** The account's open orders on the symbol, in acceptance order. */
+  aPrev: Order | null = null;
+  aNext: Order | null = null;
+  remS: number;
+  visS: number;
+  execS = 0;
+  /** cumQuote = cumB + cumN (cumN < 2^53; cumB 0n unless it grows beyond). */
+  cumN = 0;
+  cumB = 0n;
+  /**
+   * Reserved amount of the spend asset (quote for BUY, base for SELL) still held for this order:
+   * lockB + lockN (lockN a number, |lockN| < 2^53; lockB 0n unless the reservation needs more).
+   */
+  lockN = 0;
+  lockB = 0n;
+  status: OrderStatus = 'NEW';
+  open = true;
+  isWorking = false;
+  workingTime = -1;
+  updateTime: number;
+  preventedS = 0;
+  preventedMatchId = -1;
+  expiryReason: ExpiryReason | undefined = undefined;
+  list: OrderList | null = null;
+  /** Sequence of the generated client order id (0: the client gave one; see ids.ts). */
+  cidSeq = 0;
+  readonly isBuy: boolean;
+  readonly isStop: boolean;
+  /** Executes as a market order (MARKET, or a triggered STOP_LOSS / TAKE_PROFIT). */
+  readonly isMarket: boolean;
+  readonly priceT: number;
+  readonly stopT: number;
+  readonly icebergS: number;
+
+  constructor(
+    d: Draft,
+    orderId: number,
+    orderListId: number,
+    clientOrderId: string,
+    readonly sym: CompiledSymbol,
+    readonly acct: Account,
+    readonly sa: SymbolAccount,
+    readonly baseBal: Balance,
+    readonly quoteBal: Balance,
+  ) {
+    this.symbol = d.symbol;
+    this.orderId = orderId;
+    this.orderListId = orderListId;
+    this.clientOrderId = clientOrderId;
+    this.accountId = d.accountId;
+    this.side = d.side;
+    this.type = d.type;
+    this.timeInForce = d.timeInForce;
+    this.price = d.price;
+    this.origQty = d.origQty;
+    this.origQuoteOrderQty = d.origQuoteOrderQty;
+    this.stopPrice = d.stopPrice;
+    this.icebergQty = d.icebergQty;
+    this.selfTradePreventionMode = d.selfTradePreventionMode;
+    this.strategyId = d.strategyId;
+    this.strategyType = d.strategyType;
+    this.time = d.time;
+    const qtyS = d.qtyS;
+    const icebergS = d.icebergS;
+    this.remS = qtyS;
+    this.visS = icebergS > 0 && icebergS < qtyS ? icebergS : qtyS;
+    this.isBuy = d.side === 'BUY';
+    this.isStop = d.isStop;
+    this.isMarket = d.isMarket;
+    this.updateTime = d.time;
+    this.priceT = d.priceT;
+    this.stopT = d.stopT;
+    this.icebergS = icebergS;
+  }
+  get cumQuote(): bigint {
+    if (this.cumB === 0n) return this.cumN === 0 ? 0n : BigInt(this.cumN);
+    return this.cumB + BigInt(this.cumN);
+  }
+  addQuote(q: number): void {
+    const v = this.cumN + q;
+    if (v <= MAX_SAFE) this.cumN = v;
+    else {
+      this.cumB += BigInt(this.cumN) + BigInt(q);
+      this.cumN = 0;
+    }
+  }
+  get locked(): bigint {
+    if (this.lockB === 0n) return this.lockN === 0 ? 0n : BigInt(this.lockN);
+    return this.lockB + BigInt(this.lockN);
+  }
+  set locked(v: bigint) {
+    if (v <= MAX_SAFE_N && v >= -MAX_SAFE_N) {
+      this.lockN = Number(v);
+      this.lockB = 0n;
+    } else {
+      this.lockN = 0;
+      this.lockB = v;
+    }
+  }
+  /** The immutable part (the order itself). */
+  get spec(): OrderSpec {
+    return this;
+  }
+  get tif(): TimeInForce {
+    return this.timeInForce;
+  }
+  get executedQty(): number {
+    return this.execS * this.sym.qUnit;
+  }
+  get preventedQty(): number {
+    return this.preventedS * this.sym.qUnit;
+  }
+  /** JSON of the spec only (events embed the order as their `order`). */
+  toJSON(): OrderSpec {
+    return {
+      symbol: this.symbol,
+      orderId: this.orderId,
+      orderListId: this.orderListId,
+      clientOrderId: this.clientOrderId,
+      accountId: this.accountId,
+      side: this.side,
+      type: this.type,
+      timeInForce: this.timeInForce,
+      price: this.price,
+      origQty: this.origQty,
+      origQuoteOrderQty: this.origQuoteOrderQty,
+      stopPrice: this.stopPrice,
+      icebergQty: this.icebergQty,
+      selfTradePreventionMode: this.selfTradePreventionMode,
+      strategyId: this.strategyId,
+      strategyType: this.strategyType,
+      time: this.time,
+    };
+  }
+}
+
+/** Per (symbol, account): open orders, counters for the MAX_NUM_* filters, history. */
+export class SymbolAccount {
+  constructor(
+    readonly acct: Account,
+    readonly baseBal: Balance,
+    readonly quoteBal: Balance,
+  ) {}
+  /** Open orders: an intrusive list through Order.aPrev/aNext, in acceptance (= orderId) order. */
+  openHead: Order | null = null;
+  openTail: Order | null = null;
+  openCount = 0;
+  algo = 0;
+  iceberg = 0;
+  /**
+   * Latest order per client-given order id (at most one of them is open). Generated ids are not
+   * indexed: Exchange.byCid decodes them (ids.ts).
+   */
+  readonly byClientId = new Map<string, Order>();
+  readonly orders: Order[] = [];
+  readonly trades: TradeEvent[] = [];
+  readonly tradeIsBuyer: boolean[] = [];
+  readonly lists: OrderList[] = [];
+  readonly prevented: PreventedMatchEvent[] = [];
+  addOpen(o: Order): void {
+    o.aPrev = this.openTail;
+    o.aNext = null;
+    if (this.openTail !== null) this.openTail.aNext = o;
+    else this.openHead = o;
+    this.openTail = o;
+    this.openCount++;
+  }
+  removeOpen(o: Order): void {
+    if (o.aPrev !== null) o.aPrev.aNext = o.aNext;
+    else this.openHead = o.aNext;
+    if (o.aNext !== null) o.aNext.aPrev = o.aPrev;
+    else this.openTail = o.aPrev;
+    o.aPrev = o.aNext = null;
+    this.openCount--;
+  }
+  openList(): Order[] {
+    const out: Order[] = [];
+    for (let o = this.openHead; o !== null; o = o.aNext) out.push(o);
+    return out;
+  }
+}
+
+/** Trades of one minute: quote = quoteB + quoteN, qty = qtyB + qtyN (numbers < 2^53). */
+interface Bucket {
+  minute: number;
+  quoteN: number;
+  qtyN: number;
+  quoteB: bigint;
+  qtyB: bigint;
+}
+
+function addToBucket(b: Bucket, quoteN: number, quote: bigint, qtyN: number): void {
+  if (quoteN >= 0 && b.quoteN + quoteN <= MAX_SAFE) b.quoteN += quoteN;
+  else {
+    b.quoteB += BigInt(b.quoteN) + quote;
+    b.quoteN = 0;
+  }
+  if (b.qtyN + qtyN <= MAX_SAFE) b.qtyN += qtyN;
+  else {
+    b.qtyB += BigInt(b.qtyN) + BigInt(qtyN);
+    b.qtyN = 0;
+  }
+}
+
+class SymbolState {
+  readonly bids = new BookSide(true);
+  readonly asks = new BookSide(false);
+  /** By orderId (ids are dense per symbol). */
+  readonly orders: (Order | undefined)[] = [undefined];
+  readonly accounts = new Map<AccountId, SymbolAccount>();
+  readonly stops: Order[] = [];
+  readonly lists = new Map<number, OrderList>();
+  readonly trades: TradeEvent[] = [];
+  nextOrderId = 1;
+  nextTradeId = 1;
+  nextListId = 1;
+  nextPreventedId = 1;
+  updateId = 0;
+  /** Last trade price in ticks, −1 before the first trade. */
+  lastT = -1;
+  readonly buckets: Bucket[] = [];
+  refMinute = -1;
+  refTrade = -1;
+  refMins = -1;
+  refValue = -1;
+  readonly touched: Level[] = [];
+  /** Commissions of the current command not yet in Exchange.fees (numbers < 2^53). */
+  feeB = 0;
+  feeQ = 0;
+  /** PERCENT_PRICE bounds cache: per filter [ref, bidLo, bidHi, askLo, askHi] in units. */
+  readonly pctBounds: number[];
+  constructor(readonly c: CompiledSymbol) {
+    this.pctBounds = new Array<number>(c.fPercent.length * 5).fill(-1);
+  }
+  account(acct: Account): SymbolAccount {
+    let a = this.accounts.get(acct.id);
+    if (a === undefined) {
+      a = new SymbolAccount(acct, acct.balance(this.c.base), acct.balance(this.c.quote));
+      this.accounts.set(acct.id, a);
+    }
+    return a;
+  }
+}
+
+/** A validated order, nothing changed yet (the spec fields without ids, plus engine units). */
+interface Draft {
+  readonly symbol: string;
+  readonly accountId: AccountId;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly timeInForce: TimeInForce;
+  readonly price: number;
+  readonly origQty: number;
+  readonly origQuoteOrderQty: bigint;
+  readonly stopPrice: number;
+  readonly icebergQty: number;
+  readonly selfTradePreventionMode: SelfTradePreventionMode;
+  readonly strategyId: number | undefined;
+  readonly strategyType: number | undefined;
+  readonly time: number;
+  readonly clientOrderId: string | undefined;
+  readonly isStop: boolean;
+  readonly isMarket: boolean;
+  readonly priceT: number;
+  readonly stopT: number;
+  readonly qtyS: number;
+  readonly icebergS: number;
+  /** Amount of the spend asset to reserve. */
+  readonly lock: bigint;
+  /** The same as a number when it is one (fast path), else −1. */
+  readonly lockN: number;
+}
+
+export interface PlaceResult {
+  readonly order: OrderView;
+  /** Fills of this order in this command (FULL response). */
+  readonly fills: readonly Fill[];
+  readonly events: readonly EngineEvent[];
+}
+
+export interface CancelResult {
+  readonly order: OrderView;
+  /** The cancel request's client order id (given or generated). */
+  readonly cancelClientOrderId: string;
+  /** Set when the order belonged to a list: cancelling one leg cancels the list. */
+  readonly list: OrderListView | undefined;
+  readonly events: readonly EngineEvent[];
+}
+
+export interface OrderListView {
+  readonly symbol: string;
+  readonly orderListId: number;
+  readonly listClientOrderId: string;
+  readonly contingencyType: 'OCO';
+  readonly status: 'EXECUTING' | 'ALL_DONE';
+  readonly time: number;
+  readonly updateTime: number;
+  readonly orders: readonly OrderView[];
+}
+
+export interface OcoResult {
+  readonly list: OrderListView;
+  readonly events: readonly EngineEvent[];
+}
+
+export type CancelOpenOrdersItem =
+  | { readonly kind: 'order'; readonly order: OrderView; readonly cancelClientOrderId: string }
+  | { readonly kind: 'list'; readonly list: OrderListView; readonly cancelClientOrderId: string };
+
+export interface CancelOpenOrdersResult {
+  readonly items: readonly CancelOpenOrdersItem[];
+  readonly events: readonly EngineEvent[];
+}
+
+export interface HistoryQuery {
+  readonly orderId?: number;
+  readonly fromId?: number;
+  readonly startTime?: number;
+  readonly endTime?: number;
+  readonly limit?: number;
+}
+
+/** A trade from one account's point of view (GET myTrades). */
+export interface AccountTrade {
+  readonly trade: TradeEvent;
+  readonly isBuyer: boolean;
+}
+
+function rateUnits(s: string): bigint {
+  const v = parseUnitsBig(s, 8);
+  if (typeof v === 'number') throw new Error(`bad commission rate ${s}`);
+  return v;
+}
+
+/**
+ * Engine rejections are ordinary answers, not bugs: built without a stack trace (capturing one costs
+ * more than the whole command). Code and message are unchanged.
+ */
+function quiet(code: number, msg: string): ApiError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return Err.of(code, msg);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+const fail = (name: string) => quiet(ErrorCode.INVALID_MESSAGE, `Filter failure: ${name}`);
+const rejected = (msg: string) => quiet(ErrorCode.NEW_ORDER_REJECTED, msg);
+
+export class Exchange {
+  private readonly symbols = new Map<string, SymbolState>();
+  private readonly accounts = new Map<AccountId, Account>();
+  private readonly fees = new Map<string, bigint>();
+  private readonly makerRate: bigint;
+  private readonly takerRate: bigint;
+  private readonly seed: number;
+  private readonly bySideName: string;
+  private readonly retain: boolean;
+  private seq = 0;
+  private cidSeq = 0;
+  /** Orders by the sequence of their generated client order id (undefined: not an order's, or gone). */
+  private readonly genOrders: (Order | undefined)[] = [undefined];
+  private executionId = 0;
+  // per-command state
+  private now = 0;
+  private ev: EngineEvent[] = [];
+  private touchedBalances: Balance[] = [];
+  private taker: Order | null = null;
+  private fills: Fill[] = [];
+  private traded = false;
+
+  constructor(symbols: readonly SymbolDefinition[], opts: EngineOptions = {}) {
+    for (const d of symbols) this.symbols.set(d.symbol, new SymbolState(new CompiledSymbol(d)));
+    this.makerRate = rateUnits(opts.makerCommission ?? '0.001');
+    this.takerRate = rateUnits(opts.takerCommission ?? '0.001');
+    this.seed = opts.seed ?? 0x5eed;
+    this.bySideName = opts.percentPriceBySideFailureName ?? 'PERCENT_PRICE_BY_SIDE';
+    this.retain = opts.retainHistory ?? true;
+  }
+
+  // ==== accounts ===================================================================================
+
+  private account(id: AccountId): Account {
+    let a = this.accounts.get(id);
+    if (a === undefined) {
+      a = new Account(id, this.makerRate, this.takerRate);
+      this.accounts.set(id, a);
+    }
+    return a;
+  }
+
+  /** Sets an account's commission rates (decimal strings, e.g. "0.001"). */
+  setCommission(accountId: AccountId, rates: { maker?: string; taker?: string }): void {
+    const a = this.account(accountId);
+    if (rates.maker !== undefined) a.makerRate = rateUnits(rates.maker);
+    if (rates.taker !== undefined) a.takerRate = rateUnits(rates.taker);
+    a.makerN = rateNum(a.makerRate);
+    a.takerN = rateNum(a.takerRate);
+  }
+
+  /** Credits `amount` (decimal string) of `asset`. */
+  deposit(cmd: { now: number; accountId: AccountId; asset: string; amount: string }): EngineEvent[] {
+    const v = parseUnitsBig(cmd.amount, 8);
+    if (v === BAD) throw Err.mandatoryParam('amount');
+    if (v === TOO_PRECISE) throw Err.badPrecision('amount');
+    return this.adjust(cmd.now, cmd.accountId, cmd.asset, v);
+  }
+
+  /** Debits `amount` of free `asset`; -2010 insufficient balance when not free. */
+  withdraw(cmd: { now: number; accountId: AccountId; asset: string; amount: string }): EngineEvent[] {
+    const v = parseUnitsBig(cmd.amount, 8);
+    if (v === BAD) throw Err.mandatoryParam('amount');
+    if (v === TOO_PRECISE) throw Err.badPrecision('amount');
+    const b = this.accounts.get(cmd.accountId)?.balances.get(cmd.asset);
+    if (!b || b.free < v) throw rejected(EngineMessage.INSUFFICIENT_BALANCE);
+    return this.adjust(cmd.now, cmd.accountId, cmd.asset, -v);
+  }
+
+  private adjust(now: number, accountId: AccountId, asset: string, delta: bigint): EngineEvent[] {
+    this.begin(now);
+    const b = this.account(accountId).balance(asset);
+    b.free += delta;
+    this.touch(b);
+    this.ev.push({ type: 'balanceUpdate', accountId, asset, delta, time: now });
+    return this.end(undefined);
+  }
+
+  accountView(accountId: AccountId): AccountView {
+    const a = this.accounts.get(accountId);
+    if (!a) return { accountId, makerRate: this.makerRate, takerRate: this.takerRate, updateTime: 0, balances: [] };
+    return {
+      accountId,
+      makerRate: a.makerRate,
+      takerRate: a.takerRate,
+      updateTime: a.updateTime,
+      balances: [...a.balances.values()].map((b) => ({ asset: b.asset, free: b.free, locked: b.locked })),
+    };
+  }
+
+  /** Σ free+locked per asset over all accounts (conservation checks). */
+  totals(): Map<string, bigint> {
+    const t = new Map<string, bigint>();
+    for (const a of this.accounts.values())
+      for (const b of a.balances.values()) t.set(b.asset, (t.get(b.asset) ?? 0n) + b.free + b.locked);
+    return t;
+  }
+
+  /** Commissions collected per asset. */
+  feesCollected(): Map<string, bigint> {
+    return new Map(this.fees);
+  }
+
+  // ==== symbols & market data ===========================================================================
+
+  symbol(name: string): CompiledSymbol {
+    return this.sym(name).c;
+  }
+
+  symbolNames(): string[] {
+    return [...this.symbols.keys()];
+  }
+
+  private sym(name: string): SymbolState {
+    const s = this.symbols.get(name);
+    if (!s) throw Err.badSymbol();
+    return s;
+  }
+
+  /** Top of book, best first: prices and visible quantities in units. */
+  book(symbol: string, limit = 100): { lastUpdateId: number; bids: [number, number][]; asks: [number, number][] } {
+    const s = this.sym(symbol);
+    const { pUnit, qUnit } = s.c;
+    const conv = (l: [number, number][]) => l.map(([p, q]): [number, number] => [p * pUnit, q * qUnit]);
+    return { lastUpdateId: s.updateId, bids: conv(s.bids.top(limit)), asks: conv(s.asks.top(limit)) };
+  }
+
+  /** Last trade price in units, or −1 before the first trade. */
+  lastPrice(symbol: string): number {
+    const s = this.sym(symbol);
+    return s.lastT < 0 ? -1 : s.lastT * s.c.pUnit;
+  }
+
+  /**
+   * Reference price in units (−1: none). Volume-weighted average of the trades in the current
+   * minute and the previous `mins − 1` minutes; the last trade price when that window has no
+   * trades or `mins` is 0; −1 before the first trade (price filters that need it are then skipped).
+   */
+  avgPrice(symbol: string, now: number, mins = 5): number {
+    return this.refPrice(this.sym(symbol), mins, now);
+  }
+
+  /** The symbol's trades, oldest first. */
+  trades(symbol: string): readonly TradeEvent[] {
+    return this.sym(symbol).trades;
+  }
+
+  private refPrice(s: SymbolState, mins: number, now: number): number {
+    if (s.lastT < 0) return -1;
+    const last = s.lastT * s.c.pUnit;
+    if (mins <= 0) return last;
+    const minute = Math.floor(now / 60000);
+    if (s.refMinute === minute && s.refTrade === s.nextTradeId && s.refMins === mins) return s.refValue;
+    let qN = 0;
+    let vN = 0;
+    let q = 0n;
+    let v = 0n;
+    for (let i = s.buckets.length - 1; i >= 0; i--) {
+      const b = s.buckets[i] as Bucket;
+      if (b.minute <= minute - mins) break;
+      if (b.minute > minute) continue;
+      if (b.quoteB !== 0n || qN + b.quoteN > MAX_SAFE) {
+        q += b.quoteB + BigInt(qN) + BigInt(b.quoteN);
+        qN = 0;
+      } else qN += b.quoteN;
+      if (b.qtyB !== 0n || vN + b.qtyN > MAX_SAFE) {
+        v += b.qtyB + BigInt(vN) + BigInt(b.qtyN);
+        vN = 0;
+      } else vN += b.qtyN;
+    }
+    if (qN !== 0) q += BigInt(qN);
+    if (vN !== 0) v += BigInt(vN);
+    const ref = v === 0n ? last : Number((q * UNIT_N) / v);
+    s.refMinute = minute;
+    s.refTrade = s.nextTradeId;
+    s.refMins = mins;
+    s.refValue = ref;
+    return ref;
+  }
+
+  // ==== command bookkeeping ===========================================================================
+
+  private begin(now: number): void {
+    this.seq++;
+    this.now = now;
+    this.ev = [];
+    this.touchedBalances.length = 0;
+    this.fills = NO_FILLS;
+    this.traded = false;
+  }
+
+  private touch(b: Balance): void {
+    if (b.mark !== this.seq) {
+      b.mark = this.seq;
+      this.touchedBalances.push(b);
+    }
+  }
+
+  private touchLevel(s: SymbolState, l: Level): void {
+    if (l.mark !== this.seq) {
+      l.mark = this.seq;
+      s.touched.push(l);
+    }
+  }
+
+  private end(s: SymbolState | undefined): EngineEvent[] {
+    if (s) {
+      if (s.touched.length > 0) this.flushDepth(s);
+      if (s.feeB !== 0 || s.feeQ !== 0) this.flushFees(s);
+    }
+    const tb = this.touchedBalances;
+    if (tb.length > 0) {
+      for (let i = 0; i < tb.length; i++) settle(tb[i] as Balance);
+      const seq = this.seq;
+      for (let i = 0; i < tb.length; i++) {
+        const acct = (tb[i] as Balance).account;
+        if (acct.mark === seq) continue;
+        acct.mark = seq;
+        acct.updateTime = this.now;
+        const balances: BalanceSnapshot[] = [];
+        for (let j = i; j < tb.length; j++) {
+          const b = tb[j] as Balance;
+          if (b.account === acct) balances.push({ asset: b.asset, free: b.free, locked: b.locked });
+        }
+        const e: AccountEvent = { type: 'account', accountId: acct.id, time: this.now, balances };
+        this.ev.push(e);
+      }
+    }
+    this.taker = null;
+    return this.ev;
+  }
+
+  private flushFees(s: SymbolState): void {
+    const c = s.c;
+    if (s.feeB !== 0) this.fees.set(c.base, (this.fees.get(c.base) ?? 0n) + BigInt(s.feeB));
+    if (s.feeQ !== 0) this.fees.set(c.quote, (this.fees.get(c.quote) ?? 0n) + BigInt(s.feeQ));
+    s.feeB = s.feeQ = 0;
+  }
+
+  private flushDepth(s: SymbolState): void {
+    const bids: [number, number][] = [];
+    const asks: [number, number][] = [];
+    const { pUnit, qUnit } = s.c;
+    const t = s.touched;
+    for (let i = 0; i < t.length; i++) {
+      const l = t[i] as Level;
+      const side = l.isBid ? s.bids : s.asks;
+      const out = l.isBid ? bids : asks;
+      const p = l.price * pUnit;
+      let dup = false;
+      for (let j = 0; j < out.length; j++) if ((out[j] as [number, number])[0] === p) dup = true;
+      if (dup) continue;
+      const cur = side.byPrice.get(l.price);
+      out.push([p, cur === undefined ? 0 : cur.qty * qUnit]);
+    }
+    t.length = 0;
+    const n = bids.length + asks.length;
+    if (n === 0) return;
+    const first = s.updateId + 1;
+    s.updateId += n;
+    this.ev.push({
+      type: 'depth',
+      symbol: s.c.name,
+      time: this.now,
+      firstUpdateId: first,
+      lastUpdateId: s.updateId,
+      bids,
+      asks,
+    });
+  }
+
+  private exec(
+    o: Order,
+    executionType: ExecutionType,
+    lastQty = 0,
+    lastPrice = 0,
+    lastQuoteQty = 0n,
+    commission = 0n,
+    commissionAsset: string | null = null,
+    tradeId = -1,
+    isMaker = false,
+    clientOrderId = o.clientOrderId,
+    origClientOrderId = '',
+    lastPreventedQty = 0,
+    counterOrderId = -1,
+  ): void {
+    const e: ExecutionEvent = {
+      type: 'execution',
+      accountId: o.accountId,
+      order: o,
+      clientOrderId,
+      origClientOrderId,
+      executionType,
+      status: o.status,
+      rejectReason: 'NONE',
+      transactTime: this.now,
+      executionId: ++this.executionId,
+      lastQty,
+      lastPrice,
+      lastQuoteQty,
+      cumQty: o.execS * o.sym.qUnit,
+      cumQuoteQty: o.cumQuote,
+      commission,
+      commissionAsset,
+      tradeId,
+      isWorking: o.isWorking && o.open,
+      isMaker,
+      workingTime: o.workingTime,
+      preventedMatchId: o.preventedMatchId,
+      preventedQty: o.preventedS * o.sym.qUnit,
+      lastPreventedQty,
+      counterOrderId,
+      expiryReason: o.expiryReason,
+    };
+    this.ev.push(e);
+  }
+
+  // ==== placing orders =================================================================================
+
+  placeOrder(cmd: PlaceOrderCommand): PlaceResult {
+    const s = this.sym(cmd.symbol);
+    const acct = this.accounts.get(cmd.accountId);
+    const sa = s.accounts.get(cmd.accountId);
+    const d = (cmd.type === 'LIMIT' ? this.fastLimit(s, cmd, acct, sa) : null) ?? this.prepare(s, cmd, acct, sa, 1);
+    this.begin(cmd.now);
+    const o = this.accept(s, d, -1);
+    this.taker = o;
+    this.exec(o, 'NEW');
+    this.work(s, o);
+    this.runTriggers(s);
+    const fills = this.fills;
+    const events = this.end(s);
+    return { order: o, fills, events };
+  }
+
+  /**
+   * The common case of `prepare` — a plain LIMIT order that passes everything — checked against
+   * the symbol's flattened filters with integer arithmetic only (no BigInt below 2^53). Returns
+   * null whenever anything is unusual or fails: `prepare` then decides, with its exact error.
+   */
+  private fastLimit(
+    s: SymbolState,
+    cmd: PlaceOrderCommand,
+    acct: Account | undefined,
+    sa: SymbolAccount | undefined,
+  ): Draft | null {
+    const c = s.c;
+    if (!c.fast || !c.limitAllowed || c.def.status !== 'TRADING') return null;
+    const tif = cmd.timeInForce;
+    if (
+      tif === undefined ||
+      cmd.price === undefined ||
+      cmd.quantity === undefined ||
+      cmd.stopPrice !== undefined ||
+      cmd.quoteOrderQty !== undefined ||
+      cmd.icebergQty !== undefined ||
+      cmd.selfTradePreventionMode !== undefined ||
+      (cmd.strategyType !== undefined && cmd.strategyType < 1000000)
+    )
+      return null;
+    const cid = cmd.newClientOrderId;
+    if (
+      cid !== undefined &&
+      (cid.length === 0 || sa === undefined || this.byCid(s, cmd.accountId, sa, cid)?.open === true)
+    )
+      return null;
+    const priceU = parseUnits(cmd.price, c.priceDecimals);
+    const qtyU = parseUnits(cmd.quantity, c.qtyDecimals);
+    if (priceU <= 0 || qtyU <= 0) return null;
+    const priceT = priceU / c.pUnit;
+    const qtyS = qtyU / c.qUnit;
+    if (!Number.isInteger(priceT) || !Number.isInteger(qtyS)) return null;
+    if ((c.fMinT > 0 && priceT < c.fMinT) || (c.fMaxT > 0 && priceT > c.fMaxT)) return null;
+    if ((c.fMinS > 0 && qtyS < c.fMinS) || (c.fMaxS > 0 && qtyS > c.fMaxS) || (c.fStepS > 1 && qtyS % c.fStepS !== 0))
+      return null;
+    const n = notionalNum(priceT, qtyS, c.fn, c.fd);
+    if (n < 0 || n < c.fMinN || n > c.fMaxN) return null;
+    if ((sa ? sa.openCount : 0) + 1 > c.fMaxOrders) return null;
+    const isBuy = cmd.side === 'BUY';
+    const pct = c.fPercent;
+    for (let i = 0; i < pct.length; i++) if (!this.percentOk(s, i, cmd.now, priceU, isBuy)) return null;
+    const need = isBuy ? n : qtyU;
+    if (need > 0) {
+      const bal = acct?.balances.get(isBuy ? c.quote : c.base);
+      if (bal === undefined || bal.free < need) return null;
+    }
+    return {
+      symbol: c.name,
+      accountId: cmd.accountId,
+      side: cmd.side,
+      type: 'LIMIT',
+      timeInForce: tif,
+      price: priceU,
+      origQty: qtyU,
+      origQuoteOrderQty: 0n,
+      stopPrice: 0,
+      icebergQty: 0,
+      selfTradePreventionMode: c.def.defaultSelfTradePreventionMode,
+      strategyId: cmd.strategyId,
+      strategyType: cmd.strategyType,
+      time: cmd.now,
+      clientOrderId: cid,
+      isStop: false,
+      isMarket: false,
+      priceT,
+      stopT: 0,
+      qtyS,
+      icebergS: 0,
+      lock: 0n,
+      lockN: need,
+    };
+  }
+
+  /**
+   * PERCENT_PRICE(_BY_SIDE) filter `i` for a priced order: price·1e8 within [ref·down, ref·up], i.e.
+   * ceil(ref·down/1e8) ≤ price ≤ floor(ref·up/1e8) in units. The integer bounds are recomputed (BigInt)
+   * only when the reference price changes.
+   */
+  private percentOk(s: SymbolState, i: number, now: number, priceU: number, isBuy: boolean): boolean {
+    const f = s.c.fPercent[i] as Extract<CompiledFilter, { kind: 'PERCENT_PRICE' | 'PERCENT_PRICE_BY_SIDE' }>;
+    const ref = this.refPrice(s, f.mins, now);
+    if (ref < 0) return true;
+    const k = i * 5;
+    const b = s.pctBounds;
+    if (b[k] !== ref) {
+      const r = BigInt(ref);
+      b[k] = ref;
+      b[k + 1] = boundLo(r, f.bidDown);
+      b[k + 2] = boundHi(r, f.bidUp);
+      b[k + 3] = boundLo(r, f.askDown);
+      b[k + 4] = boundHi(r, f.askUp);
+    }
+    return isBuy
+      ? priceU >= (b[k + 1] as number) && priceU <= (b[k + 2] as number)
+      : priceU >= (b[k + 3] as number) && priceU <= (b[k + 4] as number);
+  }
+
+  /** Validates a new order (parameters, filters, engine rules, balance) without changing anything. */
+  private prepare(
+    s: SymbolState,
+    cmd: PlaceOrderCommand,
+    acct: Account | undefined,
+    sa: SymbolAccount | undefined,
+    newOrders: number,
+    sharedLock = false,
+  ): Draft {
+    const c = s.c;
+    const def = c.def;
+    const type = cmd.type;
+    if (def.status !== 'TRADING') throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.MARKET_CLOSED);
+    if (!def.orderTypes.includes(type)) throw Err.of(ErrorCode.INVALID_MESSAGE, unsupportedTypeMessage(type));
+    const priced = PRICED_TYPES.has(type);
+    const isStop = STOP_TYPES.has(type);
+    const isMarket = type === 'MARKET' || type === 'STOP_LOSS' || type === 'TAKE_PROFIT';
+    const isBuy = cmd.side === 'BUY';
+
+    // -- parameters by type
+    let tif: TimeInForce = 'GTC';
+    if (TIF_TYPES.has(type)) {
+      if (cmd.timeInForce === undefined) throw Err.mandatoryParam('timeInForce');
+      tif = cmd.timeInForce;
+    } else if (cmd.timeInForce !== undefined) throw Err.paramNotRequired('timeInForce');
+    if (priced) {
+      if (cmd.price === undefined) throw Err.mandatoryParam('price');
+    } else if (cmd.price !== undefined) throw Err.paramNotRequired('price');
+    if (isStop) {
+      if (cmd.stopPrice === undefined) throw Err.mandatoryParam('stopPrice');
+    } else if (cmd.stopPrice !== undefined) throw Err.paramNotRequired('stopPrice');
+    const quoteMode = cmd.quoteOrderQty !== undefined;
+    if (type === 'MARKET') {
+      if (cmd.quantity === undefined && !quoteMode) throw Err.eitherParam('quantity', 'quoteOrderQty');
+      if (cmd.quantity !== undefined && quoteMode) throw Err.paramNotRequired('quoteOrderQty');
+      if (quoteMode && !def.quoteOrderQtyMarketAllowed)
+        throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.QUOTE_ORDER_QTY_NOT_SUPPORTED);
+    } else {
+      if (cmd.quantity === undefined) throw Err.mandatoryParam('quantity');
+      if (quoteMode) throw Err.paramNotRequired('quoteOrderQty');
+    }
+    if (cmd.icebergQty !== undefined) {
+      if (!ICEBERG_TYPES.has(type)) throw Err.paramNotRequired('icebergQty');
+      if (!def.icebergAllowed) throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.ICEBERG_NOT_SUPPORTED);
+      if (tif !== 'GTC') throw Err.of(ErrorCode.UNKNOWN_ORDER_COMPOSITION, 'Unsupported order combination.');
+    }
+    if (cmd.strategyType !== undefined && cmd.strategyType < 1000000)
+      throw Err.of(ErrorCode.BAD_STRATEGY_TYPE, '`strategyType` was less than 1000000.');
+    const stp: SelfTradePreventionMode = cmd.selfTradePreventionMode ?? def.defaultSelfTradePreventionMode;
+    if (stp !== 'NONE' && !def.allowedSelfTradePreventionModes.includes(stp))
+      throw Err.invalidParameter('selfTradePreventionMode');
+    const cid = cmd.newClientOrderId;
+    if (cid !== undefined) {
+      if (cid.length === 0) throw Err.of(ErrorCode.EMPTY_NEW_CL_ORD_ID, 'New client order ID was empty.');
+    }
+
+    // -- decimals (-1111 when more significant decimals than the asset precision)
+    const priceU = cmd.price === undefined ? 0 : num(cmd.price, 'price', c.priceDecimals);
+    const stopU = cmd.stopPrice === undefined ? 0 : num(cmd.stopPrice, 'stopPrice', c.priceDecimals);
+    const qtyU = cmd.quantity === undefined ? 0 : num(cmd.quantity, 'quantity', c.qtyDecimals);
+    const iceU = cmd.icebergQty === undefined ? 0 : num(cmd.icebergQty, 'icebergQty', c.qtyDecimals);
+    let quoteBudget = 0n;
+    if (quoteMode) {
+      const v = parseUnitsBig(cmd.quoteOrderQty as string, c.quoteDecimals);
+      if (v === BAD) throw Err.mandatoryParam('quoteOrderQty');
+      if (v === TOO_PRECISE) throw Err.badPrecision('quoteOrderQty');
+      quoteBudget = v;
+    }
+    const { pUnit, qUnit } = c;
+    const priceT = priceU / pUnit; // may be fractional: PRICE_FILTER fails below
+    const stopT = stopU / pUnit;
+    let qtyS = qtyU / qUnit; // may be fractional: LOT_SIZE fails below
+    const iceS = iceU / qUnit;
+    if (priced && (priceU === 0 || qtyU === 0)) throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.PRICE_QTY_ZERO);
+
+    // -- MARKET by quoteOrderQty: the quantity comes from the book (never breaking the lot step)
+    let lock = -1n;
+    const opp = isBuy ? s.asks : s.bids;
+    if (quoteMode) {
+      const w = walk(c, opp, -1, Infinity, quoteBudget);
+      const steps = w.steps - (w.steps % c.marketStepS);
+      const minS = Math.max(c.lot?.minS ?? 0, c.marketLot?.minS ?? 0, 1);
+      if (steps < minS)
+        throw rejected(
+          c.marketLot && c.marketLot.minS > (c.lot?.minS ?? 0)
+            ? EngineMessage.LIQUIDITY_BELOW_MARKET_LOT_SIZE
+            : EngineMessage.LIQUIDITY_BELOW_LOT_SIZE,
+        );
+      qtyS = steps;
+      if (isBuy) lock = walk(c, opp, -1, steps, -1n).cost;
+    }
+
+    // -- filters, in the symbol's filter order
+    const saOpen = sa ? sa.openCount : 0;
+    for (const f of c.filters) {
+      switch (f.kind) {
+        case 'PRICE_FILTER':
+          if (priced && !priceOk(f, priceT)) throw fail('PRICE_FILTER');
+          if (isStop && !priceOk(f, stopT)) throw fail('PRICE_FILTER');
+          break;
+        case 'PERCENT_PRICE':
+        case 'PERCENT_PRICE_BY_SIDE': {
+          if (!priced) break;
+          const ref = this.refPrice(s, f.mins, cmd.now);
+          if (ref < 0) break;
+          const p = BigInt(priceU) * UNIT_N;
+          const r = BigInt(ref);
+          const up = isBuy ? f.bidUp : f.askUp;
+          const down = isBuy ? f.bidDown : f.askDown;
+          if (p > r * up || p < r * down) throw fail(f.kind === 'PERCENT_PRICE' ? 'PERCENT_PRICE' : this.bySideName);
+          break;
+        }
+        case 'LOT_SIZE':
+          if (!quoteMode && !lotOk(f, qtyS)) throw fail('LOT_SIZE');
+          if (iceU > 0 && !lotOk(f, iceS)) throw fail('LOT_SIZE');
+          break;
+        case 'MARKET_LOT_SIZE':
+          if (isMarket && !quoteMode && !lotOk(f, qtyS)) throw fail('MARKET_LOT_SIZE');
+          break;
+        case 'ICEBERG_PARTS':
+          if (iceU > 0 && Number.isInteger(iceS) && iceS > 0 && Math.ceil(qtyS / iceS) > f.limit)
+            throw fail('ICEBERG_PARTS');
+          break;
+        case 'NOTIONAL':
+        case 'MIN_NOTIONAL': {
+          let n: bigint;
+          let checkMin = true;
+          let checkMax = f.max > 0n;
+          if (priced) n = notionalUnits(priceT, qtyS, c.fn, c.fd);
+          else {
+            checkMin = f.applyMin;
+            checkMax = checkMax && f.applyMax;
+            if (!checkMin && !checkMax) break;
+            if (quoteMode) n = quoteBudget;
+            else {
+              const pT = isStop
+                ? stopT
+                : (() => {
+                    const ref = this.refPrice(s, f.mins, cmd.now);
+                    return ref < 0 ? -1 : Math.floor(ref / pUnit);
+                  })();
+              if (pT < 0) break;
+              n = notionalUnits(pT, qtyS, c.fn, c.fd);
+            }
+          }
+          if ((checkMin && n < f.min) || (checkMax && n > f.max)) throw fail(f.kind);
+          break;
+        }
+        case 'MAX_NUM_ORDERS':
+          if (saOpen + newOrders > f.max) throw fail('MAX_NUM_ORDERS');
+          break;
+        case 'MAX_NUM_ALGO_ORDERS':
+          if (isStop && (sa ? sa.algo : 0) + 1 > f.max) throw fail('MAX_NUM_ALGO_ORDERS');
+          break;
+        case 'MAX_NUM_ICEBERG_ORDERS':
+          if (iceU > 0 && (sa ? sa.iceberg : 0) + 1 > f.max) throw fail('MAX_NUM_ICEBERG_ORDERS');
+          break;
+      }
+    }
+    // Misfits the symbol's filters did not catch (no PRICE_FILTER / LOT_SIZE configured).
+    if (!Number.isInteger(priceT) || !Number.isInteger(stopT)) throw fail('PRICE_FILTER');
+    if (!Number.isInteger(qtyS) || !Number.isInteger(iceS)) throw fail(c.lot ? 'LOT_SIZE' : 'MARKET_LOT_SIZE');
+    if (isMarket && !quoteMode && qtyS === 0) throw fail(c.lot ? 'LOT_SIZE' : 'MARKET_LOT_SIZE');
+    if (iceS > qtyS) throw rejected(EngineMessage.ICEBERG_QTY_EXCEEDS_QTY);
+
+    // -- engine rules
+    if (cid !== undefined && sa) {
+      const prev = this.byCid(s, cmd.accountId, sa, cid);
+      if (prev && prev.open) throw rejected(EngineMessage.DUPLICATE_ORDER);
+    }
+    if (type === 'LIMIT_MAKER') {
+      const best = opp.best();
+      if (best && (isBuy ? best.price <= priceT : best.price >= priceT))
+        throw rejected(EngineMessage.WOULD_MATCH_AND_TAKE);
+    }
+    if (isStop && s.lastT >= 0 && triggers(type, isBuy, stopT, s.lastT))
+      throw rejected(EngineMessage.WOULD_TRIGGER_IMMEDIATELY);
+
+    // -- balance
+    if (lock < 0n) {
+      if (!isBuy) lock = BigInt(qtyS * qUnit);
+      else if (priced) lock = notionalUnits(priceT, qtyS, c.fn, c.fd);
+      else if (type === 'MARKET') lock = walk(c, opp, -1, qtyS, -1n).cost;
+      else lock = 0n; // a BUY stop-market reserves at trigger time
+    }
+    const need = quoteMode && isBuy ? quoteBudget : lock;
+    if (!sharedLock) {
+      const bal = acct?.balances.get(isBuy ? c.quote : c.base);
+      if (need > 0n && (!bal || bal.free < need)) throw rejected(EngineMessage.INSUFFICIENT_BALANCE);
+    }
+
+    return {
+      symbol: c.name,
+      accountId: cmd.accountId,
+      side: cmd.side,
+      type,
+      timeInForce: tif,
+      price: priced ? priceU : 0,
+      origQty: qtyS * qUnit,
+      origQuoteOrderQty: quoteBudget,
+      stopPrice: stopU,
+      icebergQty: iceU,
+      selfTradePreventionMode: stp,
+      strategyId: cmd.strategyId,
+      strategyType: cmd.strategyType,
+      time: cmd.now,
+      clientOrderId: cid,
+      isStop,
+      isMarket,
+      priceT: priced ? priceT : 0,
+      stopT,
+      qtyS,
+      icebergS: iceS,
+      lock,
+      lockN: -1,
+    };
+  }
+
+  private nextClientOrderId(): string {
+    const seq = ++this.cidSeq;
+    this.genOrders.push(undefined);
+    return clientOrderId(this.seed, seq);
+  }
+
+  /** The latest order of an account on a symbol with this client order id (given or generated). */
+  private byCid(s: SymbolState, accountId: AccountId, sa: SymbolAccount | undefined, cid: string): Order | undefined {
+    const e = sa?.byClientId.get(cid);
+    let g: Order | undefined;
+    const seq = cid.length === 22 ? clientOrderIdSeq(this.seed, cid) : -1;
+    if (seq > 0) {
+      const o = this.genOrders[seq];
+      if (o !== undefined && o.accountId === accountId && o.symbol === s.c.name) g = o;
+    }
+    if (e === undefined) return g;
+    if (g === undefined) return e;
+    return g.orderId > e.orderId ? g : e;
+  }
+
+  /** Registers a validated order and reserves its funds. */
+  private accept(s: SymbolState, d: Draft, orderListId: number, lockArg?: bigint): Order {
+    let sa = s.accounts.get(d.accountId);
+    if (sa === undefined) sa = s.account(this.account(d.accountId));
+    const o = new Order(
+      d,
+      s.nextOrderId++,
+      orderListId,
+      d.clientOrderId ?? this.nextClientOrderId(),
+      s.c,
+      sa.acct,
+      sa,
+      sa.baseBal,
+      sa.quoteBal,
+    );
+    s.orders.push(o);
+    sa.addOpen(o);
+    if (d.clientOrderId === undefined && this.cidSeq < 4294967296) {
+      o.cidSeq = this.cidSeq;
+      this.genOrders[o.cidSeq] = o;
+    } else sa.byClientId.set(o.clientOrderId, o);
+    if (this.retain) sa.orders.push(o);
+    if (o.isStop) sa.algo++;
+    if (o.icebergS > 0) sa.iceberg++;
+    if (!o.isStop) {
+      o.isWorking = true;
+      o.workingTime = this.now;
+    }
+    if (lockArg === undefined && d.lockN >= 0) {
+      const lockN = d.lockN;
+      if (lockN > 0) {
+        const b = o.isBuy ? o.quoteBal : o.baseBal;
+        addFree(b, -lockN);
+        addLocked(b, lockN);
+        o.lockN = lockN;
+        this.touch(b);
+      }
+      return o;
+    }
+    const lock = lockArg ?? d.lock;
+    if (lock > 0n) {
+      const b = o.isBuy ? o.quoteBal : o.baseBal;
+      b.free -= lock;
+      b.locked += lock;
+      o.locked = lock;
+      this.touch(b);
+    }
+    return o;
+  }
+
+  /** Starts an accepted order: parks a stop, or matches and rests / expires the rest. */
+  private work(s: SymbolState, o: Order): void {
+    if (o.isStop && !o.isWorking) {
+      s.stops.push(o);
+      return;
+    }
+    const opp = o.isBuy ? s.asks : s.bids;
+    if (o.tif === 'FOK' && walk(s.c, opp, o.priceT, o.remS, -1n).steps < o.remS) {
+      this.expire(s, o, 'EXPIRED', 'UNFILLED_FOK_ORDER_EXPIRED');
+      return;
+    }
+    this.match(s, o, opp);
+    if (!o.open) return;
+    if (o.remS === 0) return; // filled (closed in fill())
+    if (o.isMarket) this.expire(s, o, 'EXPIRED', 'INSUFFICIENT_LIQUIDITY');
+    else if (o.tif === 'IOC') this.expire(s, o, 'EXPIRED', 'UNFILLED_IOC_QUANTITY_EXPIRED');
+    else if (o.tif === 'FOK') this.expire(s, o, 'EXPIRED', 'UNFILLED_FOK_ORDER_EXPIRED');
+    else {
+      const side = o.isBuy ? s.bids : s.asks;
+      this.touchLevel(s, side.append(o, o.priceT));
+      if (o.isBuy) this.tighten(o);
+    }
+  }
+
+  private match(s: SymbolState, t: Order, opp: BookSide): void {
+    const limitT = t.isMarket ? -1 : t.priceT;
+    const c = s.c;
+    const quoteCapped = t.isMarket && t.isBuy;
+    while (t.remS > 0) {
+      const lvl = opp.best();
+      if (lvl === undefined) break;
+      if (limitT >= 0 && (t.isBuy ? lvl.price > limitT : lvl.price < limitT)) break;
+      const m = lvl.head as Order;
+      if (m.accountId === t.accountId && t.selfTradePreventionMode !== 'NONE') {
+        if (this.prevent(s, t, m, lvl, opp)) return;
+        continue;
+      }
+      let q = t.remS < m.visS ? t.remS : m.visS;
+      if (quoteCapped && notionalUnits(lvl.price, q, c.fn, c.fd) > t.locked) {
+        // A market BUY spends at most what it reserved.
+        q = safeInt((t.locked * BigInt(c.fd)) / (BigInt(lvl.price) * BigInt(c.fn)));
+        q -= q % c.marketStepS;
+        if (q <= 0) break;
+      }
+      this.fill(s, t, m, lvl, opp, q);
+    }
+  }
+
+  private fill(s: SymbolState, t: Order, m: Order, lvl: Level, opp: BookSide, q: number): void {
+    const c = s.c;
+    // an OCO leg that starts executing takes over the list's shared reservation first
+    if (m.list !== null && m.execS === 0) takeListLock(m);
+    if (t.list !== null && t.execS === 0) takeListLock(t);
+    const p = lvl.price;
+    const qU = q * c.qUnit;
+    const buy = t.isBuy ? t : m;
+    const sell = t.isBuy ? m : t;
+    const bq = buy.quoteBal;
+    const bb = buy.baseBal;
+    const sb = sell.baseBal;
+    const sq = sell.quoteBal;
+    let quote: bigint;
+    let qB: bigint;
+    let commBase: bigint;
+    let commQuote: bigint;
+    // number fast path: notional and commissions exact below 2^53; balances get per-command deltas
+    const quoteN = notionalNum(p, q, c.fn, c.fd);
+    const cbN = quoteN < 0 ? -1 : commNum(qU, t.isBuy ? buy.acct.takerN : buy.acct.makerN);
+    const cqN = cbN < 0 ? -1 : commNum(quoteN, t.isBuy ? sell.acct.makerN : sell.acct.takerN);
+    if (cqN >= 0) {
+      quote = BigInt(quoteN);
+      qB = BigInt(qU);
+      commBase = cbN === 0 ? 0n : BigInt(cbN);
+      commQuote = cqN === 0 ? 0n : BigInt(cqN);
+      addLocked(bq, -quoteN);
+      addOrderLock(buy, -quoteN);
+      addFree(bb, qU - cbN);
+      addLocked(sb, -qU);
+      addOrderLock(sell, -qU);
+      addFree(sq, quoteN - cqN);
+      if (cbN > 0) {
+        if (s.feeB + cbN > MAX_SAFE) this.flushFees(s);
+        s.feeB += cbN;
+      }
+      if (cqN > 0) {
+        if (s.feeQ + cqN > MAX_SAFE) this.flushFees(s);
+        s.feeQ += cqN;
+      }
+      t.addQuote(quoteN);
+      m.addQuote(quoteN);
+    } else {
+      quote = notionalUnits(p, q, c.fn, c.fd);
+      qB = BigInt(qU);
+      const buyRate = t.isBuy ? buy.acct.takerRate : buy.acct.makerRate;
+      const sellRate = t.isBuy ? sell.acct.makerRate : sell.acct.takerRate;
+      commBase = buyRate === 0n ? 0n : (qB * buyRate) / UNIT_N;
+      commQuote = sellRate === 0n ? 0n : (quote * sellRate) / UNIT_N;
+      // balances: the buyer pays quote from its reservation, the seller base from its reservation
+      bq.locked -= quote;
+      buy.locked = buy.locked - quote;
+      bb.free += qB - commBase;
+      sb.locked -= qB;
+      sell.locked = sell.locked - qB;
+      sq.free += quote - commQuote;
+      if (commBase > 0n) this.fees.set(c.base, (this.fees.get(c.base) ?? 0n) + commBase);
+      if (commQuote > 0n) this.fees.set(c.quote, (this.fees.get(c.quote) ?? 0n) + commQuote);
+      if (quote <= MAX_SAFE_N) {
+        t.addQuote(Number(quote));
+        m.addQuote(Number(quote));
+      } else {
+        t.cumB += quote;
+        m.cumB += quote;
+      }
+    }
+    this.touch(bq);
+    this.touch(bb);
+    this.touch(sb);
+    this.touch(sq);
+    // book and orders
+    m.visS -= q;
+    m.remS -= q;
+    lvl.qty -= q;
+    lvl.total -= q;
+    this.touchLevel(s, lvl);
+    t.remS -= q;
+    if (t.visS > t.remS) t.visS = t.remS;
+    const tFirst = t.execS === 0;
+    const mFirst = m.execS === 0;
+    t.execS += q;
+    m.execS += q;
+    t.updateTime = m.updateTime = this.now;
+    const tradeId = s.nextTradeId++;
+    const price = p * c.pUnit;
+    const trade: TradeEvent = {
+      type: 'trade',
+      symbol: c.name,
+      tradeId,
+      price,
+      qty: qU,
+      quoteQty: quote,
+      time: this.now,
+      isBuyerMaker: !t.isBuy,
+      buyerOrderId: buy.orderId,
+      sellerOrderId: sell.orderId,
+      buyerAccountId: buy.accountId,
+      sellerAccountId: sell.accountId,
+      buyerOrderListId: buy.orderListId,
+      sellerOrderListId: sell.orderListId,
+      buyerCommission: commBase,
+      sellerCommission: commQuote,
+      baseAsset: c.base,
+      quoteAsset: c.quote,
+    };
+    if (this.retain) {
+      s.trades.push(trade);
+      buy.sa.trades.push(trade);
+      buy.sa.tradeIsBuyer.push(true);
+      sell.sa.trades.push(trade);
+      sell.sa.tradeIsBuyer.push(false);
+    }
+    s.lastT = p;
+    this.traded = true;
+    const minute = Math.floor(this.now / 60000);
+    const lastB = s.buckets[s.buckets.length - 1];
+    if (lastB !== undefined && lastB.minute === minute) addToBucket(lastB, cqN >= 0 ? quoteN : -1, quote, qU);
+    else {
+      const nb: Bucket = { minute, quoteN: 0, qtyN: 0, quoteB: 0n, qtyB: 0n };
+      addToBucket(nb, cqN >= 0 ? quoteN : -1, quote, qU);
+      s.buckets.push(nb);
+      if (s.buckets.length > s.c.maxAvgPriceMins + 2) s.buckets.shift();
+    }
+    this.ev.push(trade);
+    if (mFirst)
+      this.ev.push({ type: 'firstFill', accountId: m.accountId, symbol: c.name, orderId: m.orderId, time: this.now });
+    if (tFirst)
+      this.ev.push({ type: 'firstFill', accountId: t.accountId, symbol: c.name, orderId: t.orderId, time: this.now });
+    const mComm = t.isBuy ? commQuote : commBase;
+    const tComm = t.isBuy ? commBase : commQuote;
+    const mAsset = m.isBuy ? c.base : c.quote;
+    const tAsset = t.isBuy ? c.base : c.quote;
+    // maker
+    m.status = m.remS === 0 ? 'FILLED' : 'PARTIALLY_FILLED';
+    if (m.remS === 0) {
+      opp.unlink(m);
+      this.close(s, m);
+    } else {
+      if (m.visS === 0) {
+        // iceberg refill: a new tip at the back of the queue
+        m.visS = m.icebergS < m.remS ? m.icebergS : m.remS;
+        lvl.qty += m.visS;
+        opp.toTail(m);
+      }
+      if (m.isBuy) this.tighten(m);
+    }
+    this.exec(m, 'TRADE', qU, price, quote, mComm, mAsset, tradeId, true);
+    // taker
+    t.status = t.remS === 0 ? 'FILLED' : 'PARTIALLY_FILLED';
+    if (t.remS === 0) this.close(s, t);
+    this.exec(t, 'TRADE', qU, price, quote, tComm, tAsset, tradeId, false);
+    if (t === this.taker) {
+      if (this.fills === NO_FILLS) this.fills = [];
+      this.fills.push({ price, qty: qU, commission: tComm, commissionAsset: tAsset, tradeId });
+    }
+    if (mFirst && m.list) this.listStarted(s, m);
+    if (tFirst && t.list) this.listStarted(s, t);
+  }
+
+  /** Releases reservation a BUY order no longer needs (price improvement, decrements). */
+  private tighten(o: Order): void {
+    if (!o.isBuy || o.isMarket || o.priceT <= 0) return;
+    if (o.list !== null && o.list.status === 'EXECUTING') return; // legs share one reservation
+    if (o.lockB === 0n) {
+      const tn = notionalNum(o.priceT, o.remS, o.sym.fn, o.sym.fd);
+      if (tn >= 0) {
+        if (o.lockN > tn) {
+          const d = o.lockN - tn;
+          o.lockN = tn;
+          const b = o.quoteBal;
+          addLocked(b, -d);
+          addFree(b, d);
+          this.touch(b);
+        }
+        return;
+      }
+    }
+    const target = notionalUnits(o.priceT, o.remS, o.sym.fn, o.sym.fd);
+    if (o.locked > target) {
+      const d = o.locked - target;
+      o.locked = target;
+      const b = o.quoteBal;
+      b.locked -= d;
+      b.free += d;
+      this.touch(b);
+    }
+  }
+
+  /** Takes an order out of the open set and returns its remaining reservation. */
+  private close(s: SymbolState, o: Order): void {
+    o.open = false;
+    o.updateTime = this.now;
+    const sa = o.sa;
+    sa.removeOpen(o);
+    if (!this.retain && o.list === null) {
+      s.orders[o.orderId] = undefined;
+      if (o.cidSeq > 0) this.genOrders[o.cidSeq] = undefined;
+      else if (sa.byClientId.get(o.clientOrderId) === o) sa.byClientId.delete(o.clientOrderId);
+    }
+    if (o.isStop) sa.algo--;
+    if (o.icebergS > 0) sa.iceberg--;
+    if (o.lockB === 0n) {
+      const d = o.lockN;
+      if (d !== 0) {
+        const b = o.isBuy ? o.quoteBal : o.baseBal;
+        addLocked(b, -d);
+        addFree(b, d);
+        o.lockN = 0;
+        this.touch(b);
+      }
+    } else {
+      const d = o.locked;
+      const b = o.isBuy ? o.quoteBal : o.baseBal;
+      b.locked -= d;
+      b.free += d;
+      o.locked = 0n;
+      this.touch(b);
+    }
+    const list = o.list;
+    if (list && list.status === 'EXECUTING' && list.legs.every((l) => !l.open)) {
+      list.status = 'ALL_DONE';
+      list.updateTime = this.now;
+      this.listEvent(s, list, 'ALL_DONE');
+    }
+  }
+
+  /** Removes an order from wherever it waits (book or stop list). */
+  private detach(s: SymbolState, o: Order): void {
+    if (o.level !== null) {
+      const side = o.isBuy ? s.bids : s.asks;
+      const l = side.remove(o);
+      this.touchLevel(s, l);
+    } else if (o.isStop && !o.isWorking) {
+      const i = s.stops.indexOf(o);
+      if (i >= 0) s.stops.splice(i, 1);
+    }
+  }
+
+  private expire(
+    s: SymbolState,
+    o: Order,
+    status: OrderStatus,
+    reason: ExpiryReason | undefined,
+    execType: ExecutionType = 'EXPIRED',
+  ): void {
+    this.detach(s, o);
+    o.status = status;
+    o.expiryReason = reason;
+    this.close(s, o);
+    this.exec(o, execType);
+  }
+
+  /** Self-trade prevention between taker t and maker m (same account). Returns true when t is done. */
+  private prevent(s: SymbolState, t: Order, m: Order, lvl: Level, opp: BookSide): boolean {
+    let mode = t.selfTradePreventionMode;
+    if (mode === 'TRANSFER') mode = 'DECREMENT'; // one account: TRANSFER behaves as DECREMENT
+    const id = s.nextPreventedId++;
+    const q = t.remS < m.remS ? t.remS : m.remS;
+    let tPrevented = 0;
+    let mPrevented = 0;
+    if (mode === 'EXPIRE_TAKER' || mode === 'EXPIRE_BOTH') tPrevented = t.remS;
+    if (mode === 'EXPIRE_MAKER' || mode === 'EXPIRE_BOTH') mPrevented = m.remS;
+    if (mode === 'DECREMENT') tPrevented = mPrevented = q;
+    const qU = s.c.qUnit;
+    const pm: PreventedMatchEvent = {
+      type: 'preventedMatch',
+      symbol: s.c.name,
+      preventedMatchId: id,
+      takerOrderId: t.orderId,
+      makerOrderId: m.orderId,
+      accountId: t.accountId,
+      tradeGroupId: -1,
+      selfTradePreventionMode: t.selfTradePreventionMode,
+      price: lvl.price * s.c.pUnit,
+      takerPreventedQuantity: tPrevented * qU,
+      makerPreventedQuantity: mPrevented * qU,
+      transactTime: this.now,
+    };
+    t.sa.prevented.push(pm);
+    this.ev.push(pm);
+    const apply = (o: Order, n: number, other: Order): void => {
+      if (n === 0) return;
+      o.preventedMatchId = id;
+      o.preventedS += n;
+      o.updateTime = this.now;
+      if (n >= o.remS) {
+        this.detach(s, o);
+        o.remS = 0;
+        o.visS = 0;
+        o.status = 'EXPIRED_IN_MATCH';
+        this.close(s, o);
+      } else {
+        // DECREMENT of the larger order: shrink it (the tip first, then the hidden part)
+        const dv = n < o.visS ? n : o.visS;
+        o.visS -= dv;
+        o.remS -= n;
+        if (o.level !== null) {
+          o.level.qty -= dv;
+          o.level.total -= n;
+          this.touchLevel(s, o.level);
+          if (o.visS === 0) {
+            o.visS = o.icebergS < o.remS ? o.icebergS : o.remS;
+            o.level.qty += o.visS;
+            opp.toTail(o);
+          }
+        } else if (o.visS > o.remS) o.visS = o.remS;
+        if (o.isBuy) this.tighten(o);
+        else this.shrinkSellLock(o);
+      }
+      this.exec(o, 'TRADE_PREVENTION', 0, 0, 0n, 0n, null, -1, o === m, o.clientOrderId, '', n * qU, other.orderId);
+    };
+    apply(m, mPrevented, t);
+    apply(t, tPrevented, m);
+    return !t.open || t.remS === 0;
+  }
+
+  private shrinkSellLock(o: Order): void {
+    if (o.list !== null && o.list.status === 'EXECUTING') return;
+    if (o.lockB === 0n) {
+      const tn = o.remS * o.sym.qUnit;
+      if (o.lockN > tn) {
+        const d = o.lockN - tn;
+        o.lockN = tn;
+        addLocked(o.baseBal, -d);
+        addFree(o.baseBal, d);
+        this.touch(o.baseBal);
+      }
+      return;
+    }
+    const target = BigInt(o.remS * o.sym.qUnit);
+    if (o.locked > target) {
+      const d = o.locked - target;
+      o.locked = target;
+      o.baseBal.locked -= d;
+      o.baseBal.free += d;
+      this.touch(o.baseBal);
+    }
+  }
+
+  // ==== stops ==========================================================================================
+
+  private runTriggers(s: SymbolState): void {
+    while (this.traded && s.stops.length > 0) {
+      this.traded = false;
+      for (let i = 0; i < s.stops.length; i++) {
+        const o = s.stops[i] as Order;
+        if (!triggers(o.type, o.isBuy, o.stopT, s.lastT)) continue;
+        s.stops.splice(i, 1);
+        this.trigger(s, o);
+        this.traded = true;
+        break; // rescan: the trigger may have moved the last price
+      }
+    }
+  }
+
+  private trigger(s: SymbolState, o: Order): void {
+    o.isWorking = true;
+    o.workingTime = this.now;
+    o.updateTime = this.now;
+    if (o.list) this.listStarted(s, o);
+    if (o.isMarket && o.isBuy) {
+      const cost = walk(s.c, s.asks, -1, o.remS, -1n).cost;
+      if (cost > o.locked) {
+        const b = o.quoteBal;
+        settle(b);
+        const extra = cost - o.locked < b.free ? cost - o.locked : b.free;
+        if (extra > 0n) {
+          b.free -= extra;
+          b.locked += extra;
+          o.locked += extra;
+          this.touch(b);
+        }
+      }
+    }
+    this.work(s, o);
+    if (o.open && o.isBuy) this.tighten(o);
+  }
+
+  // ==== order lists (OCO) ==============================================================================
+
+  /** A leg started executing (first fill or trigger): the other leg expires. */
+  private listStarted(s: SymbolState, o: Order): void {
+    const list = o.list as OrderList;
+    if (o.open) takeListLock(o);
+    for (const leg of list.legs) if (leg !== o && leg.open) this.expire(s, leg, 'EXPIRED', 'OCO_TRIGGER');
+    if (list.status === 'EXECUTING') {
+      list.status = 'ALL_DONE';
+      list.updateTime = this.now;
+      this.listEvent(s, list, 'ALL_DONE');
+    }
+    if (o.open && o.isBuy) this.tighten(o);
+    if (o.open && !o.isBuy) this.shrinkSellLock(o);
+  }
+
+  private listEvent(s: SymbolState, list: OrderList, type: 'EXEC_STARTED' | 'ALL_DONE'): void {
+    const e: ListStatusEvent = {
+      type: 'listStatus',
+      accountId: list.accountId,
+      symbol: s.c.name,
+      orderListId: list.orderListId,
+      contingencyType: 'OCO',
+      listStatusType: type,
+      listOrderStatus: type === 'ALL_DONE' ? 'ALL_DONE' : 'EXECUTING',
+      listRejectReason: 'NONE',
+      listClientOrderId: list.listClientOrderId,
+      transactionTime: this.now,
+      orders: list.legs.map((l) => ({ symbol: l.symbol, orderId: l.orderId, clientOrderId: l.clientOrderId })),
+    };
+    this.ev.push(e);
+  }
+
+  /** POST /api/v3/orderList/oco: an above and a below leg; one executing expires the other. */
+  placeOco(cmd: PlaceOcoCommand): OcoResult {
+    const s = this.sym(cmd.symbol);
+    const c = s.c;
+    if (!c.def.ocoAllowed) throw rejected(EngineMessage.OCO_NOT_SUPPORTED);
+    const isBuy = cmd.side === 'BUY';
+    const legType = (l: OcoLeg) =>
+      l.type === 'LIMIT_MAKER'
+        ? 'LM'
+        : l.type === 'TAKE_PROFIT' || l.type === 'TAKE_PROFIT_LIMIT'
+          ? 'TP'
+          : l.type === 'STOP_LOSS' || l.type === 'STOP_LOSS_LIMIT'
+            ? 'SL'
+            : null;
+    const a = legType(cmd.above);
+    const b = legType(cmd.below);
+    if (a === null || b === null) throw Err.of(ErrorCode.OCO_ORDER_TYPE_REJECTED, 'Order type not supported in OCO.');
+    if (a !== 'SL' && b !== 'SL')
+      throw Err.of(ErrorCode.BOTH_OCO_ORDERS_CANNOT_BE_LIMIT, 'At least one OCO order must be contingent.');
+    for (const [leg, name] of [
+      [cmd.above, 'aboveIcebergQty'],
+      [cmd.below, 'belowIcebergQty'],
+    ] as const) {
+      if (leg.icebergQty !== undefined && leg.timeInForce !== undefined && leg.timeInForce !== 'GTC')
+        throw Err.of(
+          ErrorCode.OCO_ICEBERGQTY_TIMEINFORCE,
+          `Parameter '${name}' is not supported if \`aboveTimeInForce\`/\`belowTimeInForce\` is not GTC.`,
+        );
+    }
+    // leg placement rules: SELL → limit/take-profit above, stop-loss below; BUY mirrored
+    if (isBuy) {
+      if (a === 'LM') throw Err.of(ErrorCode.BUY_OCO_LIMIT_MUST_BE_BELOW, 'A limit order in a buy OCO must be below.');
+      if (a === 'TP')
+        throw Err.of(ErrorCode.BUY_OCO_TAKE_PROFIT_MUST_BE_BELOW, 'A take profit order in a buy OCO must be below.');
+      if (b === 'SL')
+        throw Err.of(ErrorCode.BUY_OCO_STOP_LOSS_MUST_BE_ABOVE, 'A stop loss order in a buy OCO must be above.');
+    } else {
+      if (b === 'LM')
+        throw Err.of(ErrorCode.SELL_OCO_LIMIT_MUST_BE_ABOVE, 'A limit order in a sell OCO must be above.');
+      if (b === 'TP')
+        throw Err.of(ErrorCode.SELL_OCO_TAKE_PROFIT_MUST_BE_ABOVE, 'A take profit order in a sell OCO must be above.');
+      if (a === 'SL')
+        throw Err.of(ErrorCode.SELL_OCO_STOP_LOSS_MUST_BE_BELOW, 'A stop loss order in a sell OCO must be below.');
+    }
+    const acct = this.accounts.get(cmd.accountId);
+    const sa = s.accounts.get(cmd.accountId);
+    const legCmd = (l: OcoLeg): PlaceOrderCommand => ({
+      now: cmd.now,
+      accountId: cmd.accountId,
+      symbol: cmd.symbol,
+      side: cmd.side,
+      type: l.type,
+      quantity: cmd.quantity,
+      ...(l.price !== undefined ? { price: l.price } : {}),
+      ...(l.stopPrice !== undefined ? { stopPrice: l.stopPrice } : {}),
+      ...(l.icebergQty !== undefined ? { icebergQty: l.icebergQty } : {}),
+      ...(l.timeInForce !== undefined ? { timeInForce: l.timeInForce } : {}),
+      ...(l.clientOrderId !== undefined ? { newClientOrderId: l.clientOrderId } : {}),
+      ...(l.strategyId !== undefined ? { strategyId: l.strategyId } : {}),
+      ...(l.strategyType !== undefined ? { strategyType: l.strategyType } : {}),
+      ...(cmd.selfTradePreventionMode !== undefined ? { selfTradePreventionMode: cmd.selfTradePreventionMode } : {}),
+    });
+    const dAbove = this.prepare(s, legCmd(cmd.above), acct, sa, 2, true);
+    const dBelow = this.prepare(s, legCmd(cmd.below), acct, sa, 2, true);
+    if (dAbove.clientOrderId !== undefined && dAbove.clientOrderId === dBelow.clientOrderId)
+      throw rejected(EngineMessage.DUPLICATE_ORDER);
+    // price relationship: above value > last price > below value
+    const upper = a === 'LM' || cmd.above.type === 'TAKE_PROFIT_LIMIT' ? dAbove.priceT : dAbove.stopT;
+    const lower = b === 'LM' || cmd.below.type === 'TAKE_PROFIT_LIMIT' ? dBelow.priceT : dBelow.stopT;
+    const aboveTrigger = dAbove.stopT > 0 ? dAbove.stopT : dAbove.priceT;
+    const belowTrigger = dBelow.stopT > 0 ? dBelow.stopT : dBelow.priceT;
+    if (!(upper > lower) || !(aboveTrigger > belowTrigger)) throw rejected(EngineMessage.OCO_BAD_PRICES);
+    if (s.lastT >= 0 && !(aboveTrigger > s.lastT && belowTrigger < s.lastT))
+      throw rejected(EngineMessage.OCO_BAD_PRICES);
+    // one reservation for the list: the larger of the legs' needs
+    const lock = dAbove.lock > dBelow.lock ? dAbove.lock : dBelow.lock;
+    const bal = acct?.balances.get(isBuy ? c.quote : c.base);
+    if (lock > 0n && (!bal || bal.free < lock)) throw rejected(EngineMessage.INSUFFICIENT_BALANCE);
+
+    this.begin(cmd.now);
+    const listId = s.nextListId++;
+    // Binance orders the legs below first, then above (by price); the stop-loss of a SELL is below.
+    const first = this.accept(s, dBelow, listId, lock);
+    const second = this.accept(s, dAbove, listId, 0n);
+    const list = new OrderList(
+      c.name,
+      listId,
+      cmd.listClientOrderId ?? this.nextClientOrderId(),
+      cmd.accountId,
+      [first, second],
+      cmd.now,
+    );
+    first.list = second.list = list;
+    s.lists.set(listId, list);
+    s.account(this.account(cmd.accountId)).lists.push(list);
+    this.exec(first, 'NEW');
+    this.exec(second, 'NEW');
+    this.listEvent(s, list, 'EXEC_STARTED');
+    this.work(s, first);
+    this.work(s, second);
+    this.runTriggers(s);
+    const events = this.end(s);
+    return { list: listView(list), events };
+  }
+
+  cancelOrderList(cmd: CancelOrderListCommand): {
+    list: OrderListView;
+    cancelClientOrderId: string;
+    events: readonly EngineEvent[];
+  } {
+    const s = this.sym(cmd.symbol);
+    const sa = s.accounts.get(cmd.accountId);
+    if (cmd.orderListId === undefined && cmd.listClientOrderId === undefined)
+      throw Err.eitherParam('orderListId', 'listClientOrderId');
+    let list: OrderList | undefined;
+    if (cmd.orderListId !== undefined) {
+      list = s.lists.get(cmd.orderListId);
+      if (list && cmd.listClientOrderId !== undefined && list.listClientOrderId !== cmd.listClientOrderId)
+        list = undefined;
+    } else if (sa) {
+      for (let i = sa.lists.length - 1; i >= 0; i--)
+        if ((sa.lists[i] as OrderList).listClientOrderId === cmd.listClientOrderId) {
+          list = sa.lists[i];
+          break;
+        }
+    }
+    if (!list || list.accountId !== cmd.accountId || list.status !== 'EXECUTING')
+      throw Err.of(ErrorCode.CANCEL_REJECTED, EngineMessage.UNKNOWN_ORDER);
+    this.begin(cmd.now);
+    const cancelId = cmd.newClientOrderId ?? this.nextClientOrderId();
+    this.cancelList(s, list, cancelId);
+    const events = this.end(s);
+    return { list: listView(list), cancelClientOrderId: cancelId, events };
+  }
+
+  private cancelList(s: SymbolState, list: OrderList, cancelId: string): void {
+    for (const leg of list.legs) if (leg.open) this.cancelOne(s, leg, cancelId);
+  }
+
+  // ==== cancels ========================================================================================
+
+  private find(s: SymbolState, accountId: AccountId, ref: OrderRef): Order | undefined {
+    if (ref.orderId !== undefined) {
+      const o = s.orders[ref.orderId];
+      if (!o || o.accountId !== accountId) return undefined;
+      return o;
+    }
+    if (ref.origClientOrderId !== undefined)
+      return this.byCid(s, accountId, s.accounts.get(accountId), ref.origClientOrderId);
+    return undefined;
+  }
+
+  cancelOrder(cmd: CancelOrderCommand): CancelResult {
+    const s = this.sym(cmd.symbol);
+    if (cmd.orderId === undefined && cmd.origClientOrderId === undefined)
+      throw Err.eitherParam('orderId', 'origClientOrderId');
+    const o = this.find(s, cmd.accountId, cmd);
+    if (!o || !o.open) throw unknownOrder();
+    if (cmd.orderId !== undefined && cmd.origClientOrderId !== undefined && o.clientOrderId !== cmd.origClientOrderId)
+      throw unknownOrder();
+    if (
+      (cmd.cancelRestrictions === 'ONLY_NEW' && o.status !== 'NEW') ||
+      (cmd.cancelRestrictions === 'ONLY_PARTIALLY_FILLED' && o.status !== 'PARTIALLY_FILLED')
+    )
+      throw Err.of(ErrorCode.CANCEL_REJECTED, EngineMessage.CANCEL_RESTRICTIONS_NOT_MET);
+    this.begin(cmd.now);
+    const cancelId = cmd.newClientOrderId ?? this.nextClientOrderId();
+    let list: OrderListView | undefined;
+    if (o.list) {
+      this.cancelList(s, o.list, cancelId);
+      list = listView(o.list);
+    } else this.cancelOne(s, o, cancelId);
+    const events = this.end(s);
+    return { order: o, cancelClientOrderId: cancelId, list, events };
+  }
+
+  private cancelOne(s: SymbolState, o: Order, cancelId: string): void {
+    this.detach(s, o);
+    o.status = 'CANCELED';
+    this.close(s, o);
+    this.exec(o, 'CANCELED', 0, 0, 0n, 0n, null, -1, false, cancelId, o.clientOrderId);
+  }
+
+  /** DELETE /api/v3/openOrders: every open order (and list) of the account on the symbol. */
+  cancelOpenOrders(cmd: CancelOpenOrdersCommand): CancelOpenOrdersResult {
+    const s = this.sym(cmd.symbol);
+    const sa = s.accounts.get(cmd.accountId);
+    if (!sa || sa.openCount === 0) throw Err.of(ErrorCode.CANCEL_REJECTED, EngineMessage.UNKNOWN_ORDER);
+    this.begin(cmd.now);
+    const items: CancelOpenOrdersItem[] = [];
+    for (const o of sa.openList()) {
+      if (!o.open) continue;
+      const cancelId = this.nextClientOrderId();
+      if (o.list) {
+        this.cancelList(s, o.list, cancelId);
+        items.push({ kind: 'list', list: listView(o.list), cancelClientOrderId: cancelId });
+      } else {
+        this.cancelOne(s, o, cancelId);
+        items.push({ kind: 'order', order: o, cancelClientOrderId: cancelId });
+      }
+    }
+    const events = this.end(s);
+    return { items, events };
+  }
+
+  // ==== queries ========================================================================================
+
+  /**
+   * POST /api/v3/order/test: the checks of placeOrder (parameters, filters, engine rules) without
+   * changing anything. `checkBalance` false skips the balance check (Binance's test endpoint never
+   * reaches the matching engine, where balances live).
+   */
+  testOrder(cmd: PlaceOrderCommand, checkBalance = false): void {
+    const s = this.sym(cmd.symbol);
+    this.prepare(s, cmd, this.accounts.get(cmd.accountId), s.accounts.get(cmd.accountId), 1, !checkBalance);
+  }
+
+  /** GET /api/v3/order: -2013 when unknown, -2039 when orderId and origClientOrderId disagree. */
+  getOrder(accountId: AccountId, symbol: string, ref: OrderRef): OrderView {
+    const s = this.sym(symbol);
+    if (ref.orderId === undefined && ref.origClientOrderId === undefined)
+      throw Err.eitherParam('orderId', 'origClientOrderId');
+    const o = this.find(s, accountId, ref);
+    if (!o) throw Err.of(ErrorCode.NO_SUCH_ORDER, 'Order does not exist.');
+    if (ref.orderId !== undefined && ref.origClientOrderId !== undefined && o.clientOrderId !== ref.origClientOrderId)
+      throw Err.of(ErrorCode.CLIENT_ORDER_ID_INVALID, 'Client order ID is not correct for this order ID.');
+    return o;
+  }
+
+  /** Open orders of an account (one symbol, or all), by symbol then orderId. */
+  openOrders(accountId: AccountId, symbol?: string): OrderView[] {
+    const states = symbol === undefined ? [...this.symbols.values()] : [this.sym(symbol)];
+    const out: OrderView[] = [];
+    for (const s of states) {
+      const sa = s.accounts.get(accountId);
+      if (sa) for (let o = sa.openHead; o !== null; o = o.aNext) out.push(o);
+    }
+    return out;
+  }
+
+  /** GET /api/v3/allOrders: from `orderId` up, else the most recent; oldest first. */
+  allOrders(accountId: AccountId, symbol: string, q: HistoryQuery = {}): OrderView[] {
+    const sa = this.sym(symbol).accounts.get(accountId);
+    if (!sa) return [];
+    return window(
+      sa.orders,
+      q,
+      (o) => o.orderId,
+      (o) => o.time,
+    );
+  }
+
+  /** GET /api/v3/myTrades: from `fromId` up (or of one `orderId`), else the most recent; oldest first. */
+  myTrades(accountId: AccountId, symbol: string, q: HistoryQuery = {}): AccountTrade[] {
+    const sa = this.sym(symbol).accounts.get(accountId);
+    if (!sa) return [];
+    let all: AccountTrade[] = sa.trades.map((trade, i) => ({ trade, isBuyer: sa.tradeIsBuyer[i] as boolean }));
+    if (q.orderId !== undefined)
+      all = all.filter((t) => (t.isBuyer ? t.trade.buyerOrderId : t.trade.sellerOrderId) === q.orderId);
+    const { orderId: _ignored, ...rest } = q;
+    return window(
+      all,
+      { ...rest, ...(q.fromId !== undefined ? { orderId: q.fromId } : {}) },
+      (t) => t.trade.tradeId,
+      (t) => t.trade.time,
+    );
+  }
+
+  orderLists(accountId: AccountId, symbol: string): OrderListView[] {
+    const sa = this.sym(symbol).accounts.get(accountId);
+    return sa ? sa.lists.map(listView) : [];
+  }
+
+  preventedMatches(accountId: AccountId, symbol: string): readonly PreventedMatchEvent[] {
+    return this.sym(symbol).accounts.get(accountId)?.prevented ?? [];
+  }
+}
+
+// ---- helpers ----------------------------------------------------------------------------------------
+
+/** Moves the reservations of an order's open list siblings onto it (they share one reservation). */
+function takeListLock(o: Order): void {
+  for (const leg of (o.list as OrderList).legs) {
+    if (leg === o || !leg.open) continue;
+    o.locked += leg.locked;
+    leg.locked = 0n;
+  }
+}
+
+function listView(l: OrderList): OrderListView {
+  return {
+    symbol: l.symbol,
+    orderListId: l.orderListId,
+    listClientOrderId: l.listClientOrderId,
+    contingencyType: 'OCO',
+    status: l.status,
+    time: l.time,
+    updateTime: l.updateTime,
+    orders: l.legs,
+  };
+}
+
+function window<T>(items: readonly T[], q: HistoryQuery, id: (t: T) => number, time: (t: T) => number): T[] {
+  const limit = Math.min(Math.max(q.limit ?? 500, 1), 1000);
+  let xs: readonly T[] = items;
+  if (q.startTime !== undefined || q.endTime !== undefined) {
+    const a = q.startTime ?? -Infinity;
+    const b = q.endTime ?? Infinity;
+    xs = xs.filter((t) => time(t) >= a && time(t) <= b);
+  }
+  if (q.orderId !== undefined) {
+    const from = q.orderId;
+    return xs.filter((t) => id(t) >= from).slice(0, limit);
+  }
+  if (q.startTime !== undefined) return xs.slice(0, limit);
+  return xs.slice(Math.max(0, xs.length - limit));
+}
+
+function num(s: string, name: string, decimals: number): number {
+  const v = parseUnits(s, decimals);
+  if (v >= 0) return v;
+  if (v === TOO_PRECISE) throw Err.badPrecision(name);
+  if (v === OVERFLOW) throw Err.paramOverflow(name);
+  throw Err.mandatoryParam(name);
+}
+
+function priceOk(f: Extract<CompiledFilter, { kind: 'PRICE_FILTER' }>, t: number): boolean {
+  if (!Number.isInteger(t)) return false;
+  if (f.minT > 0 && t < f.minT) return false;
+  if (f.maxT > 0 && t > f.maxT) return false;
+  return true;
+}
+
+function lotOk(f: LotRule, s: number): boolean {
+  if (!Number.isInteger(s)) return false;
+  if (f.minS > 0 && s < f.minS) return false;
+  if (f.maxS > 0 && s > f.maxS) return false;
+  if (f.stepS > 1 && s % f.stepS !== 0) return false;
+  return true;
+}
+
+/** Does a stop of this type/side trigger at last price `lastT`? */
+function triggers(type: OrderType, isBuy: boolean, stopT: number, lastT: number): boolean {
+  if (lastT < 0) return false;
+  const stopLoss = type === 'STOP_LOSS' || type === 'STOP_LOSS_LIMIT';
+  // above the market: STOP_LOSS BUY, TAKE_PROFIT SELL; below: STOP_LOSS SELL, TAKE_PROFIT BUY
+  return stopLoss === isBuy ? lastT >= stopT : lastT <= stopT;
+}
+
+/**
+ * Liquidity available to a taker: walks `side` from the best level while prices are acceptable
+ * (limitT < 0: any), up to `maxS` steps and (budget ≥ 0) a quote budget. Hidden iceberg quantity
+ * counts. Returns the steps reachable and their cost in quote units.
+ */
+function walk(
+  c: CompiledSymbol,
+  side: BookSide,
+  limitT: number,
+  maxS: number,
+  budget: bigint,
+): { steps: number; cost: bigint } {
+  const a = side.levels;
+  let steps = 0;
+  let cost = 0n;
+  for (let i = a.length - 1; i >= 0 && steps < maxS; i--) {
+    const l = a[i] as Level;
+    if (limitT >= 0 && (side.isBid ? l.price < limitT : l.price > limitT)) break;
+    let take = l.total < maxS - steps ? l.total : maxS - steps;
+    let n = notionalUnits(l.price, take, c.fn, c.fd);
+    if (budget >= 0n && cost + n > budget) {
+      take = safeInt(((budget - cost) * BigInt(c.fd)) / (BigInt(l.price) * BigInt(c.fn)));
+      if (take > l.total) take = l.total;
+      n = notionalUnits(l.price, take, c.fn, c.fd);
+      steps += take;
+      cost += n;
+      break;
+    }
+    steps += take;
+    cost += n;
+  }
+  return { steps, cost };
+}
+
+function unsupportedTypeMessage(type: OrderType): string {
+  switch (type) {
+    case 'MARKET':
+      return EngineMessage.MARKET_ORDERS_NOT_SUPPORTED;
+    case 'STOP_LOSS':
+      return EngineMessage.STOP_LOSS_NOT_SUPPORTED;
+    case 'STOP_LOSS_LIMIT':
+      return EngineMessage.STOP_LOSS_LIMIT_NOT_SUPPORTED;
+    case 'TAKE_PROFIT':
+      return EngineMessage.TAKE_PROFIT_NOT_SUPPORTED;
+    case 'TAKE_PROFIT_LIMIT':
+      return EngineMessage.TAKE_PROFIT_LIMIT_NOT_SUPPORTED;
+    default:
+      return EngineMessage.UNSUPPORTED_ORDER_COMBINATION;
+  }
+}
+
+export { ApiError };

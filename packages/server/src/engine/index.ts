@@ -1,0 +1,22 @@
+/** The exchange engine: deterministic, no I/O. See exchange.ts. */
+export * from './decimal.js';
+export * from './types.js';
+export * from './responses.js';
+export { BookSide, Level } from './book.js';
+export { CompiledSymbol } from './symbol.js';
+export { clientOrderId } from './ids.js';
+export {
+  Exchange,
+  Order,
+  OrderList,
+  type AccountTrade,
+  type AccountView,
+  type CancelOpenOrdersItem,
+  type CancelOpenOrdersResult,
+  type CancelResult,
+  type EngineOptions,
+  type HistoryQuery,
+  type OcoResult,
+  type OrderListView,
+  type PlaceResult,
+} from './exchange.js';

@@ -1,0 +1,292 @@
+/**
+ * Commands into the engine and events out of it. Amounts in events are integer "units" of 1e-8
+ * (see decimal.ts): prices and quantities as numbers (always < 2^53), quote amounts, commissions
+ * and balances as bigint. `formatUnits` renders them as Binance does; `renderEvent` (render.ts)
+ * turns a whole event into plain JSON.
+ */
+import type {
+  ContingencyType,
+  ExecutionType,
+  ExpiryReason,
+  ListOrderStatus,
+  ListStatusType,
+  OrderRejectReason,
+  OrderStatus,
+  OrderType,
+  SelfTradePreventionMode,
+  Side,
+  TimeInForce,
+} from '@binance-sandbox/protocol';
+
+export type AccountId = number;
+
+// ---- commands -----------------------------------------------------------------------------------
+
+interface Timed {
+  /** Engine time of the command in ms (the journal records it; replay gives the same result). */
+  readonly now: number;
+}
+
+export interface PlaceOrderCommand extends Timed {
+  readonly accountId: AccountId;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly timeInForce?: TimeInForce;
+  readonly quantity?: string;
+  readonly quoteOrderQty?: string;
+  readonly price?: string;
+  readonly stopPrice?: string;
+  readonly icebergQty?: string;
+  readonly newClientOrderId?: string;
+  readonly selfTradePreventionMode?: SelfTradePreventionMode;
+  readonly strategyId?: number;
+  readonly strategyType?: number;
+}
+
+export interface OrderRef {
+  readonly orderId?: number;
+  readonly origClientOrderId?: string;
+}
+
+export interface CancelOrderCommand extends Timed, OrderRef {
+  readonly accountId: AccountId;
+  readonly symbol: string;
+  /** Client id of the cancel itself (generated when absent). */
+  readonly newClientOrderId?: string;
+  readonly cancelRestrictions?: 'ONLY_NEW' | 'ONLY_PARTIALLY_FILLED';
+}
+
+export interface CancelOpenOrdersCommand extends Timed {
+  readonly accountId: AccountId;
+  readonly symbol: string;
+}
+
+/** One leg of `POST /api/v3/orderList/oco`. */
+export interface OcoLeg {
+  readonly type: OrderType;
+  readonly clientOrderId?: string;
+  readonly price?: string;
+  readonly stopPrice?: string;
+  readonly icebergQty?: string;
+  readonly timeInForce?: TimeInForce;
+  readonly strategyId?: number;
+  readonly strategyType?: number;
+}
+
+export interface PlaceOcoCommand extends Timed {
+  readonly accountId: AccountId;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly quantity: string;
+  readonly above: OcoLeg;
+  readonly below: OcoLeg;
+  readonly listClientOrderId?: string;
+  readonly selfTradePreventionMode?: SelfTradePreventionMode;
+}
+
+export interface CancelOrderListCommand extends Timed {
+  readonly accountId: AccountId;
+  readonly symbol: string;
+  readonly orderListId?: number;
+  readonly listClientOrderId?: string;
+  readonly newClientOrderId?: string;
+}
+
+// ---- orders -------------------------------------------------------------------------------------
+
+/** The immutable part of an order, shared by all its events. Amounts in units (1e-8). */
+export interface OrderSpec {
+  readonly symbol: string;
+  readonly orderId: number;
+  readonly orderListId: number;
+  readonly clientOrderId: string;
+  readonly accountId: AccountId;
+  readonly side: Side;
+  readonly type: OrderType;
+  /** MARKET and untimed types report GTC, as Binance does. */
+  readonly timeInForce: TimeInForce;
+  /** 0 for MARKET / STOP_LOSS / TAKE_PROFIT. */
+  readonly price: number;
+  /** For a quoteOrderQty MARKET order: the quantity the engine computed from the book. */
+  readonly origQty: number;
+  readonly origQuoteOrderQty: bigint;
+  /** 0 when none. */
+  readonly stopPrice: number;
+  /** 0 when none. */
+  readonly icebergQty: number;
+  readonly selfTradePreventionMode: SelfTradePreventionMode;
+  readonly strategyId: number | undefined;
+  readonly strategyType: number | undefined;
+  /** Creation time. */
+  readonly time: number;
+}
+
+/** A read-only view of an order's state (GET order, openOrders, allOrders, responses). */
+export interface OrderView {
+  readonly spec: OrderSpec;
+  readonly status: OrderStatus;
+  /** Executed quantity in units. */
+  readonly executedQty: number;
+  readonly cumQuote: bigint;
+  readonly isWorking: boolean;
+  /** −1 until the order works (an untriggered stop). */
+  readonly workingTime: number;
+  readonly updateTime: number;
+  /** Quantity prevented by self-trade prevention, units. */
+  readonly preventedQty: number;
+  readonly preventedMatchId: number;
+  readonly expiryReason: ExpiryReason | undefined;
+}
+
+/** One fill of the taker order, for the FULL response. */
+export interface Fill {
+  readonly price: number;
+  readonly qty: number;
+  readonly commission: bigint;
+  readonly commissionAsset: string;
+  readonly tradeId: number;
+}
+
+// ---- events -------------------------------------------------------------------------------------
+
+/** Everything executionReport needs (reference notes §10.2). */
+export interface ExecutionEvent {
+  readonly type: 'execution';
+  readonly accountId: AccountId;
+  readonly order: OrderSpec;
+  /** `c`: the order's client id; for a cancel, the cancel request's client id. */
+  readonly clientOrderId: string;
+  /** `C`: the canceled order's client id; "" otherwise. */
+  readonly origClientOrderId: string;
+  readonly executionType: ExecutionType;
+  readonly status: OrderStatus;
+  readonly rejectReason: OrderRejectReason;
+  readonly transactTime: number;
+  readonly executionId: number;
+  readonly lastQty: number;
+  readonly lastPrice: number;
+  readonly lastQuoteQty: bigint;
+  readonly cumQty: number;
+  readonly cumQuoteQty: bigint;
+  readonly commission: bigint;
+  readonly commissionAsset: string | null;
+  /** −1 when not a trade. */
+  readonly tradeId: number;
+  readonly isWorking: boolean;
+  readonly isMaker: boolean;
+  readonly workingTime: number;
+  /** −1 unless self-trade prevention touched the order. */
+  readonly preventedMatchId: number;
+  readonly preventedQty: number;
+  readonly lastPreventedQty: number;
+  readonly counterOrderId: number;
+  readonly expiryReason: ExpiryReason | undefined;
+}
+
+/** A trade, for market data (trade/aggTrade/klines/tickers) and myTrades. */
+export interface TradeEvent {
+  readonly type: 'trade';
+  readonly symbol: string;
+  readonly tradeId: number;
+  readonly price: number;
+  readonly qty: number;
+  readonly quoteQty: bigint;
+  readonly time: number;
+  readonly isBuyerMaker: boolean;
+  readonly buyerOrderId: number;
+  readonly sellerOrderId: number;
+  readonly buyerAccountId: AccountId;
+  readonly sellerAccountId: AccountId;
+  readonly buyerOrderListId: number;
+  readonly sellerOrderListId: number;
+  /** Buyer pays commission in the base asset, seller in the quote asset. */
+  readonly buyerCommission: bigint;
+  readonly sellerCommission: bigint;
+  readonly baseAsset: string;
+  readonly quoteAsset: string;
+}
+
+/** Changed price levels of one command (diff-depth). Quantities are the new totals (0 = removed). */
+export interface DepthEvent {
+  readonly type: 'depth';
+  readonly symbol: string;
+  readonly time: number;
+  readonly firstUpdateId: number;
+  readonly lastUpdateId: number;
+  /** [price units, quantity units]. */
+  readonly bids: readonly (readonly [number, number])[];
+  readonly asks: readonly (readonly [number, number])[];
+}
+
+export interface BalanceSnapshot {
+  readonly asset: string;
+  readonly free: bigint;
+  readonly locked: bigint;
+}
+
+/** outboundAccountPosition: the assets of one account that changed in one command. */
+export interface AccountEvent {
+  readonly type: 'account';
+  readonly accountId: AccountId;
+  readonly time: number;
+  readonly balances: readonly BalanceSnapshot[];
+}
+
+/** balanceUpdate: deposit / withdrawal. */
+export interface BalanceUpdateEvent {
+  readonly type: 'balanceUpdate';
+  readonly accountId: AccountId;
+  readonly asset: string;
+  readonly delta: bigint;
+  readonly time: number;
+}
+
+/** The first fill of an order (partial or full): the ORDERS limiter decrements its count. */
+export interface FirstFillEvent {
+  readonly type: 'firstFill';
+  readonly accountId: AccountId;
+  readonly symbol: string;
+  readonly orderId: number;
+  readonly time: number;
+}
+
+export interface ListStatusEvent {
+  readonly type: 'listStatus';
+  readonly accountId: AccountId;
+  readonly symbol: string;
+  readonly orderListId: number;
+  readonly contingencyType: ContingencyType;
+  readonly listStatusType: ListStatusType;
+  readonly listOrderStatus: ListOrderStatus;
+  readonly listRejectReason: 'NONE';
+  readonly listClientOrderId: string;
+  readonly transactionTime: number;
+  readonly orders: readonly { readonly symbol: string; readonly orderId: number; readonly clientOrderId: string }[];
+}
+
+/** A match that self-trade prevention stopped (GET myPreventedMatches). */
+export interface PreventedMatchEvent {
+  readonly type: 'preventedMatch';
+  readonly symbol: string;
+  readonly preventedMatchId: number;
+  readonly takerOrderId: number;
+  readonly makerOrderId: number;
+  readonly accountId: AccountId;
+  readonly tradeGroupId: number;
+  readonly selfTradePreventionMode: SelfTradePreventionMode;
+  readonly price: number;
+  readonly takerPreventedQuantity: number;
+  readonly makerPreventedQuantity: number;
+  readonly transactTime: number;
+}
+
+export type EngineEvent =
+  | ExecutionEvent
+  | TradeEvent
+  | DepthEvent
+  | AccountEvent
+  | BalanceUpdateEvent
+  | FirstFillEvent
+  | ListStatusEvent
+  | PreventedMatchEvent;

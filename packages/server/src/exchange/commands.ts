@@ -1,0 +1,85 @@
+import type {
+  CancelOpenOrdersCommand,
+  CancelOpenOrdersResult,
+  CancelOrderCommand,
+  CancelOrderListCommand,
+  CancelResult,
+  EngineEvent,
+  Exchange,
+  OcoResult,
+  OrderListView,
+  PlaceOcoCommand,
+  PlaceOrderCommand,
+  PlaceResult,
+} from '../engine/index.js';
+
+/**
+ * Every state-changing command of the exchange, as the journal records it (JSON-serialisable, with
+ * its `now`): replaying the same commands into a fresh engine rebuilds the identical state.
+ */
+export type ExchangeCommand =
+  | { readonly kind: 'placeOrder'; readonly cmd: PlaceOrderCommand }
+  | { readonly kind: 'cancelOrder'; readonly cmd: CancelOrderCommand }
+  | { readonly kind: 'cancelOpenOrders'; readonly cmd: CancelOpenOrdersCommand }
+  | { readonly kind: 'placeOco'; readonly cmd: PlaceOcoCommand }
+  | { readonly kind: 'cancelOrderList'; readonly cmd: CancelOrderListCommand }
+  | { readonly kind: 'deposit'; readonly cmd: BalanceCommand }
+  | { readonly kind: 'withdraw'; readonly cmd: BalanceCommand }
+  | { readonly kind: 'setCommission'; readonly cmd: CommissionCommand };
+
+export interface BalanceCommand {
+  readonly now: number;
+  readonly accountId: number;
+  readonly asset: string;
+  readonly amount: string;
+}
+
+export interface CommissionCommand {
+  readonly now: number;
+  readonly accountId: number;
+  readonly maker?: string;
+  readonly taker?: string;
+}
+
+export type CancelOrderListResult = {
+  list: OrderListView;
+  cancelClientOrderId: string;
+  events: readonly EngineEvent[];
+};
+
+/** The engine's answer to each command kind. */
+export interface CommandResults {
+  placeOrder: PlaceResult;
+  cancelOrder: CancelResult;
+  cancelOpenOrders: CancelOpenOrdersResult;
+  placeOco: OcoResult;
+  cancelOrderList: CancelOrderListResult;
+  deposit: { events: readonly EngineEvent[] };
+  withdraw: { events: readonly EngineEvent[] };
+  setCommission: { events: readonly EngineEvent[] };
+}
+
+export type CommandOf<K extends ExchangeCommand['kind']> = Extract<ExchangeCommand, { kind: K }>['cmd'];
+
+/** Applies one command to the engine (throws the engine's ApiError when it refuses). */
+export function applyCommand(engine: Exchange, command: ExchangeCommand): CommandResults[ExchangeCommand['kind']] {
+  switch (command.kind) {
+    case 'placeOrder':
+      return engine.placeOrder(command.cmd);
+    case 'cancelOrder':
+      return engine.cancelOrder(command.cmd);
+    case 'cancelOpenOrders':
+      return engine.cancelOpenOrders(command.cmd);
+    case 'placeOco':
+      return engine.placeOco(command.cmd);
+    case 'cancelOrderList':
+      return engine.cancelOrderList(command.cmd);
+    case 'deposit':
+      return { events: engine.deposit(command.cmd) };
+    case 'withdraw':
+      return { events: engine.withdraw(command.cmd) };
+    case 'setCommission':
+      engine.setCommission(command.cmd.accountId, { maker: command.cmd.maker, taker: command.cmd.taker });
+      return { events: [] };
+  }
+}

@@ -1,0 +1,94 @@
+import { ApiError, Err, type SymbolDefinition } from '@binance-sandbox/protocol';
+import { Exchange, type EngineEvent, type EngineOptions } from '../engine/index.js';
+import { applyCommand, type CommandOf, type CommandResults, type ExchangeCommand } from './commands.js';
+
+export type EventListener = (events: readonly EngineEvent[]) => void;
+
+/**
+ * Where commands become durable before they are acknowledged. The in-memory journal acknowledges at
+ * once; the file journal (--data-dir) after a group-committed fsync.
+ */
+export interface Journal {
+  /** Records a command the engine has applied; resolves once it is durable. */
+  append(command: ExchangeCommand): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const MEMORY_JOURNAL: Journal = {
+  append: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+};
+
+/**
+ * The exchange behind the gateway: one deterministic engine, the journal that makes its commands
+ * durable, and the fan-out of its events (market data read models, the ORDERS limiter, user data
+ * streams). Reads go straight to `engine` (synchronous, consistent); writes go through `submit`.
+ */
+export class ExchangeService {
+  readonly engine: Exchange;
+  private readonly listeners = new Set<EventListener>();
+
+  constructor(
+    symbols: readonly SymbolDefinition[],
+    private readonly journal: Journal = MEMORY_JOURNAL,
+    engineOptions: EngineOptions = {},
+  ) {
+    this.engine = new Exchange(symbols, engineOptions);
+  }
+
+  /**
+   * Applies a command, publishes its events, and resolves once the command is durable. `render` runs
+   * synchronously right after the engine applied the command, so the answer shows the state as of
+   * execution even when other commands run while the journal commits. A command the engine refuses
+   * is journaled too (it may have consumed ids), then rethrown as its ApiError.
+   */
+  async submit<K extends ExchangeCommand['kind'], R = CommandResults[K]>(
+    kind: K,
+    cmd: CommandOf<K>,
+    render?: (result: CommandResults[K]) => R,
+  ): Promise<R> {
+    const command = { kind, cmd } as ExchangeCommand;
+    let result: CommandResults[K];
+    try {
+      result = applyCommand(this.engine, command) as CommandResults[K];
+    } catch (err) {
+      // The refusal is certain whether or not it becomes durable; a failed journal (which then
+      // refuses every later append) surfaces on the next command that executes.
+      if (err instanceof ApiError) await this.journal.append(command).catch(() => undefined);
+      throw err;
+    }
+    this.publish(result.events);
+    const answer = render ? render(result) : (result as unknown as R);
+    try {
+      await this.journal.append(command);
+    } catch {
+      // The engine executed the command but it could not be made durable: neither success nor
+      // failure can be promised — Binance's "execution status unknown" (the journal logs the cause).
+      throw Err.executionUnknown();
+    }
+    return answer;
+  }
+
+  /** Replays journaled commands (at startup): same engine state, events published to listeners. */
+  replay(command: ExchangeCommand): void {
+    try {
+      this.publish(applyCommand(this.engine, command).events);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+    }
+  }
+
+  onEvents(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private publish(events: readonly EngineEvent[]): void {
+    if (events.length === 0) return;
+    for (const listener of this.listeners) listener(events);
+  }
+
+  close(): Promise<void> {
+    return this.journal.close();
+  }
+}

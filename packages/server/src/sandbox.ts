@@ -1,0 +1,130 @@
+import type { FastifyInstance } from 'fastify';
+import { SandboxClock } from './clock.js';
+import type { SandboxConfig } from './config.js';
+import type { AdvanceableClock, SandboxContext } from './context.js';
+import { buildApp } from './http/app.js';
+import { MemoryLimitStore } from './limits/memory-store.js';
+import { RedisLimitStore } from './limits/redis-store.js';
+import type { LimitStore } from './limits/types.js';
+import { splitLimitTable } from './limits/windows.js';
+import { ExchangeService, MEMORY_JOURNAL } from './exchange/service.js';
+import { FileJournal, JournaledAccountRegistry, JournaledClock, recoverInto } from './journal/index.js';
+import { MarketData } from './market/market-data.js';
+import { FaultInjector } from './sandbox/faults.js';
+import { AccountRegistry } from './security/accounts.js';
+import { trackFirstFills } from './api/trading/order-count.js';
+import { Simulator } from './simulator/index.js';
+import { attachWebSockets } from './ws/index.js';
+
+export interface Sandbox {
+  /** http://HOST:PORT the sandbox listens on. */
+  readonly url: string;
+  readonly app: FastifyInstance;
+  readonly ctx: SandboxContext;
+  /** The liquidity simulator, or null with simulator.enabled false (--no-simulator). */
+  readonly simulator: Simulator | null;
+  close(): Promise<void>;
+}
+
+export interface SandboxOverrides {
+  /** A clock of the caller's (tests pass a ManualClock). */
+  readonly clock?: AdvanceableClock;
+  /** A limit store of the caller's (otherwise memory, or Redis with config.redisUrl). */
+  readonly limits?: LimitStore;
+  /** Tests: the simulator runs its first tick at start but no timer; the test calls simulator.tick(). */
+  readonly manualSimulator?: boolean;
+}
+
+/** Builds the sandbox (stores, registry, Fastify app) without listening. */
+export async function createSandbox(config: SandboxConfig, overrides: SandboxOverrides = {}) {
+  const limitTable = splitLimitTable(config.rateLimits);
+  const limits =
+    overrides.limits ??
+    (config.redisUrl
+      ? await RedisLimitStore.connect(config.redisUrl, limitTable, config.banPolicy, {
+          keyPrefix: config.redisKeyPrefix,
+        })
+      : new MemoryLimitStore(limitTable, config.banPolicy));
+  // With --data-dir: the file journal (group commit), accounts and clock advances journaled too.
+  const journal = config.dataDir !== null ? new FileJournal(config.dataDir) : null;
+  const exchange = new ExchangeService(config.symbols, journal ?? MEMORY_JOURNAL);
+  const baseClock = overrides.clock ?? new SandboxClock();
+  const clock = journal ? new JournaledClock(baseClock) : baseClock;
+  const accounts = journal ? new JournaledAccountRegistry(config.seed) : new AccountRegistry(config.seed);
+  const ctx: SandboxContext = {
+    config,
+    clock,
+    limitTable,
+    limits,
+    accounts,
+    exchange,
+    market: new MarketData(exchange),
+    faults: new FaultInjector(config.seed),
+  };
+  const app = buildApp(ctx, config.logLevel);
+  attachWebSockets(app, ctx); // WebSocket streams on the same port; closed with the app
+  if (journal) {
+    // Recovery: replay the whole journal (read models subscribed to engine events rebuild too)
+    // before anything can listen; then every change is journaled.
+    try {
+      const info = recoverInto(journal, {
+        exchange,
+        accounts: accounts as JournaledAccountRegistry,
+        clock: clock as JournaledClock,
+      });
+      app.log.info(
+        { journal: info.path, records: info.records, truncatedBytes: info.truncatedBytes, ms: Math.round(info.ms) },
+        info.truncatedBytes > 0
+          ? `journal recovered, torn tail of ${info.truncatedBytes} bytes cut off`
+          : 'journal recovered',
+      );
+    } catch (err) {
+      await journal.close();
+      await limits.close();
+      throw err;
+    }
+  }
+  // After recovery: replayed fills are history, only live first fills move the ORDERS counts.
+  trackFirstFills(ctx);
+  return { app, ctx };
+}
+
+/** Builds the sandbox and listens on config.host:config.port (0 = an ephemeral port). */
+export async function startSandbox(config: SandboxConfig, overrides: SandboxOverrides = {}): Promise<Sandbox> {
+  const { app, ctx } = await createSandbox(config, overrides);
+  // After journal recovery and first-fill tracking (createSandbox): the first tick funds the
+  // simulator's accounts and fills every book before the sandbox listens.
+  const simulator = config.simulator.enabled
+    ? new Simulator({
+        exchange: ctx.exchange,
+        clock: ctx.clock,
+        symbols: config.symbols,
+        seed: config.seed,
+        config: config.simulator,
+        log: app.log,
+      })
+    : null;
+  try {
+    await simulator?.start({ timer: overrides.manualSimulator !== true });
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await simulator?.stop();
+    await ctx.limits.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${host}:${port}`,
+    app,
+    ctx,
+    simulator,
+    close: async () => {
+      await simulator?.stop();
+      await app.close();
+      await ctx.exchange.close();
+      await ctx.limits.close();
+    },
+  };
+}

@@ -1,0 +1,178 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SandboxContext } from '../context.js';
+import { sendJson } from '../http/reply.js';
+import type { WafGate } from '../http/waf-gate.js';
+import { adminDenial } from './admin-auth.js';
+import { FaultSpecError } from './faults.js';
+
+/** A bad admin request: answered as `{"error": message}` with `status`. */
+export class AdminError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const KEY_TYPES = ['HMAC_SHA256', 'ED25519', 'RSA'] as const;
+type KeyType = (typeof KEY_TYPES)[number];
+const ASSET = /^[A-Z0-9]{1,20}$/;
+const AMOUNT = /^[0-9]{1,20}(\.[0-9]{1,8})?$/;
+
+function jsonBody(req: FastifyRequest): Record<string, unknown> {
+  const text = typeof req.body === 'string' ? req.body.trim() : '';
+  if (text === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AdminError(400, 'request body is not valid JSON');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new AdminError(400, 'request body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+function onlyKeys(body: Record<string, unknown>, allowed: readonly string[]): void {
+  for (const k of Object.keys(body)) {
+    if (!allowed.includes(k)) throw new AdminError(400, `unknown field "${k}"; allowed: ${allowed.join(', ')}`);
+  }
+}
+
+function queryParam(req: FastifyRequest, name: string): string | undefined {
+  const q = req.url.indexOf('?');
+  if (q < 0) return undefined;
+  return new URLSearchParams(req.url.slice(q + 1)).get(name) ?? undefined;
+}
+
+function parseBalances(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new AdminError(400, 'balances must be an object like {"USDT":"10000"}');
+  }
+  const out: Record<string, string> = {};
+  for (const [asset, amount] of Object.entries(value)) {
+    if (!ASSET.test(asset)) throw new AdminError(400, `balances: "${asset}" is not an asset name (A-Z, 0-9)`);
+    if (typeof amount !== 'string' || !AMOUNT.test(amount)) {
+      throw new AdminError(400, `balances.${asset} must be a decimal string with at most 8 decimals, e.g. "10000.5"`);
+    }
+    out[asset] = amount;
+  }
+  return out;
+}
+
+/** The sandbox's own API under /sandbox/v1 (not part of Binance): accounts, clock, usage, bans. */
+export function registerAdminRoutes(app: FastifyInstance, ctx: SandboxContext, waf: WafGate): void {
+  const route = (
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    handler: (req: FastifyRequest) => unknown,
+    status = 200,
+  ) =>
+    app.route({
+      method,
+      url,
+      handler: async (req: FastifyRequest, reply: FastifyReply) => {
+        const verdict = waf.check(req);
+        if (verdict) return waf.block(req, reply, verdict);
+        const denied = adminDenial(req, ctx.config.adminToken);
+        if (denied) return sendJson(reply, denied.status, { error: denied.message });
+        try {
+          return sendJson(reply, status, await handler(req));
+        } catch (err) {
+          if (err instanceof AdminError) return sendJson(reply, err.status, { error: err.message });
+          throw err;
+        }
+      },
+    });
+
+  route(
+    'POST',
+    '/sandbox/v1/accounts',
+    async (req) => {
+      const body = jsonBody(req);
+      onlyKeys(body, ['balances', 'keyType', 'publicKey', 'canTrade']);
+      const keyType = body.keyType ?? 'HMAC_SHA256';
+      if (!KEY_TYPES.includes(keyType as KeyType)) {
+        throw new AdminError(400, `keyType must be one of ${KEY_TYPES.join(', ')}`);
+      }
+      if (body.publicKey !== undefined && typeof body.publicKey !== 'string') {
+        throw new AdminError(400, 'publicKey must be a PEM string');
+      }
+      if (body.publicKey !== undefined && keyType === 'HMAC_SHA256') {
+        throw new AdminError(400, 'publicKey is only for ED25519 and RSA keys');
+      }
+      if (body.canTrade !== undefined && typeof body.canTrade !== 'boolean') {
+        throw new AdminError(400, 'canTrade must be true or false');
+      }
+      const balances = parseBalances(body.balances);
+      let created;
+      try {
+        created = ctx.accounts.create({
+          balances,
+          keyType: keyType as KeyType,
+          publicKey: body.publicKey as string | undefined,
+          canTrade: body.canTrade as boolean | undefined,
+        });
+      } catch (err) {
+        throw new AdminError(400, `cannot create the account: ${(err as Error).message}`);
+      }
+      const now = ctx.clock.now();
+      for (const [asset, amount] of Object.entries(balances)) {
+        await ctx.exchange.submit('deposit', { now, accountId: created.accountId, asset, amount });
+      }
+      return created;
+    },
+    201,
+  );
+
+  route('GET', '/sandbox/v1/clock', () => ({ serverTime: ctx.clock.now() }));
+
+  route('POST', '/sandbox/v1/clock/advance', (req) => {
+    const body = jsonBody(req);
+    onlyKeys(body, ['ms']);
+    const ms = body.ms;
+    if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < 0) {
+      throw new AdminError(400, 'ms must be a non-negative integer number of milliseconds');
+    }
+    return { serverTime: ctx.clock.advance(ms) };
+  });
+
+  route('GET', '/sandbox/v1/usage', async (req) => {
+    const ip = queryParam(req, 'ip') ?? req.ip;
+    const now = ctx.clock.now();
+    const usage = await ctx.limits.usage(ip, now);
+    const { requestWeight, rawRequests } = ctx.limitTable;
+    return {
+      serverTime: now,
+      ...usage,
+      rawRequests: rawRequests.map((l, i) => ({ ...l, count: usage.rawRequests[i] ?? 0 })),
+      requestWeight: requestWeight.map((l, i) => ({ ...l, count: usage.requestWeight[i] ?? 0 })),
+    };
+  });
+
+  // Fault injection (sandbox/faults.ts): install, list, clear.
+  route('POST', '/sandbox/v1/faults', (req) => {
+    try {
+      return ctx.faults.add(jsonBody(req));
+    } catch (err) {
+      if (err instanceof FaultSpecError) throw new AdminError(400, err.message);
+      throw err;
+    }
+  });
+
+  route('GET', '/sandbox/v1/faults', () => ({ faults: ctx.faults.list() }));
+
+  route('DELETE', '/sandbox/v1/faults', (req) => {
+    const id = queryParam(req, 'id');
+    if (id !== undefined && !/^[0-9]{1,15}$/.test(id)) throw new AdminError(400, 'id must be a fault id');
+    return { cleared: ctx.faults.clear(id === undefined ? undefined : Number(id)) };
+  });
+
+  route('DELETE', '/sandbox/v1/bans', async (req) => {
+    const ip = queryParam(req, 'ip');
+    return { lifted: await ctx.limits.liftBans(ip, ctx.clock.now()) };
+  });
+}

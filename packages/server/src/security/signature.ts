@@ -1,0 +1,99 @@
+/**
+ * Request signatures (reference notes §2.3).
+ *
+ * | key type    | algorithm                      | encoding | case             |
+ * | HMAC_SHA256 | HMAC-SHA256 with the secretKey | hex      | case-insensitive |
+ * | RSA         | RSASSA-PKCS1-v1_5 + SHA-256    | base64   | case-sensitive   |
+ * | ED25519     | Ed25519 (pure)                 | base64   | case-sensitive   |
+ *
+ * The REST payload is `queryString + requestBody` (no separator) as received, minus the `signature`
+ * parameter itself (wherever it is: end of the query or of the body, per the docs).
+ */
+import { createHmac, createPrivateKey, sign, timingSafeEqual, verify, constants, type KeyObject } from 'node:crypto';
+import type { ApiKeyRecord } from './accounts.js';
+
+export type KeyType = 'HMAC_SHA256' | 'ED25519' | 'RSA';
+
+/** What verifies a key's signatures: the HMAC secret bytes, or the registered public key. */
+export type Verifier =
+  | { readonly kind: 'HMAC_SHA256'; readonly secret: Buffer }
+  | { readonly kind: 'ED25519'; readonly publicKey: KeyObject }
+  | { readonly kind: 'RSA'; readonly publicKey: KeyObject };
+
+const HEX64_RE = /^[0-9a-fA-F]{64}$/;
+const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
+const NON_ASCII_RE = /[\u0080-\uffff]/;
+const NON_ASCII_RUNS_RE = /[\u0080-\uffff]+/g;
+
+function percentEncodeNonAscii(payload: string): string {
+  try {
+    return payload.replace(NON_ASCII_RUNS_RE, (s) => encodeURIComponent(s));
+  } catch {
+    return payload; // a lone surrogate: leave it, verification fails
+  }
+}
+
+/** Removes `signature=…` segments (and one adjoining '&') from a form-encoded string. */
+function stripSignature(raw: string): string {
+  if (raw.indexOf('signature') === -1) return raw;
+  const segments = raw.split('&');
+  const kept = segments.filter((s) => s !== 'signature' && !s.startsWith('signature='));
+  return kept.length === segments.length ? raw : kept.join('&');
+}
+
+/**
+ * The exact text a REST request signs: query string + body, no separator (docs R3: the mixed case
+ * has no '&' between them), with the `signature` parameter removed. Pass the body only where the
+ * transport read it (never for GET).
+ *
+ * Non-ASCII characters (a client that sent raw UTF-8 instead of percent-encoding) are
+ * percent-encoded before verification (choice: this is how we model CL 2025-12-17 — "percent-encode
+ * before signing, else -1022": a signature computed over raw UTF-8 then fails).
+ */
+export function signaturePayload(rawQuery: string, rawBody: string): string {
+  const payload = stripSignature(rawQuery) + stripSignature(rawBody);
+  return NON_ASCII_RE.test(payload) ? percentEncodeNonAscii(payload) : payload;
+}
+
+/** HMAC-SHA256 of `payload`, lower-case hex. */
+export function signHmac(secret: string | Buffer, payload: string): string {
+  return createHmac('sha256', secret).update(payload, 'utf8').digest('hex');
+}
+
+/** Ed25519 signature of `payload`, base64. `privateKey`: a KeyObject or a PKCS#8 PEM. */
+export function signEd25519(privateKey: KeyObject | string, payload: string): string {
+  const key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
+  return sign(null, Buffer.from(payload, 'utf8'), key).toString('base64');
+}
+
+/** RSASSA-PKCS1-v1_5 SHA-256 signature of `payload`, base64. `privateKey`: a KeyObject or a PEM. */
+export function signRsa(privateKey: KeyObject | string, payload: string): string {
+  const key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
+  return sign('sha256', Buffer.from(payload, 'utf8'), {
+    key,
+    padding: constants.RSA_PKCS1_PADDING,
+  }).toString('base64');
+}
+
+/**
+ * Verifies `signature` (the decoded value of the `signature` parameter) over `payload` with the
+ * key's verifier. HMAC: exactly 64 hex digits, any case, constant-time comparison. RSA / Ed25519:
+ * strict base64 (a '+' sent un-encoded arrives as a space and fails, as on Binance).
+ */
+export function verifySignature(key: ApiKeyRecord, payload: string, signature: string): boolean {
+  const v = key.verifier;
+  if (v.kind === 'HMAC_SHA256') {
+    if (!HEX64_RE.test(signature)) return false;
+    const expected = createHmac('sha256', v.secret).update(payload, 'utf8').digest();
+    return timingSafeEqual(expected, Buffer.from(signature, 'hex'));
+  }
+  if (!BASE64_RE.test(signature)) return false;
+  const sig = Buffer.from(signature, 'base64');
+  const data = Buffer.from(payload, 'utf8');
+  try {
+    if (v.kind === 'ED25519') return verify(null, data, v.publicKey, sig);
+    return verify('sha256', data, { key: v.publicKey, padding: constants.RSA_PKCS1_PADDING }, sig);
+  } catch {
+    return false;
+  }
+}

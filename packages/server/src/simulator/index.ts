@@ -1,0 +1,11 @@
+export {
+  Simulator,
+  SIM_MAKER_ACCOUNT_ID,
+  SIM_TAKER_ACCOUNT_ID,
+  type SimulatorDeps,
+  type SimulatorLogger,
+  type SimulatorStats,
+} from './simulator.js';
+export { FairPrices, PriceWalk, type PriceSource } from './walk.js';
+export { Rng, hash128 } from './prng.js';
+export * from './ladder.js';

@@ -1,0 +1,220 @@
+/**
+ * The official connector `@binance/spot` (REST), unpatched, with only `basePath` pointed at the sandbox.
+ */
+import { BadRequestError, Spot, SpotRestAPI } from '@binance/spot';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeAgents } from '../helpers/http.js';
+import { seedBtcUsdt, startCompatSandbox, type CompatSandbox, type Keys } from './sandbox.js';
+
+let sb: CompatSandbox;
+let keys: Keys;
+let rest: SpotRestAPI.RestAPI;
+
+beforeAll(async () => {
+  sb = await startCompatSandbox();
+  await seedBtcUsdt(sb);
+  keys = await sb.createAccount({ USDT: '100000', BTC: '2' });
+  rest = new Spot({ configurationRestAPI: { apiKey: keys.apiKey, apiSecret: keys.secretKey, basePath: sb.url } })
+    .restAPI;
+});
+afterAll(async () => {
+  await sb?.close();
+  closeAgents();
+});
+
+const { NewOrderSideEnum: Side, NewOrderTypeEnum: Type, NewOrderTimeInForceEnum: Tif } = SpotRestAPI;
+
+describe('@binance/spot REST: general and market data', () => {
+  it('ping, time, exchangeInfo', async () => {
+    expect(await (await rest.ping()).data()).toEqual({});
+    const { serverTime } = await (await rest.time()).data();
+    expect(Math.abs(Number(serverTime) - Date.now())).toBeLessThan(5_000);
+    const info = await (await rest.exchangeInfo({ symbol: 'BTCUSDT' })).data();
+    expect(info.symbols?.map((s) => s.symbol)).toEqual(['BTCUSDT']);
+    expect(info.symbols?.[0]?.filters?.find((f) => f.filterType === 'PRICE_FILTER')).toMatchObject({
+      tickSize: '0.01000000',
+    });
+    const all = await (await rest.exchangeInfo()).data();
+    expect(all.symbols?.map((s) => s.symbol).sort()).toEqual(['BNBUSDT', 'BTCUSDT', 'ETHBTC', 'ETHUSDT']);
+  });
+
+  it('depth, and rate-limit headers parsed into rateLimits', async () => {
+    const res = await rest.depth({ symbol: 'BTCUSDT', limit: 5 });
+    expect(await res.data()).toMatchObject({
+      bids: [
+        ['29990.00000000', '0.50000000'],
+        ['29980.00000000', '0.50000000'],
+      ],
+      asks: [
+        ['30010.00000000', '0.50000000'],
+        ['30020.00000000', '0.50000000'],
+      ],
+    });
+    expect(res.rateLimits).toContainEqual(
+      expect.objectContaining({ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1 }),
+    );
+  });
+
+  it('getTrades, aggTrades, klines', async () => {
+    const trades = await (await rest.getTrades({ symbol: 'BTCUSDT' })).data();
+    expect(trades).toHaveLength(1);
+    expect(trades[0]).toMatchObject({
+      price: '30000.00000000',
+      qty: '0.10000000',
+      quoteQty: '3000.00000000',
+      isBuyerMaker: false,
+    });
+    const agg = await (await rest.aggTrades({ symbol: 'BTCUSDT' })).data();
+    expect(agg[0]).toMatchObject({ p: '30000.00000000', q: '0.10000000', T: trades[0]!.time, m: false });
+    const klines = await (
+      await rest.klines({ symbol: 'BTCUSDT', interval: SpotRestAPI.KlinesIntervalEnum.INTERVAL_1m })
+    ).data();
+    const minute = Math.floor(Number(trades[0]!.time) / 60_000) * 60_000;
+    // Later minutes (if the wall clock crossed one) are flat candles without volume, as on Binance.
+    expect(klines.slice(1).every((k) => k[5] === '0.00000000')).toBe(true);
+    expect(klines[0]?.slice(0, 6)).toEqual([
+      minute,
+      '30000.00000000',
+      '30000.00000000',
+      '30000.00000000',
+      '30000.00000000',
+      '0.10000000',
+    ]);
+  });
+
+  it('ticker24hr, tickerPrice, tickerBookTicker, avgPrice', async () => {
+    expect(await (await rest.ticker24hr({ symbol: 'BTCUSDT' })).data()).toMatchObject({
+      symbol: 'BTCUSDT',
+      lastPrice: '30000.00000000',
+      bidPrice: '29990.00000000',
+      askPrice: '30010.00000000',
+      volume: '0.10000000',
+      count: 1,
+    });
+    expect(await (await rest.tickerPrice({ symbol: 'BTCUSDT' })).data()).toEqual({
+      symbol: 'BTCUSDT',
+      price: '30000.00000000',
+    });
+    expect(await (await rest.tickerBookTicker({ symbol: 'BTCUSDT' })).data()).toEqual({
+      symbol: 'BTCUSDT',
+      bidPrice: '29990.00000000',
+      bidQty: '0.50000000',
+      askPrice: '30010.00000000',
+      askQty: '0.50000000',
+    });
+    expect(await (await rest.avgPrice({ symbol: 'BTCUSDT' })).data()).toMatchObject({ price: '30000.00000000' });
+  });
+});
+
+describe('@binance/spot REST: trading', () => {
+  let orderId = 0;
+
+  it('newOrder LIMIT, getOrder, getOpenOrders, deleteOrder', async () => {
+    const res = await rest.newOrder({
+      symbol: 'BTCUSDT',
+      side: Side.BUY,
+      type: Type.LIMIT,
+      timeInForce: Tif.GTC,
+      quantity: 0.01,
+      price: 29000,
+    });
+    expect(res.rateLimits).toContainEqual(
+      expect.objectContaining({ rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, count: 1 }),
+    );
+    const placed = await res.data();
+    expect(placed).toMatchObject({
+      symbol: 'BTCUSDT',
+      status: 'NEW',
+      price: '29000.00000000',
+      origQty: '0.01000000',
+      type: 'LIMIT',
+    });
+    orderId = Number(placed.orderId);
+    expect(await (await rest.getOrder({ symbol: 'BTCUSDT', orderId })).data()).toMatchObject({
+      orderId,
+      status: 'NEW',
+    });
+    const open = await (await rest.getOpenOrders({ symbol: 'BTCUSDT' })).data();
+    expect(open.map((o) => o.orderId)).toEqual([orderId]);
+    const canceled = await (await rest.deleteOrder({ symbol: 'BTCUSDT', orderId })).data();
+    expect(canceled).toMatchObject({ orderId, status: 'CANCELED', origClientOrderId: placed.clientOrderId });
+    expect(await (await rest.getOpenOrders({ symbol: 'BTCUSDT' })).data()).toEqual([]);
+  });
+
+  it('newOrder MARKET by quantity and by quoteOrderQty, with fills', async () => {
+    const sell = await (
+      await rest.newOrder({ symbol: 'BTCUSDT', side: Side.SELL, type: Type.MARKET, quantity: 0.01 })
+    ).data();
+    expect(sell).toMatchObject({ status: 'FILLED', executedQty: '0.01000000', cummulativeQuoteQty: '299.90000000' });
+    expect(sell.fills).toEqual([
+      { price: '29990.00000000', qty: '0.01000000', commission: '0.29990000', commissionAsset: 'USDT', tradeId: 2 },
+    ]);
+    const buy = await (
+      await rest.newOrder({ symbol: 'BTCUSDT', side: Side.BUY, type: Type.MARKET, quoteOrderQty: 100 })
+    ).data();
+    expect(buy).toMatchObject({
+      status: 'FILLED',
+      executedQty: '0.00333000',
+      cummulativeQuoteQty: '99.93330000',
+      origQuoteOrderQty: '100.00000000',
+    });
+  });
+
+  it('orderTest', async () => {
+    expect(
+      await (
+        await rest.orderTest({
+          symbol: 'BTCUSDT',
+          side: SpotRestAPI.OrderTestSideEnum.BUY,
+          type: SpotRestAPI.OrderTestTypeEnum.MARKET,
+          quantity: 0.01,
+        })
+      ).data(),
+    ).toEqual({});
+  });
+
+  it('getAccount, myTrades, allOrders, accountCommission, rateLimitOrder', async () => {
+    const account = await (await rest.getAccount({ omitZeroBalances: true })).data();
+    expect(account.balances).toEqual([
+      // 100000 + 299.9 − 0.2999 − 99.9333 ; 2 − 0.01 + 0.00333 − 0.00000333
+      { asset: 'USDT', free: '100199.66680000', locked: '0.00000000' },
+      { asset: 'BTC', free: '1.99332667', locked: '0.00000000' },
+    ]);
+    const mine = await (await rest.myTrades({ symbol: 'BTCUSDT' })).data();
+    expect(mine.map((t) => [t.price, t.qty, t.isBuyer, t.isMaker, t.commissionAsset])).toEqual([
+      ['29990.00000000', '0.01000000', false, false, 'USDT'],
+      ['30010.00000000', '0.00333000', true, false, 'BTC'],
+    ]);
+    const all = await (await rest.allOrders({ symbol: 'BTCUSDT' })).data();
+    expect(all.map((o) => [o.type, o.side, o.status])).toEqual([
+      ['LIMIT', 'BUY', 'CANCELED'],
+      ['MARKET', 'SELL', 'FILLED'],
+      ['MARKET', 'BUY', 'FILLED'],
+    ]);
+    expect(await (await rest.accountCommission({ symbol: 'BTCUSDT' })).data()).toMatchObject({
+      symbol: 'BTCUSDT',
+      standardCommission: { maker: '0.00100000', taker: '0.00100000' },
+    });
+    const counts = await (await rest.rateLimitOrder()).data();
+    expect(counts.map((c) => c.rateLimitType)).toEqual(['ORDERS', 'ORDERS']);
+  });
+
+  it('errors surface as the connector error classes with the Binance code', async () => {
+    const err = await rest
+      .newOrder({
+        symbol: 'BTCUSDT',
+        side: Side.BUY,
+        type: Type.LIMIT,
+        timeInForce: Tif.GTC,
+        quantity: 10,
+        price: 29000,
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BadRequestError);
+    expect(err).toMatchObject({ code: -2010, message: 'Account has insufficient balance for requested action.' });
+    await expect(rest.getOrder({ symbol: 'BTCUSDT', orderId: 987654 })).rejects.toMatchObject({
+      code: -2013,
+      message: 'Order does not exist.',
+    });
+  });
+});

@@ -1,0 +1,91 @@
+import { createHmac } from 'node:crypto';
+import { SandboxClock } from '../../src/clock.js';
+import { defaultConfig, type SandboxConfig } from '../../src/config.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox.js';
+import { request, type HttpResponse } from '../helpers/http.js';
+
+/**
+ * Third-party clients sign with Date.now(), so these tests run the real server on a wall clock
+ * (SandboxClock), on an ephemeral loopback port — never the ManualClock of the other suites.
+ */
+export interface CompatSandbox extends Sandbox {
+  readonly clock: SandboxClock;
+  createAccount(balances: Record<string, string>): Promise<Keys>;
+  /** A signed REST call with every parameter in the query string (for setting up the scene). */
+  signed(keys: Keys, method: string, path: string, params?: Record<string, string | number>): Promise<HttpResponse>;
+}
+
+export interface Keys {
+  readonly accountId: number;
+  readonly apiKey: string;
+  readonly secretKey: string;
+}
+
+export async function startCompatSandbox(overrides: Partial<SandboxConfig> = {}): Promise<CompatSandbox> {
+  const clock = new SandboxClock();
+  const base: SandboxConfig & { simulator?: { enabled: boolean } } = defaultConfig();
+  const config: SandboxConfig = {
+    ...base,
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'error', // internal errors (500s) show up in the test output
+    // A quiet market: only the trades and quotes the tests make, so every figure can be asserted.
+    ...(base.simulator ? { simulator: { ...base.simulator, enabled: false } } : {}),
+    ...overrides,
+  };
+  const sandbox = await startSandbox(config, { clock });
+  const url = sandbox.url;
+  return {
+    ...sandbox,
+    clock,
+    async createAccount(balances) {
+      const res = await request(`${url}/sandbox/v1/accounts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ balances }),
+      });
+      if (res.status !== 201) throw new Error(`account creation failed: ${res.status} ${res.text}`);
+      return res.json<Keys>();
+    },
+    signed(keys, method, path, params = {}) {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(params)) q.set(k, String(v));
+      q.set('timestamp', String(clock.now()));
+      const query = q.toString();
+      const signature = createHmac('sha256', keys.secretKey).update(query).digest('hex');
+      return request(`${url}/api/v3${path}?${query}&signature=${signature}`, {
+        method,
+        headers: { 'X-MBX-APIKEY': keys.apiKey },
+      });
+    },
+  };
+}
+
+/**
+ * A market maker with resting BTCUSDT orders on both sides (bids 29 990 / 29 980, asks 30 010 /
+ * 30 020, 0.5 BTC each) and one trade at 30 000 between two makers, so every market-data call has
+ * something to show and market orders fill.
+ */
+export async function seedBtcUsdt(sb: CompatSandbox): Promise<{ maker: Keys }> {
+  const maker = await sb.createAccount({ USDT: '1000000', BTC: '100' });
+  const other = await sb.createAccount({ USDT: '1000000', BTC: '100' });
+  const place = async (keys: Keys, side: 'BUY' | 'SELL', price: string, quantity = '0.5') => {
+    const res = await sb.signed(keys, 'POST', '/order', {
+      symbol: 'BTCUSDT',
+      side,
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity,
+      price,
+    });
+    if (res.status !== 200) throw new Error(`seed order failed: ${res.status} ${res.text}`);
+  };
+  // One trade at 30 000 (other rests, maker takes) so trades, klines and the 24h ticker have data.
+  await place(other, 'SELL', '30000', '0.1');
+  await place(maker, 'BUY', '30000', '0.1');
+  await place(maker, 'BUY', '29990');
+  await place(maker, 'BUY', '29980');
+  await place(maker, 'SELL', '30010');
+  await place(maker, 'SELL', '30020');
+  return { maker };
+}

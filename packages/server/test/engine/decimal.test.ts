@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BAD,
+  formatUnits,
+  notionalUnits,
+  OVERFLOW,
+  parseUnits,
+  parseUnitsBig,
+  TOO_PRECISE,
+} from '../../src/engine/decimal.js';
+import { mulberry32 } from './helpers.js';
+
+describe('decimal', () => {
+  it('parses plain decimals into 1e-8 units', () => {
+    expect(parseUnits('0')).toBe(0);
+    expect(parseUnits('1')).toBe(100_000_000);
+    expect(parseUnits('0.01')).toBe(1_000_000);
+    expect(parseUnits('0.00000001')).toBe(1);
+    expect(parseUnits('30000.12345678')).toBe(3_000_012_345_678);
+    expect(parseUnits('000.10')).toBe(10_000_000);
+    expect(parseUnits('90071992.54740991')).toBe(Number.MAX_SAFE_INTEGER);
+  });
+  it('ignores trailing zeros but refuses significant digits past the precision', () => {
+    expect(parseUnits('1.000000000000')).toBe(100_000_000);
+    expect(parseUnits('1.000000001')).toBe(TOO_PRECISE);
+    expect(parseUnits('1.001', 2)).toBe(TOO_PRECISE);
+    expect(parseUnits('1.010', 2)).toBe(101_000_000);
+  });
+  it('refuses malformed and oversized values', () => {
+    for (const s of ['', '.5', '5.', '-1', '1e5', '1,5', ' 1', '0x10', '1.2.3', 'NaN']) expect(parseUnits(s)).toBe(BAD);
+    expect(parseUnits('90071993')).toBe(OVERFLOW);
+    expect(parseUnits('90071992.54740992')).toBe(OVERFLOW);
+    expect(parseUnits('123456789012345678901234567890')).toBe(OVERFLOW);
+  });
+  it('parses big values exactly', () => {
+    expect(parseUnitsBig('123456789012345678.12345678')).toBe(12345678901234567812345678n);
+    expect(parseUnitsBig('1.123456789')).toBe(TOO_PRECISE);
+    expect(parseUnitsBig('abc')).toBe(BAD);
+  });
+  it('renders 8 decimals as Binance does', () => {
+    expect(formatUnits(0)).toBe('0.00000000');
+    expect(formatUnits(1_000_000)).toBe('0.01000000');
+    expect(formatUnits(3_000_012_345_678)).toBe('30000.12345678');
+    expect(formatUnits(1n)).toBe('0.00000001');
+    expect(formatUnits(-150_000_000n)).toBe('-1.50000000');
+    expect(formatUnits(12345678901234567812345678n)).toBe('123456789012345678.12345678');
+  });
+  it('round-trips', () => {
+    const r = mulberry32(7);
+    for (let i = 0; i < 2000; i++) {
+      const v = Math.floor(r() * Number.MAX_SAFE_INTEGER);
+      expect(parseUnits(formatUnits(v))).toBe(v);
+    }
+  });
+  it('notional: number fast path equals the BigInt definition, floor rounding', () => {
+    const r = mulberry32(11);
+    for (let i = 0; i < 5000; i++) {
+      const t = Math.floor(r() * 1e9);
+      const s = Math.floor(r() * 1e9);
+      const fn = 1 + Math.floor(r() * 1000);
+      const fd = [1, 10, 100, 1000, 7][i % 5] as number;
+      expect(notionalUnits(t, s, fn, fd)).toBe((BigInt(t) * BigInt(s) * BigInt(fn)) / BigInt(fd));
+    }
+    expect(notionalUnits(12345, 7, 1, 10)).toBe(8641n); // 8641.5 → 8641
+  });
+});

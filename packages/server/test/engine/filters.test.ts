@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '@binance-sandbox/protocol';
+import { btcWith, exchange, limit, market } from './helpers.js';
+import type { PlaceOrderCommand } from '../../src/engine/index.js';
+
+function msg(ex: ReturnType<typeof exchange>, cmd: PlaceOrderCommand): string {
+  try {
+    ex.placeOrder(cmd);
+  } catch (e) {
+    if (e instanceof ApiError) return `${e.code} ${e.msg}`;
+    throw e;
+  }
+  return 'accepted';
+}
+const F = (name: string) => `-1013 Filter failure: ${name}`;
+
+describe('filters', () => {
+  const ex = exchange();
+  it('PRICE_FILTER: tick, min, max (also on stopPrice)', () => {
+    expect(msg(ex, limit(1, 'BUY', '100.001', '0.1'))).toBe(F('PRICE_FILTER'));
+    expect(msg(ex, limit(1, 'BUY', '1000000.01', '0.001'))).toBe(F('PRICE_FILTER'));
+    expect(msg(ex, { ...limit(1, 'BUY', '100', '0.1'), type: 'STOP_LOSS_LIMIT', stopPrice: '100.005' })).toBe(
+      F('PRICE_FILTER'),
+    );
+  });
+  it('-1111 when a value has more decimals than the asset precision (8)', () => {
+    expect(msg(ex, limit(1, 'BUY', '100.000000001', '0.1'))).toBe("-1111 Parameter 'price' has too much precision.");
+    expect(msg(ex, limit(1, 'BUY', '100', '0.000000001'))).toBe("-1111 Parameter 'quantity' has too much precision.");
+    expect(msg(ex, limit(1, 'BUY', '100.010000000', '0.1'))).toBe('accepted'); // trailing zeros are not significant
+  });
+  it('LOT_SIZE: step, min, max; also icebergQty', () => {
+    expect(msg(ex, limit(1, 'BUY', '100', '0.000011'))).toBe(F('LOT_SIZE'));
+    expect(msg(ex, limit(1, 'BUY', '100', '0.000001'))).toBe(F('LOT_SIZE'));
+    expect(msg(ex, limit(1, 'SELL', '100000', '9000.00001'))).toBe(F('LOT_SIZE'));
+    expect(msg(ex, limit(1, 'BUY', '100', '1', { icebergQty: '0.000015' }))).toBe(F('LOT_SIZE'));
+  });
+  it('MARKET_LOT_SIZE on market orders', () => {
+    expect(msg(ex, market(2, 'SELL', '119.24'))).toBe(F('MARKET_LOT_SIZE'));
+  });
+  it('NOTIONAL min and max; MIN_NOTIONAL', () => {
+    expect(msg(ex, limit(1, 'BUY', '100', '0.04'))).toBe(F('NOTIONAL')); // 4 < 5
+    expect(msg(ex, limit(1, 'BUY', '100', '0.05'))).toBe('accepted');
+    const big = exchange([
+      btcWith([
+        {
+          filterType: 'NOTIONAL',
+          minNotional: '5',
+          applyMinToMarket: true,
+          maxNotional: '1000',
+          applyMaxToMarket: false,
+          avgPriceMins: 5,
+        },
+      ]),
+    ]);
+    expect(msg(big, limit(1, 'BUY', '100', '10.00001'))).toBe(F('NOTIONAL'));
+    const mn = exchange([
+      btcWith([{ filterType: 'MIN_NOTIONAL', minNotional: '10', applyToMarket: true, avgPriceMins: 5 }]),
+    ]);
+    expect(msg(mn, limit(1, 'BUY', '100', '0.09'))).toBe(F('MIN_NOTIONAL'));
+  });
+  it('PERCENT_PRICE_BY_SIDE and PERCENT_PRICE against the average price (skipped before the first trade)', () => {
+    const e = exchange();
+    expect(msg(e, limit(1, 'BUY', '1000', '0.01'))).toBe('accepted'); // no reference yet
+    e.placeOrder(limit(2, 'SELL', '30000', '0.01'));
+    e.placeOrder(limit(1, 'BUY', '30000', '0.01'));
+    expect(e.avgPrice('BTCUSDT', 1_000_000)).toBe(3_000_000_000_000);
+    expect(msg(e, limit(1, 'BUY', '5999.99', '0.01'))).toBe(F('PERCENT_PRICE_BY_SIDE')); // < 0.2 × 30000
+    expect(msg(e, limit(1, 'BUY', '6000', '0.01'))).toBe('accepted');
+    expect(msg(e, limit(2, 'SELL', '150000.01', '0.01'))).toBe(F('PERCENT_PRICE_BY_SIDE'));
+    const pp = exchange([
+      btcWith([{ filterType: 'PERCENT_PRICE', multiplierUp: '1.1', multiplierDown: '0.9', avgPriceMins: 5 }]),
+    ]);
+    pp.placeOrder(limit(2, 'SELL', '100', '1'));
+    pp.placeOrder(limit(1, 'BUY', '100', '1'));
+    expect(msg(pp, limit(1, 'BUY', '110.01', '1'))).toBe(F('PERCENT_PRICE'));
+    expect(msg(pp, limit(1, 'BUY', '89.99', '1'))).toBe(F('PERCENT_PRICE'));
+  });
+  it('ICEBERG_PARTS', () => {
+    const e = exchange([btcWith([{ filterType: 'ICEBERG_PARTS', limit: 10 }])]);
+    expect(msg(e, limit(1, 'BUY', '100', '1', { icebergQty: '0.1' }))).toBe('accepted');
+    expect(msg(e, limit(1, 'BUY', '100', '1', { icebergQty: '0.09' }))).toBe(F('ICEBERG_PARTS'));
+  });
+  it('MAX_NUM_ORDERS, MAX_NUM_ALGO_ORDERS, MAX_NUM_ICEBERG_ORDERS', () => {
+    const e = exchange([
+      btcWith([
+        { filterType: 'MAX_NUM_ORDERS', maxNumOrders: 3 },
+        { filterType: 'MAX_NUM_ALGO_ORDERS', maxNumAlgoOrders: 1 },
+        { filterType: 'MAX_NUM_ICEBERG_ORDERS', maxNumIcebergOrders: 1 },
+      ]),
+    ]);
+    expect(msg(e, limit(1, 'BUY', '100', '1', { icebergQty: '0.5' }))).toBe('accepted');
+    expect(msg(e, limit(1, 'BUY', '100', '1', { icebergQty: '0.5' }))).toBe(F('MAX_NUM_ICEBERG_ORDERS'));
+    const stop = { ...limit(1, 'BUY', '100', '1'), type: 'STOP_LOSS_LIMIT' as const, stopPrice: '100' };
+    expect(msg(e, stop)).toBe('accepted');
+    expect(msg(e, stop)).toBe(F('MAX_NUM_ALGO_ORDERS'));
+    expect(msg(e, limit(1, 'BUY', '100', '1'))).toBe('accepted');
+    expect(msg(e, limit(1, 'BUY', '100', '1'))).toBe(F('MAX_NUM_ORDERS'));
+    expect(msg(e, limit(2, 'BUY', '100', '1'))).toBe('accepted'); // per account
+  });
+  it('parameter and engine rules', () => {
+    expect(msg(ex, { ...limit(1, 'BUY', '100', '1'), timeInForce: undefined })).toBe(
+      "-1102 Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed.",
+    );
+    expect(msg(ex, { ...market(1, 'BUY', '1'), quantity: undefined })).toBe(
+      "-1102 Param 'quantity' or 'quoteOrderQty' must be sent, but both were empty/null!",
+    );
+    expect(msg(ex, limit(1, 'BUY', '0', '1'))).toBe('-1013 Price * QTY is zero or less.');
+    expect(msg(ex, limit(1, 'BUY', '100', '1', { icebergQty: '2' }))).toBe('-2010 IcebergQty exceeds QTY.');
+    expect(msg(ex, limit(1, 'BUY', '100', '1', { icebergQty: '0.5', timeInForce: 'IOC' }))).toBe(
+      '-1014 Unsupported order combination.',
+    );
+    expect(msg(ex, { ...limit(1, 'BUY', '100', '1'), symbol: 'NOPE' })).toBe('-1121 Invalid symbol.');
+    const halted = exchange([btcWith([], { status: 'HALT' })]);
+    expect(msg(halted, limit(1, 'BUY', '100', '1'))).toBe('-1013 Market is closed.');
+    const noMarket = exchange([btcWith([], { orderTypes: ['LIMIT'] })]);
+    expect(msg(noMarket, market(1, 'BUY', '1'))).toBe('-1013 Market orders are not supported for this symbol.');
+  });
+});

@@ -1,0 +1,72 @@
+import { ManualClock } from '../../src/clock.js';
+import { defaultConfig, type SandboxConfig } from '../../src/config.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox.js';
+import { request, type HttpResponse, type RequestOptions } from './http.js';
+import { signedQuery, type TestAccount } from './sign.js';
+
+/** 2026-01-01T00:00:30Z: half a minute into a 1-minute window, so Retry-After values are easy to read. */
+export const T0 = Date.UTC(2026, 0, 1, 0, 0, 30);
+
+export interface TestSandbox extends Sandbox {
+  readonly clock: ManualClock;
+  call(path: string, opts?: RequestOptions): Promise<HttpResponse>;
+  admin(method: string, path: string, body?: unknown): Promise<HttpResponse>;
+  /** An account with these balances, created through the admin API (HMAC key unless said otherwise). */
+  createAccount(balances: Record<string, string>, options?: Record<string, unknown>): Promise<TestAccount>;
+  /** A signed /api/v3 request with every parameter in the query string, timestamp from the sandbox clock. */
+  signed(account: TestAccount, method: string, path: string, params?: SignedParams): Promise<HttpResponse>;
+}
+
+export type SignedParams = Record<string, string | number | boolean>;
+
+/** A real sandbox on an ephemeral loopback port, driven by a manual clock. */
+export async function startTestSandbox(overrides: Partial<SandboxConfig> = {}, t0 = T0): Promise<TestSandbox> {
+  const clock = new ManualClock(t0);
+  const base = defaultConfig();
+  const config: SandboxConfig = {
+    ...base,
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'error', // internal errors (500s) show up in the test output
+    // Tests that want the liquidity simulator turn it on themselves.
+    simulator: { ...base.simulator, enabled: false },
+    ...overrides,
+  };
+  const sandbox = await startSandbox(config, { clock });
+  const admin = (method: string, path: string, body?: unknown) =>
+    request(sandbox.url + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  return {
+    ...sandbox,
+    clock,
+    call: (path, opts) => request(sandbox.url + path, opts),
+    admin,
+    async createAccount(balances, options = {}) {
+      const res = await admin('POST', '/sandbox/v1/accounts', { balances, ...options });
+      if (res.status !== 201) throw new Error(`account creation failed: ${res.status} ${res.text}`);
+      return res.json<TestAccount>();
+    },
+    signed(account, method, path, params = {}) {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(params)) q.set(k, String(v));
+      q.set('timestamp', String(clock.now()));
+      return request(`${sandbox.url}/api/v3${path}?${signedQuery(account, q.toString())}`, {
+        method,
+        headers: { 'X-MBX-APIKEY': account.apiKey },
+      });
+    },
+  };
+}
+
+/** A REQUEST_WEIGHT / RAW_REQUESTS table small enough to exhaust in a test. */
+export function smallLimits(weightPerMinute: number, rawPer5m = 1_000_000) {
+  return [
+    { rateLimitType: 'REQUEST_WEIGHT' as const, interval: 'MINUTE' as const, intervalNum: 1, limit: weightPerMinute },
+    { rateLimitType: 'ORDERS' as const, interval: 'SECOND' as const, intervalNum: 10, limit: 50 },
+    { rateLimitType: 'ORDERS' as const, interval: 'DAY' as const, intervalNum: 1, limit: 160000 },
+    { rateLimitType: 'RAW_REQUESTS' as const, interval: 'MINUTE' as const, intervalNum: 5, limit: rawPer5m },
+  ];
+}

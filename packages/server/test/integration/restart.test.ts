@@ -1,0 +1,233 @@
+/**
+ * Durability end to end: the real server process with --data-dir, a stream of signed orders cut
+ * by SIGKILL, a restart on the same data dir — and nothing acknowledged is missing.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { closeAgents, request, type HttpResponse } from '../helpers/http.js';
+import { startServerProcess, type ServerProcess } from '../helpers/process.js';
+import { signedQuery, type TestAccount } from '../helpers/sign.js';
+
+type Json = Record<string, unknown>;
+interface Order {
+  orderId: number;
+  clientOrderId: string;
+  price: string;
+  origQty: string;
+  executedQty: string;
+  status: string;
+  side: string;
+}
+interface Trade {
+  qty: string;
+  quoteQty: string;
+  commission: string;
+  commissionAsset: string;
+  isBuyer: boolean;
+}
+
+const dirs: string[] = [];
+const servers: ServerProcess[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0))
+    if (s.child.exitCode === null && s.child.signalCode === null) await s.stop('SIGKILL');
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+afterAll(closeAgents);
+
+/** 8-decimal fixed point, exact. */
+const units = (s: string): bigint => {
+  const [i = '0', f = ''] = s.split('.');
+  return BigInt(i) * 100_000_000n + BigInt((f + '00000000').slice(0, 8));
+};
+
+async function start(dataDir: string, config: string): Promise<ServerProcess> {
+  const s = await startServerProcess(['--data-dir', dataDir, '--config', config, '--log-level', 'error']);
+  servers.push(s);
+  return s;
+}
+
+function client(url: string) {
+  let skew = 0; // server clock − local clock (the admin clock advance survives restarts)
+  const syncClock = async () => {
+    const t0 = Date.now();
+    const { serverTime } = (await request(`${url}/api/v3/time`)).json<{ serverTime: number }>();
+    skew = serverTime - Math.round((t0 + Date.now()) / 2);
+  };
+  const api = (
+    acct: TestAccount,
+    method: string,
+    path: string,
+    params: Record<string, string | number> = {},
+  ): Promise<HttpResponse> => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) q.set(k, String(v));
+    q.set('timestamp', String(Date.now() + skew));
+    return request(`${url}/api/v3${path}?${signedQuery(acct, q.toString())}`, {
+      method,
+      headers: { 'X-MBX-APIKEY': acct.apiKey },
+    });
+  };
+  const admin = (method: string, path: string, body?: unknown) =>
+    request(url + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  return { api, admin, syncClock };
+}
+
+describe('restart after SIGKILL', () => {
+  it('keeps every acknowledged order, every balance, the API keys and the clock offset', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bsbx-restart-'));
+    dirs.push(dir);
+    const dataDir = join(dir, 'data');
+    const config = join(dir, 'config.json');
+    // Limits out of the way: this test is about durability, not the ORDERS limiter.
+    writeFileSync(
+      config,
+      JSON.stringify({
+        rateLimits: [
+          { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 10_000_000 },
+          { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 10_000_000 },
+          { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 10_000_000 },
+          { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 10_000_000 },
+        ],
+      }),
+    );
+
+    let server = await start(dataDir, config);
+    let c = client(server.url);
+    const deposits = { USDT: '1000000', BTC: '100' };
+    const buyer = (await c.admin('POST', '/sandbox/v1/accounts', { balances: deposits })).json<TestAccount>();
+    const seller = (
+      await c.admin('POST', '/sandbox/v1/accounts', { balances: deposits, keyType: 'ED25519' })
+    ).json<TestAccount>();
+    const idle = (await c.admin('POST', '/sandbox/v1/accounts', { keyType: 'RSA' })).json<TestAccount>(); // no balances
+    expect(buyer.accountId).toBe(1);
+    expect(idle.privateKey).toContain('PRIVATE KEY');
+    expect((await c.admin('POST', '/sandbox/v1/clock/advance', { ms: 90_000 })).status).toBe(200);
+    await c.syncClock();
+
+    // The stream: 6 concurrent clients, the buyer only buys and the seller only sells (no self-trades),
+    // around 30000 so that some orders cross and trade; SIGKILL once 200 are acknowledged.
+    const acked = new Map<string, Order>();
+    let seq = 0;
+    let killed = false;
+    let cut = 0; // requests in flight when the process died, or sent after: none acknowledged
+    // Every worker keeps sending until a request fails, so each ends with one cut request.
+    const stream = async (w: number) => {
+      for (;;) {
+        const i = seq++;
+        const buy = i % 2 === 0;
+        const price = (30_000 + (buy ? 1 : -1) * ((i * 37) % 11) - (buy ? 3 : -3)).toFixed(2);
+        const res = await c
+          .api(buy ? buyer : seller, 'POST', '/order', {
+            symbol: 'BTCUSDT',
+            side: buy ? 'BUY' : 'SELL',
+            type: 'LIMIT',
+            timeInForce: i % 5 === 0 ? 'IOC' : 'GTC',
+            quantity: '0.01000',
+            price,
+            newClientOrderId: `w${w}-${i}`,
+            newOrderRespType: 'RESULT',
+          })
+          .catch(() => null); // cut by the kill: unknown outcome, not acknowledged
+        if (res === null) {
+          cut++;
+          return;
+        }
+        expect(res.status, res.text).toBe(200);
+        const o = res.json<Order>();
+        acked.set(o.clientOrderId, o);
+        if (acked.size >= 200 && !killed) {
+          killed = true;
+          server.child.kill('SIGKILL');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 6 }, (_, w) => stream(w)));
+    await new Promise<void>((r) =>
+      server.child.exitCode !== null || server.child.signalCode !== null ? r() : server.child.once('exit', () => r()),
+    );
+    expect(server.child.signalCode).toBe('SIGKILL');
+    expect(acked.size).toBeGreaterThanOrEqual(200);
+    expect(cut).toBeGreaterThan(0);
+
+    // Restart on the same data dir.
+    server = await start(dataDir, config);
+    c = client(server.url);
+    await c.syncClock();
+    const { serverTime } = (await request(`${server.url}/api/v3/time`)).json<{ serverTime: number }>();
+    expect(serverTime - Date.now()).toBeGreaterThan(85_000); // the clock advance survived
+
+    // Every acknowledged order is there, with its id; a final state at ack time is unchanged.
+    const all = new Map<string, Order>();
+    for (const acct of [buyer, seller]) {
+      const res = await c.api(acct, 'GET', '/allOrders', { symbol: 'BTCUSDT', limit: 1000 });
+      expect(res.status, res.text).toBe(200); // the keys (HMAC, Ed25519) still authenticate
+      for (const o of res.json<Order[]>()) all.set(o.clientOrderId, o);
+    }
+    for (const [id, ack] of acked) {
+      const o = all.get(id);
+      expect(o, `acknowledged order ${id} lost`).toBeDefined();
+      expect(o!.orderId).toBe(ack.orderId);
+      expect(units(o!.executedQty) >= units(ack.executedQty)).toBe(true);
+      if (ack.status !== 'NEW' && ack.status !== 'PARTIALLY_FILLED') expect(o!.status).toBe(ack.status);
+    }
+    const open = new Map<number, Order[]>();
+    for (const acct of [buyer, seller]) {
+      const res = await c.api(acct, 'GET', '/openOrders', { symbol: 'BTCUSDT' });
+      expect(res.status, res.text).toBe(200);
+      open.set(acct.accountId, res.json<Order[]>());
+      for (const o of open.get(acct.accountId)!) expect(['NEW', 'PARTIALLY_FILLED']).toContain(o.status);
+    }
+
+    // Every balance is exactly what the recovered deposits, trades, commissions and open orders say.
+    for (const acct of [buyer, seller]) {
+      const trades = (await c.api(acct, 'GET', '/myTrades', { symbol: 'BTCUSDT', limit: 1000 })).json<Trade[]>();
+      expect(trades.length).toBeGreaterThan(0);
+      const expected = { USDT: units(deposits.USDT), BTC: units(deposits.BTC) };
+      for (const t of trades) {
+        const sign = t.isBuyer ? 1n : -1n;
+        expected.BTC += sign * units(t.qty);
+        expected.USDT -= sign * units(t.quoteQty);
+        expected[t.commissionAsset as 'USDT' | 'BTC'] -= units(t.commission);
+      }
+      const locked = { USDT: 0n, BTC: 0n };
+      for (const o of open.get(acct.accountId)!) {
+        const rest = units(o.origQty) - units(o.executedQty);
+        if (o.side === 'BUY') locked.USDT += (units(o.price) * rest) / 100_000_000n;
+        else locked.BTC += rest;
+      }
+      const res = await c.api(acct, 'GET', '/account');
+      expect(res.status, res.text).toBe(200);
+      const balances = res.json<{ balances: { asset: string; free: string; locked: string }[] }>().balances;
+      for (const asset of ['USDT', 'BTC'] as const) {
+        const b = balances.find((x) => x.asset === asset)!;
+        expect(units(b.free) + units(b.locked), `${asset} of account ${acct.accountId}`).toBe(expected[asset]);
+        expect(units(b.locked), `locked ${asset} of account ${acct.accountId}`).toBe(locked[asset]);
+      }
+    }
+
+    // The RSA key (random, so only the journal knows its public key) works; trading continues with new ids.
+    const idleAccount = await c.api(idle, 'GET', '/account');
+    expect(idleAccount.status, idleAccount.text).toBe(200);
+    const next = await c.api(buyer, 'POST', '/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.01000',
+      price: '29000.00',
+    });
+    expect(next.status, next.text).toBe(200);
+    expect(next.json<Json>().orderId).toBeGreaterThan(Math.max(...[...all.values()].map((o) => o.orderId)));
+    // New accounts continue the sequence.
+    expect((await c.admin('POST', '/sandbox/v1/accounts', {})).json<TestAccount>().accountId).toBe(4);
+
+    expect(await server.stop('SIGTERM')).toBe(0);
+  });
+});

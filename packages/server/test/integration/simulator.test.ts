@@ -1,0 +1,157 @@
+/**
+ * The liquidity simulator inside a real sandbox: ticks driven by the test on a manual clock, books
+ * and trades read over real HTTP; then the real timer; then the journal.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.js';
+import { defaultConfig, type SandboxConfig } from '../../src/config.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox.js';
+import { SIM_MAKER_ACCOUNT_ID } from '../../src/simulator/index.js';
+import { request } from '../helpers/http.js';
+import { T0 } from '../helpers/sandbox.js';
+
+const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'ETHBTC'];
+
+function config(over: Partial<SandboxConfig> = {}): SandboxConfig {
+  return { ...defaultConfig(), host: '127.0.0.1', port: 0, logLevel: 'silent', seed: 'sim-it', ...over };
+}
+
+interface Depth {
+  bids: [string, string][];
+  asks: [string, string][];
+}
+interface Trade {
+  id: number;
+  price: string;
+  qty: string;
+  time: number;
+}
+
+let open: Sandbox[] = [];
+afterEach(async () => {
+  await Promise.all(open.map((s) => s.close()));
+  open = [];
+});
+
+async function start(cfg: SandboxConfig, clock = new ManualClock(T0), manual = true): Promise<Sandbox> {
+  const sb = await startSandbox(cfg, { clock, manualSimulator: manual });
+  open.push(sb);
+  return sb;
+}
+
+const get = async <T>(sb: Sandbox, path: string): Promise<T> => {
+  const res = await request(sb.url + path);
+  expect(res.status).toBe(200);
+  return res.json<T>();
+};
+
+describe('liquidity simulator (integration)', () => {
+  it('books on both sides and trades on every default symbol, over HTTP', async () => {
+    const clock = new ManualClock(T0);
+    const sb = await start(config(), clock);
+    expect(sb.simulator).not.toBeNull();
+    // The first tick ran before the sandbox listened: books are already quoted.
+    for (const symbol of SYMBOLS) {
+      const depth = await get<Depth>(sb, `/api/v3/depth?symbol=${symbol}&limit=20`);
+      expect(depth.bids.length).toBe(10);
+      expect(depth.asks.length).toBe(10);
+    }
+    for (let i = 0; i < 20; i++) {
+      clock.advance(1000);
+      await sb.simulator!.tick();
+    }
+    for (const symbol of SYMBOLS) {
+      const depth = await get<Depth>(sb, `/api/v3/depth?symbol=${symbol}&limit=20`);
+      expect(depth.bids.length).toBeGreaterThanOrEqual(5);
+      expect(depth.asks.length).toBeGreaterThanOrEqual(5);
+      expect(Number(depth.bids[0]![0])).toBeLessThan(Number(depth.asks[0]![0]));
+      const trades = await get<Trade[]>(sb, `/api/v3/trades?symbol=${symbol}&limit=1000`);
+      expect(trades.length).toBeGreaterThanOrEqual(10);
+      for (const t of trades) {
+        expect(t.time).toBeGreaterThan(T0);
+        expect(t.time).toBeLessThanOrEqual(clock.now());
+      }
+    }
+    const price = async (s: string) =>
+      Number((await get<{ price: string }>(sb, `/api/v3/ticker/price?symbol=${s}`)).price);
+    const btc = await price('BTCUSDT');
+    expect(btc).toBeGreaterThan(80_000);
+    expect(btc).toBeLessThan(100_000);
+    expect(await price('ETHBTC')).toBeCloseTo((await price('ETHUSDT')) / btc, 3);
+    // User account ids are untouched by the simulator's system accounts.
+    const acct = await request(sb.url + '/sandbox/v1/accounts', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ balances: { USDT: '1000' } }),
+    });
+    expect(acct.status).toBe(201);
+    expect(acct.json<{ accountId: number }>().accountId).toBe(1);
+  });
+
+  it('the same seed gives the same trades', async () => {
+    const tradesOf = async () => {
+      const clock = new ManualClock(T0);
+      const sb = await start(config(), clock);
+      for (let i = 0; i < 10; i++) {
+        clock.advance(1000);
+        await sb.simulator!.tick();
+      }
+      return JSON.stringify(await get<Trade[]>(sb, '/api/v3/trades?symbol=BTCUSDT&limit=1000'));
+    };
+    expect(await tradesOf()).toBe(await tradesOf());
+  });
+
+  it('with enabled false there is no simulator and the books stay empty', async () => {
+    const sb = await start(config({ simulator: { ...defaultConfig().simulator, enabled: false } }));
+    expect(sb.simulator).toBeNull();
+    const depth = await get<Depth>(sb, '/api/v3/depth?symbol=BTCUSDT');
+    expect(depth.bids).toEqual([]);
+    expect(depth.asks).toEqual([]);
+  });
+
+  it('the real timer keeps markets trading, and close() stops it', async () => {
+    const sb = await start(
+      config({ simulator: { ...defaultConfig().simulator, tickMs: 20, takersPerSecond: 100 } }),
+      undefined,
+      false,
+    );
+    const deadline = Date.now() + 5000;
+    let trades: Trade[] = [];
+    while (Date.now() < deadline) {
+      trades = await get<Trade[]>(sb, '/api/v3/trades?symbol=ETHUSDT');
+      if (trades.length >= 5) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(trades.length).toBeGreaterThanOrEqual(5);
+    await sb.close();
+    open = [];
+    const ticks = sb.simulator!.stats.ticks;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(sb.simulator!.stats.ticks).toBe(ticks);
+  });
+
+  it('with --data-dir its commands are journaled and a restart carries on from the recovered books', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'bsbx-sim-'));
+    const clock = new ManualClock(T0);
+    const a = await start(config({ dataDir }), clock);
+    for (let i = 0; i < 5; i++) {
+      clock.advance(1000);
+      await a.simulator!.tick();
+    }
+    const before = a.ctx.exchange.engine.trades('BTCUSDT').length;
+    expect(before).toBeGreaterThan(0);
+    await a.close();
+    open = [];
+    const b = await start(config({ dataDir }), clock);
+    expect(b.ctx.exchange.engine.trades('BTCUSDT').length).toBeGreaterThanOrEqual(before);
+    // Recovered quotes plus the new ladder never exceed the bound.
+    for (const symbol of SYMBOLS) {
+      clock.advance(1000);
+      await b.simulator!.tick();
+      expect(b.ctx.exchange.engine.openOrders(SIM_MAKER_ACCOUNT_ID, symbol).length).toBeLessThanOrEqual(20);
+    }
+  });
+});

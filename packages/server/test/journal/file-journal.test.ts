@@ -1,0 +1,267 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.js';
+import { defaultConfig, type SandboxConfig } from '../../src/config.js';
+import type { ExchangeCommand } from '../../src/exchange/commands.js';
+import { ExchangeService } from '../../src/exchange/service.js';
+import {
+  FileJournal,
+  JOURNAL_FILE,
+  JournalCorruptError,
+  JournaledAccountRegistry,
+  JournaledClock,
+  MAGIC,
+  encodeFrame,
+  recoverInto,
+  type JournalRecord,
+} from '../../src/journal/index.js';
+import { createSandbox } from '../../src/sandbox.js';
+
+const dirs: string[] = [];
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'bsbx-journal-'));
+  dirs.push(d);
+  return d;
+}
+const open: FileJournal[] = [];
+afterEach(async () => {
+  for (const j of open.splice(0)) await j.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function openJournal(
+  dir: string,
+  opts = {},
+): { journal: FileJournal; records: JournalRecord[]; info: ReturnType<FileJournal['recover']> } {
+  const journal = new FileJournal(dir, opts);
+  const records: JournalRecord[] = [];
+  const info = journal.recover((r) => records.push(r));
+  open.push(journal);
+  return { journal, records, info };
+}
+
+const deposit = (i: number): ExchangeCommand => ({
+  kind: 'deposit',
+  cmd: { now: 1_767_225_600_000 + i, accountId: 1 + (i % 7), asset: 'USDT', amount: `${i}.5` },
+});
+
+describe('FileJournal', () => {
+  it('creates the journal with its header, appends durably, and replays in order after reopening', async () => {
+    const dir = tmp();
+    const a = openJournal(dir);
+    expect(a.info).toMatchObject({ records: 0, created: true, truncatedBytes: 0 });
+    expect(readFileSync(join(dir, JOURNAL_FILE))).toEqual(MAGIC);
+    const recs = Array.from({ length: 100 }, (_, i) => deposit(i));
+    await Promise.all(recs.map((r) => a.journal.append(r)));
+    await a.journal.close();
+    const b = openJournal(dir);
+    expect(b.info).toMatchObject({ records: 100, created: false, truncatedBytes: 0 });
+    expect(b.records).toEqual(recs);
+  });
+
+  it('group commit on a real file: 2000 concurrent appends take a handful of fdatasyncs', async () => {
+    const { journal } = openJournal(tmp());
+    await Promise.all(Array.from({ length: 2000 }, (_, i) => journal.append(deposit(i))));
+    expect(journal.stats.appends).toBe(2000);
+    expect(journal.stats.batches).toBeLessThanOrEqual(3);
+    expect(journal.stats.batches).toBeGreaterThanOrEqual(1);
+  });
+
+  it('cuts off a torn tail on recovery, and keeps appending after it', async () => {
+    const dir = tmp();
+    const a = openJournal(dir);
+    for (let i = 0; i < 5; i++) await a.journal.append(deposit(i));
+    await a.journal.close();
+    const path = join(dir, JOURNAL_FILE);
+    const good = statSync(path).size;
+    const torn = encodeFrame(deposit(5)).subarray(0, 20);
+    appendFileSync(path, torn);
+    const b = openJournal(dir);
+    expect(b.info).toMatchObject({ records: 5, truncatedBytes: 20, problem: 'short payload' });
+    expect(statSync(path).size).toBe(good);
+    await b.journal.append(deposit(6));
+    await b.journal.close();
+    const c = openJournal(dir);
+    expect(c.records).toEqual([0, 1, 2, 3, 4, 6].map(deposit));
+  });
+
+  it('refuses to start when damage is followed by more than a batch of data (not a torn tail)', async () => {
+    const dir = tmp();
+    const a = openJournal(dir, { maxBatchBytes: 1024 });
+    await Promise.all(Array.from({ length: 200 }, (_, i) => a.journal.append(deposit(i))));
+    await a.journal.close();
+    const path = join(dir, JOURNAL_FILE);
+    const bytes = readFileSync(path);
+    bytes[MAGIC.length + 20] = bytes[MAGIC.length + 20]! ^ 1; // inside the first record
+    writeFileSync(path, bytes);
+    const j = new FileJournal(dir, { maxBatchBytes: 1024 });
+    appendFileSync(path, Buffer.alloc(j.maxTornBytes, 0x41));
+    expect(() => j.recover(() => undefined)).toThrow(JournalCorruptError);
+    expect(() => j.recover(() => undefined)).toThrow(/truncate -s 8 /);
+    expect(existsSync(join(dir, 'LOCK'))).toBe(false); // released after the failed open
+    expect(statSync(path).size).toBe(bytes.length + j.maxTornBytes); // nothing cut
+  });
+
+  it('refuses a file that is not a journal, and a record it cannot replay', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, JOURNAL_FILE), 'hello world, not a journal');
+    expect(() => new FileJournal(dir).recover(() => undefined)).toThrow(/not a binance-sandbox journal/);
+    writeFileSync(join(dir, JOURNAL_FILE), Buffer.concat([MAGIC, encodeFrame({ kind: 'mystery' })]));
+    expect(() =>
+      new FileJournal(dir).recover(() => {
+        throw new Error('unknown kind');
+      }),
+    ).toThrow(/record #1 \(mystery\) cannot be replayed: unknown kind/);
+  });
+
+  it('a torn header (crash while creating the file) is recreated', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, JOURNAL_FILE), MAGIC.subarray(0, 3));
+    expect(openJournal(dir).info).toMatchObject({ created: true, records: 0 });
+  });
+
+  it('one data dir, one sandbox: a second open is refused while the first holds it', async () => {
+    const dir = tmp();
+    const a = openJournal(dir);
+    expect(() => new FileJournal(dir).recover(() => undefined)).toThrow(/already in use/);
+    await a.journal.close();
+    writeFileSync(join(dir, 'LOCK'), '999999999\n'); // a dead process's lock (e.g. after SIGKILL)
+    expect(() => openJournal(dir)).not.toThrow();
+  });
+
+  it('after close, appends are refused', async () => {
+    const { journal } = openJournal(tmp());
+    await journal.close();
+    await expect(journal.append(deposit(0))).rejects.toThrow(/closed/);
+  });
+});
+
+describe('recovery of accounts, keys, clock and engine', () => {
+  function state(dir: string, clock = new ManualClock(0)) {
+    const journal = new FileJournal(dir);
+    open.push(journal);
+    const exchange = new ExchangeService(DEFAULT_SYMBOLS, journal);
+    const accounts = new JournaledAccountRegistry('seed-a');
+    const jclock = new JournaledClock(clock);
+    const info = recoverInto(journal, { exchange, accounts, clock: jclock });
+    return { journal, exchange, accounts, clock: jclock, inner: clock, info };
+  }
+
+  it('rebuilds every key identically (HMAC, Ed25519, random RSA, imported) and the clock offset', async () => {
+    const dir = tmp();
+    const a = state(dir);
+    const hmac = a.accounts.create({ balances: { USDT: '100' } });
+    const ed = a.accounts.create({ keyType: 'ED25519' });
+    const rsa = a.accounts.create({ keyType: 'RSA' });
+    const imported = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    a.accounts.importKey({
+      apiKey: 'A'.repeat(64),
+      keyType: 'ED25519',
+      publicKey: imported,
+      accountId: hmac.accountId,
+    });
+    a.accounts.importKey({
+      apiKey: 'B'.repeat(64),
+      keyType: 'HMAC_SHA256',
+      secretKey: 'my-secret',
+      balances: { BTC: '1' },
+    });
+    const extra = a.accounts.addKey(ed.accountId, { canTrade: false });
+    a.accounts.setTradePermission(rsa.apiKey, false);
+    a.clock.advance(60_000);
+    a.clock.advance(5);
+    await a.exchange.submit('deposit', { now: 1, accountId: hmac.accountId, asset: 'USDT', amount: '100' });
+    await a.exchange.close();
+    const before = [...a.accounts.accounts()].map((acc) => ({
+      ...acc,
+      keys: acc.apiKeys.map((k) => a.accounts.byApiKey(k)),
+    }));
+
+    // A different seed: keys come from the journal, not from regeneration.
+    const journal = new FileJournal(dir);
+    open.push(journal);
+    const exchange = new ExchangeService(DEFAULT_SYMBOLS, journal);
+    const accounts = new JournaledAccountRegistry('another-seed');
+    const clock = new JournaledClock(new ManualClock(0));
+    expect(recoverInto(journal, { exchange, accounts, clock }).records).toBe(10);
+    const after = [...accounts.accounts()].map((acc) => ({
+      ...acc,
+      keys: acc.apiKeys.map((k) => accounts.byApiKey(k)),
+    }));
+    expect(after.length).toBe(4);
+    for (let i = 0; i < before.length; i++) {
+      expect(after[i]!.id).toBe(before[i]!.id);
+      expect(after[i]!.balances).toEqual(before[i]!.balances);
+      expect(after[i]!.apiKeys).toEqual(before[i]!.apiKeys);
+      after[i]!.keys.forEach((k, j) => {
+        const b = before[i]!.keys[j]!;
+        expect(k!.keyType).toBe(b.keyType);
+        expect(k!.permissions).toEqual(b.permissions);
+        if (b.verifier.kind === 'HMAC_SHA256') expect(k!.verifier).toEqual(b.verifier);
+        else if (k!.verifier.kind !== 'HMAC_SHA256')
+          expect(k!.verifier.publicKey.equals(b.verifier.publicKey)).toBe(true);
+      });
+    }
+    expect(accounts.byApiKey(extra.apiKey)?.permissions.trade).toBe(false);
+    expect(accounts.byApiKey(rsa.apiKey)?.permissions.trade).toBe(false);
+    expect(clock.now()).toBe(60_005);
+    expect(exchange.engine.accountView(hmac.accountId)).toEqual(a.exchange.engine.accountView(hmac.accountId));
+    // Creation continues where it stopped, with the new seed's keys for new accounts.
+    expect(accounts.create().accountId).toBe(5);
+  });
+
+  it('createSandbox with dataDir: orders and balances survive, the engine state is identical', async () => {
+    const dir = tmp();
+    const config: SandboxConfig = { ...defaultConfig(), port: 0, logLevel: 'silent', dataDir: dir };
+    const { ctx } = await createSandbox(config, { clock: new ManualClock(1_767_225_600_000) });
+    const alice = ctx.accounts.create({ balances: { USDT: '100000', BTC: '10' } });
+    const bob = ctx.accounts.create({ balances: { USDT: '100000', BTC: '10' } });
+    for (const id of [alice.accountId, bob.accountId]) {
+      await ctx.exchange.submit('deposit', { now: 1_767_225_600_000, accountId: id, asset: 'USDT', amount: '100000' });
+      await ctx.exchange.submit('deposit', { now: 1_767_225_600_000, accountId: id, asset: 'BTC', amount: '10' });
+    }
+    const orders: Promise<unknown>[] = [];
+    for (let i = 0; i < 200; i++) {
+      const cmd = {
+        now: 1_767_225_600_000 + i,
+        accountId: i % 2 ? alice.accountId : bob.accountId,
+        symbol: 'BTCUSDT',
+        side: i % 2 ? ('BUY' as const) : ('SELL' as const),
+        type: 'LIMIT' as const,
+        timeInForce: 'GTC' as const,
+        price: (30_000 + ((i * 7) % 13) - 6).toFixed(2),
+        quantity: '0.01000',
+      };
+      orders.push(ctx.exchange.submit('placeOrder', cmd).catch((e: unknown) => e));
+    }
+    await Promise.all(orders);
+    // Compared as the JSON the API would send (engine views hold references into the engine).
+    const views = (e: typeof ctx.exchange.engine) =>
+      JSON.stringify(
+        {
+          a: e.accountView(alice.accountId),
+          b: e.accountView(bob.accountId),
+          open: e.openOrders(alice.accountId),
+          all: e.allOrders(bob.accountId, 'BTCUSDT'),
+          trades: e.myTrades(alice.accountId, 'BTCUSDT'),
+          book: e.book('BTCUSDT'),
+        },
+        (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v),
+      );
+    const before = views(ctx.exchange.engine);
+    expect(ctx.exchange.engine.myTrades(alice.accountId, 'BTCUSDT').length).toBeGreaterThan(0);
+    await ctx.exchange.close();
+
+    const again = await createSandbox(config, { clock: new ManualClock(1_767_225_600_000) });
+    try {
+      expect(views(again.ctx.exchange.engine)).toEqual(before);
+      expect(again.ctx.accounts.byApiKey(alice.apiKey)?.accountId).toBe(alice.accountId);
+    } finally {
+      await again.ctx.exchange.close();
+    }
+  });
+});

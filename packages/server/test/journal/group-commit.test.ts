@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { GroupCommitter, JournalFailedError, type CommitSink } from '../../src/journal/group-commit.js';
+
+/** A sink whose fsyncs complete only when the test says so. */
+class ManualSink implements CommitSink {
+  readonly writes: Buffer[] = [];
+  readonly durable: Buffer[] = [];
+  syncs = 0;
+  private pending: { resolve(): void; reject(e: Error): void }[] = [];
+  private unsynced: Buffer[] = [];
+  write(data: Buffer): Promise<void> {
+    this.writes.push(data);
+    this.unsynced.push(data);
+    return Promise.resolve();
+  }
+  sync(): Promise<void> {
+    this.syncs++;
+    return new Promise((resolve, reject) =>
+      this.pending.push({
+        resolve: () => {
+          this.durable.push(...this.unsynced.splice(0));
+          resolve();
+        },
+        reject,
+      }),
+    );
+  }
+  get waiting(): number {
+    return this.pending.length;
+  }
+  complete(): void {
+    this.pending.shift()?.resolve();
+  }
+  failNext(err: Error): void {
+    this.pending.shift()?.reject(err);
+  }
+}
+
+const tick = () => new Promise<void>((r) => setImmediate(r));
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !cond(); i++) await tick();
+  expect(cond()).toBe(true);
+}
+const frame = (i: number) => Buffer.from(`r${i};`);
+
+describe('group commit', () => {
+  it('batches appends that arrive while a write+fsync is in flight; each resolves after its own fsync', async () => {
+    const sink = new ManualSink();
+    const gc = new GroupCommitter(sink);
+    const done: number[] = [];
+    const first = gc.append(frame(0)).then(() => done.push(0));
+    await until(() => sink.waiting === 1);
+    // 1000 concurrent appends while the first fsync is in flight
+    const rest = Array.from({ length: 1000 }, (_, i) => gc.append(frame(i + 1)).then(() => done.push(i + 1)));
+    await tick();
+    expect(sink.writes).toHaveLength(1);
+    expect(done).toEqual([]);
+    sink.complete();
+    await first;
+    expect(done).toEqual([0]);
+    await until(() => sink.waiting === 1);
+    expect(sink.writes).toHaveLength(2); // all 1000 in the second write
+    expect(sink.writes[1]!.toString()).toBe(Array.from({ length: 1000 }, (_, i) => `r${i + 1};`).join(''));
+    expect(done).toEqual([0]); // written but not durable: nobody acknowledged
+    sink.complete();
+    await Promise.all(rest);
+    expect(done).toHaveLength(1001);
+    expect(sink.syncs).toBe(2);
+    expect(gc.stats).toMatchObject({ appends: 1001, batches: 2, maxBatch: 1000 });
+  });
+
+  it('appends of the same event-loop turn share the first write', async () => {
+    const sink = new ManualSink();
+    const gc = new GroupCommitter(sink);
+    const all = Array.from({ length: 50 }, (_, i) => gc.append(frame(i)));
+    await until(() => sink.waiting === 1);
+    expect(sink.writes).toHaveLength(1);
+    sink.complete();
+    await Promise.all(all);
+    expect(sink.syncs).toBe(1);
+  });
+
+  it('caps a batch at maxBatchBytes, keeping order; 0 = one fsync per record', async () => {
+    for (const [max, batches] of [
+      [8, 5],
+      [0, 10],
+    ] as const) {
+      const sink = new ManualSink();
+      const gc = new GroupCommitter(sink, max);
+      const all = Promise.all(Array.from({ length: 10 }, (_, i) => gc.append(frame(i)))); // 3 bytes each
+      while (gc.stats.batches < batches) {
+        await until(() => sink.waiting === 1);
+        sink.complete();
+        await tick();
+      }
+      await all;
+      expect(sink.syncs).toBe(batches);
+      expect(Buffer.concat(sink.durable).toString()).toBe(Array.from({ length: 10 }, (_, i) => `r${i};`).join(''));
+    }
+  });
+
+  it('a failed fsync rejects its batch and everything after it, for good', async () => {
+    const sink = new ManualSink();
+    const gc = new GroupCommitter(sink);
+    const a = gc.append(frame(0));
+    await until(() => sink.waiting === 1);
+    const b = gc.append(frame(1));
+    sink.failNext(new Error('EIO'));
+    await expect(a).rejects.toBeInstanceOf(JournalFailedError);
+    await expect(b).rejects.toThrow(/EIO/);
+    await expect(gc.append(frame(2))).rejects.toThrow(/EIO/);
+    await expect(gc.drain()).rejects.toThrow(/EIO/);
+  });
+
+  it('drain waits for queued appends', async () => {
+    const sink = new ManualSink();
+    const gc = new GroupCommitter(sink);
+    void gc.append(frame(0));
+    let drained = false;
+    const d = gc.drain().then(() => (drained = true));
+    await until(() => sink.waiting === 1);
+    expect(drained).toBe(false);
+    sink.complete();
+    await d;
+    expect(drained).toBe(true);
+  });
+});

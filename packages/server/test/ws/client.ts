@@ -1,0 +1,85 @@
+/** A WebSocket test client with a message queue (shared by the stream and user-data tests). */
+import WebSocket from 'ws';
+
+export class Client {
+  readonly messages: unknown[] = [];
+  /** Payloads of the server's PING frames, oldest first. */
+  readonly pings: string[] = [];
+  private waiters: (() => void)[] = [];
+  closed: { code: number; reason: string } | null = null;
+
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (d) => {
+      this.messages.push(JSON.parse(d.toString()));
+      this.wake();
+    });
+    ws.on('ping', (d) => {
+      this.pings.push(d.toString());
+      this.wake();
+    });
+    ws.on('close', (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  async until(cond: () => boolean, ms = 5000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!cond()) {
+      if (Date.now() > deadline) throw new Error('timeout waiting for the WebSocket');
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+  }
+
+  async next<T = Record<string, unknown>>(ms = 5000): Promise<T> {
+    await this.until(() => this.messages.length > 0, ms);
+    return this.messages.shift() as T;
+  }
+
+  /** The next message matching `pred` (earlier non-matching ones are dropped). */
+  async nextWhere<T = Record<string, unknown>>(pred: (m: T) => boolean, ms = 5000): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const m = await this.next<T>(Math.max(1, deadline - Date.now()));
+      if (pred(m)) return m;
+    }
+  }
+
+  /** Waits `ms` of real time and returns (and drops) everything received meanwhile. */
+  async drain(ms: number): Promise<unknown[]> {
+    await new Promise((r) => setTimeout(r, ms));
+    return this.messages.splice(0);
+  }
+
+  send(v: unknown): void {
+    this.ws.send(typeof v === 'string' ? v : JSON.stringify(v));
+  }
+
+  /** Sends a control message and returns the next frame. */
+  async request<T = Record<string, unknown>>(v: unknown): Promise<T> {
+    this.send(v);
+    return this.next<T>();
+  }
+}
+
+let ipSeq = 2;
+/** A fresh loopback source address (connection-attempt limits are per IP). */
+export const freshIp = (): string => `127.0.${100 + Math.floor(ipSeq / 250)}.${(ipSeq++ % 250) + 2}`;
+
+export async function connectWs(baseUrl: string, path: string, sockets: WebSocket[]): Promise<Client> {
+  const ws = new WebSocket(baseUrl.replace('http://', 'ws://') + path, { localAddress: freshIp() });
+  sockets.push(ws);
+  const c = new Client(ws);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return c;
+}
