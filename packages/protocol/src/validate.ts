@@ -214,6 +214,8 @@ interface Compiled {
   readonly checked: readonly ParamSpec[];
   /** Every name the endpoint reads: checked names plus `signature` when signed. */
   readonly readable: readonly string[];
+  /** The same names as a set (specs never declare a name twice). */
+  readonly readableSet: ReadonlySet<string>;
 }
 
 const compiledCache = new WeakMap<readonly ParamSpec[], { signed: Compiled; unsigned: Compiled }>();
@@ -231,7 +233,7 @@ function compile(params: readonly ParamSpec[], signed: boolean): Compiled {
       const readable = checked.map((p) => p.name);
       // Security consumes `signature` of signed endpoints (brief; live: counted as read).
       if (withSecurity && !names.has('signature')) readable.push('signature');
-      return { checked, readable };
+      return { checked, readable, readableSet: new Set(readable) };
     };
     entry = { signed: build(true), unsigned: build(false) };
     compiledCache.set(params, entry);
@@ -251,7 +253,7 @@ export function validateParams(
   sentCount: number,
   options: ValidateOptions = {},
 ): TypedParams {
-  const { checked, readable } = compile(spec.params, isSignedSecurity(spec.security));
+  const { checked, readable, readableSet } = compile(spec.params, isSignedSecurity(spec.security));
   const consumed = options.consumed;
 
   // 1. Count rules. live: an endpoint reading no parameter at all answers
@@ -264,7 +266,8 @@ export function validateParams(
   // read 'R' parameter(s) but was sent 'S'." with R = sent parameters it read (signature included:
   // e.g. GET /order with symbol, timestamp, signature and one misspelt name → read '3' … sent '4').
   let read = 0;
-  for (const name of readable) if (Object.hasOwn(raw, name)) read++;
+  // The sent names (a handful) looked up in the set: cheaper than probing raw for every readable name.
+  for (const name of Object.keys(raw)) if (readableSet.has(name)) read++;
   if (consumed !== undefined) {
     for (const name of consumed) if (!readable.includes(name) && Object.hasOwn(raw, name)) read++;
   }

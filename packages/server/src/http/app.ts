@@ -8,6 +8,9 @@ import { NOT_FOUND_HTML, sendApiError, sendRaw } from './reply.js';
 import { createRestHandler, limitRefusal, type Gateway } from './rest-pipeline.js';
 import { createWafGate } from './waf-gate.js';
 
+/** What Fastify sees as every request's parsed query (never read: see querystringParser below). */
+const NO_QUERY = Object.freeze({});
+
 const BAD_REQUEST_HTML =
   '<html><head><title>400 Bad Request</title></head><body><center><h1>400 Bad Request</h1></center></body></html>';
 
@@ -21,7 +24,7 @@ export function buildApp(ctx: SandboxContext, logLevel: string = 'silent'): Fast
     trustProxy: config.trustProxy,
     bodyLimit: Math.max(1, config.waf.maxBodyBytes),
     // Parameters are parsed from the raw query by the pipeline (Binance rules), not by Fastify.
-    routerOptions: { querystringParser: () => ({}) },
+    routerOptions: { querystringParser: () => NO_QUERY },
     forceCloseConnections: true,
     return503OnClosing: false,
     // HTTP the parser cannot read gets what Binance's nginx edge answers, then the socket closes.

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { ApiError } from '@binance-sandbox/protocol';
+import { bodyJson } from './json-text.js';
 
 /** Binance answers JSON with this exact content type. */
 export const JSON_CONTENT_TYPE = 'application/json;charset=UTF-8';
@@ -28,8 +29,9 @@ export function sendRaw(
   reply.raw.end(body);
 }
 
+/** `body`: a value, or a JsonText already serialised. */
 export function sendJson(reply: FastifyReply, status: number, body: unknown, headers: HeaderList = []): void {
-  sendRaw(reply, status, JSON_CONTENT_TYPE, JSON.stringify(body), headers);
+  sendRaw(reply, status, JSON_CONTENT_TYPE, bodyJson(body), headers);
 }
 
 export function sendApiError(reply: FastifyReply, err: ApiError, headers: HeaderList = []): void {

@@ -14,6 +14,7 @@ import type { AdmitResult } from '../limits/types.js';
 import { withFaults } from '../sandbox/faults.js';
 import { authenticate } from '../security/authenticate.js';
 import type { LimitHeaderWriter } from './limit-headers.js';
+import { bodyValue } from './json-text.js';
 import { parseRawParams } from './raw-params.js';
 import { sendApiError, sendJson, type HeaderList } from './reply.js';
 import { parseTimeUnit, toMicroseconds, type TimeUnit } from './time-unit.js';
@@ -49,6 +50,7 @@ export function createRestHandler(endpoint: EndpointSpec, impl: EndpointImpl | u
   const ordersPerRequest = endpoint.unfilledOrderCount ?? 0;
   // Fault injection (admin API /sandbox/v1/faults) around the implementation; free while none is installed.
   const run = impl === undefined ? undefined : withFaults(endpoint, impl, ctx.faults);
+  const validateOptions = { recvWindowMax: ctx.config.recvWindowMax };
 
   function prepare(req: FastifyRequest, now: number): Prepared {
     const url = req.url;
@@ -73,7 +75,7 @@ export function createRestHandler(endpoint: EndpointSpec, impl: EndpointImpl | u
         },
         ctx.accounts,
       );
-      const params = validateParams(endpoint, raw, parsed.sentCount, { recvWindowMax: ctx.config.recvWindowMax });
+      const params = validateParams(endpoint, raw, parsed.sentCount, validateOptions);
       return { raw, timeUnit, params, accountId: auth ? auth.account : null, error: null };
     } catch (err) {
       if (err instanceof ApiError) return { raw, timeUnit, params: null, accountId: null, error: err };
@@ -172,7 +174,7 @@ export function createRestHandler(endpoint: EndpointSpec, impl: EndpointImpl | u
       return undefined;
     }
     if (call.countOrders && admitted.orderCounts) headers.orders(list, admitted.orderCounts);
-    sendJson(reply, 200, prepared.timeUnit === 'MICROSECOND' ? toMicroseconds(body) : body, list);
+    sendJson(reply, 200, prepared.timeUnit === 'MICROSECOND' ? toMicroseconds(bodyValue(body)) : body, list);
     return undefined;
   }
 }

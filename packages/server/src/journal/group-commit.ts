@@ -22,9 +22,30 @@ export interface GroupCommitStats {
   maxBatch: number;
 }
 
-interface Waiter {
-  resolve(): void;
-  reject(err: Error): void;
+/** Frames that go to disk in one write + sync, and the one promise all their appends share. */
+class Batch {
+  readonly frames: Buffer[] = [];
+  size = 0;
+  readonly durable: Promise<void>;
+  resolve: () => void = () => undefined;
+  reject: (err: Error) => void = () => undefined;
+
+  constructor() {
+    this.durable = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  add(frame: Buffer): void {
+    this.frames.push(frame);
+    this.size += frame.length;
+  }
+
+  /** The frames as one buffer (no copy for a single frame). */
+  data(): Buffer {
+    return this.frames.length === 1 ? (this.frames[0] as Buffer) : Buffer.concat(this.frames, this.size);
+  }
 }
 
 /** A journal that failed to write or sync: every later append fails with this. */
@@ -33,8 +54,8 @@ export class JournalFailedError extends Error {
 }
 
 export class GroupCommitter {
-  private frames: Buffer[] = [];
-  private waiters: Waiter[] = [];
+  /** Batches not started yet, in append order; appends go to the last one while it has room. */
+  private queue: Batch[] = [];
   private running = false;
   private scheduled = false;
   private failure: Error | null = null;
@@ -50,26 +71,28 @@ export class GroupCommitter {
     private readonly maxBatchBytes = 4 << 20,
   ) {}
 
-  /** Queues a frame; resolves once it is durable. */
+  /**
+   * Queues a frame; resolves once it is durable. Appends of the same batch share one promise (one
+   * allocation and one settlement per batch rather than per record).
+   */
   append(frame: Buffer): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure);
     this.stats.appends++;
-    return new Promise<void>((resolve, reject) => {
-      this.frames.push(frame);
-      this.waiters.push({ resolve, reject });
-      if (!this.running && !this.scheduled) {
-        // Start on the next macrotask: appends made by the requests of the same event-loop turn
-        // share the first write too.
-        this.scheduled = true;
-        setImmediate(this.kick);
-      }
-    });
+    const batch = this.batchWithRoomFor(frame.length);
+    batch.add(frame);
+    if (!this.running && !this.scheduled) {
+      // Start on the next macrotask: appends made by the requests of the same event-loop turn
+      // share the first write too.
+      this.scheduled = true;
+      setImmediate(this.kick);
+    }
+    return batch.durable;
   }
 
   /** Resolves when nothing is queued or in flight (rejects if the journal has failed). */
   drain(): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure);
-    if (!this.running && !this.scheduled && this.frames.length === 0) return Promise.resolve();
+    if (!this.running && !this.scheduled && this.queue.length === 0) return Promise.resolve();
     return new Promise<void>((resolve) => this.idle.push(resolve)).then(() => {
       if (this.failure !== null) throw this.failure;
     });
@@ -79,6 +102,14 @@ export class GroupCommitter {
     return this.failure;
   }
 
+  private batchWithRoomFor(bytes: number): Batch {
+    const last = this.queue[this.queue.length - 1];
+    if (last !== undefined && last.size + bytes <= this.maxBatchBytes) return last;
+    const batch = new Batch();
+    this.queue.push(batch);
+    return batch;
+  }
+
   private readonly kick = (): void => {
     this.scheduled = false;
     if (!this.running) void this.loop();
@@ -86,34 +117,19 @@ export class GroupCommitter {
 
   private async loop(): Promise<void> {
     this.running = true;
-    while (this.frames.length > 0) {
-      let n = 0;
-      let size = 0;
-      const frames = this.frames;
-      while (n < frames.length && (n === 0 || size + frames[n]!.length <= this.maxBatchBytes))
-        size += frames[n++]!.length;
-      let batch: Buffer[];
-      let waiters: Waiter[];
-      if (n === frames.length) {
-        batch = frames;
-        waiters = this.waiters;
-        this.frames = [];
-        this.waiters = [];
-      } else {
-        batch = frames.splice(0, n);
-        waiters = this.waiters.splice(0, n);
-      }
+    for (let batch = this.queue.shift(); batch !== undefined; batch = this.queue.shift()) {
       try {
-        await this.sink.write(n === 1 ? batch[0]! : Buffer.concat(batch, size));
+        await this.sink.write(batch.data());
         await this.sink.sync();
       } catch (err) {
-        this.fail(err, waiters);
+        this.fail(err, batch);
         break;
       }
+      const n = batch.frames.length;
       this.stats.batches++;
-      this.stats.bytes += size;
+      this.stats.bytes += batch.size;
       if (n > this.stats.maxBatch) this.stats.maxBatch = n;
-      for (const w of waiters) w.resolve();
+      batch.resolve();
     }
     this.running = false;
     const idle = this.idle;
@@ -121,14 +137,13 @@ export class GroupCommitter {
     for (const done of idle) done();
   }
 
-  private fail(err: unknown, inFlight: Waiter[]): void {
+  private fail(err: unknown, inFlight: Batch): void {
     const why = err instanceof Error ? err.message : String(err);
     // After a failed write or fsync the page cache can no longer be trusted: stop for good.
     this.failure = new JournalFailedError(`journal write failed, nothing more can be made durable: ${why}`);
-    const rest = this.waiters;
-    this.frames = [];
-    this.waiters = [];
-    for (const w of inFlight) w.reject(this.failure);
-    for (const w of rest) w.reject(this.failure);
+    const rest = this.queue;
+    this.queue = [];
+    inFlight.reject(this.failure);
+    for (const batch of rest) batch.reject(this.failure);
   }
 }

@@ -106,9 +106,10 @@ export function authenticate(input: AuthInput, registry: AccountRegistry): AuthR
   if (security === 'NONE') return null;
 
   const header = input.apiKeyHeader;
-  if (header === undefined || !isApiKeyFormat(header)) throw Err.badApiKeyFormat();
+  if (header === undefined) throw Err.badApiKeyFormat();
+  // Every registered key has the API-key format, so the format needs checking only for a miss.
   const key = registry.byApiKey(header);
-  if (key === undefined) throw Err.rejectedApiKey();
+  if (key === undefined) throw isApiKeyFormat(header) ? Err.rejectedApiKey() : Err.badApiKeyFormat();
   if (security === 'TRADE' && !key.permissions.trade) throw Err.rejectedApiKey();
   if (security === 'MARKET_DATA' || security === 'USER_STREAM') return { account: key.accountId, key };
 

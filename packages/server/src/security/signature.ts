@@ -9,7 +9,16 @@
  * The REST payload is `queryString + requestBody` (no separator) as received, minus the `signature`
  * parameter itself (wherever it is: end of the query or of the body, per the docs).
  */
-import { createHmac, createPrivateKey, sign, timingSafeEqual, verify, constants, type KeyObject } from 'node:crypto';
+import {
+  createHmac,
+  createPrivateKey,
+  createSecretKey,
+  sign,
+  timingSafeEqual,
+  verify,
+  constants,
+  type KeyObject,
+} from 'node:crypto';
 import type { ApiKeyRecord } from './accounts.js';
 
 export type KeyType = 'HMAC_SHA256' | 'ED25519' | 'RSA';
@@ -25,6 +34,20 @@ const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
 const NON_ASCII_RE = /[\u0080-\uffff]/;
 const NON_ASCII_RUNS_RE = /[\u0080-\uffff]+/g;
 
+/** HMAC keys as KeyObjects, made once per secret: createHmac then skips copying the key bytes. */
+const hmacKeys = new WeakMap<Buffer, KeyObject>();
+/** The decoded signature of the request being verified (verification is synchronous). */
+const decodedHmac = Buffer.alloc(32);
+
+function hmacKey(secret: Buffer): KeyObject {
+  let key = hmacKeys.get(secret);
+  if (key === undefined) {
+    key = createSecretKey(secret);
+    hmacKeys.set(secret, key);
+  }
+  return key;
+}
+
 function percentEncodeNonAscii(payload: string): string {
   try {
     return payload.replace(NON_ASCII_RUNS_RE, (s) => encodeURIComponent(s));
@@ -35,7 +58,11 @@ function percentEncodeNonAscii(payload: string): string {
 
 /** Removes `signature=…` segments (and one adjoining '&') from a form-encoded string. */
 function stripSignature(raw: string): string {
-  if (raw.indexOf('signature') === -1) return raw;
+  const first = raw.indexOf('signature');
+  if (first === -1) return raw;
+  // Usual case, without split/join: `signature=` opens the last segment and is the only occurrence.
+  const last = raw.lastIndexOf('&') + 1;
+  if (first === last && raw.startsWith('signature=', last)) return last === 0 ? '' : raw.slice(0, last - 1);
   const segments = raw.split('&');
   const kept = segments.filter((s) => s !== 'signature' && !s.startsWith('signature='));
   return kept.length === segments.length ? raw : kept.join('&');
@@ -84,8 +111,9 @@ export function verifySignature(key: ApiKeyRecord, payload: string, signature: s
   const v = key.verifier;
   if (v.kind === 'HMAC_SHA256') {
     if (!HEX64_RE.test(signature)) return false;
-    const expected = createHmac('sha256', v.secret).update(payload, 'utf8').digest();
-    return timingSafeEqual(expected, Buffer.from(signature, 'hex'));
+    const expected = createHmac('sha256', hmacKey(v.secret)).update(payload, 'utf8').digest();
+    decodedHmac.write(signature, 'hex');
+    return timingSafeEqual(expected, decodedHmac);
   }
   if (!BASE64_RE.test(signature)) return false;
   const sig = Buffer.from(signature, 'base64');

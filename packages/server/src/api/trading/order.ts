@@ -9,24 +9,29 @@ import {
   queryOrderResponse,
   type OrderRef,
 } from '../../engine/index.js';
+import { JsonText } from '../../http/json-text.js';
 import { accountOf, bool, int, placeCommand, refundOrders, respTypeOf, str, symbolOf } from './params.js';
 
 /** POST /api/v3/order — ACK/RESULT/FULL (default FULL for MARKET and LIMIT, ACK otherwise). */
-export const placeOrder: EndpointImpl = async (call) => {
+export const placeOrder: EndpointImpl = (call) => {
   const orders = call.endpoint.unfilledOrderCount ?? 1;
   try {
     const symbol = symbolOf(call);
     const cmd = placeCommand(call, symbol);
     const respType = respTypeOf(call.params) ?? defaultRespType(cmd.type);
-    return await call.ctx.exchange.submit('placeOrder', cmd, ({ order, fills }) =>
-      orderResponse(order, fills, respType, call.now),
-    );
+    return call.ctx.exchange
+      .submit('placeOrder', cmd, ({ order, fills }) => JsonText.of(orderResponse(order, fills, respType, call.now)))
+      .catch((err: unknown) => refundAndRethrow(call, orders, err));
   } catch (err) {
-    // Only successful placements add to the unfilled order count (Binance FAQ).
-    if (err instanceof ApiError) await refundOrders(call, orders);
-    throw err;
+    return refundAndRethrow(call, orders, err);
   }
 };
+
+/** Only successful placements add to the unfilled order count (Binance FAQ). */
+async function refundAndRethrow(call: ApiCall, orders: number, err: unknown): Promise<never> {
+  if (err instanceof ApiError) await refundOrders(call, orders);
+  throw err;
+}
 
 /** Commission rates of an order/test with computeCommissionRates=true (rest-api.md shape). */
 function commissionForOrder(call: ApiCall) {
