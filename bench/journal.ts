@@ -6,10 +6,11 @@
  * and apply, exactly what `serve --data-dir` does at startup (target < 5 s).
  * Run: `npx tsx bench/journal.ts [orders] [baselineAppends]`.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
 import type { ExchangeCommand } from '../packages/server/src/exchange/commands.js';
 import { ExchangeService } from '../packages/server/src/exchange/service.js';
@@ -79,6 +80,40 @@ export interface ReplayResult {
   records: number;
   bytes: number;
   engineOnlySeconds: number;
+  snapshot: SnapshotBench;
+}
+
+export interface SnapshotBench {
+  /** Restart with a snapshot covering the whole journal: load + check + import, then scan the journal. */
+  restartSeconds: number;
+  /** Of which: reading, checking and importing the snapshot. */
+  loadSeconds: number;
+  /** Event-loop pause of taking it: state export + v8.serialize. */
+  captureSeconds: number;
+  /** Asynchronous part: write, fsync, rename, directory fsync. */
+  writeSeconds: number;
+  bytes: number;
+}
+
+/** Runs bench/journal-restart.ts in a fresh process (a restart has a fresh heap) and returns its timings. */
+function child<T>(mode: 'snapshot' | 'restart', dir: string): T {
+  const script = fileURLToPath(new URL('./journal-restart.ts', import.meta.url));
+  const out = execFileSync(process.execPath, ['--import', 'tsx', script, mode, dir], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop() ?? '') as T;
+}
+
+/** A snapshot of the fully replayed journal (timed), then restarts from it (timed), each in a fresh process. */
+function snapshotRestart(dir: string, rounds: number): SnapshotBench {
+  const taken = child<{ captureMs: number; writeMs: number; bytes: number }>('snapshot', dir);
+  const restarts = Array.from({ length: rounds }, () => child<{ restartMs: number; loadMs: number }>('restart', dir));
+  const mid = restarts.sort((a, b) => a.restartMs - b.restartMs)[restarts.length >> 1]!;
+  return {
+    restartSeconds: mid.restartMs / 1000,
+    loadSeconds: mid.loadMs / 1000,
+    captureSeconds: taken.captureMs / 1000,
+    writeSeconds: taken.writeMs / 1000,
+    bytes: taken.bytes,
+  };
 }
 
 /** Replays the journal in `dir` into a fresh ExchangeService, as startup does. */
@@ -155,17 +190,24 @@ export async function run(
     const readOnly: number[] = [];
     for (let r = 0; r < rounds; r++) readOnly.push((await replay(full, false)).seconds);
     const engineSeconds = median(Array.from({ length: rounds }, () => engineOnly(records)));
+    const snapshot = snapshotRestart(full, rounds);
     const replayResult = {
       seconds: median(replays),
       readOnlySeconds: median(readOnly),
       records: count,
       bytes,
       engineOnlySeconds: engineSeconds,
+      snapshot,
     };
     console.log(
       `  replay: ${count} records (${orders} orders + ${count - orders} deposits, ${(bytes / 2 ** 20).toFixed(0)} MiB) in ` +
         `${replayResult.seconds.toFixed(2)} s (target < 5 s) = journal read+CRC+parse ${replayResult.readOnlySeconds.toFixed(2)} s + engine; ` +
         `the engine alone on the same commands in memory: ${engineSeconds.toFixed(2)} s`,
+    );
+    console.log(
+      `  restart with a snapshot of that state: ${snapshot.restartSeconds.toFixed(2)} s (snapshot ${(snapshot.bytes / 2 ** 20).toFixed(0)} MiB ` +
+        `loaded + imported in ${snapshot.loadSeconds.toFixed(2)} s, the rest is scanning the journal it covers); taking it: ` +
+        `${(snapshot.captureSeconds * 1000).toFixed(0)} ms event-loop pause (export + serialise) + ${(snapshot.writeSeconds * 1000).toFixed(0)} ms asynchronous write+fsync`,
     );
     return {
       name: `journal appends, group commit, ${concurrency} concurrent appenders`,

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import {
   ConfigError,
   DEFAULT_PORT,
+  DEFAULT_SNAPSHOT_EVERY,
   LOG_LEVELS,
   suggest,
   type ConfigInput,
@@ -30,6 +31,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   config: { type: 'string' },
   'data-dir': { type: 'string' },
+  'snapshot-every': { type: 'string' },
   redis: { type: 'string' },
   'trust-proxy': { type: 'boolean' },
   'no-trust-proxy': { type: 'boolean' },
@@ -63,6 +65,9 @@ Options of serve:
                         (merged field by field), symbols, exchangeFilters, recvWindowMax,
                         redisKeyPrefix and any setting below; flags override the file
   --data-dir DIR        where the journal is kept (default: none, state lives in memory)
+  --snapshot-every N    with --data-dir: snapshot the state every N journal records and on
+                        shutdown, so a restart replays only what follows (default ${DEFAULT_SNAPSHOT_EVERY};
+                        0 = on shutdown only)
   --redis URL           share limits and bans through Redis, e.g. redis://127.0.0.1:6379
                         (default: in memory, this process only)
   --trust-proxy         take the client IP from X-Forwarded-For (only behind your own proxy;
@@ -221,6 +226,14 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       case 'data-dir':
         if (v === '') return { kind: 'error', message: '--data-dir needs a directory' };
         flags.dataDir = v;
+        break;
+      case 'snapshot-every':
+        if (!/^\d{1,15}$/.test(v))
+          return {
+            kind: 'error',
+            message: `--snapshot-every must be a non-negative integer (got ${JSON.stringify(v)})`,
+          };
+        flags.snapshotEvery = Number(v);
         break;
       case 'redis': {
         const problem = parseRedisUrl(v);

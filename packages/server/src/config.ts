@@ -33,6 +33,11 @@ export interface SandboxConfig {
   readonly seed: string;
   /** Directory for the journal and snapshots; null = in memory only. */
   readonly dataDir: string | null;
+  /**
+   * With dataDir: a snapshot of the whole state every this many journal records (and on clean
+   * shutdown), so a restart replays only the records after it; 0 = on shutdown only.
+   */
+  readonly snapshotEvery: number;
   /** redis:// or rediss:// URL: limits and bans shared by every gateway on the same Redis; null = in memory. */
   readonly redisUrl: string | null;
   /** Prefix of every Redis key (default "bsbx:"); gateways that share limits use the same prefix. */
@@ -143,6 +148,7 @@ export type ConfigInput = {
 };
 
 export const DEFAULT_PORT = 8090;
+export const DEFAULT_SNAPSHOT_EVERY = 200_000;
 
 /** A fresh copy of the defaults (safe to mutate). */
 export function defaultConfig(): SandboxConfig {
@@ -151,6 +157,7 @@ export function defaultConfig(): SandboxConfig {
     port: DEFAULT_PORT,
     seed: 'binance-sandbox',
     dataDir: null,
+    snapshotEvery: DEFAULT_SNAPSHOT_EVERY,
     redisUrl: null,
     redisKeyPrefix: 'bsbx:',
     trustProxy: false,
@@ -583,6 +590,7 @@ const FIELD_VALIDATORS: { readonly [K in keyof SandboxConfig]-?: (path: string, 
   port,
   seed: (p, v) => string(p, v, { nonEmpty: true }),
   dataDir: nullableString,
+  snapshotEvery: (p, v) => integer(p, v, 0),
   redisUrl,
   redisKeyPrefix: (p, v) => string(p, v),
   trustProxy: boolean,

@@ -9,6 +9,9 @@ import type { LimitStore } from './limits/types.js';
 import { splitLimitTable } from './limits/windows.js';
 import { ExchangeService, MEMORY_JOURNAL } from './exchange/service.js';
 import { FileJournal, JournaledAccountRegistry, JournaledClock, recoverInto } from './journal/index.js';
+import { exportRegistry } from './journal/snapshot-accounts.js';
+import { snapshotFingerprint, type SnapshotData } from './journal/snapshot.js';
+import { Snapshotter } from './journal/snapshotter.js';
 import { MarketData } from './market/market-data.js';
 import { FaultInjector } from './sandbox/faults.js';
 import { AccountRegistry } from './security/accounts.js';
@@ -45,12 +48,30 @@ export async function createSandbox(config: SandboxConfig, overrides: SandboxOve
           keyPrefix: config.redisKeyPrefix,
         })
       : new MemoryLimitStore(limitTable, config.banPolicy));
-  // With --data-dir: the file journal (group commit), accounts and clock advances journaled too.
+  // With --data-dir: the file journal (group commit), accounts and clock advances journaled too,
+  // and snapshots of the whole state (journal/snapshotter.ts).
   const journal = config.dataDir !== null ? new FileJournal(config.dataDir) : null;
-  const exchange = new ExchangeService(config.symbols, journal ?? MEMORY_JOURNAL);
+  const fingerprint = snapshotFingerprint(config.symbols);
+  let capture: () => SnapshotData = () => {
+    throw new Error('snapshot before the sandbox was built');
+  };
+  const snapshotter = journal
+    ? new Snapshotter({
+        dir: journal.dir,
+        every: config.snapshotEvery,
+        fingerprint,
+        capture: () => capture(),
+        log: { info: (f, m) => app.log.info(f, m), error: (f, m) => app.log.error(f, m) },
+      })
+    : null;
+  const exchange = new ExchangeService(
+    config.symbols,
+    journal && snapshotter ? snapshotter.wrap(journal) : MEMORY_JOURNAL,
+  );
   const baseClock = overrides.clock ?? new SandboxClock();
   const clock = journal ? new JournaledClock(baseClock) : baseClock;
   const accounts = journal ? new JournaledAccountRegistry(config.seed) : new AccountRegistry(config.seed);
+  const market = new MarketData(exchange);
   const ctx: SandboxContext = {
     config,
     clock,
@@ -58,22 +79,43 @@ export async function createSandbox(config: SandboxConfig, overrides: SandboxOve
     limits,
     accounts,
     exchange,
-    market: new MarketData(exchange),
+    market,
     faults: new FaultInjector(config.seed),
   };
+  capture = () => ({
+    engine: exchange.engine.exportState(),
+    market: market.exportState(),
+    accounts: exportRegistry(accounts),
+    clockAdvancedMs: (clock as JournaledClock).advanced,
+  });
   const app = buildApp(ctx, config.logLevel);
   attachWebSockets(app, ctx); // WebSocket streams on the same port; closed with the app
-  if (journal) {
-    // Recovery: replay the whole journal (read models subscribed to engine events rebuild too)
-    // before anything can listen; then every change is journaled.
+  if (journal && snapshotter) {
+    // Recovery: the newest valid snapshot, then the journal records after it (read models
+    // subscribed to engine events rebuild too), before anything can listen; then every change is
+    // journaled.
     try {
-      const info = recoverInto(journal, {
-        exchange,
-        accounts: accounts as JournaledAccountRegistry,
-        clock: clock as JournaledClock,
-      });
+      const info = recoverInto(
+        journal,
+        { exchange, market, accounts: accounts as JournaledAccountRegistry, clock: clock as JournaledClock },
+        {
+          dir: journal.dir,
+          fingerprint,
+          warn: (path, why) => app.log.warn({ snapshot: path }, `snapshot skipped: ${why}`),
+        },
+        () => snapshotter.adminRecorded(),
+      );
+      snapshotter.recovered(info.engineRecords, info.adminRecords, info.replayed);
       app.log.info(
-        { journal: info.path, records: info.records, truncatedBytes: info.truncatedBytes, ms: Math.round(info.ms) },
+        {
+          journal: info.path,
+          records: info.records,
+          snapshot: info.snapshot?.path ?? null,
+          snapshotMs: info.snapshot ? Math.round(info.snapshot.ms) : 0,
+          replayed: info.replayed,
+          truncatedBytes: info.truncatedBytes,
+          ms: Math.round(info.ms),
+        },
         info.truncatedBytes > 0
           ? `journal recovered, torn tail of ${info.truncatedBytes} bytes cut off`
           : 'journal recovered',
@@ -86,12 +128,12 @@ export async function createSandbox(config: SandboxConfig, overrides: SandboxOve
   }
   // After recovery: replayed fills are history, only live first fills move the ORDERS counts.
   trackFirstFills(ctx);
-  return { app, ctx };
+  return { app, ctx, snapshotter };
 }
 
 /** Builds the sandbox and listens on config.host:config.port (0 = an ephemeral port). */
 export async function startSandbox(config: SandboxConfig, overrides: SandboxOverrides = {}): Promise<Sandbox> {
-  const { app, ctx } = await createSandbox(config, overrides);
+  const { app, ctx, snapshotter } = await createSandbox(config, overrides);
   // After journal recovery and first-fill tracking (createSandbox): the first tick funds the
   // simulator's accounts and fills every book before the sandbox listens.
   const simulator = config.simulator.enabled
@@ -123,6 +165,8 @@ export async function startSandbox(config: SandboxConfig, overrides: SandboxOver
     close: async () => {
       await simulator?.stop();
       await app.close();
+      // Nothing executes any more: a last snapshot (written once the journal made it durable).
+      await snapshotter?.close();
       await ctx.exchange.close();
       await ctx.limits.close();
     },

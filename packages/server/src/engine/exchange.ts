@@ -102,8 +102,13 @@ function rateNum(r: bigint): number {
 }
 /** Shared result of commands without fills (never mutated). */
 const NO_FILLS: Fill[] = [];
+import { Chain, Chains } from './chains.js';
+import { GeneratedIds } from './generated-ids.js';
 import { clientOrderId, clientOrderIdSeq } from './ids.js';
+import { OrderArchive } from './order-archive.js';
+import { exportEngine, importEngine, type EngineInternals, type EngineState } from './snapshot.js';
 import { CompiledSymbol, type CompiledFilter, type LotRule } from './symbol.js';
+import { TradeArchive } from './trade-archive.js';
 import type {
   AccountEvent,
   AccountId,
@@ -137,9 +142,9 @@ export interface EngineOptions {
    */
   readonly percentPriceBySideFailureName?: string;
   /**
-   * Keep closed orders and trades in memory for getOrder / allOrders / myTrades (default true).
-   * false: only open orders are kept (history then comes from the event log / journal read model);
-   * much less memory and GC for long runs.
+   * Keep closed orders and trades in memory for getOrder / allOrders / myTrades (default true), as
+   * typed-array columns (order-archive.ts, trade-archive.ts, chains.ts). false: only open orders are
+   * kept (history then comes from the event log / journal read model).
    */
   readonly retainHistory?: boolean;
 }
@@ -223,27 +228,38 @@ export class OrderList {
 }
 
 /**
+ * The rarely set parts of an order (stop, iceberg, strategy, quote-quantity spec; self-trade
+ * prevention; amounts beyond 2^53), created only when one of them is set: keeps Order small.
+ */
+class OrderExtras {
+  origQuoteOrderQty = 0n;
+  stopPrice = 0;
+  icebergQty = 0;
+  strategyId: number | undefined = undefined;
+  strategyType: number | undefined = undefined;
+  stopT = 0;
+  icebergS = 0;
+  preventedS = 0;
+  preventedMatchId = -1;
+  cumB = 0n;
+  lockB = 0n;
+}
+
+/**
  * One order: its immutable spec (OrderSpec, folded in: `spec` returns the order itself) and its live
  * state. One monomorphic object per order, numbers on the hot path; BigInt only for quote amounts.
  */
 export class Order implements OrderView, OrderSpec {
-  // -- spec (immutable)
-  readonly symbol: string;
+  // -- spec (immutable; the rare parts in `x`)
   readonly orderId: number;
   readonly orderListId: number;
   readonly clientOrderId: string;
-  readonly accountId: AccountId;
   readonly side: Side;
   readonly type: OrderType;
   readonly timeInForce: TimeInForce;
   readonly price: number;
   readonly origQty: number;
-  readonly origQuoteOrderQty: bigint;
-  readonly stopPrice: number;
-  readonly icebergQty: number;
   readonly selfTradePreventionMode: SelfTradePreventionMode;
-  readonly strategyId: number | undefined;
-  readonly strategyType: number | undefined;
   readonly time: number;
   // -- book linkage (BookOrder)
   level: Level | null = null;
@@ -257,20 +273,16 @@ export class Order implements OrderView, OrderSpec {
   execS = 0;
   /** cumQuote = cumB + cumN (cumN < 2^53; cumB 0n unless it grows beyond). */
   cumN = 0;
-  cumB = 0n;
   /**
    * Reserved amount of the spend asset (quote for BUY, base for SELL) still held for this order:
    * lockB + lockN (lockN a number, |lockN| < 2^53; lockB 0n unless the reservation needs more).
    */
   lockN = 0;
-  lockB = 0n;
   status: OrderStatus = 'NEW';
   open = true;
   isWorking = false;
   workingTime = -1;
   updateTime: number;
-  preventedS = 0;
-  preventedMatchId = -1;
   expiryReason: ExpiryReason | undefined = undefined;
   list: OrderList | null = null;
   /** Sequence of the generated client order id (0: the client gave one; see ids.ts). */
@@ -280,8 +292,7 @@ export class Order implements OrderView, OrderSpec {
   /** Executes as a market order (MARKET, or a triggered STOP_LOSS / TAKE_PROFIT). */
   readonly isMarket: boolean;
   readonly priceT: number;
-  readonly stopT: number;
-  readonly icebergS: number;
+  private x: OrderExtras | null = null;
 
   constructor(
     d: Draft,
@@ -289,27 +300,17 @@ export class Order implements OrderView, OrderSpec {
     orderListId: number,
     clientOrderId: string,
     readonly sym: CompiledSymbol,
-    readonly acct: Account,
     readonly sa: SymbolAccount,
-    readonly baseBal: Balance,
-    readonly quoteBal: Balance,
   ) {
-    this.symbol = d.symbol;
     this.orderId = orderId;
     this.orderListId = orderListId;
     this.clientOrderId = clientOrderId;
-    this.accountId = d.accountId;
     this.side = d.side;
     this.type = d.type;
     this.timeInForce = d.timeInForce;
     this.price = d.price;
     this.origQty = d.origQty;
-    this.origQuoteOrderQty = d.origQuoteOrderQty;
-    this.stopPrice = d.stopPrice;
-    this.icebergQty = d.icebergQty;
     this.selfTradePreventionMode = d.selfTradePreventionMode;
-    this.strategyId = d.strategyId;
-    this.strategyType = d.strategyType;
     this.time = d.time;
     const qtyS = d.qtyS;
     const icebergS = d.icebergS;
@@ -320,12 +321,91 @@ export class Order implements OrderView, OrderSpec {
     this.isMarket = d.isMarket;
     this.updateTime = d.time;
     this.priceT = d.priceT;
-    this.stopT = d.stopT;
-    this.icebergS = icebergS;
+    if (
+      d.origQuoteOrderQty !== 0n ||
+      d.stopPrice !== 0 ||
+      d.icebergQty !== 0 ||
+      d.strategyId !== undefined ||
+      d.strategyType !== undefined
+    ) {
+      const x = this.extras();
+      x.origQuoteOrderQty = d.origQuoteOrderQty;
+      x.stopPrice = d.stopPrice;
+      x.icebergQty = d.icebergQty;
+      x.strategyId = d.strategyId;
+      x.strategyType = d.strategyType;
+      x.stopT = d.stopT;
+      x.icebergS = icebergS;
+    }
+  }
+  private extras(): OrderExtras {
+    if (this.x === null) this.x = new OrderExtras();
+    return this.x;
+  }
+  get symbol(): string {
+    return this.sym.name;
+  }
+  get accountId(): AccountId {
+    return this.sa.acct.id;
+  }
+  get acct(): Account {
+    return this.sa.acct;
+  }
+  get baseBal(): Balance {
+    return this.sa.baseBal;
+  }
+  get quoteBal(): Balance {
+    return this.sa.quoteBal;
+  }
+  get origQuoteOrderQty(): bigint {
+    return this.x === null ? 0n : this.x.origQuoteOrderQty;
+  }
+  get stopPrice(): number {
+    return this.x === null ? 0 : this.x.stopPrice;
+  }
+  get icebergQty(): number {
+    return this.x === null ? 0 : this.x.icebergQty;
+  }
+  get strategyId(): number | undefined {
+    return this.x === null ? undefined : this.x.strategyId;
+  }
+  get strategyType(): number | undefined {
+    return this.x === null ? undefined : this.x.strategyType;
+  }
+  get stopT(): number {
+    return this.x === null ? 0 : this.x.stopT;
+  }
+  get icebergS(): number {
+    return this.x === null ? 0 : this.x.icebergS;
+  }
+  get preventedS(): number {
+    return this.x === null ? 0 : this.x.preventedS;
+  }
+  set preventedS(v: number) {
+    if (v !== 0 || this.x !== null) this.extras().preventedS = v;
+  }
+  get preventedMatchId(): number {
+    return this.x === null ? -1 : this.x.preventedMatchId;
+  }
+  set preventedMatchId(v: number) {
+    if (v !== -1 || this.x !== null) this.extras().preventedMatchId = v;
+  }
+  get cumB(): bigint {
+    return this.x === null ? 0n : this.x.cumB;
+  }
+  set cumB(v: bigint) {
+    if (v !== 0n || this.x !== null) this.extras().cumB = v;
+  }
+  get lockB(): bigint {
+    return this.x === null ? 0n : this.x.lockB;
+  }
+  set lockB(v: bigint) {
+    if (v !== 0n || this.x !== null) this.extras().lockB = v;
   }
   get cumQuote(): bigint {
-    if (this.cumB === 0n) return this.cumN === 0 ? 0n : BigInt(this.cumN);
-    return this.cumB + BigInt(this.cumN);
+    const cumB = this.cumB;
+    if (cumB === 0n) return this.cumN === 0 ? 0n : BigInt(this.cumN);
+    return cumB + BigInt(this.cumN);
   }
   addQuote(q: number): void {
     const v = this.cumN + q;
@@ -336,8 +416,9 @@ export class Order implements OrderView, OrderSpec {
     }
   }
   get locked(): bigint {
-    if (this.lockB === 0n) return this.lockN === 0 ? 0n : BigInt(this.lockN);
-    return this.lockB + BigInt(this.lockN);
+    const lockB = this.lockB;
+    if (lockB === 0n) return this.lockN === 0 ? 0n : BigInt(this.lockN);
+    return lockB + BigInt(this.lockN);
   }
   set locked(v: bigint) {
     if (v <= MAX_SAFE_N && v >= -MAX_SAFE_N) {
@@ -385,6 +466,12 @@ export class Order implements OrderView, OrderSpec {
   }
 }
 
+/** An order found by id: its object (open, or an order-list leg), or the orderId of an archived one. */
+export type FoundOrder = Order | number;
+
+const refId = (r: FoundOrder): number => (typeof r === 'number' ? r : r.orderId);
+const isOpen = (r: FoundOrder | undefined): boolean => r !== undefined && typeof r !== 'number' && r.open;
+
 /** Per (symbol, account): open orders, counters for the MAX_NUM_* filters, history. */
 export class SymbolAccount {
   constructor(
@@ -399,13 +486,14 @@ export class SymbolAccount {
   algo = 0;
   iceberg = 0;
   /**
-   * Latest order per client-given order id (at most one of them is open). Generated ids are not
-   * indexed: Exchange.byCid decodes them (ids.ts).
+   * Latest order per client-given order id (at most one of them is open): the order, or the orderId
+   * of an archived one. Generated ids are not indexed: Exchange.byCid decodes them (ids.ts).
    */
-  readonly byClientId = new Map<string, Order>();
-  readonly orders: Order[] = [];
-  readonly trades: TradeEvent[] = [];
-  readonly tradeIsBuyer: boolean[] = [];
+  readonly byClientId = new Map<string, FoundOrder>();
+  /** With retained history: every orderId, in acceptance order (SymbolState.orderChains). */
+  readonly orders = new Chain();
+  /** With retained history: 2·tradeId (as buyer) or 2·tradeId + 1 (as seller), in trade order. */
+  readonly trades = new Chain();
   readonly lists: OrderList[] = [];
   readonly prevented: PreventedMatchEvent[] = [];
   addOpen(o: Order): void {
@@ -432,7 +520,7 @@ export class SymbolAccount {
 }
 
 /** Trades of one minute: quote = quoteB + quoteN, qty = qtyB + qtyN (numbers < 2^53). */
-interface Bucket {
+export interface Bucket {
   minute: number;
   quoteN: number;
   qtyN: number;
@@ -453,15 +541,20 @@ function addToBucket(b: Bucket, quoteN: number, quote: bigint, qtyN: number): vo
   }
 }
 
-class SymbolState {
+export class SymbolState {
   readonly bids = new BookSide(true);
   readonly asks = new BookSide(false);
-  /** By orderId (ids are dense per symbol). */
+  /** Open orders and order-list legs by orderId (ids are dense per symbol; closed ones are archived). */
   readonly orders: (Order | undefined)[] = [undefined];
   readonly accounts = new Map<AccountId, SymbolAccount>();
   readonly stops: Order[] = [];
   readonly lists = new Map<number, OrderList>();
-  readonly trades: TradeEvent[] = [];
+  /** Closed orders and trades, with retained history. */
+  archive: OrderArchive;
+  tradeArchive: TradeArchive;
+  /** Links of the per-account history lists (SymbolAccount.orders / trades). */
+  orderChains = new Chains();
+  tradeChains = new Chains();
   nextOrderId = 1;
   nextTradeId = 1;
   nextListId = 1;
@@ -480,8 +573,15 @@ class SymbolState {
   feeQ = 0;
   /** PERCENT_PRICE bounds cache: per filter [ref, bidLo, bidHi, askLo, askHi] in units. */
   readonly pctBounds: number[];
-  constructor(readonly c: CompiledSymbol) {
+  constructor(
+    readonly c: CompiledSymbol,
+    /** Position in the engine's symbol list (GeneratedIds). */
+    readonly index: number,
+    seed: number,
+  ) {
     this.pctBounds = new Array<number>(c.fPercent.length * 5).fill(-1);
+    this.archive = new OrderArchive(c.name, seed);
+    this.tradeArchive = new TradeArchive(c.name, c.base, c.quote);
   }
   account(acct: Account): SymbolAccount {
     let a = this.accounts.get(acct.id);
@@ -494,7 +594,7 @@ class SymbolState {
 }
 
 /** A validated order, nothing changed yet (the spec fields without ids, plus engine units). */
-interface Draft {
+export interface Draft {
   readonly symbol: string;
   readonly accountId: AccountId;
   readonly side: Side;
@@ -520,6 +620,33 @@ interface Draft {
   readonly lock: bigint;
   /** The same as a number when it is one (fast path), else −1. */
   readonly lockN: number;
+}
+
+/** The Draft of fastLimit, reused: accept() consumes it within the same command. */
+class LimitDraft implements Draft {
+  symbol = '';
+  accountId: AccountId = 0;
+  side: Side = 'BUY';
+  readonly type = 'LIMIT';
+  timeInForce: TimeInForce = 'GTC';
+  price = 0;
+  origQty = 0;
+  readonly origQuoteOrderQty = 0n;
+  readonly stopPrice = 0;
+  readonly icebergQty = 0;
+  selfTradePreventionMode: SelfTradePreventionMode = 'NONE';
+  strategyId: number | undefined = undefined;
+  strategyType: number | undefined = undefined;
+  time = 0;
+  clientOrderId: string | undefined = undefined;
+  readonly isStop = false;
+  readonly isMarket = false;
+  priceT = 0;
+  readonly stopT = 0;
+  qtyS = 0;
+  readonly icebergS = 0;
+  readonly lock = 0n;
+  lockN = 0;
 }
 
 export interface PlaceResult {
@@ -610,8 +737,8 @@ export class Exchange {
   private readonly retain: boolean;
   private seq = 0;
   private cidSeq = 0;
-  /** Orders by the sequence of their generated client order id (undefined: not an order's, or gone). */
-  private readonly genOrders: (Order | undefined)[] = [undefined];
+  /** Orders by the sequence of their generated client order id. */
+  private readonly genIds = new GeneratedIds();
   private executionId = 0;
   // per-command state
   private now = 0;
@@ -620,14 +747,49 @@ export class Exchange {
   private taker: Order | null = null;
   private fills: Fill[] = [];
   private traded = false;
+  private readonly limitDraft = new LimitDraft();
 
   constructor(symbols: readonly SymbolDefinition[], opts: EngineOptions = {}) {
-    for (const d of symbols) this.symbols.set(d.symbol, new SymbolState(new CompiledSymbol(d)));
+    this.seed = opts.seed ?? 0x5eed;
+    for (const d of symbols)
+      this.symbols.set(d.symbol, new SymbolState(new CompiledSymbol(d), this.symbols.size, this.seed));
     this.makerRate = rateUnits(opts.makerCommission ?? '0.001');
     this.takerRate = rateUnits(opts.takerCommission ?? '0.001');
-    this.seed = opts.seed ?? 0x5eed;
     this.bySideName = opts.percentPriceBySideFailureName ?? 'PERCENT_PRICE_BY_SIDE';
     this.retain = opts.retainHistory ?? true;
+  }
+
+  // ==== snapshots (engine/snapshot.ts) =================================================================
+
+  /**
+   * The complete state as plain data (v8-serialisable); see engine/snapshot.ts. Its typed arrays are
+   * the history archives' own memory (no copy): serialise it before the engine's next command.
+   */
+  exportState(): EngineState {
+    return exportEngine(this.internals());
+  }
+
+  /**
+   * Loads an exported state into this engine, which must be fresh and built with the same options.
+   * The engine takes over the state's typed arrays (a freshly deserialised state: nothing is copied).
+   */
+  importState(state: EngineState): void {
+    const counters = importEngine(state, this.internals());
+    this.seq = counters.seq;
+    this.cidSeq = counters.cidSeq;
+    this.executionId = counters.executionId;
+  }
+
+  private internals(): EngineInternals {
+    return {
+      symbols: this.symbols,
+      accounts: this.accounts,
+      fees: this.fees,
+      genIds: this.genIds,
+      retain: this.retain,
+      seed: this.seed,
+      counters: { seq: this.seq, cidSeq: this.cidSeq, executionId: this.executionId },
+    };
   }
 
   // ==== accounts ===================================================================================
@@ -741,9 +903,9 @@ export class Exchange {
     return this.refPrice(this.sym(symbol), mins, now);
   }
 
-  /** The symbol's trades, oldest first. */
+  /** The symbol's retained trades, oldest first (rebuilt from the archive: for tests and tools). */
   trades(symbol: string): readonly TradeEvent[] {
-    return this.sym(symbol).trades;
+    return this.sym(symbol).tradeArchive.events();
   }
 
   private refPrice(s: SymbolState, mins: number, now: number): number {
@@ -960,10 +1122,7 @@ export class Exchange {
     )
       return null;
     const cid = cmd.newClientOrderId;
-    if (
-      cid !== undefined &&
-      (cid.length === 0 || sa === undefined || this.byCid(s, cmd.accountId, sa, cid)?.open === true)
-    )
+    if (cid !== undefined && (cid.length === 0 || sa === undefined || isOpen(this.byCid(s, cmd.accountId, sa, cid))))
       return null;
     const priceU = parseUnits(cmd.price, c.priceDecimals);
     const qtyU = parseUnits(cmd.quantity, c.qtyDecimals);
@@ -985,31 +1144,22 @@ export class Exchange {
       const bal = acct?.balances.get(isBuy ? c.quote : c.base);
       if (bal === undefined || bal.free < need) return null;
     }
-    return {
-      symbol: c.name,
-      accountId: cmd.accountId,
-      side: cmd.side,
-      type: 'LIMIT',
-      timeInForce: tif,
-      price: priceU,
-      origQty: qtyU,
-      origQuoteOrderQty: 0n,
-      stopPrice: 0,
-      icebergQty: 0,
-      selfTradePreventionMode: c.def.defaultSelfTradePreventionMode,
-      strategyId: cmd.strategyId,
-      strategyType: cmd.strategyType,
-      time: cmd.now,
-      clientOrderId: cid,
-      isStop: false,
-      isMarket: false,
-      priceT,
-      stopT: 0,
-      qtyS,
-      icebergS: 0,
-      lock: 0n,
-      lockN: need,
-    };
+    const d = this.limitDraft;
+    d.symbol = c.name;
+    d.accountId = cmd.accountId;
+    d.side = cmd.side;
+    d.timeInForce = tif;
+    d.price = priceU;
+    d.origQty = qtyU;
+    d.selfTradePreventionMode = c.def.defaultSelfTradePreventionMode;
+    d.strategyId = cmd.strategyId;
+    d.strategyType = cmd.strategyType;
+    d.time = cmd.now;
+    d.clientOrderId = cid;
+    d.priceT = priceT;
+    d.qtyS = qtyS;
+    d.lockN = need;
+    return d;
   }
 
   /**
@@ -1203,8 +1353,7 @@ export class Exchange {
 
     // -- engine rules
     if (cid !== undefined && sa) {
-      const prev = this.byCid(s, cmd.accountId, sa, cid);
-      if (prev && prev.open) throw rejected(EngineMessage.DUPLICATE_ORDER);
+      if (isOpen(this.byCid(s, cmd.accountId, sa, cid))) throw rejected(EngineMessage.DUPLICATE_ORDER);
     }
     if (type === 'LIMIT_MAKER') {
       const best = opp.best();
@@ -1255,47 +1404,49 @@ export class Exchange {
   }
 
   private nextClientOrderId(): string {
-    const seq = ++this.cidSeq;
-    this.genOrders.push(undefined);
-    return clientOrderId(this.seed, seq);
+    return clientOrderId(this.seed, ++this.cidSeq);
   }
 
   /** The latest order of an account on a symbol with this client order id (given or generated). */
-  private byCid(s: SymbolState, accountId: AccountId, sa: SymbolAccount | undefined, cid: string): Order | undefined {
+  private byCid(
+    s: SymbolState,
+    accountId: AccountId,
+    sa: SymbolAccount | undefined,
+    cid: string,
+  ): FoundOrder | undefined {
     const e = sa?.byClientId.get(cid);
-    let g: Order | undefined;
+    let g: FoundOrder | undefined;
     const seq = cid.length === 22 ? clientOrderIdSeq(this.seed, cid) : -1;
-    if (seq > 0) {
-      const o = this.genOrders[seq];
-      if (o !== undefined && o.accountId === accountId && o.symbol === s.c.name) g = o;
-    }
+    if (seq > 0 && this.genIds.symbolOf(seq) === s.index) g = this.byId(s, accountId, this.genIds.orderIdOf(seq));
     if (e === undefined) return g;
     if (g === undefined) return e;
-    return g.orderId > e.orderId ? g : e;
+    return refId(g) > refId(e) ? g : e;
+  }
+
+  /** The order `orderId` of an account on a symbol: open or leg object, else archived orderId. */
+  private byId(s: SymbolState, accountId: AccountId, orderId: number): FoundOrder | undefined {
+    const o = s.orders[orderId];
+    if (o !== undefined) return o.accountId === accountId ? o : undefined;
+    if (this.retain && s.archive.has(orderId) && s.archive.accountOf(orderId) === accountId) return orderId;
+    return undefined;
+  }
+
+  private view(s: SymbolState, r: FoundOrder): OrderView {
+    return typeof r === 'number' ? s.archive.view(r) : r;
   }
 
   /** Registers a validated order and reserves its funds. */
   private accept(s: SymbolState, d: Draft, orderListId: number, lockArg?: bigint): Order {
     let sa = s.accounts.get(d.accountId);
     if (sa === undefined) sa = s.account(this.account(d.accountId));
-    const o = new Order(
-      d,
-      s.nextOrderId++,
-      orderListId,
-      d.clientOrderId ?? this.nextClientOrderId(),
-      s.c,
-      sa.acct,
-      sa,
-      sa.baseBal,
-      sa.quoteBal,
-    );
+    const o = new Order(d, s.nextOrderId++, orderListId, d.clientOrderId ?? this.nextClientOrderId(), s.c, sa);
     s.orders.push(o);
     sa.addOpen(o);
     if (d.clientOrderId === undefined && this.cidSeq < 4294967296) {
       o.cidSeq = this.cidSeq;
-      this.genOrders[o.cidSeq] = o;
+      this.genIds.set(o.cidSeq, s.index, o.orderId);
     } else sa.byClientId.set(o.clientOrderId, o);
-    if (this.retain) sa.orders.push(o);
+    if (this.retain) s.orderChains.append(sa.orders, o.orderId);
     if (o.isStop) sa.algo++;
     if (o.icebergS > 0) sa.iceberg++;
     if (!o.isStop) {
@@ -1478,11 +1629,9 @@ export class Exchange {
       quoteAsset: c.quote,
     };
     if (this.retain) {
-      s.trades.push(trade);
-      buy.sa.trades.push(trade);
-      buy.sa.tradeIsBuyer.push(true);
-      sell.sa.trades.push(trade);
-      sell.sa.tradeIsBuyer.push(false);
+      s.tradeArchive.add(trade);
+      s.tradeChains.append(buy.sa.trades, tradeId * 2);
+      s.tradeChains.append(sell.sa.trades, tradeId * 2 + 1);
     }
     s.lastT = p;
     this.traded = true;
@@ -1566,9 +1715,13 @@ export class Exchange {
     o.updateTime = this.now;
     const sa = o.sa;
     sa.removeOpen(o);
-    if (!this.retain && o.list === null) {
+    if (o.list === null) {
+      // legs stay objects (their list refers to them); the rest is archived or, lean, forgotten
       s.orders[o.orderId] = undefined;
-      if (o.cidSeq > 0) this.genOrders[o.cidSeq] = undefined;
+      if (this.retain) {
+        s.archive.add(o);
+        if (o.cidSeq === 0 && sa.byClientId.get(o.clientOrderId) === o) sa.byClientId.set(o.clientOrderId, o.orderId);
+      } else if (o.cidSeq > 0) this.genIds.clear(o.cidSeq);
       else if (sa.byClientId.get(o.clientOrderId) === o) sa.byClientId.delete(o.clientOrderId);
     }
     if (o.isStop) sa.algo--;
@@ -1924,12 +2077,8 @@ export class Exchange {
 
   // ==== cancels ========================================================================================
 
-  private find(s: SymbolState, accountId: AccountId, ref: OrderRef): Order | undefined {
-    if (ref.orderId !== undefined) {
-      const o = s.orders[ref.orderId];
-      if (!o || o.accountId !== accountId) return undefined;
-      return o;
-    }
+  private find(s: SymbolState, accountId: AccountId, ref: OrderRef): FoundOrder | undefined {
+    if (ref.orderId !== undefined) return this.byId(s, accountId, ref.orderId);
     if (ref.origClientOrderId !== undefined)
       return this.byCid(s, accountId, s.accounts.get(accountId), ref.origClientOrderId);
     return undefined;
@@ -1940,7 +2089,7 @@ export class Exchange {
     if (cmd.orderId === undefined && cmd.origClientOrderId === undefined)
       throw Err.eitherParam('orderId', 'origClientOrderId');
     const o = this.find(s, cmd.accountId, cmd);
-    if (!o || !o.open) throw unknownOrder();
+    if (o === undefined || typeof o === 'number' || !o.open) throw unknownOrder();
     if (cmd.orderId !== undefined && cmd.origClientOrderId !== undefined && o.clientOrderId !== cmd.origClientOrderId)
       throw unknownOrder();
     if (
@@ -2005,9 +2154,14 @@ export class Exchange {
     const s = this.sym(symbol);
     if (ref.orderId === undefined && ref.origClientOrderId === undefined)
       throw Err.eitherParam('orderId', 'origClientOrderId');
-    const o = this.find(s, accountId, ref);
-    if (!o) throw Err.of(ErrorCode.NO_SUCH_ORDER, 'Order does not exist.');
-    if (ref.orderId !== undefined && ref.origClientOrderId !== undefined && o.clientOrderId !== ref.origClientOrderId)
+    const found = this.find(s, accountId, ref);
+    if (found === undefined) throw Err.of(ErrorCode.NO_SUCH_ORDER, 'Order does not exist.');
+    const o = this.view(s, found);
+    if (
+      ref.orderId !== undefined &&
+      ref.origClientOrderId !== undefined &&
+      o.spec.clientOrderId !== ref.origClientOrderId
+    )
       throw Err.of(ErrorCode.CLIENT_ORDER_ID_INVALID, 'Client order ID is not correct for this order ID.');
     return o;
   }
@@ -2025,30 +2179,37 @@ export class Exchange {
 
   /** GET /api/v3/allOrders: from `orderId` up, else the most recent; oldest first. */
   allOrders(accountId: AccountId, symbol: string, q: HistoryQuery = {}): OrderView[] {
-    const sa = this.sym(symbol).accounts.get(accountId);
+    const s = this.sym(symbol);
+    const sa = s.accounts.get(accountId);
     if (!sa) return [];
-    return window(
+    return historyWindow(
       sa.orders,
+      s.orderChains,
+      q.orderId,
       q,
-      (o) => o.orderId,
-      (o) => o.time,
-    );
+      (id) => id,
+      (id) => s.orders[id]?.time ?? s.archive.timeOf(id),
+      () => true,
+    ).map((id) => this.view(s, s.orders[id] ?? id));
   }
 
   /** GET /api/v3/myTrades: from `fromId` up (or of one `orderId`), else the most recent; oldest first. */
   myTrades(accountId: AccountId, symbol: string, q: HistoryQuery = {}): AccountTrade[] {
-    const sa = this.sym(symbol).accounts.get(accountId);
+    const s = this.sym(symbol);
+    const sa = s.accounts.get(accountId);
     if (!sa) return [];
-    let all: AccountTrade[] = sa.trades.map((trade, i) => ({ trade, isBuyer: sa.tradeIsBuyer[i] as boolean }));
-    if (q.orderId !== undefined)
-      all = all.filter((t) => (t.isBuyer ? t.trade.buyerOrderId : t.trade.sellerOrderId) === q.orderId);
-    const { orderId: _ignored, ...rest } = q;
-    return window(
-      all,
-      { ...rest, ...(q.fromId !== undefined ? { orderId: q.fromId } : {}) },
-      (t) => t.trade.tradeId,
-      (t) => t.trade.time,
-    );
+    const trades = s.tradeArchive;
+    const orderId = q.orderId;
+    // an entry is 2·tradeId + (0 as buyer, 1 as seller)
+    return historyWindow(
+      sa.trades,
+      s.tradeChains,
+      q.fromId,
+      q,
+      (e) => e >>> 1,
+      (e) => trades.timeOf(e >>> 1),
+      orderId === undefined ? () => true : (e) => trades.orderIdOf(e >>> 1, (e & 1) === 0) === orderId,
+    ).map((e) => ({ trade: trades.event(e >>> 1), isBuyer: (e & 1) === 0 }));
   }
 
   orderLists(accountId: AccountId, symbol: string): OrderListView[] {
@@ -2085,20 +2246,32 @@ function listView(l: OrderList): OrderListView {
   };
 }
 
-function window<T>(items: readonly T[], q: HistoryQuery, id: (t: T) => number, time: (t: T) => number): T[] {
+/**
+ * The entries of a history list (oldest first) that a query selects: those `keep`s within
+ * [startTime, endTime]; from id `fromId` up, or from startTime up, the first `limit`; else the last.
+ */
+function historyWindow(
+  chain: Chain,
+  chains: Chains,
+  fromId: number | undefined,
+  q: HistoryQuery,
+  id: (e: number) => number,
+  time: (e: number) => number,
+  keep: (e: number) => boolean,
+): number[] {
   const limit = Math.min(Math.max(q.limit ?? 500, 1), 1000);
-  let xs: readonly T[] = items;
-  if (q.startTime !== undefined || q.endTime !== undefined) {
-    const a = q.startTime ?? -Infinity;
-    const b = q.endTime ?? Infinity;
-    xs = xs.filter((t) => time(t) >= a && time(t) <= b);
+  const a = q.startTime ?? -Infinity;
+  const b = q.endTime ?? Infinity;
+  const timed = q.startTime !== undefined || q.endTime !== undefined;
+  const ok = (e: number): boolean => keep(e) && (!timed || (time(e) >= a && time(e) <= b));
+  const out: number[] = [];
+  if (fromId !== undefined || q.startTime !== undefined) {
+    for (let e = chain.head; e !== 0 && out.length < limit; e = chains.next(e))
+      if (ok(e) && (fromId === undefined || id(e) >= fromId)) out.push(e);
+    return out;
   }
-  if (q.orderId !== undefined) {
-    const from = q.orderId;
-    return xs.filter((t) => id(t) >= from).slice(0, limit);
-  }
-  if (q.startTime !== undefined) return xs.slice(0, limit);
-  return xs.slice(Math.max(0, xs.length - limit));
+  for (let e = chain.tail; e !== 0 && out.length < limit; e = chains.prev(e)) if (ok(e)) out.push(e);
+  return out.reverse();
 }
 
 function num(s: string, name: string, decimals: number): number {

@@ -7,6 +7,8 @@ import type { ClockAdvanceRecord } from './records.js';
  */
 export class JournaledClock implements AdvanceableClock {
   private sink: ((record: ClockAdvanceRecord) => void) | null = null;
+  /** Sum of every advance (journaled or restored): the offset a snapshot keeps. */
+  private advancedMs = 0;
 
   constructor(readonly inner: AdvanceableClock) {}
 
@@ -20,6 +22,7 @@ export class JournaledClock implements AdvanceableClock {
 
   advance(ms: number): number {
     const t = this.inner.advance(ms);
+    this.advancedMs += ms;
     this.sink?.({ kind: 'clock.advance', ms });
     return t;
   }
@@ -27,5 +30,11 @@ export class JournaledClock implements AdvanceableClock {
   /** Recovery: re-applies a journaled advance. */
   restore(record: ClockAdvanceRecord): void {
     this.inner.advance(record.ms);
+    this.advancedMs += record.ms;
+  }
+
+  /** Everything advanced so far (snapshots). */
+  get advanced(): number {
+    return this.advancedMs;
   }
 }

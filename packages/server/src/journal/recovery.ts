@@ -1,35 +1,130 @@
 import type { ExchangeService } from '../exchange/service.js';
+import type { MarketData } from '../market/market-data.js';
 import type { JournaledAccountRegistry } from './accounts.js';
 import type { JournaledClock } from './clock.js';
-import type { FileJournal, RecoveryInfo } from './file-journal.js';
+import { JournalCorruptError, type FileJournal, type RecoveryInfo } from './file-journal.js';
+import type { ClockAdvanceRecord, JournalRecord, RegistryRecord } from './records.js';
+import { loadNewestSnapshot, type LoadedSnapshot } from './snapshot.js';
 
-/** What a journal rebuilds: the engine (through its service), the API keys, the clock offset. */
+/** What a journal rebuilds: the engine (through its service), its read models, the API keys, the clock offset. */
 export interface DurableState {
   readonly exchange: ExchangeService;
+  /** The market read models (absent: only the engine, registry and clock are rebuilt). */
+  readonly market?: MarketData;
   readonly accounts: JournaledAccountRegistry;
   readonly clock: JournaledClock;
 }
 
+export interface SnapshotSource {
+  /** The data dir holding `snapshot-*.bin`. */
+  readonly dir: string;
+  readonly fingerprint: string;
+  /** A snapshot that failed a check and was skipped. */
+  readonly warn: (path: string, why: string) => void;
+}
+
+export interface DurableRecovery extends RecoveryInfo {
+  /** The snapshot loaded, or null (full replay). */
+  readonly snapshot: {
+    readonly path: string;
+    readonly records: number;
+    readonly bytes: number;
+    readonly ms: number;
+  } | null;
+  readonly engineRecords: number;
+  readonly adminRecords: number;
+  /** Records applied after the snapshot (all of them without one). */
+  readonly replayed: number;
+}
+
+const KIND_PREFIX = '{"kind":"';
+const ADMIN_PREFIXES = ['"account.', '"clock.'] as const;
+
+/** Journal records of the registry and the clock (written synchronously; see Snapshotter). */
+export function isAdminRecord(record: JournalRecord): record is RegistryRecord | ClockAdvanceRecord {
+  return (
+    record.kind === 'account.apiKey' || record.kind === 'account.tradePermission' || record.kind === 'clock.advance'
+  );
+}
+
 /**
- * Replays `journal` into fresh state (engine commands through `exchange.replay`, so read models
- * subscribed to its events are rebuilt too), then starts journaling registry and clock changes.
+ * Loads the newest valid snapshot (if any), then replays the journal records it does not cover
+ * (engine commands through `exchange.replay`, so read models subscribed to its events are rebuilt
+ * too), then starts journaling registry and clock changes (`onAdminRecord` is told of each).
  * Call before the sandbox accepts traffic.
  */
-export function recoverInto(journal: FileJournal, state: DurableState): RecoveryInfo {
-  const info = journal.recover((record) => {
-    switch (record.kind) {
-      case 'account.apiKey':
-      case 'account.tradePermission':
-        state.accounts.restore(record);
-        break;
-      case 'clock.advance':
-        state.clock.restore(record);
-        break;
-      default:
-        state.exchange.replay(record);
+export function recoverInto(
+  journal: FileJournal,
+  state: DurableState,
+  snapshots: SnapshotSource | null = null,
+  onAdminRecord: () => void = () => undefined,
+): DurableRecovery {
+  const t0 = performance.now();
+  const loaded = snapshots === null ? null : loadNewestSnapshot(snapshots.dir, snapshots.fingerprint, snapshots.warn);
+  if (loaded !== null) applySnapshot(loaded, state);
+  const snapshotMs = performance.now() - t0;
+  const skipEngine = loaded?.meta.engineRecords ?? 0;
+  const skipAdmin = loaded?.meta.adminRecords ?? 0;
+  let engineRecords = 0;
+  let adminRecords = 0;
+  let replayed = 0;
+  // Covered records are recognised by their first bytes (records are written `{"kind":…` first);
+  // anything else is parsed and counted below.
+  const covered = (json: string): boolean => {
+    if (!json.startsWith(KIND_PREFIX)) return false;
+    const admin =
+      json.startsWith(ADMIN_PREFIXES[0], KIND_PREFIX.length - 1) ||
+      json.startsWith(ADMIN_PREFIXES[1], KIND_PREFIX.length - 1);
+    if (admin ? adminRecords >= skipAdmin : engineRecords >= skipEngine) return false;
+    if (admin) adminRecords++;
+    else engineRecords++;
+    return true;
+  };
+  const apply = (record: JournalRecord): void => {
+    if (isAdminRecord(record)) {
+      if (++adminRecords <= skipAdmin) return;
+      if (record.kind === 'clock.advance') state.clock.restore(record);
+      else state.accounts.restore(record);
+    } else {
+      if (++engineRecords <= skipEngine) return;
+      state.exchange.replay(record);
     }
+    replayed++;
+  };
+  const info = journal.recover(apply, loaded === null ? undefined : covered);
+  if (loaded !== null && (engineRecords < skipEngine || adminRecords < skipAdmin)) {
+    throw new JournalCorruptError(
+      `${loaded.path} covers ${skipEngine} engine and ${skipAdmin} registry/clock records, but ${info.path} holds only ` +
+        `${engineRecords} and ${adminRecords}: the journal was truncated or replaced; refusing to start ` +
+        `(move the snapshot files away to start from the journal alone)`,
+    );
+  }
+  state.accounts.attach((record) => {
+    journal.appendSync(record);
+    onAdminRecord();
   });
-  state.accounts.attach((record) => journal.appendSync(record));
-  state.clock.attach((record) => journal.appendSync(record));
-  return info;
+  state.clock.attach((record) => {
+    journal.appendSync(record);
+    onAdminRecord();
+  });
+  return {
+    ...info,
+    ms: performance.now() - t0,
+    snapshot:
+      loaded === null
+        ? null
+        : { path: loaded.path, records: skipEngine + skipAdmin, bytes: loaded.bytes, ms: snapshotMs },
+    engineRecords,
+    adminRecords,
+    replayed,
+  };
+}
+
+/** Loads a snapshot into fresh state: engine, read models, registry, clock offset. */
+function applySnapshot(loaded: LoadedSnapshot, state: DurableState): void {
+  const { data } = loaded;
+  state.exchange.engine.importState(data.engine);
+  state.market?.importState(data.market);
+  for (const record of data.accounts) state.accounts.restore(record);
+  if (data.clockAdvancedMs > 0) state.clock.restore({ kind: 'clock.advance', ms: data.clockAdvancedMs });
 }

@@ -1,5 +1,5 @@
 import type { TradeEvent } from '../engine/types.js';
-import { Ring, selectRange } from './ring.js';
+import { Ring, type RingState, selectRange } from './ring.js';
 
 /** One aggregate trade; prices and quantities in units (1e-8). */
 export interface AggTrade {
@@ -14,6 +14,11 @@ export interface AggTrade {
   readonly m: boolean;
   /** The taker order id (not on the wire): what makes consecutive fills one aggregate. */
   readonly taker: number;
+}
+
+export interface AggTradeLogState {
+  readonly ring: RingState<AggTrade>;
+  readonly nextId: number;
 }
 
 const byId = (t: AggTrade) => t.a;
@@ -69,6 +74,15 @@ export class AggTradeLog {
     };
     this.ring.push(agg);
     return { agg, created: true };
+  }
+
+  exportState(): AggTradeLogState {
+    return { ring: this.ring.exportState(), nextId: this.nextId };
+  }
+
+  importState(state: AggTradeLogState): void {
+    this.ring.importState(state.ring);
+    this.nextId = state.nextId;
   }
 
   get length(): number {

@@ -7,7 +7,7 @@
  */
 import type { TradeEvent } from '../engine/types.js';
 import { DAY, HOUR, MINUTE, SECOND } from './intervals.js';
-import { Ring } from './ring.js';
+import { Ring, type RingState } from './ring.js';
 
 /** One bucket; prices in units, volumes in units (bigint). */
 export interface Candle {
@@ -124,6 +124,13 @@ export interface TierCapacities {
 
 export const DEFAULT_TIER_CAPACITIES: TierCapacities = { s1: 3_600, m1: 30_240, h1: 17_520, d1: 36_600 };
 
+export interface CandleStoreState {
+  readonly s1: RingState<Candle>;
+  readonly m1: RingState<Candle>;
+  readonly h1: RingState<Candle>;
+  readonly d1: RingState<Candle>;
+}
+
 /** The four tiers of one symbol, coarsest first. */
 export class CandleStore {
   readonly s1: CandleTier;
@@ -139,6 +146,22 @@ export class CandleStore {
     this.h1 = new CandleTier(HOUR, caps.h1);
     this.d1 = new CandleTier(DAY, caps.d1);
     this.tiers = [this.d1, this.h1, this.m1, this.s1];
+  }
+
+  /** Snapshot: the four tiers' buckets (copies: the newest bucket keeps changing). */
+  exportState(): CandleStoreState {
+    const tier = (t: CandleTier): RingState<Candle> => {
+      const { items, evicted } = t.ring.exportState();
+      return { items: items.map((c) => copyCandle(c)), evicted };
+    };
+    return { s1: tier(this.s1), m1: tier(this.m1), h1: tier(this.h1), d1: tier(this.d1) };
+  }
+
+  importState(state: CandleStoreState): void {
+    this.s1.ring.importState(state.s1);
+    this.m1.ring.importState(state.m1);
+    this.h1.ring.importState(state.h1);
+    this.d1.ring.importState(state.d1);
   }
 
   add(t: TradeEvent): void {

@@ -20,11 +20,11 @@
  */
 import type { EngineEvent, TradeEvent } from '../engine/types.js';
 import type { ExchangeService } from '../exchange/service.js';
-import { type AggTrade, AggTradeLog } from './agg-trades.js';
-import { CandleStore, DEFAULT_TIER_CAPACITIES, type TierCapacities } from './candles.js';
+import { type AggTrade, AggTradeLog, type AggTradeLogState } from './agg-trades.js';
+import { CandleStore, type CandleStoreState, DEFAULT_TIER_CAPACITIES, type TierCapacities } from './candles.js';
 import { formatUnits } from '../engine/decimal.js';
 import type { BookTop, TickerInput } from './ticker-format.js';
-import { TradeLog } from './trade-log.js';
+import { TradeLog, type TradeLogState } from './trade-log.js';
 import { windowStats } from './window-stats.js';
 
 const ZERO = '0.00000000';
@@ -33,6 +33,18 @@ export interface MarketDataOptions {
   readonly tradesPerSymbol?: number;
   readonly aggTradesPerSymbol?: number;
   readonly tiers?: Partial<TierCapacities>;
+}
+
+export interface SymbolMarketState {
+  readonly symbol: string;
+  readonly trades: TradeLogState;
+  readonly aggTrades: AggTradeLogState;
+  readonly candles: CandleStoreState;
+}
+
+/** Every symbol's read models (snapshots: they are rebuilt from trades no journal replay repeats). */
+export interface MarketState {
+  readonly symbols: readonly SymbolMarketState[];
 }
 
 /** The read models of one symbol. */
@@ -50,6 +62,21 @@ export class SymbolMarket {
     this.trades = new TradeLog(tradeCap);
     this.aggTrades = new AggTradeLog(aggCap);
     this.candles = new CandleStore(tiers);
+  }
+
+  exportState(): SymbolMarketState {
+    return {
+      symbol: this.symbol,
+      trades: this.trades.exportState(),
+      aggTrades: this.aggTrades.exportState(),
+      candles: this.candles.exportState(),
+    };
+  }
+
+  importState(state: SymbolMarketState): void {
+    this.trades.importState(state.trades);
+    this.aggTrades.importState(state.aggTrades);
+    this.candles.importState(state.candles);
   }
 
   add(t: TradeEvent): { agg: AggTrade; created: boolean } {
@@ -91,6 +118,16 @@ export class MarketData {
     }
     this.lastMarket = m;
     return m;
+  }
+
+  exportState(): MarketState {
+    return { symbols: [...this.markets.values()].map((m) => m.exportState()) };
+  }
+
+  /** Loads exported read models (before any trade arrives). */
+  importState(state: MarketState): void {
+    if (this.markets.size > 0) throw new Error('market state can only be imported before any trade');
+    for (const m of state.symbols) this.market(m.symbol).importState(m);
   }
 
   onTrade(listener: MarketTradeListener): () => void {

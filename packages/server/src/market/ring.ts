@@ -1,3 +1,8 @@
+export interface RingState<T> {
+  readonly items: readonly T[];
+  readonly evicted: number;
+}
+
 /**
  * A bounded FIFO over a circular array: push at the newest end, the oldest item falls out once
  * `capacity` is reached. Items are addressed by logical index, 0 = oldest. O(1) push and access.
@@ -67,6 +72,18 @@ export class Ring<T> {
       else hi = mid;
     }
     return lo;
+  }
+
+  /** Snapshot of the ring: its items oldest first, and how many were ever evicted. */
+  exportState(): RingState<T> {
+    return { items: this.slice(0, this.size), evicted: this.evicted };
+  }
+
+  /** Loads an exported ring into this empty one (items beyond the capacity are evicted as by push). */
+  importState(state: RingState<T>): void {
+    if (this.size !== 0) throw new Error('ring state can only be imported into an empty ring');
+    for (const item of state.items) this.push(item);
+    this.evicted += state.evicted;
   }
 
   /** Items [from, to) oldest first. */

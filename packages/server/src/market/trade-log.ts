@@ -1,5 +1,11 @@
 import type { TradeEvent } from '../engine/types.js';
+import { exportTrades, importTrades, type TradesState } from '../engine/snapshot-trades.js';
 import { Ring } from './ring.js';
+
+export interface TradeLogState {
+  readonly trades: TradesState;
+  readonly evicted: number;
+}
 
 const byId = (t: TradeEvent) => t.tradeId;
 const byTime = (t: TradeEvent) => t.time;
@@ -18,6 +24,15 @@ export class TradeLog {
 
   add(t: TradeEvent): void {
     this.ring.push(t);
+  }
+
+  exportState(): TradeLogState {
+    const { items, evicted } = this.ring.exportState();
+    return { trades: exportTrades(items), evicted };
+  }
+
+  importState(state: TradeLogState): void {
+    this.ring.importState({ items: importTrades(state.trades), evicted: state.evicted });
   }
 
   get length(): number {

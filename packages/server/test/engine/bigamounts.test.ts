@@ -88,5 +88,39 @@ describe('amounts beyond 2^53 units', () => {
     expect(ex.accountView(1).balances.find((b) => b.asset === 'USDT')!.locked).toBe(0n);
     expect(total('USDT')).toBe(usdt);
     expect(total('BTC')).toBe(btc);
+
+    // a MARKET BUY by a quote amount beyond 2^53 units
+    ex.placeOrder({
+      now: 5,
+      accountId: 2,
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      price: '80000000.00',
+      quantity: '10',
+    });
+    const m = ex.placeOrder({
+      now: 6,
+      accountId: 1,
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'MARKET',
+      quoteOrderQty: '100000000000',
+    });
+    expect(m.order.status).toBe('FILLED');
+
+    // the history (archived orders and trades) keeps the big amounts exactly, through a snapshot too
+    const restored = new Exchange([def]);
+    restored.importState(structuredClone(ex.exportState()));
+    for (const e of [ex, restored]) {
+      const o = e.getOrder(1, 'BTCUSDT', { orderId: r.order.spec.orderId });
+      expect([o.status, o.cumQuote]).toEqual(['CANCELED', q1 + q2]);
+      expect(e.getOrder(1, 'BTCUSDT', { orderId: m.order.spec.orderId }).spec.origQuoteOrderQty).toBe(10n ** 19n);
+      expect(e.myTrades(1, 'BTCUSDT').map((t) => t.trade.quoteQty)).toEqual([q1, q2, 800_000_000n * E8]);
+      expect(e.myTrades(2, 'BTCUSDT', { limit: 1 }).map((t) => t.trade.sellerCommission)).toEqual([
+        (800_000_000n * E8 * 75_000n) / E8,
+      ]);
+    }
   });
 });

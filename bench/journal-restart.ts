@@ -1,0 +1,62 @@
+/**
+ * Child process of bench/journal.ts (a restart is a fresh process, with a fresh heap):
+ *   snapshot DIR — replays the journal in DIR, then takes a snapshot of that state (timed);
+ *   restart DIR  — restarts from the newest snapshot in DIR plus the journal after it (timed).
+ * Prints one JSON line of timings.
+ */
+import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
+import { ManualClock } from '../packages/server/src/clock.js';
+import { ExchangeService } from '../packages/server/src/exchange/service.js';
+import { JournaledAccountRegistry } from '../packages/server/src/journal/accounts.js';
+import { JournaledClock } from '../packages/server/src/journal/clock.js';
+import { FileJournal } from '../packages/server/src/journal/file-journal.js';
+import { recoverInto, type DurableState } from '../packages/server/src/journal/recovery.js';
+import { exportRegistry } from '../packages/server/src/journal/snapshot-accounts.js';
+import {
+  encodeSnapshot,
+  snapshotFingerprint,
+  snapshotName,
+  writeSnapshotFile,
+} from '../packages/server/src/journal/snapshot.js';
+import { MarketData } from '../packages/server/src/market/market-data.js';
+
+function durableState(): DurableState {
+  const exchange = new ExchangeService(DEFAULT_SYMBOLS);
+  return {
+    exchange,
+    market: new MarketData(exchange),
+    accounts: new JournaledAccountRegistry('bench'),
+    clock: new JournaledClock(new ManualClock()),
+  };
+}
+
+const [mode, dir] = process.argv.slice(2);
+if (dir === undefined) throw new Error('usage: journal-restart.ts snapshot|restart DIR');
+const fingerprint = snapshotFingerprint(DEFAULT_SYMBOLS);
+const state = durableState();
+const journal = new FileJournal(dir);
+const t0 = performance.now();
+if (mode === 'snapshot') {
+  const info = recoverInto(journal, state);
+  const t1 = performance.now();
+  const parts = encodeSnapshot(
+    {
+      engine: state.exchange.engine.exportState(),
+      market: state.market!.exportState(),
+      accounts: exportRegistry(state.accounts),
+      clockAdvancedMs: state.clock.advanced,
+    },
+    { engineRecords: info.engineRecords, adminRecords: info.adminRecords },
+    fingerprint,
+  );
+  const t2 = performance.now();
+  await writeSnapshotFile(dir, snapshotName(info.records), parts);
+  const t3 = performance.now();
+  const bytes = parts.reduce((n, p) => n + p.length, 0);
+  console.log(JSON.stringify({ replayMs: t1 - t0, captureMs: t2 - t1, writeMs: t3 - t2, bytes }));
+} else {
+  const info = recoverInto(journal, state, { dir, fingerprint, warn: (p, why) => console.error(p, why) });
+  if (info.snapshot === null) throw new Error('no snapshot was loaded');
+  console.log(JSON.stringify({ restartMs: performance.now() - t0, loadMs: info.snapshot.ms, replayed: info.replayed }));
+}
+await journal.close();

@@ -1,0 +1,146 @@
+/**
+ * Trades of one symbol as columns (row = tradeId; tradeIds are dense per symbol): what myTrades and
+ * Exchange.trades need, without keeping every TradeEvent object alive. `event` rebuilds one.
+ */
+import { type Chunks, type Column, f64, getBig, i32, putBig, u8 } from './columns.js';
+import type { TradeEvent } from './types.js';
+
+const NUMBER_COLUMNS = [
+  'price',
+  'qty',
+  'quoteQty',
+  'time',
+  'buyerAccountId',
+  'sellerAccountId',
+  'buyerCommission',
+  'sellerCommission',
+] as const;
+/** Per-symbol ids: row indexes of typed arrays, so far below 2^31. */
+const INT_COLUMNS = ['buyerOrderId', 'sellerOrderId', 'buyerOrderListId', 'sellerOrderListId'] as const;
+type NumberColumn = (typeof NUMBER_COLUMNS)[number];
+type IntColumn = (typeof INT_COLUMNS)[number];
+
+/** Overflow keys: tradeId · 3 + column. */
+const QUOTE = 0;
+const BUYER_COMMISSION = 1;
+const SELLER_COMMISSION = 2;
+
+export interface TradeArchiveState {
+  /** Rows exported (row i = tradeId i). */
+  readonly rows: number;
+  readonly numbers: Readonly<Record<NumberColumn, Chunks<Float64Array>>>;
+  readonly ints: Readonly<Record<IntColumn, Chunks<Int32Array>>>;
+  readonly isBuyerMaker: Chunks<Uint8Array>;
+  readonly bigs: readonly (readonly [number, bigint])[];
+}
+
+function columns<K extends string, T>(names: readonly K[], make: (k: K) => T): Record<K, T> {
+  const out = {} as Record<K, T>;
+  for (const k of names) out[k] = make(k);
+  return out;
+}
+
+export class TradeArchive {
+  private readonly n: Readonly<Record<NumberColumn, Column<Float64Array>>>;
+  private readonly i: Readonly<Record<IntColumn, Column<Int32Array>>>;
+  private readonly buyerMaker: Column<Uint8Array>;
+  private readonly bigs: Map<number, bigint>;
+  /** Trades recorded: tradeIds 1 … count. */
+  count = 0;
+  /** Rows below this are writable in every column. */
+  private writable = 0;
+
+  constructor(
+    readonly symbol: string,
+    readonly baseAsset: string,
+    readonly quoteAsset: string,
+    state?: TradeArchiveState,
+  ) {
+    this.n = columns(NUMBER_COLUMNS, (k) => f64(state?.numbers[k]));
+    this.i = columns(INT_COLUMNS, (k) => i32(state?.ints[k]));
+    this.buyerMaker = u8(state?.isBuyerMaker);
+    this.bigs = new Map(state?.bigs);
+    this.count = state === undefined ? 0 : Math.max(0, state.rows - 1);
+  }
+
+  add(t: TradeEvent): void {
+    const id = t.tradeId;
+    const n = this.n;
+    const i = this.i;
+    if (id >= this.writable) {
+      for (const k of NUMBER_COLUMNS) n[k].ensure(id);
+      for (const k of INT_COLUMNS) i[k].ensure(id);
+      this.buyerMaker.ensure(id);
+      this.writable = this.buyerMaker.writableEnd();
+    }
+    n.price.set(id, t.price);
+    n.qty.set(id, t.qty);
+    putBig(n.quoteQty, id, t.quoteQty, this.bigs, id * 3 + QUOTE);
+    n.time.set(id, t.time);
+    n.buyerAccountId.set(id, t.buyerAccountId);
+    n.sellerAccountId.set(id, t.sellerAccountId);
+    if (t.buyerCommission !== 0n)
+      putBig(n.buyerCommission, id, t.buyerCommission, this.bigs, id * 3 + BUYER_COMMISSION);
+    if (t.sellerCommission !== 0n)
+      putBig(n.sellerCommission, id, t.sellerCommission, this.bigs, id * 3 + SELLER_COMMISSION);
+    i.buyerOrderId.set(id, t.buyerOrderId);
+    i.sellerOrderId.set(id, t.sellerOrderId);
+    i.buyerOrderListId.set(id, t.buyerOrderListId);
+    i.sellerOrderListId.set(id, t.sellerOrderListId);
+    this.buyerMaker.set(id, t.isBuyerMaker ? 1 : 0);
+    if (id > this.count) this.count = id;
+  }
+
+  timeOf(id: number): number {
+    return this.n.time.get(id);
+  }
+
+  orderIdOf(id: number, isBuyer: boolean): number {
+    return isBuyer ? this.i.buyerOrderId.get(id) : this.i.sellerOrderId.get(id);
+  }
+
+  /** The trade event again, fields in fill()'s order. */
+  event(id: number): TradeEvent {
+    const n = this.n;
+    const i = this.i;
+    return {
+      type: 'trade',
+      symbol: this.symbol,
+      tradeId: id,
+      price: n.price.get(id),
+      qty: n.qty.get(id),
+      quoteQty: getBig(n.quoteQty, id, this.bigs, id * 3 + QUOTE),
+      time: n.time.get(id),
+      isBuyerMaker: this.buyerMaker.get(id) === 1,
+      buyerOrderId: i.buyerOrderId.get(id),
+      sellerOrderId: i.sellerOrderId.get(id),
+      buyerAccountId: n.buyerAccountId.get(id),
+      sellerAccountId: n.sellerAccountId.get(id),
+      buyerOrderListId: i.buyerOrderListId.get(id),
+      sellerOrderListId: i.sellerOrderListId.get(id),
+      buyerCommission: getBig(n.buyerCommission, id, this.bigs, id * 3 + BUYER_COMMISSION),
+      sellerCommission: getBig(n.sellerCommission, id, this.bigs, id * 3 + SELLER_COMMISSION),
+      baseAsset: this.baseAsset,
+      quoteAsset: this.quoteAsset,
+    };
+  }
+
+  /** Every trade, oldest first. */
+  events(): TradeEvent[] {
+    const out: TradeEvent[] = [];
+    for (let id = 1; id <= this.count; id++) out.push(this.event(id));
+    return out;
+  }
+
+  /** Rows 0 … count as one array per column. */
+  exportState(): TradeArchiveState {
+    const rows = this.count + 1;
+    return {
+      rows,
+      numbers: columns(NUMBER_COLUMNS, (k) => this.n[k].chunksUpTo(rows)),
+      ints: columns(INT_COLUMNS, (k) => this.i[k].chunksUpTo(rows)),
+      isBuyerMaker: this.buyerMaker.chunksUpTo(rows),
+      bigs: [...this.bigs],
+    };
+  }
+}

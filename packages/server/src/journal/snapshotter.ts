@@ -1,0 +1,147 @@
+/**
+ * When snapshots are taken: every `every` journal records and on clean shutdown.
+ *
+ * The journal holds two ordered streams — engine commands (group commit, in apply order) and
+ * registry/clock records (written synchronously, so they may land before engine commands still
+ * queued) — so a snapshot covers a prefix of each: the counts of both at the moment the state was
+ * captured. A snapshot is captured synchronously (state export + v8.serialize: the only pause of
+ * the event loop), and written only after every engine command it covers is durable (the last
+ * append's promise: group commit resolves in order), so it never holds anything the journal could
+ * still lose. Writing is asynchronous; one snapshot at a time.
+ */
+import type { ExchangeCommand } from '../exchange/commands.js';
+import type { Journal } from '../exchange/service.js';
+import { encodeSnapshot, pruneSnapshots, snapshotName, writeSnapshotFile, type SnapshotData } from './snapshot.js';
+
+export interface SnapshotLog {
+  info(fields: object, msg: string): void;
+  error(fields: object, msg: string): void;
+}
+
+export interface SnapshotterOptions {
+  readonly dir: string;
+  /** Records between snapshots; 0 = only on shutdown. */
+  readonly every: number;
+  readonly fingerprint: string;
+  readonly capture: () => SnapshotData;
+  readonly log: SnapshotLog;
+}
+
+export interface SnapshotResult {
+  readonly path: string;
+  readonly records: number;
+  readonly bytes: number;
+  /** Event-loop pause: state export + serialisation. */
+  readonly captureMs: number;
+  /** Asynchronous part: waiting for durability, writing, fsync, rename. */
+  readonly writeMs: number;
+}
+
+export class Snapshotter {
+  private engineRecords = 0;
+  private adminRecords = 0;
+  /** Records since the newest snapshot (or since the start without one). */
+  private sinceLast = 0;
+  private lastEngineAppend: Promise<void> = Promise.resolve();
+  private running: Promise<SnapshotResult | null> | null = null;
+  private scheduled = false;
+  private closed = false;
+
+  constructor(private readonly options: SnapshotterOptions) {}
+
+  /** Wraps the engine's journal: every append is counted (and may schedule a snapshot). */
+  wrap(inner: Journal): Journal {
+    return {
+      append: (command: ExchangeCommand) => {
+        const p = inner.append(command);
+        this.engineRecords++;
+        this.lastEngineAppend = p;
+        this.recorded();
+        return p;
+      },
+      close: () => inner.close(),
+    };
+  }
+
+  /** A registry or clock record was written (synchronously durable). */
+  adminRecorded(): void {
+    this.adminRecords++;
+    this.recorded();
+  }
+
+  /** After recovery: the records the journal holds, and how many of them no snapshot covers. */
+  recovered(engineRecords: number, adminRecords: number, uncovered: number): void {
+    this.engineRecords = engineRecords;
+    this.adminRecords = adminRecords;
+    this.sinceLast = uncovered;
+    this.maybeSchedule();
+  }
+
+  /** Takes a snapshot now (after the one in progress, if any); null when it failed (logged). */
+  snapshot(): Promise<SnapshotResult | null> {
+    const previous = this.running ?? Promise.resolve(null);
+    const next: Promise<SnapshotResult | null> = previous.then(() => this.take());
+    this.running = next;
+    void next.finally(() => {
+      if (this.running === next) this.running = null;
+    });
+    return next;
+  }
+
+  /** Clean shutdown: waits for a running snapshot, then takes a last one if records came since. */
+  async close(): Promise<SnapshotResult | null> {
+    this.closed = true;
+    await this.running;
+    if (this.sinceLast === 0) return null;
+    return this.snapshot();
+  }
+
+  private recorded(): void {
+    this.sinceLast++;
+    this.maybeSchedule();
+  }
+
+  private maybeSchedule(): void {
+    const every = this.options.every;
+    if (every <= 0 || this.closed || this.scheduled || this.running !== null || this.sinceLast < every) return;
+    this.scheduled = true;
+    // Not inside the request that crossed the threshold: at the next turn of the event loop.
+    setImmediate(() => {
+      this.scheduled = false;
+      if (!this.closed) void this.snapshot();
+    });
+  }
+
+  private async take(): Promise<SnapshotResult | null> {
+    const t0 = performance.now();
+    const counts = { engineRecords: this.engineRecords, adminRecords: this.adminRecords };
+    const durable = this.lastEngineAppend;
+    const covered = this.sinceLast;
+    let parts: Buffer[];
+    try {
+      parts = encodeSnapshot(this.options.capture(), counts, this.options.fingerprint);
+    } catch (err) {
+      this.options.log.error({ err }, 'snapshot capture failed');
+      return null;
+    }
+    const captureMs = performance.now() - t0;
+    const records = counts.engineRecords + counts.adminRecords;
+    try {
+      await durable;
+      const path = await writeSnapshotFile(this.options.dir, snapshotName(records), parts);
+      await pruneSnapshots(this.options.dir);
+      this.sinceLast -= Math.min(covered, this.sinceLast);
+      const bytes = parts.reduce((n, p) => n + p.length, 0);
+      const result = { path, records, bytes, captureMs, writeMs: performance.now() - t0 - captureMs };
+      this.options.log.info(
+        { snapshot: path, records, bytes, captureMs: Math.round(captureMs), writeMs: Math.round(result.writeMs) },
+        'snapshot written',
+      );
+      this.maybeSchedule();
+      return result;
+    } catch (err) {
+      this.options.log.error({ err, records }, 'snapshot not written (the journal still holds everything)');
+      return null;
+    }
+  }
+}

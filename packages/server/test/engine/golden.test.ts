@@ -1,0 +1,433 @@
+/**
+ * Golden hashes of the engine's observable behaviour: every rendered event, every result and
+ * rejection, and the final state as the query methods report it (getOrder for every order id and
+ * client order id ever issued, allOrders / myTrades / openOrders / orderLists / preventedMatches of
+ * every account, the books, reference and last prices). Internal representation changes (history
+ * storage, snapshots, allocation cuts) must leave these hashes unchanged.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ApiError, DEFAULT_SYMBOLS, type SelfTradePreventionMode } from '@binance-sandbox/protocol';
+import {
+  cancelResponse,
+  Exchange,
+  fullResponse,
+  myTradeResponse,
+  orderListResponse,
+  queryOrderResponse,
+  renderEvent,
+  resultResponse,
+  type EngineEvent,
+  type EngineOptions,
+  type OrderListView,
+} from '../../src/engine/index.js';
+import { generate } from '../../../../bench/engine.js';
+import { mulberry32 } from './helpers.js';
+
+const STP: SelfTradePreventionMode[] = ['NONE', 'EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'DECREMENT', 'TRANSFER'];
+const MID: Record<string, number> = { BTCUSDT: 30000, ETHUSDT: 2000 };
+
+const bigJson = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x));
+
+/** Tracks what the stream issued so the final state can be queried exhaustively. */
+interface Issued {
+  readonly owner: Map<string, number>; // `${symbol}#${orderId}` → account
+  readonly clientIds: Map<string, Set<number>>; // `${symbol}|${clientOrderId}` → accounts
+}
+
+class Recorder {
+  private readonly h: Hash = createHash('sha256');
+  readonly issued: Issued = { owner: new Map(), clientIds: new Map() };
+  add(x: unknown): void {
+    this.h.update(bigJson(x));
+    this.h.update('\n');
+  }
+  events(evs: readonly EngineEvent[]): void {
+    for (const e of evs) {
+      this.add(renderEvent(e));
+      if (e.type === 'execution') {
+        this.issued.owner.set(`${e.order.symbol}#${e.order.orderId}`, e.accountId);
+        this.cid(e.order.symbol, e.order.clientOrderId, e.accountId);
+        this.cid(e.order.symbol, e.clientOrderId, e.accountId);
+      }
+    }
+  }
+  private cid(symbol: string, id: string, accountId: number): void {
+    const k = `${symbol}|${id}`;
+    let s = this.issued.clientIds.get(k);
+    if (s === undefined) this.issued.clientIds.set(k, (s = new Set()));
+    s.add(accountId);
+  }
+  /** Runs a command; records its result rendering (or rejection) and its events. */
+  run(f: () => { json: unknown; events: readonly EngineEvent[] }): void {
+    try {
+      const r = f();
+      this.add(r.json);
+      this.events(r.events);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      this.add({ code: e.code, msg: e.msg });
+    }
+  }
+  digest(): string {
+    return this.h.digest('hex');
+  }
+}
+
+const listJson = (l: OrderListView, now: number) =>
+  orderListResponse(l, 'RESPONSE', now, (o) => resultResponse(o, now));
+
+/** The final state through the query API, as one hash. */
+function stateHash(ex: Exchange, accounts: readonly number[], issued: Issued, now: number): string {
+  const h = new Recorder();
+  const query = (f: () => unknown): void => {
+    try {
+      h.add(f());
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      h.add({ code: e.code, msg: e.msg });
+    }
+  };
+  for (const symbol of ex.symbolNames()) {
+    h.add(ex.book(symbol, 5000));
+    h.add([ex.avgPrice(symbol, now), ex.avgPrice(symbol, now, 0), ex.lastPrice(symbol)]);
+    const ids = [...issued.owner.keys()]
+      .filter((k) => k.startsWith(`${symbol}#`))
+      .map((k) => Number(k.slice(symbol.length + 1)));
+    const maxId = Math.max(0, ...ids);
+    for (let id = 1; id <= maxId + 1; id++) {
+      const owner = issued.owner.get(`${symbol}#${id}`) ?? 1;
+      query(() => queryOrderResponse(ex.getOrder(owner, symbol, { orderId: id })));
+      query(() => queryOrderResponse(ex.getOrder(owner + 1, symbol, { orderId: id })));
+    }
+    for (const [k, owners] of issued.clientIds) {
+      if (!k.startsWith(`${symbol}|`)) continue;
+      const cid = k.slice(symbol.length + 1);
+      for (const a of owners) {
+        query(() => queryOrderResponse(ex.getOrder(a, symbol, { origClientOrderId: cid })));
+        query(() => queryOrderResponse(ex.getOrder(a, symbol, { orderId: 1, origClientOrderId: cid })));
+      }
+    }
+    for (const a of accounts) {
+      h.add(ex.openOrders(a, symbol).map(queryOrderResponse));
+      h.add(ex.allOrders(a, symbol).map(queryOrderResponse));
+      h.add(ex.allOrders(a, symbol, { limit: 1000 }).map(queryOrderResponse));
+      h.add(ex.allOrders(a, symbol, { orderId: 7, limit: 3 }).map(queryOrderResponse));
+      h.add(ex.allOrders(a, symbol, { startTime: 1_700_000_100_000, limit: 4 }).map(queryOrderResponse));
+      h.add(ex.allOrders(a, symbol, { endTime: 1_700_000_200_000, limit: 5 }).map(queryOrderResponse));
+      h.add(ex.myTrades(a, symbol).map(myTradeResponse));
+      h.add(ex.myTrades(a, symbol, { limit: 1000 }).map(myTradeResponse));
+      h.add(ex.myTrades(a, symbol, { fromId: 5, limit: 7 }).map(myTradeResponse));
+      h.add(ex.myTrades(a, symbol, { startTime: 1_700_000_050_000, limit: 6 }).map(myTradeResponse));
+      for (const o of ex.allOrders(a, symbol, { limit: 20 }))
+        h.add(ex.myTrades(a, symbol, { orderId: o.spec.orderId }).map(myTradeResponse));
+      h.add(ex.orderLists(a, symbol).map((l) => listJson(l, now)));
+      h.add(ex.preventedMatches(a, symbol).map(renderEvent));
+    }
+  }
+  for (const a of accounts) h.add(ex.accountView(a));
+  h.add([...ex.totals()]);
+  h.add([...ex.feesCollected()]);
+  return h.digest();
+}
+
+/** A seeded stream of every kind of command over 6 accounts and two symbols. */
+function mixedStream(seed: number, steps: number, retainHistory: boolean): [string, string] {
+  const r = mulberry32(seed);
+  const ex = new Exchange(DEFAULT_SYMBOLS, { seed, retainHistory });
+  const rec = new Recorder();
+  const accounts = [1, 2, 3, 4, 5, 6];
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
+  for (const a of accounts) {
+    rec.events(ex.deposit({ now: 0, accountId: a, asset: 'USDT', amount: '500000.12345678' }));
+    rec.events(ex.deposit({ now: 0, accountId: a, asset: 'BTC', amount: '20.00000001' }));
+    rec.events(ex.deposit({ now: 0, accountId: a, asset: 'ETH', amount: '200' }));
+    if (a % 2 === 0) ex.setCommission(a, { maker: '0.00075', taker: '0.00123' });
+  }
+  const cids = ['alpha', 'beta', 'gamma', 'delta'];
+  let now = 1_700_000_000_000;
+  for (let i = 0; i < steps; i++) {
+    now += 1 + Math.floor(r() * 500);
+    const accountId = pick(accounts);
+    const symbol = r() < 0.75 ? 'BTCUSDT' : 'ETHUSDT';
+    const mid = MID[symbol] as number;
+    const side = r() < 0.5 ? 'BUY' : 'SELL';
+    const price = (mid + (Math.floor((r() - 0.5) * 400) / 100) * 10).toFixed(2);
+    const qty = ((1 + Math.floor(r() * 3000)) / 100000).toFixed(5);
+    const stp = pick(STP);
+    const cid = r() < 0.2 ? { newClientOrderId: pick(cids) } : {};
+    const strategy = r() < 0.1 ? { strategyId: 1 + Math.floor(r() * 9), strategyType: 1000000 + i } : {};
+    const k = r();
+    rec.run(() => {
+      if (k < 0.38) {
+        const r1 = ex.placeOrder({
+          now,
+          accountId,
+          symbol,
+          side,
+          type: 'LIMIT',
+          timeInForce: pick(['GTC', 'GTC', 'IOC', 'FOK'] as const),
+          price,
+          quantity: qty,
+          ...(r() < 0.5 ? { selfTradePreventionMode: stp } : {}),
+          ...cid,
+          ...strategy,
+        });
+        return { json: fullResponse(r1.order, r1.fills, now), events: r1.events };
+      }
+      if (k < 0.46) {
+        const ice = r() < 0.5;
+        const r1 = ex.placeOrder({
+          now,
+          accountId,
+          symbol,
+          side,
+          type: ice ? 'LIMIT' : 'LIMIT_MAKER',
+          ...(ice ? { timeInForce: 'GTC' as const, icebergQty: (Number(qty) / 3).toFixed(5) } : {}),
+          price,
+          quantity: qty,
+          selfTradePreventionMode: stp,
+          ...cid,
+        });
+        return { json: fullResponse(r1.order, r1.fills, now), events: r1.events };
+      }
+      if (k < 0.54) {
+        const quote = r() < 0.5;
+        const r1 = ex.placeOrder({
+          now,
+          accountId,
+          symbol,
+          side,
+          type: 'MARKET',
+          ...(quote ? { quoteOrderQty: (Number(qty) * mid).toFixed(2) } : { quantity: qty }),
+          selfTradePreventionMode: stp,
+          ...strategy,
+        });
+        return { json: fullResponse(r1.order, r1.fills, now), events: r1.events };
+      }
+      if (k < 0.62) {
+        const last = ex.lastPrice(symbol) / 1e8 || mid;
+        const up = r() < 0.5;
+        const stopPrice = (last + (up ? 1 : -1) * (1 + Math.floor(r() * 50))).toFixed(2);
+        const type = pick(['STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'] as const);
+        const limitType = type.endsWith('LIMIT');
+        const r1 = ex.placeOrder({
+          now,
+          accountId,
+          symbol,
+          side,
+          type,
+          stopPrice,
+          quantity: qty,
+          ...(limitType ? { price: stopPrice, timeInForce: 'GTC' as const } : {}),
+          selfTradePreventionMode: stp,
+          ...cid,
+        });
+        return { json: resultResponse(r1.order, now), events: r1.events };
+      }
+      if (k < 0.67) {
+        const last = ex.lastPrice(symbol) / 1e8 || mid;
+        const hi = (last + 5 + Math.floor(r() * 30)).toFixed(2);
+        const lo = (last - 5 - Math.floor(r() * 30)).toFixed(2);
+        const listCid = r() < 0.3 ? { listClientOrderId: pick(cids) } : {};
+        const r1 =
+          side === 'SELL'
+            ? ex.placeOco({
+                now,
+                accountId,
+                symbol,
+                side,
+                quantity: qty,
+                above: { type: 'LIMIT_MAKER', price: hi },
+                below: { type: 'STOP_LOSS_LIMIT', stopPrice: lo, price: lo, timeInForce: 'GTC' },
+                ...listCid,
+              })
+            : ex.placeOco({
+                now,
+                accountId,
+                symbol,
+                side,
+                quantity: qty,
+                above: { type: 'STOP_LOSS', stopPrice: hi, ...(r() < 0.3 ? { clientOrderId: pick(cids) } : {}) },
+                below: { type: 'LIMIT_MAKER', price: lo },
+                ...listCid,
+              });
+        return { json: listJson(r1.list, now), events: r1.events };
+      }
+      if (k < 0.7) {
+        const lists = ex.orderLists(accountId, symbol);
+        const l = lists[Math.floor(r() * lists.length)];
+        const r1 = ex.cancelOrderList({
+          now,
+          accountId,
+          symbol,
+          ...(l && r() < 0.7 ? { orderListId: l.orderListId } : { listClientOrderId: pick(cids) }),
+        });
+        return {
+          json: [orderListResponse(r1.list, 'ALL_DONE', now, queryOrderResponse), r1.cancelClientOrderId],
+          events: r1.events,
+        };
+      }
+      if (k < 0.9) {
+        const open = ex.openOrders(accountId, symbol);
+        const o = open[Math.floor(r() * open.length)];
+        const byCid = r() < 0.3;
+        const r1 = ex.cancelOrder({
+          now,
+          accountId,
+          symbol,
+          ...(byCid
+            ? { origClientOrderId: o && r() < 0.7 ? o.spec.clientOrderId : pick(cids) }
+            : { orderId: o ? o.spec.orderId : Math.floor(r() * 50) + 1 }),
+          ...(r() < 0.2 ? { newClientOrderId: pick(cids) } : {}),
+          ...(r() < 0.1 ? { cancelRestrictions: pick(['ONLY_NEW', 'ONLY_PARTIALLY_FILLED'] as const) } : {}),
+        });
+        return {
+          json: [
+            cancelResponse(r1.order, r1.cancelClientOrderId, now),
+            r1.list ? orderListResponse(r1.list, 'ALL_DONE', now, queryOrderResponse) : null,
+          ],
+          events: r1.events,
+        };
+      }
+      if (k < 0.93) {
+        const q = r();
+        const ref = q < 0.5 ? { orderId: 1 + Math.floor(r() * (i + 1)) } : { origClientOrderId: pick(cids) };
+        return { json: queryOrderResponse(ex.getOrder(accountId, symbol, ref)), events: [] };
+      }
+      if (k < 0.955) {
+        const r1 = ex.cancelOpenOrders({ now, accountId, symbol });
+        return {
+          json: r1.items.map((it) =>
+            it.kind === 'order'
+              ? cancelResponse(it.order, it.cancelClientOrderId, now)
+              : [orderListResponse(it.list, 'ALL_DONE', now, queryOrderResponse), it.cancelClientOrderId],
+          ),
+          events: r1.events,
+        };
+      }
+      if (k < 0.975) {
+        const events = ex.deposit({ now, accountId, asset: pick(['USDT', 'BTC', 'ETH']), amount: '12.5' });
+        return { json: 'deposit', events };
+      }
+      if (k < 0.985) {
+        ex.setCommission(accountId, { maker: pick(['0', '0.001', '0.0002']), taker: pick(['0.001', '0.00015']) });
+        return { json: 'commission', events: [] };
+      }
+      return {
+        json: [
+          ex.allOrders(accountId, symbol, { limit: 3 }).map(queryOrderResponse),
+          ex.myTrades(accountId, symbol, { limit: 3 }).map(myTradeResponse),
+        ],
+        events: [],
+      };
+    });
+  }
+  return finish(ex, { seed, retainHistory }, rec, accounts, now + 1000);
+}
+
+function finish(
+  ex: Exchange,
+  opts: EngineOptions,
+  rec: Recorder,
+  accounts: readonly number[],
+  now: number,
+): [string, string] {
+  const state = stateHash(ex, accounts, rec.issued, now);
+  // a snapshot restores the same observable state
+  const restored = new Exchange(DEFAULT_SYMBOLS, opts);
+  restored.importState(structuredClone(ex.exportState()));
+  expect(stateHash(restored, accounts, rec.issued, now)).toBe(state);
+  return [rec.digest(), state];
+}
+
+/** The first ops of bench/engine.ts (resting / crossing LIMIT orders and cancels, 10,000 accounts). */
+function benchStream(n: number, retainHistory: boolean): [string, string] {
+  const ops = generate(n);
+  const ex = new Exchange(DEFAULT_SYMBOLS, { retainHistory });
+  const rec = new Recorder();
+  const accounts = new Set<number>();
+  for (const op of ops) accounts.add(op.account);
+  for (const a of accounts) {
+    ex.deposit({ now: 0, accountId: a, asset: 'USDT', amount: '1000000000' });
+    ex.deposit({ now: 0, accountId: a, asset: 'BTC', amount: '100000' });
+  }
+  const ids = new Int32Array(ops.length).fill(-1);
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as (typeof ops)[number];
+    const now = 1_700_000_000_000 + i;
+    rec.run(() => {
+      if (op.kind === 2) {
+        const r1 = ex.cancelOrder({ now, accountId: op.account, symbol: 'BTCUSDT', orderId: ids[op.ref] as number });
+        return { json: cancelResponse(r1.order, r1.cancelClientOrderId, now), events: r1.events };
+      }
+      const r1 = ex.placeOrder({
+        now,
+        accountId: op.account,
+        symbol: 'BTCUSDT',
+        side: op.side,
+        type: 'LIMIT',
+        timeInForce: op.kind === 0 ? 'GTC' : 'IOC',
+        price: op.price,
+        quantity: op.qty,
+      });
+      ids[i] = r1.order.spec.orderId;
+      return { json: fullResponse(r1.order, r1.fills, now), events: r1.events };
+    });
+  }
+  const sample = [...accounts].sort((a, b) => a - b).filter((_a, i) => i % 40 === 0);
+  return finish(ex, { retainHistory }, rec, sample, 1_700_000_000_000 + ops.length + 1000);
+}
+
+/** [events and results, final state], recorded before the columnar history rewrite. */
+const GOLDEN: Record<string, readonly [string, string]> = {
+  'bench-false': [
+    'bea85a18519bf2f23bafc5868f5b24d66febce663ed208b11bbf77e517bfdf1d',
+    '9f534c3b62ed2b674ff175fcf4d91aa1db5963c91d46888393e23e3ffda8ccf7',
+  ],
+  'bench-true': [
+    'bea85a18519bf2f23bafc5868f5b24d66febce663ed208b11bbf77e517bfdf1d',
+    '03cc49bddc5edd8e38d25692adb973764de6bb65d7342088b5cc20d8d3600fec',
+  ],
+  'mixed-11-false': [
+    'b9ed561ca1a0afc03afa83981178e380307ef0c1c9d7e6ac1f353c8d310bb83b',
+    'f6fa17517cbf348c6b26f190eff24c360842d94c13e450f57909f1e101686962',
+  ],
+  'mixed-11-true': [
+    'e397b3124dc86cff631e9ee1580d45dbfc62dcf79ab8b57e3a157be0c1604af8',
+    '6ae2ebb8d8ef2d3004e515983f9f57ab39c15163452da1db70ae625a56507078',
+  ],
+  'mixed-2024-false': [
+    '2fde700e813abc3da89ec44e8c64be458d44fd9250a076d3878f0fd2d0bc8db6',
+    '1c58f83c726cf865ed1bf2c7d8e0b8b41d3be83dd625545aa53e55ea9e27d753',
+  ],
+  'mixed-2024-true': [
+    '9a171f6490aafa0b1112bda2494cebf0be8d7fa0121cf863327a957632679c63',
+    '630efb6d87e4dfc93ce8fce0ed48c181480e5d411d60f3d21869b99b5741c7a3',
+  ],
+  'mixed-777-false': [
+    '19bfd8a23630bc862a93ece2d6673f2e7206ab9c42829188fad76917fa3a7aaf',
+    'c110382d1a67f82fcaecf6e51712fe7785ada66469032617798751647ca0b710',
+  ],
+  'mixed-777-true': [
+    'c09f5e0161319a559ecb7383939003040144ef6a1a1779bd6256bc8e498086c3',
+    '42e028aff575ca4eda35da730a1a1be21921dcdef5869b21d8ecc17ddcb2bd08',
+  ],
+};
+
+describe('golden hashes of engine behaviour', () => {
+  for (const retain of [true, false]) {
+    for (const seed of [11, 2024, 777]) {
+      it(`mixed stream seed ${seed}, retainHistory ${retain}`, () => {
+        const got = mixedStream(seed, 2500, retain);
+        const key = `mixed-${seed}-${retain}`;
+        expect(got).toEqual(GOLDEN[key]);
+      });
+    }
+    it(`bench stream (30k ops), retainHistory ${retain}`, () => {
+      const got = benchStream(30_000, retain);
+      const key = `bench-${retain}`;
+      expect(got).toEqual(GOLDEN[key]);
+    }, 120_000);
+  }
+});

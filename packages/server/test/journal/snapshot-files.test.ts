@@ -1,0 +1,178 @@
+/**
+ * Snapshot files end to end (in process): taken through the sandbox's Snapshotter, loaded on
+ * restart with only the journal records after them replayed; a corrupt or partial newest snapshot
+ * is skipped for the older one, or for a full replay.
+ */
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.js';
+import { defaultConfig, type SandboxConfig } from '../../src/config.js';
+import { ExchangeService } from '../../src/exchange/service.js';
+import { JournaledAccountRegistry } from '../../src/journal/accounts.js';
+import { JournaledClock } from '../../src/journal/clock.js';
+import { FileJournal } from '../../src/journal/file-journal.js';
+import { recoverInto, type DurableState } from '../../src/journal/recovery.js';
+import { listSnapshots, snapshotFingerprint } from '../../src/journal/snapshot.js';
+import { MarketData } from '../../src/market/market-data.js';
+import { queryKlines } from '../../src/market/klines.js';
+import { createSandbox } from '../../src/sandbox.js';
+
+const T0 = 1_767_225_600_000;
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'bsbx-snap-'));
+  dirs.push(d);
+  return d;
+}
+
+type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+
+async function trade(sb: Sandbox, from: number, n: number, accounts: readonly number[]): Promise<void> {
+  const orders: Promise<unknown>[] = [];
+  for (let i = from; i < from + n; i++) {
+    orders.push(
+      sb.ctx.exchange
+        .submit('placeOrder', {
+          now: T0 + i * 1000,
+          accountId: accounts[i % accounts.length] as number,
+          symbol: 'BTCUSDT',
+          side: i % 2 ? 'BUY' : 'SELL',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          price: (30_000 + ((i * 7) % 13) - 6).toFixed(2),
+          quantity: '0.01000',
+        })
+        .catch((e: unknown) => e),
+    );
+  }
+  await Promise.all(orders);
+}
+
+/** What the API would answer, as JSON. */
+function answers(exchange: ExchangeService, market: MarketData, accounts: readonly number[]): string {
+  const e = exchange.engine;
+  const m = market.market('BTCUSDT');
+  return JSON.stringify(
+    {
+      accounts: accounts.map((a) => [
+        e.accountView(a),
+        e.openOrders(a),
+        e.allOrders(a, 'BTCUSDT', { limit: 1000 }),
+        e.myTrades(a, 'BTCUSDT', { limit: 1000 }),
+      ]),
+      book: e.book('BTCUSDT', 1000),
+      trades: m.trades.recent(1000),
+      aggTrades: m.aggTrades.query({ limit: 1000 }),
+      klines: queryKlines(m.candles, { interval: '1m', tz: 0, limit: 1000, now: T0 + 1e7 }),
+      ticker: market.tickerInput('BTCUSDT', T0, T0, T0 + 1e7, T0 + 1e7),
+    },
+    (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v),
+  );
+}
+
+function durableState(): DurableState & { market: MarketData } {
+  const exchange = new ExchangeService(defaultConfig().symbols);
+  return {
+    exchange,
+    market: new MarketData(exchange),
+    accounts: new JournaledAccountRegistry('other-seed'),
+    clock: new JournaledClock(new ManualClock(T0)),
+  };
+}
+
+/** Builds a data dir: keys, a clock advance, trades, two snapshots with trades between and after. */
+async function dataDir(): Promise<{ dir: string; expected: string; accounts: number[]; apiKey: string }> {
+  const dir = tmp();
+  const config: SandboxConfig = { ...defaultConfig(), port: 0, logLevel: 'silent', dataDir: dir, snapshotEvery: 0 };
+  const sb = await createSandbox(config, { clock: new ManualClock(T0) });
+  const alice = sb.ctx.accounts.create({ balances: { USDT: '100000', BTC: '10' } });
+  const bob = sb.ctx.accounts.create({ keyType: 'ED25519' });
+  const accounts = [alice.accountId, bob.accountId];
+  for (const id of accounts)
+    for (const [asset, amount] of [
+      ['USDT', '100000'],
+      ['BTC', '10'],
+    ] as const)
+      await sb.ctx.exchange.submit('deposit', { now: T0, accountId: id, asset, amount });
+  sb.ctx.clock.advance(90_000);
+  await trade(sb, 0, 150, accounts);
+  expect((await sb.snapshotter!.snapshot())?.records).toBeGreaterThan(150);
+  await trade(sb, 150, 100, accounts);
+  sb.ctx.accounts.setTradePermission(alice.apiKey, false);
+  expect(await sb.snapshotter!.snapshot()).not.toBeNull();
+  await trade(sb, 250, 60, accounts); // after the newest snapshot: only in the journal
+  const expected = answers(sb.ctx.exchange, sb.ctx.market, accounts);
+  await sb.ctx.exchange.close(); // as a crash would: no snapshot at exit
+  await sb.ctx.limits.close();
+  expect(listSnapshots(dir)).toHaveLength(2);
+  return { dir, expected, accounts, apiKey: alice.apiKey };
+}
+
+function restart(dir: string) {
+  const state = durableState();
+  const warnings: string[] = [];
+  const journal = new FileJournal(dir);
+  const info = recoverInto(journal, state, {
+    dir,
+    fingerprint: snapshotFingerprint(defaultConfig().symbols),
+    warn: (path, why) => warnings.push(`${path}: ${why}`),
+  });
+  return { state, info, warnings, journal };
+}
+
+describe('snapshot files', () => {
+  it('restart loads the newest snapshot and replays only the records after it, to the same answers', async () => {
+    const { dir, expected, accounts, apiKey } = await dataDir();
+    const { state, info, warnings, journal } = restart(dir);
+    try {
+      expect(warnings).toEqual([]);
+      expect(info.snapshot?.path).toBe(join(dir, listSnapshots(dir)[0]!.name));
+      expect(info.replayed).toBe(60);
+      expect(answers(state.exchange, state.market, accounts)).toBe(expected);
+      expect(state.accounts.byApiKey(apiKey)?.permissions.trade).toBe(false);
+      expect(state.clock.now()).toBe(T0 + 90_000);
+    } finally {
+      await journal.close();
+    }
+  });
+
+  it('a corrupt newest snapshot is skipped for the older one; both bad: full replay', async () => {
+    const { dir, expected, accounts } = await dataDir();
+    const [newest, older] = listSnapshots(dir).map((s) => join(dir, s.name));
+    const bytes = readFileSync(newest!);
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 100) ^ 0xff, bytes.length - 100); // flipped bits in the body
+    writeFileSync(newest!, bytes);
+    let r = restart(dir);
+    expect(r.warnings).toEqual([`${newest}: body CRC mismatch`]);
+    expect(r.info.snapshot?.path).toBe(older);
+    expect(r.info.replayed).toBe(100 + 1 + 60);
+    expect(answers(r.state.exchange, r.state.market, accounts)).toBe(expected);
+    await r.journal.close();
+
+    truncateSync(older!, 1000); // a partial file
+    r = restart(dir);
+    expect(r.warnings).toHaveLength(2);
+    expect(r.warnings[1]).toMatch(/body is \d+ bytes, expected/);
+    expect(r.info.snapshot).toBeNull();
+    expect(r.info.replayed).toBe(r.info.records);
+    expect(answers(r.state.exchange, r.state.market, accounts)).toBe(expected);
+    await r.journal.close();
+  });
+
+  it('a snapshot of another configuration is not used', async () => {
+    const { dir, expected, accounts } = await dataDir();
+    const state = durableState();
+    const warnings: string[] = [];
+    const journal = new FileJournal(dir);
+    const info = recoverInto(journal, state, { dir, fingerprint: 'other', warn: (_p, why) => warnings.push(why) });
+    expect(info.snapshot).toBeNull();
+    expect(warnings[0]).toMatch(/another configuration/);
+    expect(answers(state.exchange, state.market, accounts)).toBe(expected);
+    await journal.close();
+  });
+});
