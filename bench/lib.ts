@@ -66,5 +66,5 @@ export function startProcess(
 export function formatRate(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
-  return n.toFixed(0);
+  return n < 100 ? n.toFixed(2) : n.toFixed(0);
 }

@@ -13,14 +13,19 @@ interface AnyResult {
   baseline: number;
   baselineName?: string;
   ratio: number;
-  /** A minimum ratio ours/baseline, or with targetIsMaximum an upper bound on `ours` itself. */
-  target: number;
+  /** A minimum ratio ours/baseline, or with targetIsMaximum an upper bound on `ours` itself; null: for information. */
+  target: number | null;
   targetIsMaximum?: boolean;
 }
 
-const met = (r: AnyResult) => (r.targetIsMaximum ? r.ours <= r.target : r.ratio >= r.target);
-const targetText = (r: AnyResult) =>
-  r.targetIsMaximum ? `ours ≤ ${formatRate(r.target)} ${r.unit}` : `≥ ${r.target}×`;
+const verdict = (r: AnyResult) => {
+  if (r.target === null) return '';
+  return (r.targetIsMaximum ? r.ours <= r.target : r.ratio >= r.target) ? 'met' : 'NOT MET';
+};
+const targetText = (r: AnyResult) => {
+  if (r.target === null) return '—';
+  return r.targetIsMaximum ? `ours ≤ ${formatRate(r.target)} ${r.unit}` : `≥ ${r.target}×`;
+};
 
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<AnyResult | AnyResult[]> }>> = {
   'http-ping': () => import('./http-ping.js'),
@@ -51,7 +56,7 @@ const rows = results.map((r) => [
   `${formatRate(r.baseline)} ${r.unit}${r.baselineName ? ` (${r.baselineName})` : ''}`,
   `${r.ratio.toFixed(2)}×`,
   targetText(r),
-  met(r) ? 'met' : 'NOT MET',
+  verdict(r),
 ]);
 const header = ['benchmark', 'ours (median)', 'baseline (median)', 'ratio', 'target', ''];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
