@@ -129,6 +129,7 @@ import type {
   PreventedMatchEvent,
   TradeEvent,
 } from './types.js';
+import { specOf } from './types.js';
 
 export interface EngineOptions {
   /** Commission rates of new accounts, decimal strings (Binance standard: 0.001 / 0.001). */
@@ -444,25 +445,7 @@ export class Order implements OrderView, OrderSpec {
   }
   /** JSON of the spec only (events embed the order as their `order`). */
   toJSON(): OrderSpec {
-    return {
-      symbol: this.symbol,
-      orderId: this.orderId,
-      orderListId: this.orderListId,
-      clientOrderId: this.clientOrderId,
-      accountId: this.accountId,
-      side: this.side,
-      type: this.type,
-      timeInForce: this.timeInForce,
-      price: this.price,
-      origQty: this.origQty,
-      origQuoteOrderQty: this.origQuoteOrderQty,
-      stopPrice: this.stopPrice,
-      icebergQty: this.icebergQty,
-      selfTradePreventionMode: this.selfTradePreventionMode,
-      strategyId: this.strategyId,
-      strategyType: this.strategyType,
-      time: this.time,
-    };
+    return specOf(this);
   }
 }
 

@@ -23,7 +23,7 @@ import {
 import { type Chunks, type Column, f64, getBig, i32, putBig } from './columns.js';
 import type { Order } from './exchange.js';
 import { clientOrderId } from './ids.js';
-import type { AccountId, OrderSpec, OrderView } from './types.js';
+import { specOf, type AccountId, type OrderSpec, type OrderView } from './types.js';
 
 const DENSE_COLUMNS = [
   'accountId',
@@ -388,24 +388,6 @@ export class ArchivedOrderView implements OrderView, OrderSpec {
   }
   /** JSON of the spec only, as Order renders. */
   toJSON(): OrderSpec {
-    return {
-      symbol: this.symbol,
-      orderId: this.orderId,
-      orderListId: this.orderListId,
-      clientOrderId: this.clientOrderId,
-      accountId: this.accountId,
-      side: this.side,
-      type: this.type,
-      timeInForce: this.timeInForce,
-      price: this.price,
-      origQty: this.origQty,
-      origQuoteOrderQty: this.origQuoteOrderQty,
-      stopPrice: this.stopPrice,
-      icebergQty: this.icebergQty,
-      selfTradePreventionMode: this.selfTradePreventionMode,
-      strategyId: this.strategyId,
-      strategyType: this.strategyType,
-      time: this.time,
-    };
+    return specOf(this);
   }
 }

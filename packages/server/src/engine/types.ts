@@ -122,6 +122,29 @@ export interface OrderSpec {
   readonly time: number;
 }
 
+/** The spec fields of an order as a plain object (what an order serialises to as JSON). */
+export function specOf(o: OrderSpec): OrderSpec {
+  return {
+    symbol: o.symbol,
+    orderId: o.orderId,
+    orderListId: o.orderListId,
+    clientOrderId: o.clientOrderId,
+    accountId: o.accountId,
+    side: o.side,
+    type: o.type,
+    timeInForce: o.timeInForce,
+    price: o.price,
+    origQty: o.origQty,
+    origQuoteOrderQty: o.origQuoteOrderQty,
+    stopPrice: o.stopPrice,
+    icebergQty: o.icebergQty,
+    selfTradePreventionMode: o.selfTradePreventionMode,
+    strategyId: o.strategyId,
+    strategyType: o.strategyType,
+    time: o.time,
+  };
+}
+
 /** A read-only view of an order's state (GET order, openOrders, allOrders, responses). */
 export interface OrderView {
   readonly spec: OrderSpec;

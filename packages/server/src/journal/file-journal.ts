@@ -34,6 +34,7 @@ import {
 import { join, resolve } from 'node:path';
 import type { Journal } from '../exchange/service.js';
 import { FRAME_HEADER_BYTES, MAGIC, MAX_RECORD_BYTES, encodeFrame, scanFile, type TailProblem } from './frame.js';
+import { fsyncDir } from './fsync-dir.js';
 import { GroupCommitter, type CommitSink, type GroupCommitStats } from './group-commit.js';
 import type { JournalRecord } from './records.js';
 
@@ -88,18 +89,6 @@ function pidAlive(pid: number): boolean {
     return state !== 'Z' && state !== 'X';
   } catch {
     return true; // no procfs: trust kill(0)
-  }
-}
-
-function fsyncDir(dir: string): void {
-  let fd = -1;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Some platforms cannot fsync a directory; the file's own fsync is the best available then.
-  } finally {
-    if (fd >= 0) closeSync(fd);
   }
 }
 

@@ -11,13 +11,14 @@
  * KEEP_SNAPSHOTS are kept. A file that fails any check is skipped by `loadNewestSnapshot`.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { SymbolDefinition } from '@binance-sandbox/protocol';
 import type { EngineState } from '../engine/snapshot.js';
 import type { MarketState } from '../market/market-data.js';
+import { fsyncDir } from './fsync-dir.js';
 import { crc32 } from './crc32.js';
 import type { ApiKeyRecord } from './records.js';
 
@@ -174,16 +175,4 @@ export function loadNewestSnapshot(
     }
   }
   return null;
-}
-
-function fsyncDir(dir: string): void {
-  let fd = -1;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Some platforms cannot fsync a directory; the file's own fsync is the best available then.
-  } finally {
-    if (fd >= 0) closeSync(fd);
-  }
 }
