@@ -63,12 +63,16 @@ export class ExchangeService {
     } catch (err) {
       return this.refused(command, err);
     }
+    // Journaled before anything else runs: the journal's order is the engine's order even if a
+    // listener or the renderer fails (or, one day, submits a command of its own).
+    const durable = this.journal.append(command);
     try {
       this.publish(result.events);
       const answer = render ? render(result) : (result as unknown as R);
       // A plain promise chain rather than an async function: one promise less per order.
-      return this.journal.append(command).then(() => answer, executionUnknown);
+      return durable.then(() => answer, executionUnknown);
     } catch (err) {
+      durable.catch(() => undefined); // the rejection below is what the caller sees
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
   }
