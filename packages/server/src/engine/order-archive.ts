@@ -73,10 +73,17 @@ const WORKING = 2 << bitsUsed;
 /** workingTime === time (else it is in the rare table). */
 const WORKING_SINCE_CREATION = 4 << bitsUsed;
 
+/** Per enum field: value → its code already shifted into place (archiving an order is hot). */
+const SHIFTED_CODES = {} as Record<EnumField, Map<string | undefined, number>>;
+for (const f of ENUM_FIELDS) {
+  const values: readonly (string | undefined)[] = ENUMS[f];
+  SHIFTED_CODES[f] = new Map(values.map((v, c) => [v, c << SHIFT[f]]));
+}
+
 function enumCode(f: EnumField, v: string | undefined): number {
-  const c = (ENUMS[f] as readonly (string | undefined)[]).indexOf(v);
-  if (c < 0) throw new Error(`order archive: unknown ${f} ${String(v)}`);
-  return c << SHIFT[f];
+  const c = SHIFTED_CODES[f].get(v);
+  if (c === undefined) throw new Error(`order archive: unknown ${f} ${String(v)}`);
+  return c;
 }
 
 /** Overflow keys: row · 2 + column (dense cumQuote; rare origQuoteOrderQty). */
