@@ -67,21 +67,28 @@ export class JournaledAccountRegistry extends AccountRegistry {
 
   private journalKey(apiKey: string, newAccount: boolean): void {
     if (this.sink === null) return;
-    const key = this.byApiKey(apiKey);
-    if (key === undefined) throw new Error(`registered API key ${apiKey} is missing`);
-    const v = key.verifier;
-    const record: ApiKeyRecord = {
-      kind: 'account.apiKey',
-      accountId: key.accountId,
-      newAccount,
-      ...(newAccount ? { balances: { ...this.account(key.accountId)?.balances } } : {}),
-      apiKey,
-      keyType: key.keyType,
-      ...(v.kind === 'HMAC_SHA256'
-        ? { secretKey: v.secret.toString('utf8') }
-        : { publicKey: v.publicKey.export({ type: 'spki', format: 'pem' }).toString() }),
-      canTrade: key.permissions.trade,
-    };
-    this.sink(record);
+    this.sink(apiKeyRecord(this, apiKey, newAccount));
   }
+}
+
+/**
+ * The journal record of one API key: its material (HMAC secret or public key) and permission, and
+ * for the key that created its account, the account's initial balances.
+ */
+export function apiKeyRecord(registry: AccountRegistry, apiKey: string, newAccount: boolean): ApiKeyRecord {
+  const key = registry.byApiKey(apiKey);
+  if (key === undefined) throw new Error(`registered API key ${apiKey} is missing`);
+  const v = key.verifier;
+  return {
+    kind: 'account.apiKey',
+    accountId: key.accountId,
+    newAccount,
+    ...(newAccount ? { balances: { ...registry.account(key.accountId)?.balances } } : {}),
+    apiKey,
+    keyType: key.keyType,
+    ...(v.kind === 'HMAC_SHA256'
+      ? { secretKey: v.secret.toString('utf8') }
+      : { publicKey: v.publicKey.export({ type: 'spki', format: 'pem' }).toString() }),
+    canTrade: key.permissions.trade,
+  };
 }
