@@ -1,6 +1,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 
 /** The built CLI (npm test builds first; child processes run compiled JS like a user would). */
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -44,4 +47,33 @@ export function startServerProcess(args: string[], timeoutMs = 15_000): Promise<
       reject(new Error(`server exited with ${code}; stdout: ${out} stderr: ${err}`));
     });
   });
+}
+
+/**
+ * Server processes and temporary data dirs of one test file: whatever a test left running is
+ * SIGKILLed and its dirs removed after each test. Call at the top level of the file.
+ */
+export function serverProcessesOfTest(): {
+  start(args: string[]): Promise<ServerProcess>;
+  tempDir(prefix: string): string;
+} {
+  const dirs: string[] = [];
+  const servers: ServerProcess[] = [];
+  afterEach(async () => {
+    for (const s of servers.splice(0))
+      if (s.child.exitCode === null && s.child.signalCode === null) await s.stop('SIGKILL');
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  return {
+    async start(args) {
+      const s = await startServerProcess(args);
+      servers.push(s);
+      return s;
+    },
+    tempDir(prefix) {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      dirs.push(dir);
+      return dir;
+    },
+  };
 }

@@ -2,12 +2,11 @@
  * Durability end to end: the real server process with --data-dir, a stream of signed orders cut
  * by SIGKILL, a restart on the same data dir — and nothing acknowledged is missing.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { closeAgents, request, type HttpResponse } from '../helpers/http.js';
-import { startServerProcess, type ServerProcess } from '../helpers/process.js';
+import { serverProcessesOfTest, type ServerProcess } from '../helpers/process.js';
 import { signedQuery, type TestAccount } from '../helpers/sign.js';
 
 type Json = Record<string, unknown>;
@@ -28,13 +27,7 @@ interface Trade {
   isBuyer: boolean;
 }
 
-const dirs: string[] = [];
-const servers: ServerProcess[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0))
-    if (s.child.exitCode === null && s.child.signalCode === null) await s.stop('SIGKILL');
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const processes = serverProcessesOfTest();
 afterAll(closeAgents);
 
 /** 8-decimal fixed point, exact. */
@@ -43,10 +36,8 @@ const units = (s: string): bigint => {
   return BigInt(i) * 100_000_000n + BigInt((f + '00000000').slice(0, 8));
 };
 
-async function start(dataDir: string, config: string): Promise<ServerProcess> {
-  const s = await startServerProcess(['--data-dir', dataDir, '--config', config, '--log-level', 'error']);
-  servers.push(s);
-  return s;
+function start(dataDir: string, config: string): Promise<ServerProcess> {
+  return processes.start(['--data-dir', dataDir, '--config', config, '--log-level', 'error']);
 }
 
 function client(url: string) {
@@ -81,8 +72,7 @@ function client(url: string) {
 
 describe('restart after SIGKILL', () => {
   it('keeps every acknowledged order, every balance, the API keys and the clock offset', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bsbx-restart-'));
-    dirs.push(dir);
+    const dir = processes.tempDir('bsbx-restart-');
     const dataDir = join(dir, 'data');
     const config = join(dir, 'config.json');
     // Limits out of the way: this test is about durability, not the ORDERS limiter.

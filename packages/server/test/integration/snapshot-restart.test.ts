@@ -2,27 +2,18 @@
  * Snapshots end to end: the real server with --data-dir trades, stops on SIGTERM (which writes a
  * snapshot), and after a restart on the same data dir answers every query as before.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { closeAgents, request } from '../helpers/http.js';
-import { startServerProcess, type ServerProcess } from '../helpers/process.js';
+import { serverProcessesOfTest, type ServerProcess } from '../helpers/process.js';
 import { signedQuery, type TestAccount } from '../helpers/sign.js';
 
-const dirs: string[] = [];
-const servers: ServerProcess[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0))
-    if (s.child.exitCode === null && s.child.signalCode === null) await s.stop('SIGKILL');
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const processes = serverProcessesOfTest();
 afterAll(closeAgents);
 
-async function start(dataDir: string): Promise<ServerProcess> {
-  const s = await startServerProcess(['--data-dir', dataDir, '--log-level', 'error']);
-  servers.push(s);
-  return s;
+function start(dataDir: string): Promise<ServerProcess> {
+  return processes.start(['--data-dir', dataDir, '--log-level', 'error']);
 }
 
 function signed(url: string, acct: TestAccount, method: string, path: string, params: Record<string, string> = {}) {
@@ -57,8 +48,7 @@ async function snapshotOfAnswers(url: string, accts: readonly TestAccount[], unt
 
 describe('restart after SIGTERM with a snapshot', () => {
   it('writes a snapshot on shutdown and answers identically after the restart', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bsbx-snaprestart-'));
-    dirs.push(dir);
+    const dir = processes.tempDir('bsbx-snaprestart-');
     const dataDir = join(dir, 'data');
     let server = await start(dataDir);
     const admin = (path: string, body: unknown) =>
