@@ -52,15 +52,17 @@ export async function createSandbox(config: SandboxConfig, overrides: SandboxOve
   // and snapshots of the whole state (journal/snapshotter.ts).
   const journal = config.dataDir !== null ? new FileJournal(config.dataDir) : null;
   const fingerprint = snapshotFingerprint(config.symbols);
-  let capture: () => SnapshotData = () => {
-    throw new Error('snapshot before the sandbox was built');
-  };
   const snapshotter = journal
     ? new Snapshotter({
         dir: journal.dir,
         every: config.snapshotEvery,
         fingerprint,
-        capture: () => capture(),
+        capture: (): SnapshotData => ({
+          engine: exchange.engine.exportState(),
+          market: market.exportState(),
+          accounts: exportRegistry(accounts),
+          clockAdvancedMs: (clock as JournaledClock).advanced,
+        }),
         log: { info: (f, m) => app.log.info(f, m), error: (f, m) => app.log.error(f, m) },
       })
     : null;
@@ -82,12 +84,6 @@ export async function createSandbox(config: SandboxConfig, overrides: SandboxOve
     market,
     faults: new FaultInjector(config.seed),
   };
-  capture = () => ({
-    engine: exchange.engine.exportState(),
-    market: market.exportState(),
-    accounts: exportRegistry(accounts),
-    clockAdvancedMs: (clock as JournaledClock).advanced,
-  });
   const app = buildApp(ctx, config.logLevel);
   attachWebSockets(app, ctx); // WebSocket streams on the same port; closed with the app
   if (journal && snapshotter) {

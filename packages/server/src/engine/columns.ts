@@ -81,20 +81,27 @@ export const f64 = (from?: Chunks<Float64Array>): Column<Float64Array> => new Co
 export const i32 = (from?: Chunks<Int32Array>): Column<Int32Array> => new Column((n) => new Int32Array(n), from);
 export const u8 = (from?: Chunks<Uint8Array>): Column<Uint8Array> => new Column((n) => new Uint8Array(n), from);
 
+/** A bigint as a number cell: the value when it is a safe integer, else NaN (kept in an overflow map). */
+export function bigCell(v: bigint): number {
+  return v <= MAX_SAFE_N && v >= -MAX_SAFE_N ? Number(v) : NaN;
+}
+
+/** The bigint a cell holds; a NaN cell's value comes from the overflow map under `key`. */
+export function cellBig(cell: number, bigs: ReadonlyMap<number, bigint>, key: number): bigint {
+  if (cell === 0) return 0n;
+  if (cell === cell) return BigInt(cell);
+  const b = bigs.get(key);
+  if (b === undefined) throw new Error(`bigint cell ${key} is missing from its overflow map`);
+  return b;
+}
+
 /** Stores `v` in row `i`, or NaN there and `v` in `bigs` under `key` when it is not a safe integer. */
 export function putBig(col: Column<Float64Array>, i: number, v: bigint, bigs: Map<number, bigint>, key: number): void {
-  if (v <= MAX_SAFE_N && v >= -MAX_SAFE_N) col.set(i, Number(v));
-  else {
-    col.set(i, NaN);
-    bigs.set(key, v);
-  }
+  const cell = bigCell(v);
+  col.set(i, cell);
+  if (cell !== cell) bigs.set(key, v);
 }
 
 export function getBig(col: Column<Float64Array>, i: number, bigs: ReadonlyMap<number, bigint>, key: number): bigint {
-  const v = col.get(i);
-  if (v === 0) return 0n;
-  if (v === v) return BigInt(v);
-  const b = bigs.get(key);
-  if (b === undefined) throw new Error(`history archive: bigint cell ${key} is missing`);
-  return b;
+  return cellBig(col.get(i), bigs, key);
 }

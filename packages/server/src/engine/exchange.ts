@@ -109,27 +109,27 @@ import { OrderArchive } from './order-archive.js';
 import { exportEngine, importEngine, type EngineInternals, type EngineState } from './snapshot.js';
 import { CompiledSymbol, type CompiledFilter, type LotRule } from './symbol.js';
 import { TradeArchive } from './trade-archive.js';
-import type {
-  AccountEvent,
-  AccountId,
-  BalanceSnapshot,
-  CancelOpenOrdersCommand,
-  CancelOrderCommand,
-  CancelOrderListCommand,
-  EngineEvent,
-  ExecutionEvent,
-  Fill,
-  ListStatusEvent,
-  OcoLeg,
-  OrderRef,
-  OrderSpec,
-  OrderView,
-  PlaceOcoCommand,
-  PlaceOrderCommand,
-  PreventedMatchEvent,
-  TradeEvent,
+import {
+  specOf,
+  type AccountEvent,
+  type AccountId,
+  type BalanceSnapshot,
+  type CancelOpenOrdersCommand,
+  type CancelOrderCommand,
+  type CancelOrderListCommand,
+  type EngineEvent,
+  type ExecutionEvent,
+  type Fill,
+  type ListStatusEvent,
+  type OcoLeg,
+  type OrderRef,
+  type OrderSpec,
+  type OrderView,
+  type PlaceOcoCommand,
+  type PlaceOrderCommand,
+  type PreventedMatchEvent,
+  type TradeEvent,
 } from './types.js';
-import { specOf } from './types.js';
 
 export interface EngineOptions {
   /** Commission rates of new accounts, decimal strings (Binance standard: 0.001 / 0.001). */

@@ -4,7 +4,7 @@
  * millions of small arrays or objects). Every safe integer is exact in a double; a bigint column
  * stores its value as a number when it is a safe integer, otherwise NaN plus an entry in `bigs`.
  */
-const MAX_SAFE_N = BigInt(Number.MAX_SAFE_INTEGER);
+import { bigCell, cellBig } from './columns.js';
 
 export interface NumberTable {
   readonly width: number;
@@ -31,11 +31,9 @@ export class TableWriter {
 
   big(row: number, col: number, v: bigint): void {
     const i = row * this.width + col;
-    if (v <= MAX_SAFE_N && v >= -MAX_SAFE_N) this.data[i] = Number(v);
-    else {
-      this.data[i] = NaN;
-      this.bigs.push([i, v]);
-    }
+    const cell = bigCell(v);
+    this.data[i] = cell;
+    if (cell !== cell) this.bigs.push([i, v]);
   }
 
   finish(): NumberTable {
@@ -60,12 +58,7 @@ export class TableReader {
 
   big(row: number, col: number): bigint {
     const i = row * this.width + col;
-    const v = this.data[i] as number;
-    if (v === 0) return 0n;
-    if (v === v) return BigInt(v);
-    const b = this.bigs.get(i);
-    if (b === undefined) throw new Error(`snapshot table: bigint cell ${i} is missing`);
-    return b;
+    return cellBig(this.data[i] as number, this.bigs, i);
   }
 }
 

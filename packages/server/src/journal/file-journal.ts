@@ -39,6 +39,7 @@ import { GroupCommitter, type CommitSink, type GroupCommitStats } from './group-
 import type { JournalRecord } from './records.js';
 
 export const JOURNAL_FILE = 'journal.log';
+export const LOCK_FILE = 'LOCK';
 
 /**
  * Where the platform has O_DSYNC (Linux, macOS), the journal is opened with it: each write(2) then
@@ -49,7 +50,6 @@ const DSYNC_APPEND =
   constants.O_DSYNC === undefined
     ? null
     : constants.O_APPEND | constants.O_CREAT | constants.O_WRONLY | constants.O_DSYNC;
-export const LOCK_FILE = 'LOCK';
 
 export interface FileJournalOptions {
   /** Largest group-commit batch (default 4 MiB); 0 = one fdatasync per record. */
