@@ -77,6 +77,13 @@ export class Column<T extends Typed> {
   }
 }
 
+/** One value per column name (a record of columns, or of their exported chunks). */
+export function columns<K extends string, T>(names: readonly K[], make: (k: K) => T): Record<K, T> {
+  const out = {} as Record<K, T>;
+  for (const k of names) out[k] = make(k);
+  return out;
+}
+
 export const f64 = (from?: Chunks<Float64Array>): Column<Float64Array> => new Column((n) => new Float64Array(n), from);
 export const i32 = (from?: Chunks<Int32Array>): Column<Int32Array> => new Column((n) => new Int32Array(n), from);
 export const u8 = (from?: Chunks<Uint8Array>): Column<Uint8Array> => new Column((n) => new Uint8Array(n), from);

@@ -20,7 +20,7 @@ import {
   type Side,
   type TimeInForce,
 } from '@binance-sandbox/protocol';
-import { type Chunks, type Column, f64, getBig, i32, putBig } from './columns.js';
+import { type Chunks, type Column, columns, f64, getBig, i32, putBig } from './columns.js';
 import type { Order } from './exchange.js';
 import { clientOrderId } from './ids.js';
 import { specOf, type AccountId, type OrderSpec, type OrderView } from './types.js';
@@ -110,12 +110,6 @@ export interface OrderArchiveState {
 }
 
 const ENUM_LAYOUT = JSON.stringify(ENUMS);
-
-function columns<K extends string, T>(names: readonly K[], make: (k: K) => T): Record<K, T> {
-  const out = {} as Record<K, T>;
-  for (const k of names) out[k] = make(k);
-  return out;
-}
 
 export class OrderArchive {
   private readonly dense: Readonly<Record<DenseColumn, Column<Float64Array>>>;

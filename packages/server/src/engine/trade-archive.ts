@@ -2,7 +2,7 @@
  * Trades of one symbol as columns (row = tradeId; tradeIds are dense per symbol): what myTrades and
  * Exchange.trades need, without keeping every TradeEvent object alive. `event` rebuilds one.
  */
-import { type Chunks, type Column, f64, getBig, i32, putBig, u8 } from './columns.js';
+import { type Chunks, type Column, columns, f64, getBig, i32, putBig, u8 } from './columns.js';
 import type { TradeEvent } from './types.js';
 
 const NUMBER_COLUMNS = [
@@ -32,12 +32,6 @@ export interface TradeArchiveState {
   readonly ints: Readonly<Record<IntColumn, Chunks<Int32Array>>>;
   readonly isBuyerMaker: Chunks<Uint8Array>;
   readonly bigs: readonly (readonly [number, bigint])[];
-}
-
-function columns<K extends string, T>(names: readonly K[], make: (k: K) => T): Record<K, T> {
-  const out = {} as Record<K, T>;
-  for (const k of names) out[k] = make(k);
-  return out;
 }
 
 export class TradeArchive {
