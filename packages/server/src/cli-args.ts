@@ -32,6 +32,7 @@ const OPTIONS = {
   config: { type: 'string' },
   'data-dir': { type: 'string' },
   'snapshot-every': { type: 'string' },
+  'keep-journal': { type: 'boolean' },
   redis: { type: 'string' },
   'trust-proxy': { type: 'boolean' },
   'no-trust-proxy': { type: 'boolean' },
@@ -68,6 +69,8 @@ Options of serve:
   --snapshot-every N    with --data-dir: snapshot the state every N journal records and on
                         shutdown, so a restart replays only what follows (default ${DEFAULT_SNAPSHOT_EVERY};
                         0 = on shutdown only)
+  --keep-journal        with --data-dir: keep every journal segment (default: after each snapshot,
+                        delete the segments that the two snapshots kept cover entirely)
   --redis URL           share limits and bans through Redis, e.g. redis://127.0.0.1:6379
                         (default: in memory, this process only)
   --trust-proxy         take the client IP from X-Forwarded-For (only behind your own proxy;
@@ -234,6 +237,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
             message: `--snapshot-every must be a non-negative integer (got ${JSON.stringify(v)})`,
           };
         flags.snapshotEvery = Number(v);
+        break;
+      case 'keep-journal':
+        flags.keepJournal = true;
         break;
       case 'redis': {
         const problem = parseRedisUrl(v);

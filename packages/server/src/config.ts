@@ -38,6 +38,11 @@ export interface SandboxConfig {
    * shutdown), so a restart replays only the records after it; 0 = on shutdown only.
    */
   readonly snapshotEvery: number;
+  /**
+   * With dataDir: keep every journal segment. By default the segments that the kept snapshots make
+   * unnecessary are deleted after each snapshot (disk use stays bounded).
+   */
+  readonly keepJournal: boolean;
   /** redis:// or rediss:// URL: limits and bans shared by every gateway on the same Redis; null = in memory. */
   readonly redisUrl: string | null;
   /** Prefix of every Redis key (default "bsbx:"); gateways that share limits use the same prefix. */
@@ -158,6 +163,7 @@ export function defaultConfig(): SandboxConfig {
     seed: 'binance-sandbox',
     dataDir: null,
     snapshotEvery: DEFAULT_SNAPSHOT_EVERY,
+    keepJournal: false,
     redisUrl: null,
     redisKeyPrefix: 'bsbx:',
     trustProxy: false,
@@ -591,6 +597,7 @@ const FIELD_VALIDATORS: { readonly [K in keyof SandboxConfig]-?: (path: string, 
   seed: (p, v) => string(p, v, { nonEmpty: true }),
   dataDir: nullableString,
   snapshotEvery: (p, v) => integer(p, v, 0),
+  keepJournal: boolean,
   redisUrl,
   redisKeyPrefix: (p, v) => string(p, v),
   trustProxy: boolean,

@@ -64,6 +64,8 @@ export async function createSandbox(config: SandboxConfig, overrides: SandboxOve
           clockAdvancedMs: (clock as JournaledClock).advanced,
         }),
         log: { info: (f, m) => app.log.info(f, m), error: (f, m) => app.log.error(f, m) },
+        segments: journal,
+        keepJournal: config.keepJournal,
       })
     : null;
   const exchange = new ExchangeService(
@@ -105,6 +107,7 @@ export async function createSandbox(config: SandboxConfig, overrides: SandboxOve
       app.log.info(
         {
           journal: info.path,
+          segments: info.segments,
           records: info.records,
           snapshot: info.snapshot?.path ?? null,
           snapshotMs: info.snapshot ? Math.round(info.snapshot.ms) : 0,

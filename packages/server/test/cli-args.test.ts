@@ -27,6 +27,9 @@ describe('parseCliArgs: serve', () => {
         '--config',
         'cfg.json',
         '--data-dir=/var/lib/bsbx',
+        '--snapshot-every',
+        '5000',
+        '--keep-journal',
         '--redis',
         'redis://127.0.0.1:6379/1',
         '--trust-proxy',
@@ -43,12 +46,18 @@ describe('parseCliArgs: serve', () => {
         port: 0,
         seed: 'demo',
         dataDir: '/var/lib/bsbx',
+        snapshotEvery: 5000,
+        keepJournal: true,
         redisUrl: 'redis://127.0.0.1:6379/1',
         trustProxy: true,
         adminToken: 's3cret',
         logLevel: 'debug',
       },
     });
+  });
+
+  it('--keep-journal takes no value', () => {
+    expect(errorOf('serve --keep-journal=yes')).toBe('option --keep-journal takes no value (got "yes")');
   });
 
   it('flags may come before the command', () => {
@@ -109,6 +118,8 @@ describe('parseCliArgs: help and version', () => {
       '--seed',
       '--config',
       '--data-dir',
+      '--snapshot-every',
+      '--keep-journal',
       '--redis',
       '--trust-proxy',
       '--no-trust-proxy',

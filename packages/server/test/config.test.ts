@@ -160,6 +160,7 @@ describe('loadConfigFile', () => {
     [{ redisUrl: 'http://x' }, 'redisUrl must start with redis:// or rediss:// (got the string "http://x")'],
     [{ redisUrl: 'nonsense' }, 'redisUrl must be a URL such as "redis://127.0.0.1:6379" (got the string "nonsense")'],
     [{ trustProxy: 'yes' }, 'trustProxy must be true or false (got the string "yes")'],
+    [{ keepJournal: 1 }, 'keepJournal must be true or false (got number 1)'],
     [{ adminToken: '' }, 'adminToken must be a non-empty string or null (got the string "")'],
     [{ recvWindowMax: 0 }, 'recvWindowMax must be at least 1 (got number 0)'],
     [{ logLevel: 'verbose' }, 'logLevel must be one of silent, error, warn, info, debug (got the string "verbose")'],

@@ -1,6 +1,9 @@
 /**
- * The embedded journal: one append-only file, `<data-dir>/journal.log`, of CRC-framed JSON records
- * (see frame.ts), written with group commit (group-commit.ts).
+ * The embedded journal: append-only segment files of CRC-framed JSON records (see frame.ts), written
+ * with group commit (group-commit.ts). The first segment is `<data-dir>/journal.log`; `rotate()`
+ * (after each snapshot) starts `journal-<E>-<A>.log`, named after the engine commands (E) and
+ * registry/clock records (A) written before it, and `compact()` deletes the oldest segments once
+ * snapshots cover every record in them. Records are classified by their kind (records.ts).
  *
  * Recovery (`recover`, before the sandbox accepts traffic):
  *   1. take `<data-dir>/LOCK` (refused while another live process holds it);
@@ -11,7 +14,8 @@
  *      rest is a torn tail: if it is no longer than one batch can be, the file is truncated there
  *      and fsynced; a longer "tail" means corruption inside acknowledged data, and recovery refuses
  *      to start rather than silently drop it. A valid frame whose JSON cannot be replayed is an
- *      error too (never skipped).
+ *      error too (never skipped). Only the last segment may end in a torn tail; earlier ones must be
+ *      whole, and each must start exactly where the ones before it end (by its name's counts).
  */
 import {
   closeSync,
@@ -25,6 +29,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readdirSync,
   readSync,
   unlinkSync,
   write,
@@ -36,10 +41,45 @@ import type { Journal } from '../exchange/service.js';
 import { FRAME_HEADER_BYTES, MAGIC, MAX_RECORD_BYTES, encodeFrame, scanFile, type TailProblem } from './frame.js';
 import { fsyncDir } from './fsync-dir.js';
 import { GroupCommitter, type CommitSink, type GroupCommitStats } from './group-commit.js';
-import type { JournalRecord } from './records.js';
+import { isAdminJson, isAdminRecord, type JournalRecord } from './records.js';
 
 export const JOURNAL_FILE = 'journal.log';
 export const LOCK_FILE = 'LOCK';
+const SEGMENT_RE = /^journal-(\d{12})-(\d{12})\.log$/;
+
+/** Engine commands and registry/clock records, counted from the start of the journal. */
+export interface RecordCounts {
+  readonly engineRecords: number;
+  readonly adminRecords: number;
+}
+
+/** One journal file and the record counts before its first record. */
+export interface Segment extends RecordCounts {
+  readonly name: string;
+}
+
+export function segmentName(c: RecordCounts): string {
+  if (c.engineRecords === 0 && c.adminRecords === 0) return JOURNAL_FILE;
+  const pad = (n: number) => String(n).padStart(12, '0');
+  return `journal-${pad(c.engineRecords)}-${pad(c.adminRecords)}.log`;
+}
+
+/** The journal segments of `dir`, oldest first (both counts only grow). */
+export function listSegments(dir: string): Segment[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: Segment[] = [];
+  for (const name of names) {
+    if (name === JOURNAL_FILE) out.push({ name, engineRecords: 0, adminRecords: 0 });
+    const m = SEGMENT_RE.exec(name);
+    if (m) out.push({ name, engineRecords: Number(m[1]), adminRecords: Number(m[2]) });
+  }
+  return out.sort((a, b) => a.engineRecords - b.engineRecords || a.adminRecords - b.adminRecords);
+}
 
 /**
  * Where the platform has O_DSYNC (Linux, macOS), the journal is opened with it: each write(2) then
@@ -50,6 +90,8 @@ const DSYNC_APPEND =
   constants.O_DSYNC === undefined
     ? null
     : constants.O_APPEND | constants.O_CREAT | constants.O_WRONLY | constants.O_DSYNC;
+/** A new segment: the same, but never over an existing file. */
+const NEW_SEGMENT = DSYNC_APPEND === null ? 'ax' : DSYNC_APPEND | constants.O_EXCL;
 
 export interface FileJournalOptions {
   /** Largest group-commit batch (default 4 MiB); 0 = one fdatasync per record. */
@@ -57,7 +99,10 @@ export interface FileJournalOptions {
 }
 
 export interface RecoveryInfo {
+  /** The segment appends go to. */
   readonly path: string;
+  /** Segment files read. */
+  readonly segments: number;
   /** Records replayed. */
   readonly records: number;
   /** Bytes of torn tail cut off (0 normally). */
@@ -94,18 +139,35 @@ function pidAlive(pid: number): boolean {
 
 export class FileJournal implements Journal {
   readonly dir: string;
-  readonly path: string;
   private fd = -1;
   private committer: GroupCommitter | null = null;
   private locked = false;
   private closed = false;
+  /** Oldest first; the last one takes the appends. */
+  private segments: Segment[] = [];
+  /** Records written so far (engine: in completed batch writes), counted from the journal's start. */
+  private engineRecords = 0;
+  private adminRecords = 0;
+  /** Records written to the active segment. */
+  private segmentRecords = 0;
+  private rotatePending = false;
 
   constructor(
     dir: string,
     private readonly options: FileJournalOptions = {},
   ) {
     this.dir = resolve(dir);
-    this.path = join(this.dir, JOURNAL_FILE);
+  }
+
+  /** The segment appends go to (before recovery: the first one). */
+  get path(): string {
+    return join(this.dir, this.segments[this.segments.length - 1]?.name ?? JOURNAL_FILE);
+  }
+
+  /** Where the journal on disk begins: the counts before the oldest segment's first record. */
+  start(): RecordCounts {
+    const first = listSegments(this.dir)[0];
+    return { engineRecords: first?.engineRecords ?? 0, adminRecords: first?.adminRecords ?? 0 };
   }
 
   /** The largest torn tail recovery will cut off: one whole batch plus its last record. */
@@ -114,8 +176,9 @@ export class FileJournal implements Journal {
   }
 
   /**
-   * Opens the journal: locks the data dir, replays every valid record through `onRecord` (in append
-   * order, synchronously), cuts off a torn tail, and makes the journal ready for appends.
+   * Opens the journal: locks the data dir, replays every valid record of every segment through
+   * `onRecord` (in append order, synchronously), cuts off a torn tail, and makes the journal ready
+   * for appends. `skip(json)` true: a record the caller already has (counted, not parsed).
    */
   recover(onRecord: (record: JournalRecord) => void, skip?: (json: string) => boolean): RecoveryInfo {
     if (this.committer !== null || this.closed) throw new Error('journal already opened');
@@ -123,78 +186,57 @@ export class FileJournal implements Journal {
     mkdirSync(this.dir, { recursive: true });
     this.lock();
     try {
+      const segments = listSegments(this.dir);
+      if (segments.length === 0) segments.push({ name: JOURNAL_FILE, engineRecords: 0, adminRecords: 0 });
+      this.engineRecords = segments[0]!.engineRecords;
+      this.adminRecords = segments[0]!.adminRecords;
       let created = false;
-      let size = existsSync(this.path) ? fstatSize(this.path) : 0;
-      if (size < MAGIC.length) {
-        const head = size > 0 ? readFileSync(this.path) : Buffer.alloc(0);
-        if (!MAGIC.subarray(0, head.length).equals(head))
-          throw new JournalCorruptError(`${this.path} is not a binance-sandbox journal`);
-        const fd = openSync(this.path, 'w', 0o600);
-        try {
-          writeSync(fd, MAGIC);
-          fsyncSync(fd);
-        } finally {
-          closeSync(fd);
-        }
-        fsyncDir(this.dir);
-        created = true;
-        size = MAGIC.length;
-      } else {
-        const head = Buffer.alloc(MAGIC.length);
-        const fd = openSync(this.path, 'r');
-        try {
-          readSync(fd, head, 0, MAGIC.length, 0);
-        } finally {
-          closeSync(fd);
-        }
-        if (!head.equals(MAGIC))
-          throw new JournalCorruptError(`${this.path} is not a binance-sandbox journal (bad header)`);
+      let records = 0;
+      let tail: { path: string; validEnd: number; truncatedBytes: number; problem?: TailProblem } | null = null;
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k]!;
+        const last = k === segments.length - 1;
+        const path = join(this.dir, seg.name);
+        if (seg.engineRecords !== this.engineRecords || seg.adminRecords !== this.adminRecords)
+          throw new JournalCorruptError(
+            `${path} starts after ${seg.engineRecords} engine and ${seg.adminRecords} registry/clock records, but the ` +
+              `segments before it end after ${this.engineRecords} and ${this.adminRecords}: a segment is missing or ` +
+              `damaged; refusing to start`,
+          );
+        if (this.openSegment(path, last)) created = segments.length === 1;
+        const scan = this.scanSegment(path, onRecord, skip);
+        records += scan.records;
+        this.segmentRecords = scan.records;
+        const truncatedBytes = scan.fileSize - scan.validEnd;
+        if (truncatedBytes > 0 && !last)
+          throw new JournalCorruptError(
+            `${path}: ${scan.problem ?? 'invalid frame'} at byte ${scan.validEnd} of a segment that later segments ` +
+              `follow, so acknowledged data is damaged; refusing to start`,
+          );
+        if (last)
+          tail = { path, validEnd: scan.validEnd, truncatedBytes, ...(scan.problem ? { problem: scan.problem } : {}) };
       }
-      let index = 0;
-      const scan = scanFile(this.path, MAGIC.length, (json) => {
-        // A record a snapshot already covers (CRC-checked, never parsed: JSON.parse is most of a scan).
-        if (skip !== undefined && skip(json)) {
-          index++;
-          return;
-        }
-        let record: JournalRecord;
-        try {
-          record = JSON.parse(json) as JournalRecord;
-        } catch (err) {
-          throw new JournalCorruptError(
-            `${this.path}: record #${index + 1} has a valid CRC but is not JSON: ${String(err)}`,
-          );
-        }
-        try {
-          onRecord(record);
-        } catch (err) {
-          const why = err instanceof Error ? err.message : String(err);
-          throw new JournalCorruptError(
-            `${this.path}: record #${index + 1} (${String(record.kind)}) cannot be replayed: ${why}`,
-          );
-        }
-        index++;
-      });
-      const truncatedBytes = scan.fileSize - scan.validEnd;
-      this.fd = openSync(this.path, DSYNC_APPEND ?? 'a', 0o600);
+      const { path, validEnd, truncatedBytes, problem } = tail!;
+      this.segments = segments;
+      this.fd = openSync(path, DSYNC_APPEND ?? 'a', 0o600);
       if (truncatedBytes > 0) {
         if (truncatedBytes > this.maxTornBytes) {
           throw new JournalCorruptError(
-            `${this.path}: ${scan.problem ?? 'invalid frame'} at byte ${scan.validEnd}, followed by ${truncatedBytes} bytes — ` +
+            `${path}: ${problem ?? 'invalid frame'} at byte ${validEnd}, followed by ${truncatedBytes} bytes — ` +
               `more than a torn last write can leave (${this.maxTornBytes}), so acknowledged data may be damaged; ` +
-              `refusing to start (to accept the loss: truncate -s ${scan.validEnd} ${this.path})`,
+              `refusing to start (to accept the loss: truncate -s ${validEnd} ${path})`,
           );
         }
-        ftruncateSync(this.fd, scan.validEnd);
+        ftruncateSync(this.fd, validEnd);
         fsyncSync(this.fd);
       }
-      const sink = durableSink(this.fd, DSYNC_APPEND !== null);
-      this.committer = new GroupCommitter(sink, this.options.maxBatchBytes);
+      this.committer = new GroupCommitter(this.sink(DSYNC_APPEND !== null), this.options.maxBatchBytes);
       return {
-        path: this.path,
-        records: scan.records,
+        path,
+        segments: segments.length,
+        records,
         truncatedBytes,
-        ...(scan.problem !== undefined && truncatedBytes > 0 ? { problem: scan.problem } : {}),
+        ...(problem !== undefined && truncatedBytes > 0 ? { problem } : {}),
         created,
         ms: performance.now() - t0,
       };
@@ -206,7 +248,75 @@ export class FileJournal implements Journal {
     }
   }
 
-  /** Group-committed append: resolves once the record is durable. */
+  /**
+   * Checks a segment's header. The last segment, when missing, empty or holding only part of the
+   * header (a crash while creating it), is (re)created; returns whether it was.
+   */
+  private openSegment(path: string, last: boolean): boolean {
+    const size = existsSync(path) ? fstatSize(path) : 0;
+    if (size >= MAGIC.length) {
+      const head = Buffer.alloc(MAGIC.length);
+      const fd = openSync(path, 'r');
+      try {
+        readSync(fd, head, 0, MAGIC.length, 0);
+      } finally {
+        closeSync(fd);
+      }
+      if (!head.equals(MAGIC)) throw new JournalCorruptError(`${path} is not a binance-sandbox journal (bad header)`);
+      return false;
+    }
+    const head = size > 0 ? readFileSync(path) : Buffer.alloc(0);
+    if (!MAGIC.subarray(0, head.length).equals(head))
+      throw new JournalCorruptError(`${path} is not a binance-sandbox journal`);
+    if (!last) throw new JournalCorruptError(`${path} has no complete header but later segments follow it`);
+    const fd = openSync(path, 'w', 0o600);
+    try {
+      writeSync(fd, MAGIC);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    fsyncDir(this.dir);
+    return true;
+  }
+
+  /** Hands every valid record of one segment to the caller, counting them by kind. */
+  private scanSegment(
+    path: string,
+    onRecord: (record: JournalRecord) => void,
+    skip?: (json: string) => boolean,
+  ): ReturnType<typeof scanFile> {
+    let index = 0;
+    return scanFile(path, MAGIC.length, (json) => {
+      index++;
+      // A record a snapshot already covers (CRC-checked, never parsed: JSON.parse is most of a scan).
+      const admin = isAdminJson(json);
+      if (admin !== null && skip !== undefined && skip(json)) {
+        this.count(admin, 1);
+        return;
+      }
+      let record: JournalRecord;
+      try {
+        record = JSON.parse(json) as JournalRecord;
+      } catch (err) {
+        throw new JournalCorruptError(`${path}: record #${index} has a valid CRC but is not JSON: ${String(err)}`);
+      }
+      this.count(isAdminRecord(record), 1);
+      try {
+        onRecord(record);
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        throw new JournalCorruptError(`${path}: record #${index} (${String(record.kind)}) cannot be replayed: ${why}`);
+      }
+    });
+  }
+
+  private count(admin: boolean, n: number): void {
+    if (admin) this.adminRecords += n;
+    else this.engineRecords += n;
+  }
+
+  /** Group-committed append of an engine command: resolves once the record is durable. */
   append(record: JournalRecord): Promise<void> {
     if (this.committer === null)
       return Promise.reject(new Error(this.closed ? 'journal is closed' : 'journal is not open'));
@@ -220,11 +330,11 @@ export class FileJournal implements Journal {
   }
 
   /**
-   * Writes and fdatasyncs one record before returning, bypassing the batch queue (for rare admin
-   * changes made by synchronous APIs: accounts, keys, the clock). The file is opened O_APPEND, so
-   * this write lands whole before or after an in-flight batch write, and the fdatasync covers both.
-   * Such records never depend on queued-but-undurable engine commands, so their relative order does
-   * not matter for replay.
+   * Writes and fdatasyncs one registry or clock record before returning, bypassing the batch queue
+   * (for rare admin changes made by synchronous APIs: accounts, keys, the clock). The file is opened
+   * O_APPEND, so this write lands whole before or after an in-flight batch write, and the fdatasync
+   * covers both. Such records never depend on queued-but-undurable engine commands, so their
+   * relative order does not matter for replay.
    */
   appendSync(record: JournalRecord): void {
     if (this.committer === null) throw new Error(this.closed ? 'journal is closed' : 'journal is not open');
@@ -234,9 +344,86 @@ export class FileJournal implements Journal {
     const n = writeSync(this.fd, frame);
     if (n !== frame.length) throw new Error(`short journal write (${n} of ${frame.length} bytes)`);
     fdatasyncSync(this.fd);
+    this.count(true, 1);
+    this.segmentRecords++;
     this.committer.stats.appends++;
     this.committer.stats.batches++;
     this.committer.stats.bytes += frame.length;
+  }
+
+  /**
+   * Starts a new segment for the records that follow (once the batch being written, if any, is
+   * done). Nothing happens while the active segment is empty.
+   */
+  rotate(): void {
+    if (this.committer === null) return;
+    if (this.committer.idle) this.rotateNow();
+    else this.rotatePending = true;
+  }
+
+  /**
+   * Deletes the oldest segments while every record in them is among `covered` (the oldest snapshot
+   * kept); never the active one. Returns the names deleted.
+   */
+  compact(covered: RecordCounts): string[] {
+    const removed: string[] = [];
+    while (this.segments.length > 1) {
+      const next = this.segments[1]!;
+      if (next.engineRecords > covered.engineRecords || next.adminRecords > covered.adminRecords) break;
+      const oldest = this.segments.shift()!;
+      unlinkSync(join(this.dir, oldest.name));
+      removed.push(oldest.name);
+    }
+    if (removed.length > 0) fsyncDir(this.dir);
+    return removed;
+  }
+
+  /** The segment files, oldest first. */
+  get segmentNames(): string[] {
+    return this.segments.map((s) => s.name);
+  }
+
+  private rotateNow(): void {
+    this.rotatePending = false;
+    if (this.segmentRecords === 0 || this.fd < 0) return;
+    const counts = { engineRecords: this.engineRecords, adminRecords: this.adminRecords };
+    const seg: Segment = { name: segmentName(counts), ...counts };
+    const path = join(this.dir, seg.name);
+    const fd = openSync(path, NEW_SEGMENT, 0o600);
+    try {
+      writeSync(fd, MAGIC);
+      fsyncSync(fd);
+      fsyncDir(this.dir);
+    } catch (err) {
+      closeSync(fd);
+      unlinkSync(path);
+      throw err;
+    }
+    closeSync(this.fd);
+    this.fd = fd;
+    this.segments.push(seg);
+    this.segmentRecords = 0;
+  }
+
+  /** Batch writes to the active segment (rotating first when asked); with O_DSYNC a completed write is durable. */
+  private sink(dsync: boolean): CommitSink {
+    return {
+      write: async (data, records) => {
+        if (this.rotatePending) {
+          try {
+            this.rotateNow();
+          } catch {
+            // The batch still goes to the old segment; the next rotation tries again.
+          }
+        }
+        await writeAll(this.fd, data);
+        this.count(false, records);
+        this.segmentRecords += records;
+      },
+      sync: dsync
+        ? () => Promise.resolve()
+        : () => new Promise<void>((ok, fail) => fdatasync(this.fd, (err) => (err ? fail(err) : ok()))),
+    };
   }
 
   /** Counters of the group commit (appends, fdatasyncs, bytes, largest batch). */
@@ -295,16 +482,6 @@ function fstatSize(path: string): number {
   } finally {
     closeSync(fd);
   }
-}
-
-/** Batch writes; `dsync`: the fd is O_DSYNC, so a completed write is already durable. */
-function durableSink(fd: number, dsync: boolean): CommitSink {
-  return {
-    write: (data) => writeAll(fd, data),
-    sync: dsync
-      ? () => Promise.resolve()
-      : () => new Promise<void>((ok, fail) => fdatasync(fd, (err) => (err ? fail(err) : ok()))),
-  };
 }
 
 /** write(2) until every byte is out (O_APPEND: position null). */

@@ -6,7 +6,8 @@
 
 /** Where batches go: one write of the concatenated frames, then one durability barrier. */
 export interface CommitSink {
-  write(data: Buffer): Promise<void>;
+  /** `records`: how many frames `data` holds. */
+  write(data: Buffer, records: number): Promise<void>;
   /** fdatasync (or an equivalent); resolves once everything written before it is durable. */
   sync(): Promise<void>;
 }
@@ -59,7 +60,7 @@ export class GroupCommitter {
   private running = false;
   private scheduled = false;
   private failure: Error | null = null;
-  private idle: (() => void)[] = [];
+  private idleWaiters: (() => void)[] = [];
   readonly stats: GroupCommitStats = { appends: 0, batches: 0, bytes: 0, maxBatch: 0 };
 
   /**
@@ -92,14 +93,19 @@ export class GroupCommitter {
   /** Resolves when nothing is queued or in flight (rejects if the journal has failed). */
   drain(): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure);
-    if (!this.running && !this.scheduled && this.queue.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve) => this.idle.push(resolve)).then(() => {
+    if (this.idle) return Promise.resolve();
+    return new Promise<void>((resolve) => this.idleWaiters.push(resolve)).then(() => {
       if (this.failure !== null) throw this.failure;
     });
   }
 
   get failed(): Error | null {
     return this.failure;
+  }
+
+  /** Nothing queued, scheduled or being written. */
+  get idle(): boolean {
+    return !this.running && !this.scheduled && this.queue.length === 0;
   }
 
   private batchWithRoomFor(bytes: number): Batch {
@@ -119,7 +125,7 @@ export class GroupCommitter {
     this.running = true;
     for (let batch = this.queue.shift(); batch !== undefined; batch = this.queue.shift()) {
       try {
-        await this.sink.write(batch.data());
+        await this.sink.write(batch.data(), batch.frames.length);
         await this.sink.sync();
       } catch (err) {
         this.fail(err, batch);
@@ -132,9 +138,9 @@ export class GroupCommitter {
       batch.resolve();
     }
     this.running = false;
-    const idle = this.idle;
-    this.idle = [];
-    for (const done of idle) done();
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const done of waiters) done();
   }
 
   private fail(err: unknown, inFlight: Batch): void {

@@ -41,3 +41,23 @@ export type JournalRecord = ExchangeCommand | RegistryRecord | ClockAdvanceRecor
 export function isRegistryRecord(r: JournalRecord): r is RegistryRecord {
   return r.kind === 'account.apiKey' || r.kind === 'account.tradePermission';
 }
+
+/** Journal records of the registry and the clock (written synchronously; the rest are engine commands). */
+export function isAdminRecord(record: JournalRecord): record is RegistryRecord | ClockAdvanceRecord {
+  return (
+    record.kind === 'account.apiKey' || record.kind === 'account.tradePermission' || record.kind === 'clock.advance'
+  );
+}
+
+/** Every record is written with `kind` first, so its kind can be read without parsing it. */
+const KIND_PREFIX = '{"kind":"';
+const ADMIN_PREFIXES = ['{"kind":"account.', '{"kind":"clock.'] as const;
+
+/**
+ * From a record's JSON text: true for a registry/clock record, false for an engine command, null
+ * when the text does not start with its kind (then only parsing tells).
+ */
+export function isAdminJson(json: string): boolean | null {
+  if (!json.startsWith(KIND_PREFIX)) return null;
+  return json.startsWith(ADMIN_PREFIXES[0]) || json.startsWith(ADMIN_PREFIXES[1]);
+}

@@ -3,7 +3,7 @@ import type { MarketData } from '../market/market-data.js';
 import type { JournaledAccountRegistry } from './accounts.js';
 import type { JournaledClock } from './clock.js';
 import { JournalCorruptError, type FileJournal, type RecoveryInfo } from './file-journal.js';
-import type { ClockAdvanceRecord, JournalRecord, RegistryRecord } from './records.js';
+import { isAdminJson, isAdminRecord, type JournalRecord } from './records.js';
 import { loadNewestSnapshot, type LoadedSnapshot } from './snapshot.js';
 
 /** What a journal rebuilds: the engine (through its service), its read models, the API keys, the clock offset. */
@@ -37,15 +37,7 @@ export interface DurableRecovery extends RecoveryInfo {
   readonly replayed: number;
 }
 
-const KIND_PREFIX = '{"kind":"';
-const ADMIN_PREFIXES = ['"account.', '"clock.'] as const;
-
-/** Journal records of the registry and the clock (written synchronously; see Snapshotter). */
-export function isAdminRecord(record: JournalRecord): record is RegistryRecord | ClockAdvanceRecord {
-  return (
-    record.kind === 'account.apiKey' || record.kind === 'account.tradePermission' || record.kind === 'clock.advance'
-  );
-}
+export { isAdminRecord };
 
 /**
  * Loads the newest valid snapshot (if any), then replays the journal records it does not cover
@@ -65,16 +57,27 @@ export function recoverInto(
   const snapshotMs = performance.now() - t0;
   const skipEngine = loaded?.meta.engineRecords ?? 0;
   const skipAdmin = loaded?.meta.adminRecords ?? 0;
-  let engineRecords = 0;
-  let adminRecords = 0;
+  // Segments compacted away after snapshots: the journal on disk starts after these.
+  const start = journal.start();
+  if (start.engineRecords > skipEngine || start.adminRecords > skipAdmin) {
+    throw new JournalCorruptError(
+      `the journal in ${journal.dir} starts after ${start.engineRecords} engine and ${start.adminRecords} ` +
+        `registry/clock records (older segments were compacted once snapshots covered them), but ` +
+        (loaded === null
+          ? 'no usable snapshot is left'
+          : `the newest usable snapshot, ${loaded.path}, covers only ${skipEngine} and ${skipAdmin}`) +
+        `: the state cannot be rebuilt; refusing to start (restore the snapshot files, or the configuration ` +
+        `they were taken with)`,
+    );
+  }
+  let engineRecords = start.engineRecords;
+  let adminRecords = start.adminRecords;
   let replayed = 0;
   // Covered records are recognised by their first bytes (records are written `{"kind":…` first);
   // anything else is parsed and counted below.
   const covered = (json: string): boolean => {
-    if (!json.startsWith(KIND_PREFIX)) return false;
-    const admin =
-      json.startsWith(ADMIN_PREFIXES[0], KIND_PREFIX.length - 1) ||
-      json.startsWith(ADMIN_PREFIXES[1], KIND_PREFIX.length - 1);
+    const admin = isAdminJson(json);
+    if (admin === null) return false;
     if (admin ? adminRecords >= skipAdmin : engineRecords >= skipEngine) return false;
     if (admin) adminRecords++;
     else engineRecords++;

@@ -11,7 +11,7 @@
  * KEEP_SNAPSHOTS are kept. A file that fails any check is skipped by `loadNewestSnapshot`.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -20,6 +20,7 @@ import type { EngineState } from '../engine/snapshot.js';
 import type { MarketState } from '../market/market-data.js';
 import { fsyncDir } from './fsync-dir.js';
 import { crc32 } from './crc32.js';
+import type { RecordCounts } from './file-journal.js';
 import type { ApiKeyRecord } from './records.js';
 
 export const SNAPSHOT_MAGIC = Buffer.from('BSBXSNP1', 'latin1');
@@ -28,7 +29,7 @@ export const KEEP_SNAPSHOTS = 2;
 const NAME_RE = /^snapshot-(\d{12})\.bin$/;
 const PREFIX_BYTES = SNAPSHOT_MAGIC.length + 8;
 
-export interface SnapshotMeta {
+export interface SnapshotMeta extends RecordCounts {
   readonly version: number;
   /** Engine commands covered (the first N `ExchangeCommand` records of the journal). */
   readonly engineRecords: number;
@@ -70,20 +71,38 @@ export function snapshotName(records: number): string {
   return `snapshot-${String(records).padStart(12, '0')}.bin`;
 }
 
-/** Serialises a snapshot (synchronous: this is the event-loop pause). */
-export function encodeSnapshot(
-  data: SnapshotData,
-  counts: { engineRecords: number; adminRecords: number },
-  fingerprint: string,
-): Buffer[] {
-  const body = serialize(data);
+/** The state as bytes: the event-loop pause of a snapshot (the state keeps changing right after). */
+export function serializeSnapshot(data: SnapshotData): Buffer {
+  return serialize(data);
+}
+
+/** CRC slices between which the event loop runs (a 200 MiB body takes ~0.1 s in one go). */
+const CRC_SLICE_BYTES = 8 << 20;
+
+/** The file's parts for a serialised body: its CRC is computed slice by slice, off the pause. */
+export async function frameSnapshot(body: Buffer, counts: RecordCounts, fingerprint: string): Promise<Buffer[]> {
+  let crc = 0;
+  for (let at = 0; at < body.length; at += CRC_SLICE_BYTES) {
+    crc = crc32(body.subarray(at, Math.min(at + CRC_SLICE_BYTES, body.length)), crc);
+    if (at + CRC_SLICE_BYTES < body.length) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return snapshotParts(body, crc, counts, fingerprint);
+}
+
+/** Serialises and frames a snapshot in one synchronous step (tools and tests). */
+export function encodeSnapshot(data: SnapshotData, counts: RecordCounts, fingerprint: string): Buffer[] {
+  const body = serializeSnapshot(data);
+  return snapshotParts(body, crc32(body), counts, fingerprint);
+}
+
+function snapshotParts(body: Buffer, bodyCrc: number, counts: RecordCounts, fingerprint: string): Buffer[] {
   const meta: SnapshotMeta = {
     version: SNAPSHOT_VERSION,
     engineRecords: counts.engineRecords,
     adminRecords: counts.adminRecords,
     fingerprint,
     bodyBytes: body.length,
-    bodyCrc: crc32(body),
+    bodyCrc,
   };
   const header = Buffer.from(JSON.stringify(meta), 'utf8');
   const prefix = Buffer.alloc(PREFIX_BYTES);
@@ -136,9 +155,8 @@ export async function pruneSnapshots(dir: string, keep = KEEP_SNAPSHOTS): Promis
       await unlink(join(dir, name)).catch(() => undefined);
 }
 
-/** Reads and checks one snapshot file (magic, header CRC, version, fingerprint, body length and CRC). */
-export function readSnapshot(path: string, fingerprint: string): LoadedSnapshot {
-  const buf = readFileSync(path);
+/** The header of a snapshot file (magic, header CRC, version checked); `buf` holds at least the prefix. */
+function parseHeader(buf: Buffer): { meta: SnapshotMeta; headerEnd: number } {
   if (buf.length < PREFIX_BYTES || !buf.subarray(0, SNAPSHOT_MAGIC.length).equals(SNAPSHOT_MAGIC))
     throw new SnapshotError('not a snapshot file (bad magic)');
   const headerLength = buf.readUInt32LE(SNAPSHOT_MAGIC.length);
@@ -148,6 +166,27 @@ export function readSnapshot(path: string, fingerprint: string): LoadedSnapshot 
   if (crc32(header) !== buf.readUInt32LE(SNAPSHOT_MAGIC.length + 4)) throw new SnapshotError('header CRC mismatch');
   const meta = JSON.parse(header.toString('utf8')) as SnapshotMeta;
   if (meta.version !== SNAPSHOT_VERSION) throw new SnapshotError(`unknown snapshot version ${meta.version}`);
+  return { meta, headerEnd };
+}
+
+/** Reads only a snapshot's header (its record counts and fingerprint). */
+export function readSnapshotMeta(path: string): SnapshotMeta {
+  const fd = openSync(path, 'r');
+  try {
+    const prefix = Buffer.alloc(PREFIX_BYTES);
+    if (readSync(fd, prefix, 0, PREFIX_BYTES, 0) < PREFIX_BYTES) throw new SnapshotError('truncated header');
+    const buf = Buffer.alloc(PREFIX_BYTES + Math.min(prefix.readUInt32LE(SNAPSHOT_MAGIC.length), 1 << 20));
+    readSync(fd, buf, 0, buf.length, 0);
+    return parseHeader(buf).meta;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads and checks one snapshot file (magic, header CRC, version, fingerprint, body length and CRC). */
+export function readSnapshot(path: string, fingerprint: string): LoadedSnapshot {
+  const buf = readFileSync(path);
+  const { meta, headerEnd } = parseHeader(buf);
   if (meta.fingerprint !== fingerprint)
     throw new SnapshotError('taken with another configuration (symbols or engine options)');
   const body = buf.subarray(headerEnd);

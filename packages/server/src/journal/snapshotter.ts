@@ -5,13 +5,30 @@
  * registry/clock records (written synchronously, so they may land before engine commands still
  * queued) — so a snapshot covers a prefix of each: the counts of both at the moment the state was
  * captured. A snapshot is captured synchronously (state export + v8.serialize: the only pause of
- * the event loop), and written only after every engine command it covers is durable (the last
- * append's promise: group commit resolves in order), so it never holds anything the journal could
- * still lose. Writing is asynchronous; one snapshot at a time.
+ * the event loop; the body's CRC is computed afterwards, in slices), and written only after every
+ * engine command it covers is durable (the last append's promise: group commit resolves in order),
+ * so it never holds anything the journal could still lose. Writing is asynchronous; one snapshot at
+ * a time.
+ *
+ * After each snapshot the journal starts a new segment, and (unless the whole journal is kept) the
+ * segments that the oldest snapshot kept covers entirely are deleted: disk use stays bounded by two
+ * snapshots and the records since the older one, and a damaged newest snapshot still has its fallback.
  */
 import type { ExchangeCommand } from '../exchange/commands.js';
 import type { Journal } from '../exchange/service.js';
-import { encodeSnapshot, pruneSnapshots, snapshotName, writeSnapshotFile, type SnapshotData } from './snapshot.js';
+import { join } from 'node:path';
+import type { RecordCounts } from './file-journal.js';
+import {
+  frameSnapshot,
+  KEEP_SNAPSHOTS,
+  listSnapshots,
+  pruneSnapshots,
+  readSnapshotMeta,
+  serializeSnapshot,
+  snapshotName,
+  writeSnapshotFile,
+  type SnapshotData,
+} from './snapshot.js';
 
 export interface SnapshotLog {
   info(fields: object, msg: string): void;
@@ -25,6 +42,10 @@ export interface SnapshotterOptions {
   readonly fingerprint: string;
   readonly capture: () => SnapshotData;
   readonly log: SnapshotLog;
+  /** The journal's segments: rotated after each snapshot, and compacted unless `keepJournal`. */
+  readonly segments?: { rotate(): void; compact(covered: RecordCounts): string[] };
+  /** Keep every journal segment (default false: delete those the kept snapshots make unnecessary). */
+  readonly keepJournal?: boolean;
 }
 
 export interface SnapshotResult {
@@ -33,8 +54,10 @@ export interface SnapshotResult {
   readonly bytes: number;
   /** Event-loop pause: state export + serialisation. */
   readonly captureMs: number;
-  /** Asynchronous part: waiting for durability, writing, fsync, rename. */
+  /** Asynchronous part: waiting for durability, CRC, writing, fsync, rename. */
   readonly writeMs: number;
+  /** Journal segments deleted after it. */
+  readonly compacted: readonly string[];
 }
 
 export class Snapshotter {
@@ -117,9 +140,9 @@ export class Snapshotter {
     const counts = { engineRecords: this.engineRecords, adminRecords: this.adminRecords };
     const durable = this.lastEngineAppend;
     const covered = this.sinceLast;
-    let parts: Buffer[];
+    let body: Buffer;
     try {
-      parts = encodeSnapshot(this.options.capture(), counts, this.options.fingerprint);
+      body = serializeSnapshot(this.options.capture());
     } catch (err) {
       this.options.log.error({ err }, 'snapshot capture failed');
       return null;
@@ -128,13 +151,22 @@ export class Snapshotter {
     const records = counts.engineRecords + counts.adminRecords;
     try {
       await durable;
+      const parts = await frameSnapshot(body, counts, this.options.fingerprint);
       const path = await writeSnapshotFile(this.options.dir, snapshotName(records), parts);
       await pruneSnapshots(this.options.dir);
       this.sinceLast -= Math.min(covered, this.sinceLast);
+      const compacted = this.compactJournal();
       const bytes = parts.reduce((n, p) => n + p.length, 0);
-      const result = { path, records, bytes, captureMs, writeMs: performance.now() - t0 - captureMs };
+      const result = { path, records, bytes, captureMs, writeMs: performance.now() - t0 - captureMs, compacted };
       this.options.log.info(
-        { snapshot: path, records, bytes, captureMs: Math.round(captureMs), writeMs: Math.round(result.writeMs) },
+        {
+          snapshot: path,
+          records,
+          bytes,
+          captureMs: Math.round(captureMs),
+          writeMs: Math.round(result.writeMs),
+          ...(compacted.length > 0 ? { journalSegmentsDeleted: compacted } : {}),
+        },
         'snapshot written',
       );
       this.maybeSchedule();
@@ -142,6 +174,28 @@ export class Snapshotter {
     } catch (err) {
       this.options.log.error({ err, records }, 'snapshot not written (the journal still holds everything)');
       return null;
+    }
+  }
+
+  /**
+   * A new journal segment, then (unless the whole journal is kept) deletion of the segments the
+   * oldest kept snapshot covers — only once there are KEEP_SNAPSHOTS of this configuration, so a
+   * damaged newest snapshot always has an older one and the journal after it to fall back on.
+   */
+  private compactJournal(): string[] {
+    const segments = this.options.segments;
+    if (segments === undefined) return [];
+    try {
+      segments.rotate();
+      if (this.options.keepJournal === true) return [];
+      const kept = listSnapshots(this.options.dir);
+      if (kept.length < KEEP_SNAPSHOTS) return [];
+      const oldest = readSnapshotMeta(join(this.options.dir, kept[kept.length - 1]!.name));
+      if (oldest.fingerprint !== this.options.fingerprint) return [];
+      return segments.compact(oldest);
+    } catch (err) {
+      this.options.log.error({ err }, 'journal segment rotation or compaction failed (every record is still kept)');
+      return [];
     }
   }
 }

@@ -1,13 +1,17 @@
 /**
  * Durability end to end: the real server process with --data-dir, a stream of signed orders cut
- * by SIGKILL, a restart on the same data dir — and nothing acknowledged is missing.
+ * by SIGKILL, a restart on the same data dir — and nothing acknowledged is missing. Snapshots every
+ * 40 records run meanwhile, each followed by a journal rotation and compaction, so the restart goes
+ * through a snapshot and journal segments rather than one whole journal.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeAgents, request, type HttpResponse } from '../helpers/http.js';
 import { serverProcessesOfTest, type ServerProcess } from '../helpers/process.js';
 import { signedQuery, type TestAccount } from '../helpers/sign.js';
+import { JOURNAL_FILE, listSegments } from '../../src/journal/file-journal.js';
+import { listSnapshots } from '../../src/journal/snapshot.js';
 
 type Json = Record<string, unknown>;
 interface Order {
@@ -37,7 +41,7 @@ const units = (s: string): bigint => {
 };
 
 function start(dataDir: string, config: string): Promise<ServerProcess> {
-  return processes.start(['--data-dir', dataDir, '--config', config, '--log-level', 'error']);
+  return processes.start(['--data-dir', dataDir, '--snapshot-every', '40', '--config', config, '--log-level', 'error']);
 }
 
 function client(url: string) {
@@ -219,5 +223,9 @@ describe('restart after SIGKILL', () => {
     expect((await c.admin('POST', '/sandbox/v1/accounts', {})).json<TestAccount>().accountId).toBe(4);
 
     expect(await server.stop('SIGTERM')).toBe(0);
+    // Compaction happened: the first segment is gone, two snapshots and the segments after the older remain.
+    expect(listSnapshots(dataDir)).toHaveLength(2);
+    expect(existsSync(join(dataDir, JOURNAL_FILE))).toBe(false);
+    expect(listSegments(dataDir).length).toBeGreaterThanOrEqual(1);
   });
 });

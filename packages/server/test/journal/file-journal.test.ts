@@ -140,6 +140,109 @@ describe('FileJournal', () => {
   });
 });
 
+const clockRecord = (ms: number): JournalRecord => ({ kind: 'clock.advance', ms });
+
+describe('FileJournal segments', () => {
+  it('rotation starts a segment named after the records before it; recovery reads them all, in order', async () => {
+    const dir = tmp();
+    const a = openJournal(dir);
+    const written: JournalRecord[] = [];
+    const add = (r: JournalRecord) => {
+      written.push(r);
+      return a.journal.append(r);
+    };
+    for (let i = 0; i < 3; i++) await add(deposit(i));
+    a.journal.appendSync(clockRecord(1000));
+    written.push(clockRecord(1000));
+    a.journal.rotate(); // idle: at once
+    await add(deposit(3));
+    // requested while a batch is queued: it takes effect before that batch is written
+    const queued = [add(deposit(4)), add(deposit(5))];
+    a.journal.rotate();
+    expect(a.journal.segmentNames).toHaveLength(2);
+    await Promise.all(queued);
+    a.journal.rotate();
+    a.journal.rotate(); // the active segment is empty: nothing happens
+    expect(a.journal.segmentNames).toEqual([
+      JOURNAL_FILE,
+      'journal-000000000003-000000000001.log',
+      'journal-000000000004-000000000001.log',
+      'journal-000000000006-000000000001.log',
+    ]);
+    await a.journal.close();
+    const b = openJournal(dir);
+    expect(b.info).toMatchObject({ records: 7, segments: 4, truncatedBytes: 0 });
+    expect(b.info.path).toBe(join(dir, 'journal-000000000006-000000000001.log'));
+    expect(b.records).toEqual(written);
+    await b.journal.append(deposit(6)); // appends continue in the last segment
+    expect(b.journal.segmentNames).toHaveLength(4);
+    expect(readFileSync(join(dir, 'journal-000000000004-000000000001.log')).length).toBe(
+      MAGIC.length + encodeFrame(deposit(4)).length + encodeFrame(deposit(5)).length,
+    );
+  });
+
+  it('compaction deletes the oldest segments only while the covered records include all of theirs', async () => {
+    const dir = tmp();
+    const a = openJournal(dir);
+    for (let i = 0; i < 10; i++) {
+      await a.journal.append(deposit(i));
+      if (i % 3 === 2) a.journal.rotate(); // segments start at 0, 3, 6, 9
+    }
+    expect(a.journal.compact({ engineRecords: 5, adminRecords: 0 })).toEqual([JOURNAL_FILE]);
+    expect(a.journal.compact({ engineRecords: 5, adminRecords: 0 })).toEqual([]);
+    expect(a.journal.compact({ engineRecords: 100, adminRecords: 0 })).toEqual([
+      'journal-000000000003-000000000000.log',
+      'journal-000000000006-000000000000.log',
+    ]);
+    expect(a.journal.segmentNames).toEqual(['journal-000000000009-000000000000.log']); // the active one stays
+    await a.journal.close();
+    const b = new FileJournal(dir);
+    expect(b.start()).toEqual({ engineRecords: 9, adminRecords: 0 });
+    const records: JournalRecord[] = [];
+    b.recover((r) => records.push(r));
+    open.push(b);
+    expect(records).toEqual([deposit(9)]);
+  });
+
+  it('damage inside an earlier segment, or a missing one, is refused; a torn tail of the last is cut', async () => {
+    const dir = tmp();
+    const a = openJournal(dir);
+    for (let i = 0; i < 6; i++) {
+      await a.journal.append(deposit(i));
+      if (i % 2 === 1) a.journal.rotate(); // 0, 2, 4 (and an empty 6)
+    }
+    await a.journal.close();
+    const last = join(dir, 'journal-000000000006-000000000000.log');
+    appendFileSync(last, encodeFrame(deposit(6)).subarray(0, 10)); // a torn write in the last segment
+    const middle = join(dir, 'journal-000000000002-000000000000.log');
+    const good = readFileSync(middle);
+    writeFileSync(middle, good.subarray(0, good.length - 3)); // cut inside a segment later ones follow
+    expect(() => new FileJournal(dir).recover(() => undefined)).toThrow(/later segments follow/);
+    writeFileSync(middle, good);
+    const b = openJournal(dir);
+    expect(b.info).toMatchObject({ records: 6, segments: 4, truncatedBytes: 10, path: last });
+    await b.journal.close();
+    open.splice(0);
+    rmSync(middle);
+    expect(() => new FileJournal(dir).recover(() => undefined)).toThrow(
+      /journal-000000000004-000000000000.log starts after 4 engine and 0 registry\/clock records, but the segments before it end after 2 and 0/,
+    );
+  });
+
+  it('a crash right after a rotation created the new segment: its torn header is recreated', async () => {
+    const dir = tmp();
+    const a = openJournal(dir);
+    await a.journal.append(deposit(0));
+    await a.journal.close();
+    writeFileSync(join(dir, 'journal-000000000001-000000000000.log'), MAGIC.subarray(0, 5));
+    const b = openJournal(dir);
+    expect(b.info).toMatchObject({ records: 1, segments: 2 });
+    await b.journal.append(deposit(1));
+    await b.journal.close();
+    expect(openJournal(dir).records).toEqual([deposit(0), deposit(1)]);
+  });
+});
+
 describe('recovery of accounts, keys, clock and engine', () => {
   function state(dir: string, clock = new ManualClock(0)) {
     const journal = new FileJournal(dir);

@@ -12,9 +12,11 @@ import { defaultConfig, type SandboxConfig } from '../../src/config.js';
 import { ExchangeService } from '../../src/exchange/service.js';
 import { JournaledAccountRegistry } from '../../src/journal/accounts.js';
 import { JournaledClock } from '../../src/journal/clock.js';
-import { FileJournal } from '../../src/journal/file-journal.js';
+import { FileJournal, JOURNAL_FILE, JournalCorruptError, listSegments } from '../../src/journal/file-journal.js';
 import { recoverInto, type DurableState } from '../../src/journal/recovery.js';
-import { listSnapshots, snapshotFingerprint } from '../../src/journal/snapshot.js';
+import { randomBytes } from 'node:crypto';
+import { crc32 } from '../../src/journal/crc32.js';
+import { frameSnapshot, listSnapshots, snapshotFingerprint, type SnapshotMeta } from '../../src/journal/snapshot.js';
 import { MarketData } from '../../src/market/market-data.js';
 import { queryKlines } from '../../src/market/klines.js';
 import { createSandbox } from '../../src/sandbox.js';
@@ -85,10 +87,23 @@ function durableState(): DurableState & { market: MarketData } {
   };
 }
 
-/** Builds a data dir: keys, a clock advance, trades, two snapshots with trades between and after. */
-async function dataDir(): Promise<{ dir: string; expected: string; accounts: number[]; apiKey: string }> {
+/**
+ * Builds a data dir: keys, a clock advance, trades, two snapshots with trades between and after.
+ * Journal segments: journal.log until the first snapshot, one until the second, one after it; by
+ * default the second snapshot deletes journal.log (the older snapshot covers it).
+ */
+async function dataDir(
+  keepJournal = false,
+): Promise<{ dir: string; expected: string; accounts: number[]; apiKey: string }> {
   const dir = tmp();
-  const config: SandboxConfig = { ...defaultConfig(), port: 0, logLevel: 'silent', dataDir: dir, snapshotEvery: 0 };
+  const config: SandboxConfig = {
+    ...defaultConfig(),
+    port: 0,
+    logLevel: 'silent',
+    dataDir: dir,
+    snapshotEvery: 0,
+    keepJournal,
+  };
   const sb = await createSandbox(config, { clock: new ManualClock(T0) });
   const alice = sb.ctx.accounts.create({ balances: { USDT: '100000', BTC: '10' } });
   const bob = sb.ctx.accounts.create({ keyType: 'ED25519' });
@@ -110,6 +125,11 @@ async function dataDir(): Promise<{ dir: string; expected: string; accounts: num
   await sb.ctx.exchange.close(); // as a crash would: no snapshot at exit
   await sb.ctx.limits.close();
   expect(listSnapshots(dir)).toHaveLength(2);
+  expect(listSegments(dir).map((s) => s.name)).toEqual([
+    ...(keepJournal ? [JOURNAL_FILE] : []),
+    'journal-000000000154-000000000003.log',
+    'journal-000000000254-000000000004.log',
+  ]);
   return { dir, expected, accounts, apiKey: alice.apiKey };
 }
 
@@ -141,38 +161,81 @@ describe('snapshot files', () => {
     }
   });
 
-  it('a corrupt newest snapshot is skipped for the older one; both bad: full replay', async () => {
+  it('a corrupt newest snapshot is skipped for the older one, whose records the compacted journal still holds', async () => {
     const { dir, expected, accounts } = await dataDir();
     const [newest, older] = listSnapshots(dir).map((s) => join(dir, s.name));
-    const bytes = readFileSync(newest!);
-    bytes.writeUInt8(bytes.readUInt8(bytes.length - 100) ^ 0xff, bytes.length - 100); // flipped bits in the body
-    writeFileSync(newest!, bytes);
-    let r = restart(dir);
+    corrupt(newest!);
+    const r = restart(dir);
     expect(r.warnings).toEqual([`${newest}: body CRC mismatch`]);
     expect(r.info.snapshot?.path).toBe(older);
+    expect(r.info.segments).toBe(2);
     expect(r.info.replayed).toBe(100 + 1 + 60);
-    expect(answers(r.state.exchange, r.state.market, accounts)).toBe(expected);
-    await r.journal.close();
-
-    truncateSync(older!, 1000); // a partial file
-    r = restart(dir);
-    expect(r.warnings).toHaveLength(2);
-    expect(r.warnings[1]).toMatch(/body is \d+ bytes, expected/);
-    expect(r.info.snapshot).toBeNull();
-    expect(r.info.replayed).toBe(r.info.records);
     expect(answers(r.state.exchange, r.state.market, accounts)).toBe(expected);
     await r.journal.close();
   });
 
-  it('a snapshot of another configuration is not used', async () => {
-    const { dir, expected, accounts } = await dataDir();
+  it('with the whole journal kept: both snapshots bad, or taken with another configuration, means a full replay', async () => {
+    const { dir, expected, accounts } = await dataDir(true);
+    const [newest, older] = listSnapshots(dir).map((s) => join(dir, s.name));
+    corrupt(newest!);
+    truncateSync(older!, 1000); // a partial file
+    const r = restart(dir);
+    expect(r.warnings).toHaveLength(2);
+    expect(r.warnings[1]).toMatch(/body is \d+ bytes, expected/);
+    expect(r.info.snapshot).toBeNull();
+    expect(r.info.segments).toBe(3);
+    expect(r.info.replayed).toBe(r.info.records);
+    expect(answers(r.state.exchange, r.state.market, accounts)).toBe(expected);
+    await r.journal.close();
+
+    const { dir: dir2 } = await dataDir(true);
     const state = durableState();
     const warnings: string[] = [];
-    const journal = new FileJournal(dir);
-    const info = recoverInto(journal, state, { dir, fingerprint: 'other', warn: (_p, why) => warnings.push(why) });
+    const journal = new FileJournal(dir2);
+    const info = recoverInto(journal, state, {
+      dir: dir2,
+      fingerprint: 'other',
+      warn: (_p, why) => warnings.push(why),
+    });
     expect(info.snapshot).toBeNull();
     expect(warnings[0]).toMatch(/another configuration/);
     expect(answers(state.exchange, state.market, accounts)).toBe(expected);
     await journal.close();
   });
+
+  it('compacted journal: without a usable snapshot the state cannot be rebuilt, and recovery says so', async () => {
+    const { dir } = await dataDir();
+    for (const s of listSnapshots(dir)) corrupt(join(dir, s.name));
+    expect(() => restart(dir)).toThrow(JournalCorruptError);
+    expect(() => restart(dir)).toThrow(
+      /starts after 154 engine and 3 registry\/clock records .* no usable snapshot is left/,
+    );
+    const journal = new FileJournal(dir);
+    expect(() => recoverInto(journal, durableState(), { dir, fingerprint: 'other', warn: () => undefined })).toThrow(
+      /no usable snapshot is left/,
+    );
+  });
 });
+
+describe('snapshot framing', () => {
+  it('the body CRC, computed in slices with the event loop running between them, is the whole body CRC', async () => {
+    const body = randomBytes(20 << 20); // three slices
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    const [prefix, header, framed] = await frameSnapshot(body, { engineRecords: 7, adminRecords: 2 }, 'fp');
+    clearInterval(ticker);
+    const meta = JSON.parse(header!.toString('utf8')) as SnapshotMeta;
+    expect(meta).toMatchObject({ engineRecords: 7, adminRecords: 2, fingerprint: 'fp', bodyBytes: body.length });
+    expect(meta.bodyCrc).toBe(crc32(body));
+    expect(framed).toBe(body);
+    expect(prefix!.readUInt32LE(8)).toBe(header!.length);
+    expect(turns).toBeGreaterThan(0);
+  });
+});
+
+/** Flips bits in a snapshot's body. */
+function corrupt(path: string): void {
+  const bytes = readFileSync(path);
+  bytes.writeUInt8(bytes.readUInt8(bytes.length - 100) ^ 0xff, bytes.length - 100);
+  writeFileSync(path, bytes);
+}
