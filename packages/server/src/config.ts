@@ -4,6 +4,7 @@
  * defaults ← file ← command-line flags.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import {
   SYMBOL_FIELDS,
   DEFAULT_EXCHANGE_FILTERS,
@@ -20,6 +21,7 @@ import {
 import { DEFAULT_BAN_POLICY, type BanPolicy } from './limits/types.js';
 import { compileUserAgentRules, parseIpRule } from './waf/rules.js';
 import { DEFAULT_WAF_CONFIG, type WafConfig } from './waf/waf.js';
+import { whyUnreadable } from './file-problem.js';
 
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -67,10 +69,19 @@ export interface SandboxConfig {
 }
 
 export interface SimulatorSymbolConfig {
-  /** Fair price at start, and the level the mean-reverting walk returns to (decimal string, quote asset). */
-  readonly startPrice: string;
+  /**
+   * Fair price at start, and the level the mean-reverting walk returns to (decimal string, quote
+   * asset). Required unless the symbol has a `replay`.
+   */
+  readonly startPrice?: string;
   /** Daily volatility of the fair price, as a fraction (0.03 = 3 % a day). */
   readonly volatility: number;
+  /**
+   * A trades or aggTrades CSV file in Binance's public-data format: the fair price follows its
+   * recorded prices instead of a walk (simulator/replay.ts). A relative path in a config file is
+   * relative to the config file's directory.
+   */
+  readonly replay?: string;
 }
 
 export interface SimulatorConfig {
@@ -82,6 +93,11 @@ export interface SimulatorConfig {
   readonly levels: number;
   /** Average number of marketable taker orders per second on each simulated symbol. */
   readonly takersPerSecond: number;
+  /**
+   * Recorded time per sandbox time of a replayed symbol (1 = the recording's pace, one recorded
+   * tickMs per tick; 60 = one recorded minute per second).
+   */
+  readonly replaySpeed: number;
   /**
    * Symbols with their own price walk. A listed symbol that is not configured is still simulated
    * when its price follows from two walks with the same quote (ETHBTC = ETHUSDT / BTCUSDT).
@@ -101,6 +117,7 @@ export function defaultSimulatorConfig(): SimulatorConfig {
     tickMs: 1000,
     levels: 10,
     takersPerSecond: 2,
+    replaySpeed: 1,
     symbols: Object.fromEntries(Object.entries(DEFAULT_SIMULATOR_SYMBOLS).map(([k, v]) => [k, { ...v }])),
   };
 }
@@ -379,8 +396,10 @@ function ws(path: string, v: Json): Partial<WsConfig> {
   return out;
 }
 
-const SIMULATOR_KEYS = ['enabled', 'tickMs', 'levels', 'takersPerSecond', 'symbols'] as const;
-const SIMULATOR_SYMBOL_KEYS = ['startPrice', 'volatility'] as const;
+const SIMULATOR_KEYS = ['enabled', 'tickMs', 'levels', 'takersPerSecond', 'replaySpeed', 'symbols'] as const;
+const SIMULATOR_SYMBOL_KEYS = ['startPrice', 'volatility', 'replay'] as const;
+/** At most this many recorded ms per ms (a day of trades in under a tenth of a second). */
+const MAX_REPLAY_SPEED = 1_000_000;
 
 function finite(path: string, v: Json, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, 'must be a number', v);
@@ -395,6 +414,13 @@ function simulator(path: string, v: Json): SimulatorInput {
   if ('tickMs' in o) out.tickMs = integer(`${path}.tickMs`, o['tickMs'], 10, 3_600_000);
   if ('levels' in o) out.levels = integer(`${path}.levels`, o['levels'], 1, 50);
   if ('takersPerSecond' in o) out.takersPerSecond = finite(`${path}.takersPerSecond`, o['takersPerSecond'], 0, 100);
+  if ('replaySpeed' in o) {
+    const p = `${path}.replaySpeed`;
+    const v = o['replaySpeed'];
+    if (typeof v !== 'number' || !Number.isFinite(v)) fail(p, 'must be a number', v);
+    if (!(v > 0 && v <= MAX_REPLAY_SPEED)) fail(p, `must be greater than 0 and at most ${MAX_REPLAY_SPEED}`, v);
+    out.replaySpeed = v;
+  }
   if ('symbols' in o) {
     const p = `${path}.symbols`;
     const syms = o['symbols'];
@@ -411,6 +437,7 @@ function simulator(path: string, v: Json): SimulatorInput {
         if (!/[1-9]/.test(s.startPrice)) fail(`${sp}.startPrice`, 'must be greater than 0', e['startPrice']);
       }
       if ('volatility' in e) s.volatility = finite(`${sp}.volatility`, e['volatility'], 0, 10);
+      if ('replay' in e) s.replay = string(`${sp}.replay`, e['replay'], { nonEmpty: true });
       symbolsOut[sym] = s;
     }
     out.symbols = symbolsOut;
@@ -695,16 +722,7 @@ export function loadConfigFile(path: string): ConfigInput {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why =
-      err.code === 'ENOENT'
-        ? 'no such file'
-        : err.code === 'EISDIR'
-          ? 'is a directory'
-          : err.code === 'EACCES'
-            ? 'permission denied'
-            : err.message;
-    throw new ConfigError(`${source}: cannot read it (${why})`);
+    throw new ConfigError(`${source}: cannot read it (${whyUnreadable(e)})`);
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let value: Json;
@@ -713,7 +731,20 @@ export function loadConfigFile(path: string): ConfigInput {
   } catch (e) {
     throw new ConfigError(`${source}: ${jsonProblem(text, e as Error)}`);
   }
-  return validateConfig(value, source);
+  return replayPathsFrom(dirname(path), validateConfig(value, source));
+}
+
+/** The config with every relative simulator replay path made absolute against `dir`. */
+function replayPathsFrom(dir: string, config: ConfigInput): ConfigInput {
+  const symbols = config.simulator?.symbols;
+  if (symbols === undefined) return config;
+  const resolved = Object.fromEntries(
+    Object.entries(symbols).map(([sym, entry]) => [
+      sym,
+      entry.replay === undefined ? entry : { ...entry, replay: resolve(dir, entry.replay) },
+    ]),
+  );
+  return { ...config, simulator: { ...config.simulator, symbols: resolved } };
 }
 
 function definedOnly<T extends object>(o: T | undefined): Partial<T> {
@@ -725,8 +756,8 @@ function definedOnly<T extends object>(o: T | undefined): Partial<T> {
 
 /**
  * The simulator section: fields merge like ws; `symbols` merges symbol by symbol and field by field.
- * A symbol a file or flag names must be one of the sandbox's symbols and end up with a startPrice;
- * default entries for symbols the sandbox does not list are dropped.
+ * A symbol a file or flag names must be one of the sandbox's symbols and end up with a startPrice
+ * or a replay file; default entries for symbols the sandbox does not list are dropped.
  */
 function resolveSimulator(base: SandboxConfig, file: Partial<ConfigInput>, cli: Partial<ConfigInput>): SimulatorConfig {
   const known = new Set((cli.symbols ?? file.symbols ?? base.symbols).map((s) => s.symbol));
@@ -743,9 +774,15 @@ function resolveSimulator(base: SandboxConfig, file: Partial<ConfigInput>, cli: 
         );
       }
       const merged = { ...base.simulator.symbols[sym], ...symbols[sym], ...definedOnly(entry) };
-      if (merged.startPrice === undefined)
-        throw new ConfigError(`simulator.symbols.${sym}.startPrice is required (${sym} has no default price)`);
-      symbols[sym] = { startPrice: merged.startPrice, volatility: merged.volatility ?? 0.03 };
+      if (merged.startPrice === undefined && merged.replay === undefined)
+        throw new ConfigError(
+          `simulator.symbols.${sym}.startPrice is required (${sym} has no default price), or a replay file`,
+        );
+      symbols[sym] = {
+        ...(merged.startPrice !== undefined && { startPrice: merged.startPrice }),
+        volatility: merged.volatility ?? 0.03,
+        ...(merged.replay !== undefined && { replay: merged.replay }),
+      };
     }
   }
   const { symbols: _f, ...fileRest } = file.simulator ?? {};

@@ -135,17 +135,19 @@ export async function startSandbox(config: SandboxConfig, overrides: SandboxOver
   const { app, ctx, snapshotter } = await createSandbox(config, overrides);
   // After journal recovery and first-fill tracking (createSandbox): the first tick funds the
   // simulator's accounts and fills every book before the sandbox listens.
-  const simulator = config.simulator.enabled
-    ? new Simulator({
-        exchange: ctx.exchange,
-        clock: ctx.clock,
-        symbols: config.symbols,
-        seed: config.seed,
-        config: config.simulator,
-        log: app.log,
-      })
-    : null;
+  let simulator: Simulator | null = null;
   try {
+    // Reads the simulator's replay files, if any: a bad file is a startup error.
+    simulator = config.simulator.enabled
+      ? new Simulator({
+          exchange: ctx.exchange,
+          clock: ctx.clock,
+          symbols: config.symbols,
+          seed: config.seed,
+          config: config.simulator,
+          log: app.log,
+        })
+      : null;
     await simulator?.start({ timer: overrides.manualSimulator !== true });
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { DEFAULT_EXCHANGE_FILTERS, DEFAULT_RATE_LIMITS, DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   CONFIG_KEYS,
   ConfigError,
@@ -16,6 +16,7 @@ import { DEFAULT_BAN_POLICY } from '../src/limits/types.js';
 import { DEFAULT_WAF_CONFIG } from '../src/waf/waf.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bsbx-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 function file(content: unknown): string {
   const path = join(dir, `c${n++}.json`);
@@ -534,6 +535,7 @@ describe('simulator section', () => {
       tickMs: 1000,
       levels: 10,
       takersPerSecond: 2,
+      replaySpeed: 1,
       symbols: {
         BTCUSDT: { startPrice: '90000.00', volatility: 0.03 },
         ETHUSDT: { startPrice: '3000.00', volatility: 0.04 },
@@ -576,7 +578,7 @@ describe('simulator section', () => {
     [{ simulator: { takersPerSecond: '2' } }, 'simulator.takersPerSecond must be a number (got the string "2")'],
     [
       { simulator: { tickMS: 5 } },
-      'simulator has an unknown field "tickMS" (did you mean "tickMs"?); allowed: enabled, tickMs, levels, takersPerSecond, symbols',
+      'simulator has an unknown field "tickMS" (did you mean "tickMs"?); allowed: enabled, tickMs, levels, takersPerSecond, replaySpeed, symbols',
     ],
     [
       { simulator: { symbols: [] } },
@@ -596,10 +598,76 @@ describe('simulator section', () => {
     ],
     [
       { simulator: { symbols: { BTCUSDT: { price: '1' } } } },
-      'simulator.symbols.BTCUSDT has an unknown field "price"; allowed: startPrice, volatility',
+      'simulator.symbols.BTCUSDT has an unknown field "price"; allowed: startPrice, volatility, replay',
+    ],
+    [
+      { simulator: { replaySpeed: 0 } },
+      'simulator.replaySpeed must be greater than 0 and at most 1000000 (got number 0)',
+    ],
+    [
+      { simulator: { replaySpeed: -60 } },
+      'simulator.replaySpeed must be greater than 0 and at most 1000000 (got number -60)',
+    ],
+    [
+      { simulator: { replaySpeed: 1e7 } },
+      'simulator.replaySpeed must be greater than 0 and at most 1000000 (got number 10000000)',
+    ],
+    [{ simulator: { replaySpeed: '60' } }, 'simulator.replaySpeed must be a number (got the string "60")'],
+    [
+      { simulator: { symbols: { BTCUSDT: { replay: 1 } } } },
+      'simulator.symbols.BTCUSDT.replay must be a string (got number 1)',
+    ],
+    [{ simulator: { symbols: { BTCUSDT: { replay: '' } } } }, 'simulator.symbols.BTCUSDT.replay must not be empty'],
+    [
+      { simulator: { symbols: { BTCUSDT: { replays: 'x.csv' } } } },
+      'simulator.symbols.BTCUSDT has an unknown field "replays" (did you mean "replay"?); allowed: startPrice, volatility, replay',
     ],
   ])('validates %j', (content, message) => {
     expect(errorOf(content)).toBe(message);
+  });
+
+  it('replaySpeed and replay files: a file sets them; a replayed symbol needs no startPrice', () => {
+    const c = resolveConfig(
+      loadConfigFile(
+        file({
+          simulator: {
+            replaySpeed: 60,
+            symbols: { ETHBTC: { replay: '/data/ETHBTC-trades-2025-01-01.csv' }, BTCUSDT: { replay: '/b.csv' } },
+          },
+        }),
+      ),
+    );
+    expect(c.simulator.replaySpeed).toBe(60);
+    expect(c.simulator.symbols['ETHBTC']).toEqual({ volatility: 0.03, replay: '/data/ETHBTC-trades-2025-01-01.csv' });
+    // A default symbol keeps its default start price next to the replay (unused while it replays).
+    expect(c.simulator.symbols['BTCUSDT']).toEqual({ startPrice: '90000.00', volatility: 0.03, replay: '/b.csv' });
+    expect(resolveConfig({ simulator: { replaySpeed: 0.5 } }).simulator.replaySpeed).toBe(0.5);
+  });
+
+  it('a relative replay path in a config file is relative to the config file’s directory', () => {
+    const sub = mkdtempSync(join(dir, 'sub-'));
+    const path = join(sub, 'sandbox.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        simulator: {
+          symbols: {
+            BTCUSDT: { replay: 'BTCUSDT-trades-2025-01-01.csv' },
+            ETHUSDT: { replay: '../data/ETHUSDT-aggTrades-2025-01-01.csv' },
+            BNBUSDT: { replay: '/abs/BNBUSDT.csv' },
+          },
+        },
+      }),
+    );
+    for (const given of [path, relative(process.cwd(), path)]) {
+      const symbols = loadConfigFile(given).simulator!.symbols!;
+      expect(symbols['BTCUSDT']!.replay).toBe(join(sub, 'BTCUSDT-trades-2025-01-01.csv'));
+      expect(symbols['ETHUSDT']!.replay).toBe(join(dir, 'data', 'ETHUSDT-aggTrades-2025-01-01.csv'));
+      expect(symbols['BNBUSDT']!.replay).toBe('/abs/BNBUSDT.csv');
+    }
+    // Without a file (validateConfig alone) a path is left as given: relative to the working directory.
+    const v = validateConfig({ simulator: { symbols: { BTCUSDT: { replay: 'x.csv' } } } });
+    expect(v.simulator!.symbols!['BTCUSDT']!.replay).toBe('x.csv');
   });
 
   it('a simulated symbol must be a symbol of the sandbox and have a start price', () => {
@@ -608,6 +676,9 @@ describe('simulator section', () => {
     );
     expect(() => resolveConfig({ simulator: { symbols: { ETHBTC: { volatility: 0.1 } } } })).toThrow(
       'simulator.symbols.ETHBTC.startPrice is required (ETHBTC has no default price)',
+    );
+    expect(() => resolveConfig({ simulator: { symbols: { ETHBTC: { volatility: 0.1 } } } })).toThrow(
+      'simulator.symbols.ETHBTC.startPrice is required (ETHBTC has no default price), or a replay file',
     );
     // Default prices of symbols a file's symbol list leaves out are dropped, not errors.
     const only = resolveConfig({ symbols: [DEFAULT_SYMBOLS[1]!] });

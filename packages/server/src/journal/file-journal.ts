@@ -367,6 +367,7 @@ export class FileJournal implements Journal {
    */
   compact(covered: RecordCounts): string[] {
     const removed: string[] = [];
+    if (this.committer === null) return removed; // not open (or closed: the data dir is no longer ours)
     while (this.segments.length > 1) {
       const next = this.segments[1]!;
       if (next.engineRecords > covered.engineRecords || next.adminRecords > covered.adminRecords) break;

@@ -66,8 +66,8 @@ export function recoverInto(
         (loaded === null
           ? 'no usable snapshot is left'
           : `the newest usable snapshot, ${loaded.path}, covers only ${skipEngine} and ${skipAdmin}`) +
-        `: the state cannot be rebuilt; refusing to start (restore the snapshot files, or the configuration ` +
-        `they were taken with)`,
+        `: the state cannot be rebuilt; refusing to start (restore the snapshot files, or the configuration and ` +
+        `sandbox version they were taken with; --keep-journal keeps every segment so that a full replay stays possible)`,
     );
   }
   let engineRecords = start.engineRecords;

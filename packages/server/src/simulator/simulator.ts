@@ -7,7 +7,7 @@
  *   (1, 2, 3, … in creation order) do not move. They are funded by deposits, and topped up by
  *   deposits whenever a balance falls below half of its target.
  * - Every tick (config.simulator.tickMs of wall time; tests call `tick()` themselves): the fair
- *   prices step (walk.ts); per symbol the maker cancels quotes that crossed or drifted out of its
+ *   prices step (walk.ts: random walks, or replays of recorded trades, replay.ts); per symbol the maker cancels quotes that crossed or drifted out of its
  *   ladder, trims the ladder to `levels` per side, cancels one random quote now and then, and fills
  *   the holes nearest the fair price first; then a Poisson number of MARKET orders (mean
  *   takersPerSecond × tickMs / 1000, at most 5) trade against the book, leaning towards the fair price.
@@ -92,7 +92,26 @@ export class Simulator {
       trading.map((s) => ({ symbol: s.symbol, baseAsset: s.baseAsset, quoteAsset: s.quoteAsset })),
       deps.config.symbols,
       deps.config.tickMs,
+      deps.config.replaySpeed,
     );
+    for (const [symbol, replay] of this.prices.replays()) {
+      const iso = (ms: number) => (Math.abs(ms) <= 8.64e15 ? new Date(Math.floor(ms)).toISOString() : ms);
+      this.log.info(
+        {
+          symbol,
+          file: replay.trades.file,
+          format: replay.trades.format,
+          rows: replay.rows,
+          from: iso(replay.firstTime),
+          to: iso(replay.firstTime + replay.durationMs),
+          spanMs: Math.round(replay.durationMs),
+          firstPrice: replay.openPrice,
+          lastPrice: replay.closePrice,
+          replaySpeed: replay.speed,
+        },
+        'simulator: replaying recorded trades',
+      );
+    }
     this.symbols = trading
       .map((s) => s.symbol)
       .filter((name) => {

@@ -1,18 +1,26 @@
 /**
- * Fair prices of the simulated markets: one mean-reverting random walk (an Ornstein–Uhlenbeck
- * process on the log price) per configured symbol, stepped once per tick with a fixed time step,
- * so the path depends only on the seed and the tick number. Symbols without their own walk take
- * the ratio of two walks with a common quote asset (ETHBTC = ETHUSDT / BTCUSDT), so cross rates
- * stay consistent.
+ * Fair prices of the simulated markets: one path per configured symbol, stepped once per tick with a
+ * fixed time step. A path is either a mean-reverting random walk (an Ornstein–Uhlenbeck process on
+ * the log price), which depends only on the seed and the tick number, or the replay of a recorded
+ * trades file (replay.ts). Symbols without their own path take the ratio of two paths with a common
+ * quote asset (ETHBTC = ETHUSDT / BTCUSDT), so cross rates stay consistent.
  */
 import type { SimulatorSymbolConfig } from '../config.js';
 import type { Rng } from './prng.js';
+import { PriceReplay, readTradesCsv } from './replay.js';
 
 const DAY_MS = 86_400_000;
 /** The walk forgets half of its distance from the start price in this much time. */
 export const DEFAULT_HALF_LIFE_MS = 3_600_000;
 
-export class PriceWalk {
+/** A fair price that moves once per tick. */
+export interface PricePath {
+  readonly price: number;
+  /** Advances one tick with a standard normal draw (a path may ignore it); returns the new price. */
+  step(z: number): number;
+}
+
+export class PriceWalk implements PricePath {
   /** ln(price / start). */
   private x = 0;
   private readonly decay: number;
@@ -50,33 +58,45 @@ export interface SymbolPair {
   readonly quoteAsset: string;
 }
 
-/** How a simulated symbol gets its fair price. */
+/** How a simulated symbol gets its fair price: its own path, or the ratio of two symbols' paths. */
 export type PriceSource =
-  | { readonly kind: 'walk'; readonly walk: PriceWalk }
+  | { readonly kind: 'path'; readonly path: PricePath }
   | { readonly kind: 'ratio'; readonly num: string; readonly den: string };
 
 /**
- * The fair prices of every symbol that has one: walks for configured symbols, ratios for symbols
- * whose base and quote both have a walk against the same quote asset.
+ * The fair prices of every symbol that has one: walks or replays for configured symbols, ratios for
+ * symbols whose base and quote both have a path against the same quote asset.
  */
 export class FairPrices {
   readonly sources = new Map<string, PriceSource>();
-  private readonly walks: [string, PriceWalk][] = [];
+  private readonly paths: [string, PricePath][] = [];
 
-  constructor(symbols: readonly SymbolPair[], config: Readonly<Record<string, SimulatorSymbolConfig>>, dtMs: number) {
+  /**
+   * A configured symbol with `replay` reads and parses its file here (throws on a bad file);
+   * `replaySpeed` is recorded ms per ms of ticks.
+   */
+  constructor(
+    symbols: readonly SymbolPair[],
+    config: Readonly<Record<string, SimulatorSymbolConfig>>,
+    dtMs: number,
+    replaySpeed = 1,
+  ) {
     for (const s of symbols) {
       const c = config[s.symbol];
       if (c === undefined) continue;
-      const walk = new PriceWalk(Number(c.startPrice), c.volatility, dtMs);
-      this.walks.push([s.symbol, walk]);
-      this.sources.set(s.symbol, { kind: 'walk', walk });
+      const path =
+        c.replay !== undefined
+          ? new PriceReplay(readTradesCsv(c.replay), dtMs, replaySpeed)
+          : new PriceWalk(Number(c.startPrice), c.volatility, dtMs);
+      this.paths.push([s.symbol, path]);
+      this.sources.set(s.symbol, { kind: 'path', path });
     }
     for (const s of symbols) {
       if (this.sources.has(s.symbol)) continue;
       for (const a of symbols) {
-        if (a.baseAsset !== s.baseAsset || !this.isWalk(a.symbol)) continue;
+        if (a.baseAsset !== s.baseAsset || !this.hasPath(a.symbol)) continue;
         const b = symbols.find(
-          (x) => x.baseAsset === s.quoteAsset && x.quoteAsset === a.quoteAsset && this.isWalk(x.symbol),
+          (x) => x.baseAsset === s.quoteAsset && x.quoteAsset === a.quoteAsset && this.hasPath(x.symbol),
         );
         if (b) {
           this.sources.set(s.symbol, { kind: 'ratio', num: a.symbol, den: b.symbol });
@@ -86,20 +106,25 @@ export class FairPrices {
     }
   }
 
-  private isWalk(symbol: string): boolean {
-    return this.sources.get(symbol)?.kind === 'walk';
+  private hasPath(symbol: string): boolean {
+    return this.sources.get(symbol)?.kind === 'path';
   }
 
-  /** Advances every walk one step; `rngFor(symbol)` gives each walk its own stream. */
+  /** The symbols that follow a recorded trades file, with their replays. */
+  replays(): [string, PriceReplay][] {
+    return this.paths.filter((e): e is [string, PriceReplay] => e[1] instanceof PriceReplay);
+  }
+
+  /** Advances every path one step; `rngFor(symbol)` gives each path its own stream. */
   step(rngFor: (symbol: string) => Rng): void {
-    for (const [symbol, walk] of this.walks) walk.step(rngFor(symbol).normal());
+    for (const [symbol, path] of this.paths) path.step(rngFor(symbol).normal());
   }
 
   /** The fair price (quote per base), or undefined when the symbol has none. */
   price(symbol: string): number | undefined {
     const src = this.sources.get(symbol);
     if (src === undefined) return undefined;
-    if (src.kind === 'walk') return src.walk.price;
+    if (src.kind === 'path') return src.path.price;
     const num = this.price(src.num);
     const den = this.price(src.den);
     return num === undefined || den === undefined ? undefined : num / den;
