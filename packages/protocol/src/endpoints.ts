@@ -561,12 +561,13 @@ const TRADING: readonly EndpointSpec[] = [
     description: 'Cancel an existing order and place a new one on the same symbol.',
   }),
   trade({
-    // Weight 0 on success only when the amendment expires the order (CL 2026-04-02), which `orderEntry`
-    // cannot express: the table charges the documented 4 and leaves that refund to the handler.
+    // Weight 0 on success only when the amendment expires the order (CL 2026-04-02): deferred like
+    // every order entry, and charged by the handler (ApiCall.chargeWeightOnSuccess) when it did not.
     id: 'order.amend.keepPriority',
     method: 'PUT',
     path: '/order/amend/keepPriority',
     weight: 4,
+    orderEntry: true,
     params: [
       SYMBOL,
       opt('orderId', 'LONG'),

@@ -211,6 +211,8 @@ describe('endpoint table', () => {
         'orderList.place.opo',
         'orderList.place.opoco',
         'orderList.cancel',
+        // free on success only when the amendment expires the order: the handler charges it otherwise
+        'order.amend.keepPriority',
       ].sort(),
     );
     const uoc = Object.fromEntries(

@@ -37,6 +37,11 @@ export interface ApiCall {
    * limiter refused (-1015): the handler still cancels, and reports this as the new order's failure.
    */
   readonly ordersRefusal?: ApiError;
+  /**
+   * An order-entry endpoint whose success is free only in some cases sets this when the request's
+   * weight is due after all (order/amend/keepPriority: free only when the amendment expires the order).
+   */
+  chargeWeightOnSuccess?: boolean;
 }
 
 /** An endpoint implementation: returns the JSON body or throws an ApiError. */

@@ -113,6 +113,8 @@ import {
   specOf,
   type AccountEvent,
   type AccountId,
+  type Amendment,
+  type AmendOrderCommand,
   type BalanceSnapshot,
   type CancelOpenOrdersCommand,
   type CancelOrderCommand,
@@ -254,12 +256,14 @@ export class Order implements OrderView, OrderSpec {
   // -- spec (immutable; the rare parts in `x`)
   readonly orderId: number;
   readonly orderListId: number;
-  readonly clientOrderId: string;
+  /** Changes only through an amendment (keep priority). */
+  clientOrderId: string;
   readonly side: Side;
   readonly type: OrderType;
   readonly timeInForce: TimeInForce;
   readonly price: number;
-  readonly origQty: number;
+  /** Reduced only by an amendment (keep priority). */
+  origQty: number;
   readonly selfTradePreventionMode: SelfTradePreventionMode;
   readonly time: number;
   // -- book linkage (BookOrder)
@@ -532,6 +536,8 @@ export class SymbolState {
   readonly accounts = new Map<AccountId, SymbolAccount>();
   readonly stops: Order[] = [];
   readonly lists = new Map<number, OrderList>();
+  /** Amendments by orderId, oldest first (kept for closed orders too: GET order/amendments). */
+  readonly amendments = new Map<number, Amendment[]>();
   /** Closed orders and trades, with retained history. */
   archive: OrderArchive;
   tradeArchive: TradeArchive;
@@ -648,6 +654,19 @@ export interface CancelResult {
   readonly events: readonly EngineEvent[];
 }
 
+export interface AmendResult {
+  /** The order the request named, as amended. */
+  readonly order: OrderView;
+  readonly origClientOrderId: string;
+  readonly executionId: number;
+  readonly transactTime: number;
+  /** Set when the order belongs to a list (an OCO amendment changes both legs). */
+  readonly list: OrderListView | undefined;
+  /** The amendment left nothing to execute: the order expired (and the request costs no weight). */
+  readonly expired: boolean;
+  readonly events: readonly EngineEvent[];
+}
+
 export interface OrderListView {
   readonly symbol: string;
   readonly orderListId: number;
@@ -708,6 +727,7 @@ function quiet(code: number, msg: string): ApiError {
 }
 const fail = (name: string) => quiet(ErrorCode.INVALID_MESSAGE, `Filter failure: ${name}`);
 const rejected = (msg: string) => quiet(ErrorCode.NEW_ORDER_REJECTED, msg);
+const amendRejected = (msg: string) => quiet(ErrorCode.ORDER_AMEND_REJECTED, msg);
 
 export class Exchange {
   private readonly symbols = new Map<string, SymbolState>();
@@ -1902,7 +1922,7 @@ export class Exchange {
     if (o.open && !o.isBuy) this.shrinkSellLock(o);
   }
 
-  private listEvent(s: SymbolState, list: OrderList, type: 'EXEC_STARTED' | 'ALL_DONE'): void {
+  private listEvent(s: SymbolState, list: OrderList, type: 'EXEC_STARTED' | 'ALL_DONE' | 'UPDATED'): void {
     const e: ListStatusEvent = {
       type: 'listStatus',
       accountId: list.accountId,
@@ -2118,6 +2138,169 @@ export class Exchange {
     }
     const events = this.end(s);
     return { items, events };
+  }
+
+  // ==== amend (keep priority) =========================================================================
+
+  /**
+   * PUT /api/v3/order/amend/keepPriority: reduces an open order's quantity in place — same orderId,
+   * same place in its price level's queue — under a new client order id (generated unless given; the
+   * current one may be given to keep it). The legs of an OCO share one quantity, so amending either
+   * amends every open leg (only the named leg changes its client id). An amendment that leaves
+   * nothing to execute (newQty ≤ executedQty) expires the order. Every check comes before any change.
+   */
+  amendOrder(cmd: AmendOrderCommand): AmendResult {
+    const s = this.sym(cmd.symbol);
+    const c = s.c;
+    if (cmd.orderId === undefined && cmd.origClientOrderId === undefined)
+      throw Err.eitherParam('orderId', 'origClientOrderId');
+    if (!c.def.amendAllowed) throw amendRejected(EngineMessage.AMEND_NOT_SUPPORTED);
+    const newU = num(cmd.newQty, 'newQty', c.qtyDecimals);
+    const o = this.find(s, cmd.accountId, cmd);
+    if (o === undefined || typeof o === 'number' || !o.open) throw amendRejected(EngineMessage.UNKNOWN_ORDER);
+    if (cmd.orderId !== undefined && cmd.origClientOrderId !== undefined && o.clientOrderId !== cmd.origClientOrderId)
+      throw amendRejected(EngineMessage.UNKNOWN_ORDER);
+    if (newU === o.origQty) throw amendRejected(EngineMessage.NO_STATE_CHANGE);
+    if (newU > o.origQty) throw amendRejected(EngineMessage.AMEND_QTY_INCREASE);
+    const newS = newU / c.qUnit;
+    const lot = o.isMarket ? (c.marketLot ?? c.lot) : c.lot;
+    if (newU <= 0 || !Number.isInteger(newS) || (lot !== undefined && !lotOk(lot, newS)))
+      throw fail(lot === c.marketLot && lot !== undefined ? 'MARKET_LOT_SIZE' : 'LOT_SIZE');
+    if ((s.amendments.get(o.orderId)?.length ?? 0) >= c.maxAmends)
+      throw amendRejected('Filter failure: MAX_NUM_ORDER_AMENDS');
+    const cid = cmd.newClientOrderId;
+    if (cid !== undefined) {
+      if (cid.length === 0) throw Err.of(ErrorCode.EMPTY_NEW_CL_ORD_ID, 'New client order ID was empty.');
+      const other = this.byCid(s, cmd.accountId, o.sa, cid);
+      if (other !== o && isOpen(other)) throw amendRejected(EngineMessage.DUPLICATE_ORDER);
+    }
+
+    this.begin(cmd.now);
+    const origClientOrderId = o.clientOrderId;
+    const origQty = o.origQty;
+    const list = o.list;
+    const legs = list === null ? [o] : list.legs.filter((l) => l.open);
+    if (cid !== origClientOrderId) this.renameOrder(s, o, cid);
+    let executionId = -1;
+    for (const leg of legs) {
+      this.reduceOrder(s, leg, newU, newS);
+      const orig = leg === o ? origClientOrderId : leg.clientOrderId;
+      this.exec(leg, 'REPLACED', 0, 0, 0n, 0n, null, -1, false, leg.clientOrderId, orig);
+      if (leg === o) executionId = this.executionId;
+    }
+    if (list !== null) {
+      this.releaseListExcess(list);
+      if (cid !== origClientOrderId && list.status === 'EXECUTING') this.listEvent(s, list, 'UPDATED');
+    }
+    let history = s.amendments.get(o.orderId);
+    if (history === undefined) s.amendments.set(o.orderId, (history = []));
+    history.push({
+      orderId: o.orderId,
+      executionId,
+      origClientOrderId,
+      newClientOrderId: o.clientOrderId,
+      origQty,
+      newQty: newU,
+      time: cmd.now,
+    });
+    const events = this.end(s);
+    return {
+      order: o,
+      origClientOrderId,
+      executionId,
+      transactTime: cmd.now,
+      list: list === null ? undefined : listView(list),
+      expired: o.status === 'EXPIRED',
+      events,
+    };
+  }
+
+  /** Gives an open order another client order id (`cid`, or a generated one). */
+  private renameOrder(s: SymbolState, o: Order, cid: string | undefined): void {
+    const sa = o.sa;
+    if (o.cidSeq > 0) this.genIds.clear(o.cidSeq);
+    else if (sa.byClientId.get(o.clientOrderId) === o) sa.byClientId.delete(o.clientOrderId);
+    o.cidSeq = 0;
+    if (cid === undefined) {
+      o.clientOrderId = this.nextClientOrderId();
+      if (this.cidSeq < 4294967296) {
+        o.cidSeq = this.cidSeq;
+        this.genIds.set(o.cidSeq, s.index, o.orderId);
+        return;
+      }
+    } else o.clientOrderId = cid;
+    sa.byClientId.set(o.clientOrderId, o);
+  }
+
+  /** Lowers an open order's quantity to `newU` (newS steps) where it stands; expires it when nothing is left. */
+  private reduceOrder(s: SymbolState, o: Order, newU: number, newS: number): void {
+    o.origQty = newU;
+    o.updateTime = this.now;
+    const remS = newS - o.execS;
+    if (remS <= 0) {
+      this.detach(s, o);
+      o.remS = 0;
+      o.status = 'EXPIRED';
+      this.close(s, o);
+      return;
+    }
+    const cut = o.remS - remS;
+    const visS = o.visS < remS ? o.visS : remS;
+    const lvl = o.level;
+    if (lvl !== null) {
+      lvl.qty -= o.visS - visS;
+      lvl.total -= cut;
+      this.touchLevel(s, lvl);
+    }
+    o.remS = remS;
+    o.visS = visS;
+    if (o.list === null || o.list.status !== 'EXECUTING') {
+      if (o.isBuy) this.tighten(o);
+      else this.shrinkSellLock(o);
+    }
+  }
+
+  /** After an OCO amendment: the list's shared reservation down to what its largest open leg needs. */
+  private releaseListExcess(list: OrderList): void {
+    const open = list.legs.filter((l) => l.open);
+    if (open.length === 0 || list.status !== 'EXECUTING') return;
+    let need = 0n;
+    for (const leg of open) {
+      const c = leg.sym;
+      const n = !leg.isBuy
+        ? BigInt(leg.remS * c.qUnit)
+        : leg.isMarket || leg.priceT <= 0
+          ? 0n
+          : notionalUnits(leg.priceT, leg.remS, c.fn, c.fd);
+      if (n > need) need = n;
+    }
+    let excess = -need;
+    for (const leg of open) excess += leg.locked;
+    for (const leg of open) {
+      if (excess <= 0n) break;
+      const d = leg.locked < excess ? leg.locked : excess;
+      if (d <= 0n) continue;
+      leg.locked = leg.locked - d;
+      const b = leg.isBuy ? leg.quoteBal : leg.baseBal;
+      b.locked -= d;
+      b.free += d;
+      this.touch(b);
+      excess -= d;
+    }
+  }
+
+  /** GET /api/v3/order/amendments: -2013 when the account has no such order on the symbol. */
+  orderAmendments(
+    accountId: AccountId,
+    symbol: string,
+    orderId: number,
+    fromExecutionId = 0,
+    limit = 500,
+  ): readonly Amendment[] {
+    const s = this.sym(symbol);
+    if (this.byId(s, accountId, orderId) === undefined) throw Err.of(ErrorCode.NO_SUCH_ORDER, 'Order does not exist.');
+    const all = s.amendments.get(orderId) ?? [];
+    return all.filter((a) => a.executionId >= fromExecutionId).slice(0, limit);
   }
 
   // ==== queries ========================================================================================

@@ -11,6 +11,7 @@ export {
   OrderList,
   type AccountTrade,
   type AccountView,
+  type AmendResult,
   type CancelOpenOrdersItem,
   type CancelOpenOrdersResult,
   type CancelResult,

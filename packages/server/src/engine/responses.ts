@@ -5,8 +5,8 @@
  */
 import type { NewOrderRespType } from '@binance-sandbox/protocol';
 import { formatUnits as f } from './decimal.js';
-import type { AccountTrade, AccountView, OrderListView } from './exchange.js';
-import type { AccountEvent, EngineEvent, ExecutionEvent, Fill, OrderView } from './types.js';
+import type { AccountTrade, AccountView, AmendResult, OrderListView } from './exchange.js';
+import type { AccountEvent, Amendment, EngineEvent, ExecutionEvent, Fill, OrderView } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -114,6 +114,66 @@ export function cancelResponse(o: OrderView, cancelClientOrderId: string, transa
     selfTradePreventionMode: s.selfTradePreventionMode,
   };
   return conditionals(o, out, { iceberg: true, stop: true });
+}
+
+/**
+ * PUT /api/v3/order/amend/keepPriority. Binance spells this shape differently from the others:
+ * `qty`, `quoteOrderQty`, `cumulativeQuoteQty`; `workingTime` only once the order has been working.
+ */
+export function amendResponse(r: AmendResult): Json {
+  const o = r.order;
+  const s = o.spec;
+  const amendedOrder: Json = {
+    symbol: s.symbol,
+    orderId: s.orderId,
+    orderListId: s.orderListId,
+    origClientOrderId: r.origClientOrderId,
+    clientOrderId: s.clientOrderId,
+    price: f(s.price),
+    qty: f(s.origQty),
+    executedQty: f(o.executedQty),
+    preventedQty: f(o.preventedQty),
+    quoteOrderQty: f(s.origQuoteOrderQty),
+    cumulativeQuoteQty: f(o.cumQuote),
+    status: o.status,
+    timeInForce: s.timeInForce,
+    type: s.type,
+    side: s.side,
+  };
+  if (o.workingTime >= 0) amendedOrder.workingTime = o.workingTime;
+  amendedOrder.selfTradePreventionMode = s.selfTradePreventionMode;
+  conditionals(o, amendedOrder, { iceberg: true, stop: true });
+  const out: Json = { transactTime: r.transactTime, executionId: r.executionId, amendedOrder };
+  if (r.list !== undefined) {
+    const l = r.list;
+    out.listStatus = {
+      orderListId: l.orderListId,
+      contingencyType: l.contingencyType,
+      listOrderStatus: l.status,
+      listClientOrderId: l.listClientOrderId,
+      symbol: l.symbol,
+      orders: l.orders.map((x) => ({
+        symbol: x.spec.symbol,
+        orderId: x.spec.orderId,
+        clientOrderId: x.spec.clientOrderId,
+      })),
+    };
+  }
+  return out;
+}
+
+/** GET /api/v3/order/amendments. */
+export function amendmentResponse(symbol: string, a: Amendment): Json {
+  return {
+    symbol,
+    orderId: a.orderId,
+    executionId: a.executionId,
+    origClientOrderId: a.origClientOrderId,
+    newClientOrderId: a.newClientOrderId,
+    origQty: f(a.origQty),
+    newQty: f(a.newQty),
+    time: a.time,
+  };
 }
 
 /** GET /api/v3/order, openOrders, allOrders. */

@@ -32,7 +32,7 @@ import type { GeneratedIds, GeneratedIdsState } from './generated-ids.js';
 import { OrderArchive, type OrderArchiveState } from './order-archive.js';
 import { Dictionary, type NumberTable, TableReader, TableWriter } from './table.js';
 import { TradeArchive, type TradeArchiveState } from './trade-archive.js';
-import type { AccountId, PreventedMatchEvent } from './types.js';
+import type { AccountId, Amendment, PreventedMatchEvent } from './types.js';
 
 export const ENGINE_STATE_VERSION = 2;
 
@@ -115,6 +115,8 @@ interface SymbolData {
   readonly tradeArchive: TradeArchiveState | null;
   readonly orderChains: ChainsState;
   readonly tradeChains: ChainsState;
+  /** Order amendments, oldest first (absent in snapshots taken before amendments existed). */
+  readonly amendments?: readonly Amendment[];
 }
 
 export interface EngineState {
@@ -195,6 +197,7 @@ function exportSymbol(s: SymbolState, retain: boolean): SymbolData {
     tradeArchive: retain ? s.tradeArchive.exportState() : null,
     orderChains: s.orderChains.exportState(retain ? s.nextOrderId : 0),
     tradeChains: s.tradeChains.exportState(retain ? 2 * s.nextTradeId : 0),
+    amendments: [...s.amendments.values()].flat(),
   };
 }
 
@@ -370,6 +373,11 @@ function importSymbol(d: SymbolData, s: SymbolState, x: EngineInternals): void {
     }
   }
   for (const l of d.lists) importList(l, s);
+  for (const a of d.amendments ?? []) {
+    let history = s.amendments.get(a.orderId);
+    if (history === undefined) s.amendments.set(a.orderId, (history = []));
+    history.push({ ...a });
+  }
   importSide(d.bids, s.bids, s);
   importSide(d.asks, s.asks, s);
   for (const id of d.stops) s.stops.push(orderAt(s, id));

@@ -81,6 +81,8 @@ export class CompiledSymbol {
   readonly fMinN: number;
   readonly fMaxN: number;
   readonly fMaxOrders: number;
+  /** MAX_NUM_ORDER_AMENDS (Infinity: none). */
+  readonly maxAmends: number;
   /** PERCENT_PRICE / PERCENT_PRICE_BY_SIDE filters. */
   readonly fPercent: readonly Extract<CompiledFilter, { kind: 'PERCENT_PRICE' | 'PERCENT_PRICE_BY_SIDE' }>[];
   /** LIMIT orders allowed and the symbol's default STP mode usable. */
@@ -184,6 +186,8 @@ export class CompiledSymbol {
     this.fMinN = minN;
     this.fMaxN = maxN;
     this.fMaxOrders = maxOrders;
+    const amends = def.filters.find((f) => f.filterType === 'MAX_NUM_ORDER_AMENDS');
+    this.maxAmends = amends ? amends.maxNumOrderAmends : Infinity;
     this.fPercent = pct;
     this.limitAllowed =
       def.orderTypes.includes('LIMIT') &&
@@ -245,8 +249,8 @@ function compileFilter(f: SymbolFilter, s: CompiledSymbol): CompiledFilter | und
     case 'MAX_NUM_ICEBERG_ORDERS':
       return { kind: 'MAX_NUM_ICEBERG_ORDERS', max: f.maxNumIcebergOrders };
     default:
-      // TRAILING_DELTA (no trailing stops yet), MAX_POSITION, MAX_NUM_ORDER_AMENDS, MAX_NUM_ORDER_LISTS:
-      // not enforced by the engine yet.
+      // TRAILING_DELTA (no trailing stops yet), MAX_POSITION, MAX_NUM_ORDER_LISTS: not enforced by the
+      // engine yet. MAX_NUM_ORDER_AMENDS: checked by amendOrder (CompiledSymbol.maxAmends).
       return undefined;
   }
 }

@@ -57,6 +57,27 @@ export interface CancelOrderCommand extends Timed, OrderRef {
   readonly cancelRestrictions?: 'ONLY_NEW' | 'ONLY_PARTIALLY_FILLED';
 }
 
+/** PUT /api/v3/order/amend/keepPriority. */
+export interface AmendOrderCommand extends Timed, OrderRef {
+  readonly accountId: AccountId;
+  readonly symbol: string;
+  /** The order's client id after the amendment (generated when absent; the current one keeps it). */
+  readonly newClientOrderId?: string;
+  /** Decimal string, less than the order's quantity. */
+  readonly newQty: string;
+}
+
+/** One amendment of an order (GET /api/v3/order/amendments); quantities in units of 1e-8. */
+export interface Amendment {
+  readonly orderId: number;
+  readonly executionId: number;
+  readonly origClientOrderId: string;
+  readonly newClientOrderId: string;
+  readonly origQty: number;
+  readonly newQty: number;
+  readonly time: number;
+}
+
 export interface CancelOpenOrdersCommand extends Timed {
   readonly accountId: AccountId;
   readonly symbol: string;

@@ -1,4 +1,6 @@
 import type {
+  AmendOrderCommand,
+  AmendResult,
   CancelOpenOrdersCommand,
   CancelOpenOrdersResult,
   CancelOrderCommand,
@@ -20,6 +22,7 @@ import type {
 export type ExchangeCommand =
   | { readonly kind: 'placeOrder'; readonly cmd: PlaceOrderCommand }
   | { readonly kind: 'cancelOrder'; readonly cmd: CancelOrderCommand }
+  | { readonly kind: 'amendOrder'; readonly cmd: AmendOrderCommand }
   | { readonly kind: 'cancelOpenOrders'; readonly cmd: CancelOpenOrdersCommand }
   | { readonly kind: 'placeOco'; readonly cmd: PlaceOcoCommand }
   | { readonly kind: 'cancelOrderList'; readonly cmd: CancelOrderListCommand }
@@ -51,6 +54,7 @@ export type CancelOrderListResult = {
 export interface CommandResults {
   placeOrder: PlaceResult;
   cancelOrder: CancelResult;
+  amendOrder: AmendResult;
   cancelOpenOrders: CancelOpenOrdersResult;
   placeOco: OcoResult;
   cancelOrderList: CancelOrderListResult;
@@ -68,6 +72,8 @@ export function applyCommand(engine: Exchange, command: ExchangeCommand): Comman
       return engine.placeOrder(command.cmd);
     case 'cancelOrder':
       return engine.cancelOrder(command.cmd);
+    case 'amendOrder':
+      return engine.amendOrder(command.cmd);
     case 'cancelOpenOrders':
       return engine.cancelOpenOrders(command.cmd);
     case 'placeOco':

@@ -8,7 +8,7 @@ import {
   validateParams,
   weightOf,
 } from '@binance-sandbox/protocol';
-import type { EndpointImpl, SandboxContext } from '../context.js';
+import type { ApiCall, EndpointImpl, SandboxContext } from '../context.js';
 import { limitPerText, retryAfterSeconds } from '../limits/headers.js';
 import type { AdmitResult } from '../limits/types.js';
 import { withFaults } from '../sandbox/faults.js';
@@ -126,23 +126,22 @@ export function createRestHandler(endpoint: EndpointSpec, impl: EndpointImpl | u
     if (prepared.error !== null) return finish(call, admitted, prepared.error, undefined);
     if (run === undefined) return finish(call, admitted, Err.of(-1020, 'This operation is not supported.'), undefined);
     let out: unknown;
+    const params = prepared.params as TypedParams;
+    const apiCall: ApiCall = refusal
+      ? { endpoint, params, accountId: prepared.accountId, now: call.now, ctx, ordersRefusal: refusal.error }
+      : { endpoint, params, accountId: prepared.accountId, now: call.now, ctx };
     try {
-      const params = prepared.params as TypedParams;
-      out = run(
-        refusal
-          ? { endpoint, params, accountId: prepared.accountId, now: call.now, ctx, ordersRefusal: refusal.error }
-          : { endpoint, params, accountId: prepared.accountId, now: call.now, ctx },
-      );
+      out = run(apiCall);
     } catch (err) {
       return finish(call, admitted, asApiError(err), undefined);
     }
     if (out instanceof Promise) {
       return out.then(
-        (body) => finish(call, admitted, null, body),
+        (body) => finish(call, admitted, null, body, apiCall.chargeWeightOnSuccess),
         (err) => finish(call, admitted, asApiError(err), undefined),
       );
     }
-    return finish(call, admitted, null, out);
+    return finish(call, admitted, null, out, apiCall.chargeWeightOnSuccess);
   }
 
   function finish(
@@ -150,9 +149,10 @@ export function createRestHandler(endpoint: EndpointSpec, impl: EndpointImpl | u
     admitted: AdmitResult,
     failure: ApiError | null,
     body: unknown,
+    chargeOnSuccess = false,
   ): Promise<unknown> | undefined {
     // An ORDERS refusal (CANCEL_ONLY) was already charged its weight by the limiter.
-    if (failure !== null && call.deferWeight && admitted.outcome === 'ok') {
+    if ((failure !== null || chargeOnSuccess) && call.deferWeight && admitted.outcome === 'ok') {
       const charged = limits.charge(call.req.ip, call.nominalWeight, call.now);
       if (charged instanceof Promise) return charged.then((used) => respond(call, admitted, used, failure, body));
       return respond(call, admitted, charged, failure, body);

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import {
   Order,
   accountResponse,
+  amendmentResponse,
   clientOrderId,
   depthResponse,
   myTradeResponse,
@@ -129,6 +130,14 @@ function commandStream(seed: number, steps: number): ExchangeCommand[] {
             ? { origClientOrderId: `c${Math.floor(r() * 40)}` }
             : { origClientOrderId: clientOrderId(ENGINE_SEED, 1 + Math.floor(r() * (i + 1))) };
       const cmd = { now, accountId, symbol, ...ref };
+      if (r() < 0.3) {
+        // amend keep priority: a smaller quantity, sometimes a client id of ours
+        const newQty = eth
+          ? ((1 + Math.floor(r() * 200)) / 1000).toFixed(4)
+          : ((1 + Math.floor(r() * 1500)) / 100000).toFixed(5);
+        out.push({ kind: 'amendOrder', cmd: { ...cmd, ...cid, newQty } });
+        continue;
+      }
       out.push({ kind: 'cancelOrder', cmd });
       // cancelReplace = cancel + new order, as the API runs it
       if (r() < 0.3)
@@ -236,6 +245,9 @@ function finalState(inst: Instance, now: number): string {
         trades: e.myTrades(a, symbol, { limit: 1000 }).map(myTradeResponse),
         lists: plain(e.orderLists(a, symbol)),
         prevented: plain(e.preventedMatches(a, symbol)),
+        amendments: e
+          .allOrders(a, symbol, { limit: 1000 })
+          .map((o) => e.orderAmendments(a, symbol, o.spec.orderId).map((x) => amendmentResponse(symbol, x))),
       };
     }
   }
@@ -264,8 +276,10 @@ describe.each([true, false])('snapshot round trip (retainHistory %s)', (retainHi
     const cuts = new Set([0, 1, 57, 400, 1234, 2001, commands.length - 1]);
     const cut = await run(commands, retainHistory, cuts);
     // the stream exercises what it should
-    for (const kind of ['placeOrder', 'cancelOrder', 'placeOco', 'cancelOpenOrders', 'withdraw', 'setCommission'])
+    for (const kind of ['placeOrder', 'placeOco', 'cancelOpenOrders', 'withdraw', 'setCommission'])
       expect(straight.outcomes.get(`${kind} ok`) ?? 0, kind).toBeGreaterThan(5);
+    for (const kind of ['cancelOrder', 'amendOrder'])
+      expect(straight.outcomes.get(`${kind} ok`) ?? 0, kind).toBeGreaterThan(2);
     expect(straight.outcomes.get('cancelOrderList ok') ?? 0).toBeGreaterThan(0);
     expect(cut.answers.length).toBe(straight.answers.length);
     for (let i = 0; i < commands.length; i++) expect(cut.answers[i], `answer #${i}`).toBe(straight.answers[i]);

@@ -1,5 +1,6 @@
 import type { EndpointImpl } from '../../context.js';
 import { account, accountCommission, myPreventedMatches, myTrades } from './account.js';
+import { amendOrder, orderAmendments } from './amend.js';
 import { cancelReplace } from './cancel-replace.js';
 import { allOrders, cancelOpenOrders, openOrders } from './open-orders.js';
 import { allOrderLists, cancelOrderList, openOrderLists, placeOco, queryOrderList } from './order-list.js';
@@ -14,6 +15,8 @@ export const TRADING_IMPLS: Readonly<Record<string, EndpointImpl>> = {
   'order.cancel': cancelOrder,
   'order.status': queryOrder,
   'order.cancelReplace': cancelReplace,
+  'order.amend.keepPriority': amendOrder,
+  'order.amendments': orderAmendments,
   'openOrders.status': openOrders,
   'openOrders.cancelAll': cancelOpenOrders,
   allOrders,
