@@ -618,6 +618,91 @@ describe('order lists', () => {
   });
 });
 
+describe('deprecated POST /api/v3/order/oco and GET /api/v3/myFilters', () => {
+  it('order/oco: the limit leg above for a SELL, the stop below (STOP_LOSS_LIMIT with stopLimitPrice); counts 2', async () => {
+    const a = await createAccount({ BTC: '1', USDT: '100000' });
+    const res = await api(a, 'POST', '/order/oco', {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      quantity: '0.1',
+      price: '35000',
+      stopPrice: '25100',
+      stopLimitPrice: '25000',
+      stopLimitTimeInForce: 'GTC',
+      limitClientOrderId: 'lim-1',
+      stopClientOrderId: 'stop-1',
+      listClientOrderId: 'legacy-1',
+    });
+    expect(res.status, res.text).toBe(200);
+    const list = res.json<Json & { orders: Json[]; orderReports: Json[] }>();
+    expect(list).toMatchObject({
+      contingencyType: 'OCO',
+      listStatusType: 'EXEC_STARTED',
+      listOrderStatus: 'EXECUTING',
+      listClientOrderId: 'legacy-1',
+      symbol: 'BTCUSDT',
+    });
+    expect(res.headers['x-mbx-order-count-10s']).toBe('2');
+    expect(list.orderReports.map((o) => [o.clientOrderId, o.type, o.price, o.stopPrice, o.timeInForce])).toEqual([
+      ['stop-1', 'STOP_LOSS_LIMIT', '25000.00000000', '25100.00000000', 'GTC'],
+      ['lim-1', 'LIMIT_MAKER', '35000.00000000', undefined, 'GTC'],
+    ]);
+    // a BUY: the limit leg below the market, a plain STOP_LOSS above
+    const buy = await api(a, 'POST', '/order/oco', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      quantity: '0.1',
+      price: '25000',
+      stopPrice: '35000',
+    });
+    expect(buy.status, buy.text).toBe(200);
+    const legs = buy.json<{ orderReports: Json[] }>().orderReports.map((o) => [o.type, o.side]);
+    expect(legs).toEqual([
+      ['LIMIT_MAKER', 'BUY'],
+      ['STOP_LOSS', 'BUY'],
+    ]);
+    // the stop-limit pair of parameters goes together; wrong price relationship is refused
+    const cases: [Params, number, string][] = [
+      [
+        { stopLimitPrice: '25000' },
+        -1102,
+        "Mandatory parameter 'stopLimitTimeInForce' was not sent, was empty/null, or malformed.",
+      ],
+      [{ stopLimitTimeInForce: 'GTC' }, -1106, "Parameter 'stopLimitTimeInForce' sent when not required."],
+      [{ price: '25050' }, -2010, 'The relationship of the prices for the orders is not correct.'],
+    ];
+    for (const [extra, code, msg] of cases) {
+      const bad = await api(a, 'POST', '/order/oco', {
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        quantity: '0.1',
+        price: '35000',
+        stopPrice: '25100',
+        ...extra,
+      });
+      expect(bad.json(), JSON.stringify(extra)).toEqual({ code, msg });
+    }
+  });
+
+  it('myFilters: the exchange filters and the symbol filters that limit an account', async () => {
+    const a = await createAccount({});
+    const res = await api(a, 'GET', '/myFilters', { symbol: 'BTCUSDT' });
+    expect(res.status, res.text).toBe(200);
+    expect(res.headers['x-mbx-used-weight-1m']).toBe('40');
+    const body = res.json<{ exchangeFilters: Json[]; symbolFilters: Json[]; assetFilters: Json[] }>();
+    expect(body.exchangeFilters).toEqual(sb.ctx.config.exchangeFilters);
+    expect(body.symbolFilters.map((f) => f.filterType)).toEqual(
+      expect.arrayContaining(['MAX_NUM_ORDERS', 'MAX_NUM_ORDER_AMENDS']),
+    );
+    expect(body.symbolFilters.map((f) => f.filterType)).not.toContain('LOT_SIZE');
+    expect(body.assetFilters).toEqual([]);
+    expect((await api(a, 'GET', '/myFilters', { symbol: 'NOPE' })).json()).toEqual({
+      code: -1121,
+      msg: 'Invalid symbol.',
+    });
+  });
+});
+
 describe('symbol status', () => {
   it('a symbol that is not TRADING refuses new orders with -1013 "Market is closed."', async () => {
     await sb.close();

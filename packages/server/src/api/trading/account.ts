@@ -95,3 +95,28 @@ export const myPreventedMatches: EndpointImpl = (call) => {
     .slice(0, limitOf(p))
     .map(preventedMatchJson);
 };
+
+/** Symbol filters that limit what one account may hold or do (not the order-shape filters). */
+const ACCOUNT_FILTER_TYPES: ReadonlySet<string> = new Set([
+  'MAX_NUM_ORDERS',
+  'MAX_NUM_ALGO_ORDERS',
+  'MAX_NUM_ICEBERG_ORDERS',
+  'MAX_NUM_ORDER_LISTS',
+  'MAX_NUM_ORDER_AMENDS',
+  'MAX_POSITION',
+]);
+
+/**
+ * GET /api/v3/myFilters — the filters that apply to the account on the symbol: the exchange filters,
+ * the symbol's per-account limits, and asset filters (none: the sandbox sets no MAX_ASSET).
+ */
+export const myFilters: EndpointImpl = (call) => {
+  accountOf(call);
+  const symbol = symbolOf(call);
+  const def = call.ctx.exchange.engine.symbol(symbol).def;
+  return {
+    exchangeFilters: call.ctx.config.exchangeFilters,
+    symbolFilters: def.filters.filter((f) => ACCOUNT_FILTER_TYPES.has(f.filterType)),
+    assetFilters: [],
+  };
+};

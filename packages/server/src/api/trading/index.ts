@@ -1,9 +1,16 @@
 import type { EndpointImpl } from '../../context.js';
-import { account, accountCommission, myPreventedMatches, myTrades } from './account.js';
+import { account, accountCommission, myFilters, myPreventedMatches, myTrades } from './account.js';
 import { amendOrder, orderAmendments } from './amend.js';
 import { cancelReplace } from './cancel-replace.js';
 import { allOrders, cancelOpenOrders, openOrders } from './open-orders.js';
-import { allOrderLists, cancelOrderList, openOrderLists, placeOco, queryOrderList } from './order-list.js';
+import {
+  allOrderLists,
+  cancelOrderList,
+  openOrderLists,
+  placeLegacyOco,
+  placeOco,
+  queryOrderList,
+} from './order-list.js';
 import { cancelOrder, placeOrder, queryOrder, testOrder } from './order.js';
 
 export { trackFirstFills } from './order-count.js';
@@ -21,6 +28,7 @@ export const TRADING_IMPLS: Readonly<Record<string, EndpointImpl>> = {
   'openOrders.cancelAll': cancelOpenOrders,
   allOrders,
   'orderList.place.oco': placeOco,
+  'orderList.place': placeLegacyOco,
   'orderList.cancel': cancelOrderList,
   'orderList.status': queryOrderList,
   'openOrderLists.status': openOrderLists,
@@ -29,4 +37,5 @@ export const TRADING_IMPLS: Readonly<Record<string, EndpointImpl>> = {
   'account.commission': accountCommission,
   myTrades,
   myPreventedMatches,
+  myFilters,
 };

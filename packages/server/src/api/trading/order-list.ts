@@ -1,6 +1,7 @@
 /**
- * Order lists: POST /api/v3/orderList/oco, DELETE /api/v3/orderList, GET /api/v3/orderList,
- * /openOrderList, /allOrderList. (The engine supports OCO lists; OTO/OTOCO/OPO are not implemented.)
+ * Order lists: POST /api/v3/orderList/oco and the deprecated POST /api/v3/order/oco, DELETE
+ * /api/v3/orderList, GET /api/v3/orderList, /openOrderList, /allOrderList. (The engine supports OCO
+ * lists; OTO/OTOCO/OPO are not implemented.)
  */
 import {
   ApiError,
@@ -48,7 +49,48 @@ function leg(call: ApiCall, prefix: 'above' | 'below'): OcoLeg {
 const statusType = (l: OrderListView) => (l.status === 'EXECUTING' ? 'EXEC_STARTED' : 'ALL_DONE');
 
 /** POST /api/v3/orderList/oco — adds 2 to the unfilled order count when accepted. */
-export const placeOco: EndpointImpl = async (call) => {
+export const placeOco: EndpointImpl = (call) =>
+  submitOco(call, () => ({ above: leg(call, 'above'), below: leg(call, 'below') }));
+
+/**
+ * POST /api/v3/order/oco (deprecated, still what many bots send): a LIMIT_MAKER leg at `price` and a
+ * STOP_LOSS leg at `stopPrice` (STOP_LOSS_LIMIT with `stopLimitPrice`), placed as the OCO list of
+ * the new endpoint — the limit leg above for a SELL, below for a BUY.
+ */
+export const placeLegacyOco: EndpointImpl = (call) =>
+  submitOco(call, () => {
+    const p = call.params;
+    if (p.trailingDelta !== undefined)
+      throw Err.of(ErrorCode.UNKNOWN_ORDER_COMPOSITION, 'Unsupported order combination.');
+    const stopLimitPrice = str(p, 'stopLimitPrice');
+    const stopTif = str(p, 'stopLimitTimeInForce');
+    if (stopLimitPrice !== undefined && stopTif === undefined) throw Err.mandatoryParam('stopLimitTimeInForce');
+    if (stopLimitPrice === undefined && stopTif !== undefined) throw Err.paramNotRequired('stopLimitTimeInForce');
+    const limitLeg = legacyLeg(call, 'limit', { type: 'LIMIT_MAKER', price: str(p, 'price') as string });
+    const stopLeg = legacyLeg(call, 'stop', {
+      type: stopLimitPrice === undefined ? 'STOP_LOSS' : 'STOP_LOSS_LIMIT',
+      stopPrice: str(p, 'stopPrice') as string,
+      ...(stopLimitPrice !== undefined ? { price: stopLimitPrice, timeInForce: stopTif as TimeInForce } : {}),
+    });
+    return str(p, 'side') === 'SELL' ? { above: limitLeg, below: stopLeg } : { above: stopLeg, below: limitLeg };
+  });
+
+/** A leg of the deprecated endpoint: `base` plus its `limit…` / `stop…` client id, iceberg and strategy. */
+function legacyLeg(call: ApiCall, prefix: 'limit' | 'stop', base: OcoLeg): OcoLeg {
+  const p = call.params;
+  const out: { -readonly [K in keyof OcoLeg]: OcoLeg[K] } = { ...base };
+  const clientOrderId = str(p, `${prefix}ClientOrderId`);
+  if (clientOrderId !== undefined) out.clientOrderId = clientOrderId;
+  const icebergQty = str(p, `${prefix}IcebergQty`);
+  if (icebergQty !== undefined) out.icebergQty = icebergQty;
+  const strategyId = int(p, `${prefix}StrategyId`);
+  if (strategyId !== undefined) out.strategyId = strategyId;
+  const strategyType = int(p, `${prefix}StrategyType`);
+  if (strategyType !== undefined) out.strategyType = strategyType;
+  return out;
+}
+
+async function submitOco(call: ApiCall, legs: () => { above: OcoLeg; below: OcoLeg }): Promise<unknown> {
   try {
     const symbol = symbolOf(call);
     const p = call.params;
@@ -63,8 +105,7 @@ export const placeOco: EndpointImpl = async (call) => {
         symbol,
         side: str(p, 'side') as Side,
         quantity: str(p, 'quantity') as string,
-        above: leg(call, 'above'),
-        below: leg(call, 'below'),
+        ...legs(),
         ...(listClientOrderId !== undefined ? { listClientOrderId } : {}),
         ...(stp !== undefined ? { selfTradePreventionMode: stp as SelfTradePreventionMode } : {}),
       },
@@ -77,7 +118,7 @@ export const placeOco: EndpointImpl = async (call) => {
     if (err instanceof ApiError) await refundOrders(call, call.endpoint.unfilledOrderCount ?? 2);
     throw err;
   }
-};
+}
 
 /** DELETE /api/v3/orderList — by orderListId or listClientOrderId. */
 export const cancelOrderList: EndpointImpl = async (call) => {
