@@ -27,18 +27,25 @@ function leg(call: ApiCall, prefix: 'above' | 'below'): OcoLeg {
   const p = call.params;
   if (p[`${prefix}TrailingDelta`] !== undefined || p[`${prefix}PegPriceType`] !== undefined)
     throw Err.of(ErrorCode.UNKNOWN_ORDER_COMPOSITION, 'Unsupported order combination.');
-  const out: { -readonly [K in keyof OcoLeg]: OcoLeg[K] } = { type: str(p, `${prefix}Type`) as OrderType };
-  const s = (name: 'ClientOrderId' | 'Price' | 'StopPrice' | 'IcebergQty') => str(p, prefix + name);
-  const clientOrderId = s('ClientOrderId');
-  if (clientOrderId !== undefined) out.clientOrderId = clientOrderId;
-  const price = s('Price');
-  if (price !== undefined) out.price = price;
-  const stopPrice = s('StopPrice');
-  if (stopPrice !== undefined) out.stopPrice = stopPrice;
-  const icebergQty = s('IcebergQty');
-  if (icebergQty !== undefined) out.icebergQty = icebergQty;
+  const price = str(p, `${prefix}Price`);
+  const stopPrice = str(p, `${prefix}StopPrice`);
   const tif = str(p, `${prefix}TimeInForce`);
-  if (tif !== undefined) out.timeInForce = tif as TimeInForce;
+  return withLegParams(call, prefix, {
+    type: str(p, `${prefix}Type`) as OrderType,
+    ...(price !== undefined ? { price } : {}),
+    ...(stopPrice !== undefined ? { stopPrice } : {}),
+    ...(tif !== undefined ? { timeInForce: tif as TimeInForce } : {}),
+  });
+}
+
+/** `base` plus the leg's `<prefix>ClientOrderId`, `<prefix>IcebergQty` and `<prefix>Strategy…`. */
+function withLegParams(call: ApiCall, prefix: string, base: OcoLeg): OcoLeg {
+  const p = call.params;
+  const out: { -readonly [K in keyof OcoLeg]: OcoLeg[K] } = { ...base };
+  const clientOrderId = str(p, `${prefix}ClientOrderId`);
+  if (clientOrderId !== undefined) out.clientOrderId = clientOrderId;
+  const icebergQty = str(p, `${prefix}IcebergQty`);
+  if (icebergQty !== undefined) out.icebergQty = icebergQty;
   const strategyId = int(p, `${prefix}StrategyId`);
   if (strategyId !== undefined) out.strategyId = strategyId;
   const strategyType = int(p, `${prefix}StrategyType`);
@@ -66,29 +73,14 @@ export const placeLegacyOco: EndpointImpl = (call) =>
     const stopTif = str(p, 'stopLimitTimeInForce');
     if (stopLimitPrice !== undefined && stopTif === undefined) throw Err.mandatoryParam('stopLimitTimeInForce');
     if (stopLimitPrice === undefined && stopTif !== undefined) throw Err.paramNotRequired('stopLimitTimeInForce');
-    const limitLeg = legacyLeg(call, 'limit', { type: 'LIMIT_MAKER', price: str(p, 'price') as string });
-    const stopLeg = legacyLeg(call, 'stop', {
+    const limitLeg = withLegParams(call, 'limit', { type: 'LIMIT_MAKER', price: str(p, 'price') as string });
+    const stopLeg = withLegParams(call, 'stop', {
       type: stopLimitPrice === undefined ? 'STOP_LOSS' : 'STOP_LOSS_LIMIT',
       stopPrice: str(p, 'stopPrice') as string,
       ...(stopLimitPrice !== undefined ? { price: stopLimitPrice, timeInForce: stopTif as TimeInForce } : {}),
     });
     return str(p, 'side') === 'SELL' ? { above: limitLeg, below: stopLeg } : { above: stopLeg, below: limitLeg };
   });
-
-/** A leg of the deprecated endpoint: `base` plus its `limit…` / `stop…` client id, iceberg and strategy. */
-function legacyLeg(call: ApiCall, prefix: 'limit' | 'stop', base: OcoLeg): OcoLeg {
-  const p = call.params;
-  const out: { -readonly [K in keyof OcoLeg]: OcoLeg[K] } = { ...base };
-  const clientOrderId = str(p, `${prefix}ClientOrderId`);
-  if (clientOrderId !== undefined) out.clientOrderId = clientOrderId;
-  const icebergQty = str(p, `${prefix}IcebergQty`);
-  if (icebergQty !== undefined) out.icebergQty = icebergQty;
-  const strategyId = int(p, `${prefix}StrategyId`);
-  if (strategyId !== undefined) out.strategyId = strategyId;
-  const strategyType = int(p, `${prefix}StrategyType`);
-  if (strategyType !== undefined) out.strategyType = strategyType;
-  return out;
-}
 
 async function submitOco(call: ApiCall, legs: () => { above: OcoLeg; below: OcoLeg }): Promise<unknown> {
   try {
