@@ -261,6 +261,11 @@ export class Simulator {
     const fairU = fair * 1e8;
     const levels = maxLevels(c, this.deps.config.levels);
     const open = engine.openOrders(this.makerAccountId, symbol);
+    // Both sides are decided first, and every cancel goes out before any new quote: a ladder that
+    // jumped across the old one must not meet the maker's own stale quotes (self-trade prevention
+    // would expire them, and their cancels would then be refused).
+    const cancels: number[] = [];
+    const quotes: { side: Side; priceT: number; qtyS: number }[] = [];
     for (const side of ['BUY', 'SELL'] as const) {
       const bounds = priceBounds(c, side, (mins) => engine.avgPrice(symbol, now, mins));
       const targets = ladderPrices(c, fairU, side, levels, bounds);
@@ -287,8 +292,7 @@ export class Simulator {
       while (keep.length > levels) cancel.push(keep.pop()!.orderId); // farthest first
       if (keep.length > 0 && rng.chance(CHURN_PROBABILITY))
         cancel.push(keep.splice(rng.int(keep.length), 1)[0]!.orderId);
-      for (const orderId of cancel)
-        this.send(pending, 'cancelOrder', { now, accountId: this.makerAccountId, symbol, orderId });
+      cancels.push(...cancel);
 
       const taken = new Set(keep.map((o) => o.priceT));
       let room = levels - keep.length;
@@ -299,18 +303,22 @@ export class Simulator {
         const qtyS = limitQty(c, priceT, notional * rng.logUniform(MAKER_SIZE[0], MAKER_SIZE[1]));
         if (qtyS <= 0) continue;
         room--;
-        this.send(pending, 'placeOrder', {
-          now,
-          accountId: this.makerAccountId,
-          symbol,
-          side,
-          type: 'LIMIT',
-          timeInForce: 'GTC',
-          price: formatUnits(priceT * c.pUnit),
-          quantity: formatUnits(qtyS * c.qUnit),
-        });
+        quotes.push({ side, priceT, qtyS });
       }
     }
+    for (const orderId of cancels)
+      this.send(pending, 'cancelOrder', { now, accountId: this.makerAccountId, symbol, orderId });
+    for (const { side, priceT, qtyS } of quotes)
+      this.send(pending, 'placeOrder', {
+        now,
+        accountId: this.makerAccountId,
+        symbol,
+        side,
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        price: formatUnits(priceT * c.pUnit),
+        quantity: formatUnits(qtyS * c.qUnit),
+      });
   }
 
   // ---- takers -------------------------------------------------------------------------------------
