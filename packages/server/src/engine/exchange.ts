@@ -231,10 +231,25 @@ export class OrderList {
 }
 
 /**
+ * A trailing stop's tracking: it starts once the stop price condition holds (at once without a stop
+ * price), follows the most favourable trade price since (`extremeT`, ticks), and fires on a move of
+ * `delta` BIPS against the order from there. Kept per symbol by orderId for the order's history too.
+ */
+export interface Trail {
+  readonly orderId: number;
+  readonly delta: number;
+  /** When tracking started (−1 before): the orders' `trailingTime`. */
+  time: number;
+  extremeT: number;
+  fired: boolean;
+}
+
+/**
  * The rarely set parts of an order (stop, iceberg, strategy, quote-quantity spec; self-trade
  * prevention; amounts beyond 2^53), created only when one of them is set: keeps Order small.
  */
 class OrderExtras {
+  trail: Trail | null = null;
   origQuoteOrderQty = 0n;
   stopPrice = 0;
   icebergQty = 0;
@@ -379,6 +394,18 @@ export class Order implements OrderView, OrderSpec {
   }
   get stopT(): number {
     return this.x === null ? 0 : this.x.stopT;
+  }
+  get trail(): Trail | null {
+    return this.x === null ? null : this.x.trail;
+  }
+  set trail(t: Trail | null) {
+    if (t !== null || this.x !== null) this.extras().trail = t;
+  }
+  get trailingDelta(): number | undefined {
+    return this.x?.trail?.delta;
+  }
+  get trailingTime(): number | undefined {
+    return this.x?.trail?.time;
   }
   get icebergS(): number {
     return this.x === null ? 0 : this.x.icebergS;
@@ -538,6 +565,10 @@ export class SymbolState {
   readonly lists = new Map<number, OrderList>();
   /** Amendments by orderId, oldest first (kept for closed orders too: GET order/amendments). */
   readonly amendments = new Map<number, Amendment[]>();
+  /** Trailing stops by orderId (kept for closed orders too: their trailingDelta / trailingTime). */
+  readonly trails = new Map<number, Trail>();
+  /** Trailing stops waiting in `stops` (trades only look at them when there are some). */
+  trailing = 0;
   /** Closed orders and trades, with retained history. */
   archive: OrderArchive;
   tradeArchive: TradeArchive;
@@ -569,7 +600,7 @@ export class SymbolState {
     seed: number,
   ) {
     this.pctBounds = new Array<number>(c.fPercent.length * 5).fill(-1);
-    this.archive = new OrderArchive(c.name, seed);
+    this.archive = new OrderArchive(c.name, seed, undefined, this.trails);
     this.tradeArchive = new TradeArchive(c.name, c.base, c.quote);
   }
   account(acct: Account): SymbolAccount {
@@ -609,6 +640,8 @@ export interface Draft {
   readonly lock: bigint;
   /** The same as a number when it is one (fast path), else −1. */
   readonly lockN: number;
+  /** Trailing stop delta in BIPS (0: none). */
+  readonly trailingDelta: number;
 }
 
 /** The Draft of fastLimit, reused: accept() consumes it within the same command. */
@@ -636,6 +669,7 @@ class LimitDraft implements Draft {
   readonly icebergS = 0;
   readonly lock = 0n;
   lockN = 0;
+  readonly trailingDelta = 0;
 }
 
 export interface PlaceResult {
@@ -1078,6 +1112,8 @@ export class Exchange {
       counterOrderId,
       expiryReason: o.expiryReason,
     };
+    const trail = o.trail;
+    if (trail !== null) (e as { trailingTime?: number }).trailingTime = trail.time;
     this.ev.push(e);
   }
 
@@ -1120,6 +1156,7 @@ export class Exchange {
       cmd.stopPrice !== undefined ||
       cmd.quoteOrderQty !== undefined ||
       cmd.icebergQty !== undefined ||
+      cmd.trailingDelta !== undefined ||
       cmd.selfTradePreventionMode !== undefined ||
       (cmd.strategyType !== undefined && cmd.strategyType < 1000000)
     )
@@ -1217,8 +1254,13 @@ export class Exchange {
     if (priced) {
       if (cmd.price === undefined) throw Err.mandatoryParam('price');
     } else if (cmd.price !== undefined) throw Err.paramNotRequired('price');
+    const trailingDelta = cmd.trailingDelta ?? 0;
+    if (cmd.trailingDelta !== undefined) {
+      if (!isStop) throw Err.paramNotRequired('trailingDelta');
+      if (!def.allowTrailingStop) throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.TRAILING_NOT_SUPPORTED);
+    }
     if (isStop) {
-      if (cmd.stopPrice === undefined) throw Err.mandatoryParam('stopPrice');
+      if (cmd.stopPrice === undefined && cmd.trailingDelta === undefined) throw Err.mandatoryParam('stopPrice');
     } else if (cmd.stopPrice !== undefined) throw Err.paramNotRequired('stopPrice');
     const quoteMode = cmd.quoteOrderQty !== undefined;
     if (type === 'MARKET') {
@@ -1287,8 +1329,16 @@ export class Exchange {
       switch (f.kind) {
         case 'PRICE_FILTER':
           if (priced && !priceOk(f, priceT)) throw fail('PRICE_FILTER');
-          if (isStop && !priceOk(f, stopT)) throw fail('PRICE_FILTER');
+          if (isStop && stopU > 0 && !priceOk(f, stopT)) throw fail('PRICE_FILTER');
           break;
+        case 'TRAILING_DELTA': {
+          if (cmd.trailingDelta === undefined) break;
+          // above the market: STOP_LOSS(_LIMIT) BUY and TAKE_PROFIT(_LIMIT) SELL
+          const above = (type === 'STOP_LOSS' || type === 'STOP_LOSS_LIMIT') === isBuy;
+          const [min, max] = above ? [f.minAbove, f.maxAbove] : [f.minBelow, f.maxBelow];
+          if (trailingDelta < min || trailingDelta > max) throw fail('TRAILING_DELTA');
+          break;
+        }
         case 'PERCENT_PRICE':
         case 'PERCENT_PRICE_BY_SIDE': {
           if (!priced) break;
@@ -1324,12 +1374,13 @@ export class Exchange {
             if (!checkMin && !checkMax) break;
             if (quoteMode) n = quoteBudget;
             else {
-              const pT = isStop
-                ? stopT
-                : (() => {
-                    const ref = this.refPrice(s, f.mins, cmd.now);
-                    return ref < 0 ? -1 : Math.floor(ref / pUnit);
-                  })();
+              const pT =
+                isStop && stopT > 0
+                  ? stopT
+                  : (() => {
+                      const ref = this.refPrice(s, f.mins, cmd.now);
+                      return ref < 0 ? -1 : Math.floor(ref / pUnit);
+                    })();
               if (pT < 0) break;
               n = notionalUnits(pT, qtyS, c.fn, c.fd);
             }
@@ -1363,7 +1414,8 @@ export class Exchange {
       if (best && (isBuy ? best.price <= priceT : best.price >= priceT))
         throw rejected(EngineMessage.WOULD_MATCH_AND_TAKE);
     }
-    if (isStop && s.lastT >= 0 && triggers(type, isBuy, stopT, s.lastT))
+    // (A trailing stop whose stop price is already reached starts tracking at once instead.)
+    if (isStop && trailingDelta === 0 && s.lastT >= 0 && triggers(type, isBuy, stopT, s.lastT))
       throw rejected(EngineMessage.WOULD_TRIGGER_IMMEDIATELY);
 
     // -- balance
@@ -1403,6 +1455,7 @@ export class Exchange {
       icebergS: iceS,
       lock,
       lockN: -1,
+      trailingDelta,
     };
   }
 
@@ -1450,6 +1503,7 @@ export class Exchange {
       this.genIds.set(o.cidSeq, s.index, o.orderId);
     } else sa.byClientId.set(o.clientOrderId, o);
     if (this.retain) s.orderChains.append(sa.orders, o.orderId);
+    if (d.trailingDelta > 0) this.startTrail(s, o, d.trailingDelta);
     if (o.isStop) sa.algo++;
     if (o.icebergS > 0) sa.iceberg++;
     if (!o.isStop) {
@@ -1637,6 +1691,7 @@ export class Exchange {
       s.tradeChains.append(sell.sa.trades, tradeId * 2 + 1);
     }
     s.lastT = p;
+    if (s.trailing > 0) this.trackTrails(s, p);
     this.traded = true;
     const minute = Math.floor(this.now / 60000);
     const lastB = s.buckets[s.buckets.length - 1];
@@ -1762,7 +1817,10 @@ export class Exchange {
       this.touchLevel(s, l);
     } else if (o.isStop && !o.isWorking) {
       const i = s.stops.indexOf(o);
-      if (i >= 0) s.stops.splice(i, 1);
+      if (i >= 0) {
+        s.stops.splice(i, 1);
+        if (o.trail !== null) s.trailing--;
+      }
     }
   }
 
@@ -1869,13 +1927,54 @@ export class Exchange {
 
   // ==== stops ==========================================================================================
 
+  /**
+   * A new trailing stop: without a stop price, or with one the last price already reached, it tracks
+   * from the last price at once (from the next trade before any); otherwise from the first trade
+   * that reaches its stop price.
+   */
+  private startTrail(s: SymbolState, o: Order, delta: number): void {
+    const trail: Trail = { orderId: o.orderId, delta, time: -1, extremeT: -1, fired: false };
+    if (s.lastT >= 0 && (o.stopT === 0 || triggers(o.type, o.isBuy, o.stopT, s.lastT))) {
+      trail.time = this.now;
+      trail.extremeT = s.lastT;
+    }
+    o.trail = trail;
+    s.trails.set(o.orderId, trail);
+    s.trailing++;
+  }
+
+  /** Every trade price moves the waiting trailing stops (trailing-stop FAQ): start, follow, fire. */
+  private trackTrails(s: SymbolState, p: number): void {
+    for (let i = 0; i < s.stops.length; i++) {
+      const o = s.stops[i] as Order;
+      const t = o.trail;
+      if (t === null || t.fired) continue;
+      if (t.time < 0) {
+        if (o.stopT === 0 || triggers(o.type, o.isBuy, o.stopT, p)) {
+          t.time = this.now;
+          t.extremeT = p;
+          o.updateTime = this.now;
+        }
+        continue;
+      }
+      // BUY: a rise of delta BIPS from the lowest price since; SELL: a fall from the highest
+      if (o.isBuy) {
+        if (p < t.extremeT) t.extremeT = p;
+        else if (p * 10000 >= t.extremeT * (10000 + t.delta)) t.fired = true;
+      } else if (p > t.extremeT) t.extremeT = p;
+      else if (p * 10000 <= t.extremeT * (10000 - t.delta)) t.fired = true;
+    }
+  }
+
   private runTriggers(s: SymbolState): void {
     while (this.traded && s.stops.length > 0) {
       this.traded = false;
       for (let i = 0; i < s.stops.length; i++) {
         const o = s.stops[i] as Order;
-        if (!triggers(o.type, o.isBuy, o.stopT, s.lastT)) continue;
+        const trail = o.trail;
+        if (trail !== null ? !trail.fired : !triggers(o.type, o.isBuy, o.stopT, s.lastT)) continue;
         s.stops.splice(i, 1);
+        if (trail !== null) s.trailing--;
         this.trigger(s, o);
         this.traded = true;
         break; // rescan: the trigger may have moved the last price

@@ -132,6 +132,8 @@ export class OrderArchive {
     readonly symbol: string,
     private readonly seed: number,
     state?: OrderArchiveState,
+    /** The symbol's trailing stops by orderId (their trailingDelta / trailingTime). */
+    readonly trails: ReadonlyMap<number, { readonly delta: number; readonly time: number }> = new Map(),
   ) {
     if (state !== undefined && state.enums !== ENUM_LAYOUT)
       throw new Error('order archive: the snapshot was taken with other enum values');
@@ -342,6 +344,12 @@ export class ArchivedOrderView implements OrderView, OrderSpec {
   }
   get stopPrice(): number {
     return this.a.rareOf('stopPrice', this.orderId);
+  }
+  get trailingDelta(): number | undefined {
+    return this.a.trails.get(this.orderId)?.delta;
+  }
+  get trailingTime(): number | undefined {
+    return this.a.trails.get(this.orderId)?.time;
   }
   get icebergQty(): number {
     return this.a.rareOf('icebergQty', this.orderId);

@@ -18,6 +18,10 @@ function conditionals(o: OrderView, out: Json, opts: { iceberg: boolean; stop: b
     out.preventedQuantity = f(o.preventedQty);
   }
   if (opts.stop && s.stopPrice > 0) out.stopPrice = f(s.stopPrice);
+  if (s.trailingDelta) {
+    out.trailingDelta = s.trailingDelta;
+    out.trailingTime = o.trailingTime ?? -1;
+  }
   if (s.strategyId !== undefined) out.strategyId = s.strategyId;
   if (s.strategyType !== undefined) out.strategyType = s.strategyType;
   return out;
@@ -324,6 +328,10 @@ export function executionReport(e: ExecutionEvent, eventTime: number = e.transac
   out.Q = f(s.origQuoteOrderQty);
   if (e.workingTime >= 0) out.W = e.workingTime;
   out.V = s.selfTradePreventionMode;
+  if (s.trailingDelta) {
+    out.d = s.trailingDelta;
+    out.D = e.trailingTime ?? -1;
+  }
   if (s.strategyId !== undefined) out.j = s.strategyId;
   if (s.strategyType !== undefined) out.J = s.strategyType;
   if (e.executionType === 'TRADE_PREVENTION') {

@@ -27,6 +27,7 @@ import {
   OrderList,
   type SymbolAccount,
   type SymbolState,
+  type Trail,
 } from './exchange.js';
 import type { GeneratedIds, GeneratedIdsState } from './generated-ids.js';
 import { OrderArchive, type OrderArchiveState } from './order-archive.js';
@@ -117,6 +118,8 @@ interface SymbolData {
   readonly tradeChains: ChainsState;
   /** Order amendments, oldest first (absent in snapshots taken before amendments existed). */
   readonly amendments?: readonly Amendment[];
+  /** Trailing stops, open or closed (absent in snapshots taken before trailing stops existed). */
+  readonly trails?: readonly Trail[];
 }
 
 export interface EngineState {
@@ -198,6 +201,7 @@ function exportSymbol(s: SymbolState, retain: boolean): SymbolData {
     orderChains: s.orderChains.exportState(retain ? s.nextOrderId : 0),
     tradeChains: s.tradeChains.exportState(retain ? 2 * s.nextTradeId : 0),
     amendments: [...s.amendments.values()].flat(),
+    trails: [...s.trails.values()].map((t) => ({ ...t })),
   };
 }
 
@@ -373,6 +377,12 @@ function importSymbol(d: SymbolData, s: SymbolState, x: EngineInternals): void {
     }
   }
   for (const l of d.lists) importList(l, s);
+  for (const t of d.trails ?? []) {
+    const trail: Trail = { ...t };
+    s.trails.set(trail.orderId, trail);
+    const o = s.orders[trail.orderId];
+    if (o !== undefined) o.trail = trail;
+  }
   for (const a of d.amendments ?? []) {
     let history = s.amendments.get(a.orderId);
     if (history === undefined) s.amendments.set(a.orderId, (history = []));
@@ -381,9 +391,10 @@ function importSymbol(d: SymbolData, s: SymbolState, x: EngineInternals): void {
   importSide(d.bids, s.bids, s);
   importSide(d.asks, s.asks, s);
   for (const id of d.stops) s.stops.push(orderAt(s, id));
+  s.trailing = s.stops.filter((o) => o.trail !== null).length;
   s.orderChains = new Chains(d.orderChains);
   s.tradeChains = new Chains(d.tradeChains);
-  if (d.archive !== null) s.archive = new OrderArchive(s.c.name, x.seed, d.archive);
+  if (d.archive !== null) s.archive = new OrderArchive(s.c.name, x.seed, d.archive, s.trails);
   if (d.tradeArchive !== null) s.tradeArchive = new TradeArchive(s.c.name, s.c.base, s.c.quote, d.tradeArchive);
 }
 
@@ -413,6 +424,7 @@ function importOrders(d: SymbolData, s: SymbolState): void {
     if (sa === undefined) throw new Error(`engine state: order of unknown account ${accountId}`);
     const flags = r.num(i, C.flags);
     const draft: Draft = {
+      trailingDelta: 0, // the trail, if any, is restored from SymbolData.trails
       symbol: s.c.name,
       accountId,
       side: dict.word(r.num(i, C.side)) as Side,

@@ -43,7 +43,14 @@ export type CompiledFilter =
       readonly mins: number;
     }
   | { readonly kind: 'ICEBERG_PARTS'; readonly limit: number }
-  | { readonly kind: 'MAX_NUM_ORDERS' | 'MAX_NUM_ALGO_ORDERS' | 'MAX_NUM_ICEBERG_ORDERS'; readonly max: number };
+  | { readonly kind: 'MAX_NUM_ORDERS' | 'MAX_NUM_ALGO_ORDERS' | 'MAX_NUM_ICEBERG_ORDERS'; readonly max: number }
+  | {
+      readonly kind: 'TRAILING_DELTA';
+      readonly minAbove: number;
+      readonly maxAbove: number;
+      readonly minBelow: number;
+      readonly maxBelow: number;
+    };
 
 export class CompiledSymbol {
   readonly name: string;
@@ -248,9 +255,17 @@ function compileFilter(f: SymbolFilter, s: CompiledSymbol): CompiledFilter | und
       return { kind: 'MAX_NUM_ALGO_ORDERS', max: f.maxNumAlgoOrders };
     case 'MAX_NUM_ICEBERG_ORDERS':
       return { kind: 'MAX_NUM_ICEBERG_ORDERS', max: f.maxNumIcebergOrders };
+    case 'TRAILING_DELTA':
+      return {
+        kind: 'TRAILING_DELTA',
+        minAbove: f.minTrailingAboveDelta,
+        maxAbove: f.maxTrailingAboveDelta,
+        minBelow: f.minTrailingBelowDelta,
+        maxBelow: f.maxTrailingBelowDelta,
+      };
     default:
-      // TRAILING_DELTA (no trailing stops yet), MAX_POSITION, MAX_NUM_ORDER_LISTS: not enforced by the
-      // engine yet. MAX_NUM_ORDER_AMENDS: checked by amendOrder (CompiledSymbol.maxAmends).
+      // MAX_POSITION, MAX_NUM_ORDER_LISTS: not enforced by the engine yet. MAX_NUM_ORDER_AMENDS:
+      // checked by amendOrder (CompiledSymbol.maxAmends).
       return undefined;
   }
 }

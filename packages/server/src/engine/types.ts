@@ -36,6 +36,8 @@ export interface PlaceOrderCommand extends Timed {
   readonly quantity?: string;
   readonly quoteOrderQty?: string;
   readonly price?: string;
+  /** Trailing stop: BIPS (stop types only; stopPrice then optional). */
+  readonly trailingDelta?: number;
   readonly stopPrice?: string;
   readonly icebergQty?: string;
   readonly newClientOrderId?: string;
@@ -141,6 +143,8 @@ export interface OrderSpec {
   readonly strategyType: number | undefined;
   /** Creation time. */
   readonly time: number;
+  /** Trailing stops only: the delta in BIPS. */
+  readonly trailingDelta?: number;
 }
 
 /** The spec fields of an order as a plain object (what an order serialises to as JSON). */
@@ -163,6 +167,7 @@ export function specOf(o: OrderSpec): OrderSpec {
     strategyId: o.strategyId,
     strategyType: o.strategyType,
     time: o.time,
+    ...(o.trailingDelta ? { trailingDelta: o.trailingDelta } : {}),
   };
 }
 
@@ -181,6 +186,8 @@ export interface OrderView {
   readonly preventedQty: number;
   readonly preventedMatchId: number;
   readonly expiryReason: ExpiryReason | undefined;
+  /** Trailing stops only: when it started tracking the price (−1 before). */
+  readonly trailingTime?: number;
 }
 
 /** One fill of the taker order, for the FULL response. */
@@ -226,6 +233,8 @@ export interface ExecutionEvent {
   readonly lastPreventedQty: number;
   readonly counterOrderId: number;
   readonly expiryReason: ExpiryReason | undefined;
+  /** `D`, trailing stops only: when it started tracking the price (−1 before). */
+  readonly trailingTime?: number;
 }
 
 /** A trade, for market data (trade/aggTrade/klines/tickers) and myTrades. */

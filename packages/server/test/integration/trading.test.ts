@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { executionReport, type EngineEvent } from '../../src/engine/index.js';
 import { closeAgents, type HttpResponse } from '../helpers/http.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
@@ -700,6 +701,49 @@ describe('deprecated POST /api/v3/order/oco and GET /api/v3/myFilters', () => {
       code: -1121,
       msg: 'Invalid symbol.',
     });
+  });
+});
+
+describe('trailing stops over HTTP', () => {
+  it('trailingDelta (stopPrice optional): trailingDelta / trailingTime in the answers, d / D in executionReport', async () => {
+    const a = await createAccount({ BTC: '1' });
+    const b = await createAccount({ USDT: '100000' });
+    const c = await createAccount({ BTC: '1' });
+    await api(c, 'POST', '/order', limit('SELL', '0.001', '30000'));
+    await api(b, 'POST', '/order', limit('BUY', '0.001', '30000')); // last price 30000
+    const events: EngineEvent[] = [];
+    sb.ctx.exchange.onEvents((evs) => events.push(...evs));
+    const res = await api(a, 'POST', '/order', {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'STOP_LOSS_LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.1',
+      price: '29000',
+      trailingDelta: 100,
+      newOrderRespType: 'RESULT',
+    });
+    expect(res.status, res.text).toBe(200);
+    const o = res.json<Json>();
+    expect(o).toMatchObject({
+      type: 'STOP_LOSS_LIMIT',
+      status: 'NEW',
+      trailingDelta: 100,
+      trailingTime: sb.clock.now(),
+    });
+    expect(o.stopPrice).toBeUndefined();
+    const report = events.flatMap((e) => (e.type === 'execution' ? [executionReport(e)] : []))[0]!;
+    expect(report).toMatchObject({ x: 'NEW', d: 100, D: sb.clock.now() });
+    const q = (await api(a, 'GET', '/order', { symbol: 'BTCUSDT', orderId: o.orderId as number })).json<Json>();
+    expect(q).toMatchObject({ trailingDelta: 100, trailingTime: sb.clock.now(), isWorking: false });
+    // a fall of 1 % from the high (30000) fires it
+    sb.clock.advance(1000);
+    await api(c, 'POST', '/order', limit('SELL', '0.001', '29700'));
+    await api(b, 'POST', '/order', limit('BUY', '0.001', '29700'));
+    const fired = (await api(a, 'GET', '/order', { symbol: 'BTCUSDT', orderId: o.orderId as number })).json<Json>();
+    expect(fired).toMatchObject({ isWorking: true, workingTime: sb.clock.now(), trailingDelta: 100 });
+    const bad = await api(a, 'POST', '/order', limit('SELL', '0.1', '31000', { trailingDelta: 100 }));
+    expect(bad.json()).toEqual({ code: -1106, msg: "Parameter 'trailingDelta' sent when not required." });
   });
 });
 

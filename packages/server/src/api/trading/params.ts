@@ -50,7 +50,6 @@ export function symbolOf(call: ApiCall, name = 'symbol'): string {
 /** Names of the new-order parameters, with a prefix for cancelReplace-style reuse. */
 export function placeCommand(call: ApiCall, symbol: string): PlaceOrderCommand {
   const p = call.params;
-  if (p.trailingDelta !== undefined) throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.TRAILING_NOT_SUPPORTED);
   if (p.pegPriceType !== undefined || p.pegOffsetType !== undefined || p.pegOffsetValue !== undefined)
     throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.PEGGED_NOT_SUPPORTED);
   const cmd: {
@@ -74,6 +73,8 @@ export function placeCommand(call: ApiCall, symbol: string): PlaceOrderCommand {
   if (strategyId !== undefined) cmd.strategyId = strategyId;
   const strategyType = int(p, 'strategyType');
   if (strategyType !== undefined) cmd.strategyType = strategyType;
+  const trailingDelta = int(p, 'trailingDelta');
+  if (trailingDelta !== undefined) cmd.trailingDelta = trailingDelta;
   return cmd;
 }
 
