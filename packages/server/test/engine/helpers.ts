@@ -1,4 +1,4 @@
-import { DEFAULT_SYMBOLS, type SymbolDefinition, type SymbolFilter } from '@binance-sandbox/protocol';
+import { ApiError, DEFAULT_SYMBOLS, type SymbolDefinition, type SymbolFilter } from '@binance-sandbox/protocol';
 import { Exchange, type EngineOptions, type PlaceOrderCommand } from '../../src/engine/index.js';
 
 export const BTC = DEFAULT_SYMBOLS.find((s) => s.symbol === 'BTCUSDT') as SymbolDefinition;
@@ -58,4 +58,15 @@ export function mulberry32(seed: number): () => number {
     x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
     return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** The ApiError `fn` throws, as code and message (fails the test when it throws nothing). */
+export function err(fn: () => unknown): { code: number; msg: string } {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ApiError) return { code: e.code, msg: e.msg };
+    throw e;
+  }
+  throw new Error('no error');
 }

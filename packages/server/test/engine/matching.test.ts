@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '@binance-sandbox/protocol';
 import {
   cancelResponse,
   fullResponse,
@@ -7,17 +6,7 @@ import {
   resultResponse,
   type ExecutionEvent,
 } from '../../src/engine/index.js';
-import { bal, book, exchange, limit, market } from './helpers.js';
-
-function err(fn: () => unknown): { code: number; msg: string } {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ApiError) return { code: e.code, msg: e.msg };
-    throw e;
-  }
-  throw new Error('no error');
-}
+import { bal, book, err, exchange, limit, market } from './helpers.js';
 
 describe('matching', () => {
   it('rests, partially fills, fills at the maker price with price-time priority', () => {

@@ -3,10 +3,9 @@
  * (at once without one), follows the most favourable trade price, and fires on a move of
  * trailingDelta BIPS against the order; plus the parameter and TRAILING_DELTA filter rules.
  */
-import { ApiError } from '@binance-sandbox/protocol';
 import { describe, expect, it } from 'vitest';
 import type { Exchange, PlaceOrderCommand } from '../../src/engine/index.js';
-import { BTC, btcWith, exchange, limit } from './helpers.js';
+import { BTC, btcWith, err, exchange, limit } from './helpers.js';
 
 let now = 5_000_000;
 /** One trade at `price` between accounts 2 and 3 (not the trailing order's account 1). */
@@ -32,16 +31,6 @@ const state = (ex: Exchange, orderId: number) => {
     delta: o.spec.trailingDelta,
   };
 };
-
-function err(f: () => unknown): { code: number; msg: string } {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ApiError) return { code: e.code, msg: e.msg };
-    throw e;
-  }
-  throw new Error('no error');
-}
 
 describe('trailing stops', () => {
   it('scenario A — STOP_LOSS_LIMIT BUY: tracks from the stop price, follows the low, fires 5 % above it', () => {
