@@ -2098,19 +2098,23 @@ export class Exchange {
       ...(l.clientOrderId !== undefined ? { newClientOrderId: l.clientOrderId } : {}),
       ...(l.strategyId !== undefined ? { strategyId: l.strategyId } : {}),
       ...(l.strategyType !== undefined ? { strategyType: l.strategyType } : {}),
+      ...(l.trailingDelta !== undefined ? { trailingDelta: l.trailingDelta } : {}),
       ...(cmd.selfTradePreventionMode !== undefined ? { selfTradePreventionMode: cmd.selfTradePreventionMode } : {}),
     });
     const dAbove = this.prepare(s, legCmd(cmd.above), acct, sa, 2, true);
     const dBelow = this.prepare(s, legCmd(cmd.below), acct, sa, 2, true);
     if (dAbove.clientOrderId !== undefined && dAbove.clientOrderId === dBelow.clientOrderId)
       throw rejected(EngineMessage.DUPLICATE_ORDER);
-    // price relationship: above value > last price > below value
+    // price relationship: above value > last price > below value (a trailing leg without a stop
+    // price has no trigger price yet: 0, left out of the comparisons)
     const upper = a === 'LM' || cmd.above.type === 'TAKE_PROFIT_LIMIT' ? dAbove.priceT : dAbove.stopT;
     const lower = b === 'LM' || cmd.below.type === 'TAKE_PROFIT_LIMIT' ? dBelow.priceT : dBelow.stopT;
-    const aboveTrigger = dAbove.stopT > 0 ? dAbove.stopT : dAbove.priceT;
-    const belowTrigger = dBelow.stopT > 0 ? dBelow.stopT : dBelow.priceT;
-    if (!(upper > lower) || !(aboveTrigger > belowTrigger)) throw rejected(EngineMessage.OCO_BAD_PRICES);
-    if (s.lastT >= 0 && !(aboveTrigger > s.lastT && belowTrigger < s.lastT))
+    const aboveTrigger = dAbove.isStop ? dAbove.stopT : dAbove.priceT;
+    const belowTrigger = dBelow.isStop ? dBelow.stopT : dBelow.priceT;
+    const misordered = (hi: number, lo: number) => hi > 0 && lo > 0 && !(hi > lo);
+    if (misordered(upper, lower) || misordered(aboveTrigger, belowTrigger))
+      throw rejected(EngineMessage.OCO_BAD_PRICES);
+    if (s.lastT >= 0 && (misordered(aboveTrigger, s.lastT) || misordered(s.lastT, belowTrigger)))
       throw rejected(EngineMessage.OCO_BAD_PRICES);
     // one reservation for the list: the larger of the legs' needs
     const lock = dAbove.lock > dBelow.lock ? dAbove.lock : dBelow.lock;

@@ -95,6 +95,8 @@ export interface OcoLeg {
   readonly timeInForce?: TimeInForce;
   readonly strategyId?: number;
   readonly strategyType?: number;
+  /** A trailing stop leg: BIPS (its stopPrice is then optional). */
+  readonly trailingDelta?: number;
 }
 
 export interface PlaceOcoCommand extends Timed {

@@ -747,6 +747,62 @@ describe('trailing stops over HTTP', () => {
   });
 });
 
+describe('trailing legs in OCO lists', () => {
+  it('a trailing stop-loss leg without a stop price: when it fires, the limit leg expires (OCO_TRIGGER)', async () => {
+    const a = await createAccount({ BTC: '1' });
+    const b = await createAccount({ USDT: '100000' });
+    const c = await createAccount({ BTC: '1' });
+    const tradeAt = async (price: string) => {
+      sb.clock.advance(1000);
+      await api(c, 'POST', '/order', limit('SELL', '0.001', price));
+      await api(b, 'POST', '/order', limit('BUY', '0.001', price));
+    };
+    await tradeAt('30000');
+    const res = await api(a, 'POST', '/orderList/oco', {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      quantity: '0.1',
+      aboveType: 'LIMIT_MAKER',
+      abovePrice: '33000',
+      belowType: 'STOP_LOSS',
+      belowTrailingDelta: 200, // 2 %
+    });
+    expect(res.status, res.text).toBe(200);
+    const reports = res.json<{ orderReports: Json[] }>().orderReports;
+    expect(reports.map((o) => [o.type, o.trailingDelta, o.trailingTime])).toEqual([
+      ['STOP_LOSS', 200, sb.clock.now()],
+      ['LIMIT_MAKER', undefined, undefined],
+    ]);
+    await tradeAt('31000'); // new high
+    await tradeAt('30381'); // 1.99 % below it
+    expect((await api(a, 'GET', '/openOrders', { symbol: 'BTCUSDT' })).json<Json[]>()).toHaveLength(2);
+    await api(b, 'POST', '/order', limit('BUY', '1', '30000')); // liquidity for the stop's market sell
+    await tradeAt('30380'); // 31000 × 0.98
+    const all = (await api(a, 'GET', '/allOrders', { symbol: 'BTCUSDT' })).json<Json[]>();
+    expect(all.map((o) => [o.type, o.status])).toEqual([
+      ['STOP_LOSS', 'FILLED'],
+      ['LIMIT_MAKER', 'EXPIRED'],
+    ]);
+
+    // the deprecated endpoint takes `trailingDelta` for its stop leg (its stopPrice stays mandatory)
+    const legacy = await api(a, 'POST', '/order/oco', {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      quantity: '0.1',
+      price: '35000',
+      stopPrice: '29000',
+      trailingDelta: 300,
+    });
+    expect(legacy.status, legacy.text).toBe(200);
+    expect(legacy.json<{ orderReports: Json[] }>().orderReports[0]).toMatchObject({
+      type: 'STOP_LOSS',
+      trailingDelta: 300,
+      trailingTime: -1,
+      stopPrice: '29000.00000000',
+    });
+  });
+});
+
 describe('symbol status', () => {
   it('a symbol that is not TRADING refuses new orders with -1013 "Market is closed."', async () => {
     await sb.close();

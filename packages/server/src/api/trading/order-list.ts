@@ -25,7 +25,7 @@ import { accountOf, int, limitOf, refundOrders, respTypeOf, str, symbolOf, timeW
 
 function leg(call: ApiCall, prefix: 'above' | 'below'): OcoLeg {
   const p = call.params;
-  if (p[`${prefix}TrailingDelta`] !== undefined || p[`${prefix}PegPriceType`] !== undefined)
+  if (p[`${prefix}PegPriceType`] !== undefined)
     throw Err.of(ErrorCode.UNKNOWN_ORDER_COMPOSITION, 'Unsupported order combination.');
   const price = str(p, `${prefix}Price`);
   const stopPrice = str(p, `${prefix}StopPrice`);
@@ -50,6 +50,9 @@ function withLegParams(call: ApiCall, prefix: string, base: OcoLeg): OcoLeg {
   if (strategyId !== undefined) out.strategyId = strategyId;
   const strategyType = int(p, `${prefix}StrategyType`);
   if (strategyType !== undefined) out.strategyType = strategyType;
+  // the trailing delta of an above/below leg, or the stop leg's plain `trailingDelta` of order/oco
+  const trailingDelta = int(p, prefix === 'stop' ? 'trailingDelta' : `${prefix}TrailingDelta`);
+  if (trailingDelta !== undefined) out.trailingDelta = trailingDelta;
   return out;
 }
 
@@ -67,16 +70,15 @@ export const placeOco: EndpointImpl = (call) =>
 export const placeLegacyOco: EndpointImpl = (call) =>
   submitOco(call, () => {
     const p = call.params;
-    if (p.trailingDelta !== undefined)
-      throw Err.of(ErrorCode.UNKNOWN_ORDER_COMPOSITION, 'Unsupported order combination.');
     const stopLimitPrice = str(p, 'stopLimitPrice');
     const stopTif = str(p, 'stopLimitTimeInForce');
     if (stopLimitPrice !== undefined && stopTif === undefined) throw Err.mandatoryParam('stopLimitTimeInForce');
     if (stopLimitPrice === undefined && stopTif !== undefined) throw Err.paramNotRequired('stopLimitTimeInForce');
     const limitLeg = withLegParams(call, 'limit', { type: 'LIMIT_MAKER', price: str(p, 'price') as string });
+    const stopPrice = str(p, 'stopPrice');
     const stopLeg = withLegParams(call, 'stop', {
       type: stopLimitPrice === undefined ? 'STOP_LOSS' : 'STOP_LOSS_LIMIT',
-      stopPrice: str(p, 'stopPrice') as string,
+      ...(stopPrice !== undefined ? { stopPrice } : {}),
       ...(stopLimitPrice !== undefined ? { price: stopLimitPrice, timeInForce: stopTif as TimeInForce } : {}),
     });
     return str(p, 'side') === 'SELL' ? { above: limitLeg, below: stopLeg } : { above: stopLeg, below: limitLeg };
