@@ -177,7 +177,10 @@ describe('PUT /api/v3/order/amend/keepPriority', () => {
     expect(q.origQty).toBe('0.90000000');
 
     // GET /order/amendments: oldest first, from an execution id, limited
-    const all = (await api(a, 'GET', '/order/amendments', { symbol: 'BTCUSDT', orderId: id })).json<Json[]>();
+    const before = weight(await sb.call('/api/v3/ping'));
+    const allRes = await api(a, 'GET', '/order/amendments', { symbol: 'BTCUSDT', orderId: id });
+    expect(weight(allRes)).toBe(before + 4);
+    const all = allRes.json<Json[]>();
     expect(all).toHaveLength(10);
     expect(all[0]).toEqual({
       symbol: 'BTCUSDT',

@@ -622,6 +622,7 @@ describe('order lists', () => {
 describe('deprecated POST /api/v3/order/oco and GET /api/v3/myFilters', () => {
   it('order/oco: the limit leg above for a SELL, the stop below (STOP_LOSS_LIMIT with stopLimitPrice); counts 2', async () => {
     const a = await createAccount({ BTC: '1', USDT: '100000' });
+    const used = Number((await sb.call('/api/v3/ping')).headers['x-mbx-used-weight-1m']);
     const res = await api(a, 'POST', '/order/oco', {
       symbol: 'BTCUSDT',
       side: 'SELL',
@@ -644,6 +645,7 @@ describe('deprecated POST /api/v3/order/oco and GET /api/v3/myFilters', () => {
       symbol: 'BTCUSDT',
     });
     expect(res.headers['x-mbx-order-count-10s']).toBe('2');
+    expect(res.headers['x-mbx-used-weight-1m']).toBe(String(used)); // successful order entry: no weight
     expect(list.orderReports.map((o) => [o.clientOrderId, o.type, o.price, o.stopPrice, o.timeInForce])).toEqual([
       ['stop-1', 'STOP_LOSS_LIMIT', '25000.00000000', '25100.00000000', 'GTC'],
       ['lim-1', 'LIMIT_MAKER', '35000.00000000', undefined, 'GTC'],
