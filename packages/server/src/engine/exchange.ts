@@ -127,8 +127,10 @@ import {
   type OrderRef,
   type OrderSpec,
   type OrderView,
+  type OtoLeg,
   type PlaceOcoCommand,
   type PlaceOrderCommand,
+  type PlaceOtoCommand,
   type PreventedMatchEvent,
   type TradeEvent,
 } from './types.js';
@@ -223,10 +225,16 @@ export class OrderList {
     readonly orderListId: number,
     readonly listClientOrderId: string,
     readonly accountId: AccountId,
+    /** OCO: the two legs; OTO: the working order, then the pending one. */
     readonly legs: Order[],
     readonly time: number,
+    readonly contingencyType: 'OCO' | 'OTO' = 'OCO',
   ) {
     this.updateTime = time;
+  }
+  /** OCO legs share one quantity and one reservation, and one leg's start ends the other. */
+  get isOco(): boolean {
+    return this.contingencyType === 'OCO';
   }
 }
 
@@ -705,7 +713,7 @@ export interface OrderListView {
   readonly symbol: string;
   readonly orderListId: number;
   readonly listClientOrderId: string;
-  readonly contingencyType: 'OCO';
+  readonly contingencyType: 'OCO' | 'OTO';
   readonly status: 'EXECUTING' | 'ALL_DONE';
   readonly time: number;
   readonly updateTime: number;
@@ -777,6 +785,8 @@ export class Exchange {
   /** Orders by the sequence of their generated client order id. */
   private readonly genIds = new GeneratedIds();
   private executionId = 0;
+  /** OTO lists whose working order filled in the current command: their pending orders go live. */
+  private activations: OrderList[] = [];
   // per-command state
   private now = 0;
   private ev: EngineEvent[] = [];
@@ -982,6 +992,7 @@ export class Exchange {
 
   private begin(now: number): void {
     this.seq++;
+    this.activations.length = 0;
     this.now = now;
     this.ev = [];
     this.touchedBalances.length = 0;
@@ -1129,7 +1140,7 @@ export class Exchange {
     this.taker = o;
     this.exec(o, 'NEW');
     this.work(s, o);
-    this.runTriggers(s);
+    this.settleTriggers(s);
     const fills = this.fills;
     const events = this.end(s);
     return { order: o, fills, events };
@@ -1492,7 +1503,7 @@ export class Exchange {
   }
 
   /** Registers a validated order and reserves its funds. */
-  private accept(s: SymbolState, d: Draft, orderListId: number, lockArg?: bigint): Order {
+  private accept(s: SymbolState, d: Draft, orderListId: number, lockArg?: bigint, pending = false): Order {
     let sa = s.accounts.get(d.accountId);
     if (sa === undefined) sa = s.account(this.account(d.accountId));
     const o = new Order(d, s.nextOrderId++, orderListId, d.clientOrderId ?? this.nextClientOrderId(), s.c, sa);
@@ -1503,10 +1514,14 @@ export class Exchange {
       this.genIds.set(o.cidSeq, s.index, o.orderId);
     } else sa.byClientId.set(o.clientOrderId, o);
     if (this.retain) s.orderChains.append(sa.orders, o.orderId);
-    if (d.trailingDelta > 0) this.startTrail(s, o, d.trailingDelta);
+    if (d.trailingDelta > 0) {
+      o.trail = this.newTrail(s, o.orderId, d.trailingDelta);
+      if (!pending) this.armTrail(s, o);
+    }
     if (o.isStop) sa.algo++;
     if (o.icebergS > 0) sa.iceberg++;
-    if (!o.isStop) {
+    if (pending) o.status = 'PENDING_NEW';
+    else if (!o.isStop) {
       o.isWorking = true;
       o.workingTime = this.now;
     }
@@ -1583,8 +1598,8 @@ export class Exchange {
   private fill(s: SymbolState, t: Order, m: Order, lvl: Level, opp: BookSide, q: number): void {
     const c = s.c;
     // an OCO leg that starts executing takes over the list's shared reservation first
-    if (m.list !== null && m.execS === 0) takeListLock(m);
-    if (t.list !== null && t.execS === 0) takeListLock(t);
+    if (m.list?.isOco && m.execS === 0) takeListLock(m);
+    if (t.list?.isOco && t.execS === 0) takeListLock(t);
     const p = lvl.price;
     const qU = q * c.qUnit;
     const buy = t.isBuy ? t : m;
@@ -1734,14 +1749,14 @@ export class Exchange {
       if (this.fills === NO_FILLS) this.fills = [];
       this.fills.push({ price, qty: qU, commission: tComm, commissionAsset: tAsset, tradeId });
     }
-    if (mFirst && m.list) this.listStarted(s, m);
-    if (tFirst && t.list) this.listStarted(s, t);
+    if (mFirst && m.list?.isOco) this.listStarted(s, m);
+    if (tFirst && t.list?.isOco) this.listStarted(s, t);
   }
 
   /** Releases reservation a BUY order no longer needs (price improvement, decrements). */
   private tighten(o: Order): void {
     if (!o.isBuy || o.isMarket || o.priceT <= 0) return;
-    if (o.list !== null && o.list.status === 'EXECUTING') return; // legs share one reservation
+    if (o.list?.isOco && o.list.status === 'EXECUTING') return; // OCO legs share one reservation
     if (o.lockB === 0n) {
       const tn = notionalNum(o.priceT, o.remS, o.sym.fn, o.sym.fd);
       if (tn >= 0) {
@@ -1802,6 +1817,13 @@ export class Exchange {
       this.touch(b);
     }
     const list = o.list;
+    if (list !== null && !list.isOco && o === list.legs[0] && list.status === 'EXECUTING') {
+      // OTO: a filled working order sends its pending order to the book (after the current match);
+      // an expired one takes it along (a cancel cancels the whole list)
+      if (o.status === 'FILLED') this.activations.push(list);
+      else if (o.status !== 'CANCELED')
+        for (const leg of list.legs) if (leg !== o && leg.open) this.expire(s, leg, 'EXPIRED', undefined);
+    }
     if (list && list.status === 'EXECUTING' && list.legs.every((l) => !l.open)) {
       list.status = 'ALL_DONE';
       list.updateTime = this.now;
@@ -1903,7 +1925,7 @@ export class Exchange {
   }
 
   private shrinkSellLock(o: Order): void {
-    if (o.list !== null && o.list.status === 'EXECUTING') return;
+    if (o.list?.isOco && o.list.status === 'EXECUTING') return;
     if (o.lockB === 0n) {
       const tn = o.remS * o.sym.qUnit;
       if (o.lockN > tn) {
@@ -1927,19 +1949,23 @@ export class Exchange {
 
   // ==== stops ==========================================================================================
 
+  private newTrail(s: SymbolState, orderId: number, delta: number): Trail {
+    const trail: Trail = { orderId, delta, time: -1, extremeT: -1, fired: false };
+    s.trails.set(orderId, trail);
+    return trail;
+  }
+
   /**
-   * A new trailing stop: without a stop price, or with one the last price already reached, it tracks
-   * from the last price at once (from the next trade before any); otherwise from the first trade
-   * that reaches its stop price.
+   * A trailing stop starts waiting (placed, or an OTO pending order gone live): without a stop price,
+   * or with one the last price already reached, it tracks from the last price at once (from the next
+   * trade before any); otherwise from the first trade that reaches its stop price.
    */
-  private startTrail(s: SymbolState, o: Order, delta: number): void {
-    const trail: Trail = { orderId: o.orderId, delta, time: -1, extremeT: -1, fired: false };
+  private armTrail(s: SymbolState, o: Order): void {
+    const trail = o.trail as Trail;
     if (s.lastT >= 0 && (o.stopT === 0 || triggers(o.type, o.isBuy, o.stopT, s.lastT))) {
       trail.time = this.now;
       trail.extremeT = s.lastT;
     }
-    o.trail = trail;
-    s.trails.set(o.orderId, trail);
     s.trailing++;
   }
 
@@ -1966,6 +1992,54 @@ export class Exchange {
     }
   }
 
+  /** Stops the command's trades triggered, and OTO pending orders whose working order filled, until none. */
+  private settleTriggers(s: SymbolState): void {
+    this.runTriggers(s);
+    for (let list = this.activations.shift(); list !== undefined; list = this.activations.shift()) {
+      this.activate(s, list);
+      this.runTriggers(s);
+    }
+  }
+
+  /**
+   * An OTO's pending order goes live: its funds are reserved now (it may spend what the working
+   * order just bought); without them it expires.
+   */
+  private activate(s: SymbolState, list: OrderList): void {
+    for (const o of list.legs) {
+      if (!o.open || o.status !== 'PENDING_NEW') continue;
+      const c = s.c;
+      const need = !o.isBuy
+        ? BigInt(o.remS * c.qUnit)
+        : !o.isMarket
+          ? notionalUnits(o.priceT, o.remS, c.fn, c.fd)
+          : o.isStop
+            ? 0n // a BUY stop-market reserves when it triggers
+            : walk(c, s.asks, -1, o.remS, -1n).cost;
+      const b = o.isBuy ? o.quoteBal : o.baseBal;
+      settle(b);
+      if (need > b.free) {
+        this.expire(s, o, 'EXPIRED', undefined);
+        continue;
+      }
+      if (need > 0n) {
+        b.free -= need;
+        b.locked += need;
+        o.locked = need;
+        this.touch(b);
+      }
+      o.status = 'NEW';
+      o.updateTime = this.now;
+      if (!o.isStop) {
+        o.isWorking = true;
+        o.workingTime = this.now;
+      }
+      if (o.trail !== null) this.armTrail(s, o);
+      this.exec(o, 'NEW');
+      this.work(s, o);
+    }
+  }
+
   private runTriggers(s: SymbolState): void {
     while (this.traded && s.stops.length > 0) {
       this.traded = false;
@@ -1986,7 +2060,7 @@ export class Exchange {
     o.isWorking = true;
     o.workingTime = this.now;
     o.updateTime = this.now;
-    if (o.list) this.listStarted(s, o);
+    if (o.list?.isOco) this.listStarted(s, o);
     if (o.isMarket && o.isBuy) {
       const cost = walk(s.c, s.asks, -1, o.remS, -1n).cost;
       if (cost > o.locked) {
@@ -2084,23 +2158,7 @@ export class Exchange {
     }
     const acct = this.accounts.get(cmd.accountId);
     const sa = s.accounts.get(cmd.accountId);
-    const legCmd = (l: OcoLeg): PlaceOrderCommand => ({
-      now: cmd.now,
-      accountId: cmd.accountId,
-      symbol: cmd.symbol,
-      side: cmd.side,
-      type: l.type,
-      quantity: cmd.quantity,
-      ...(l.price !== undefined ? { price: l.price } : {}),
-      ...(l.stopPrice !== undefined ? { stopPrice: l.stopPrice } : {}),
-      ...(l.icebergQty !== undefined ? { icebergQty: l.icebergQty } : {}),
-      ...(l.timeInForce !== undefined ? { timeInForce: l.timeInForce } : {}),
-      ...(l.clientOrderId !== undefined ? { newClientOrderId: l.clientOrderId } : {}),
-      ...(l.strategyId !== undefined ? { strategyId: l.strategyId } : {}),
-      ...(l.strategyType !== undefined ? { strategyType: l.strategyType } : {}),
-      ...(l.trailingDelta !== undefined ? { trailingDelta: l.trailingDelta } : {}),
-      ...(cmd.selfTradePreventionMode !== undefined ? { selfTradePreventionMode: cmd.selfTradePreventionMode } : {}),
-    });
+    const legCmd = (l: OcoLeg) => listLegCommand(cmd, l, cmd.side, cmd.quantity);
     const dAbove = this.prepare(s, legCmd(cmd.above), acct, sa, 2, true);
     const dBelow = this.prepare(s, legCmd(cmd.below), acct, sa, 2, true);
     if (dAbove.clientOrderId !== undefined && dAbove.clientOrderId === dBelow.clientOrderId)
@@ -2126,25 +2184,61 @@ export class Exchange {
     // Binance orders the legs below first, then above (by price); the stop-loss of a SELL is below.
     const first = this.accept(s, dBelow, listId, lock);
     const second = this.accept(s, dAbove, listId, 0n);
-    const list = new OrderList(
-      c.name,
-      listId,
-      cmd.listClientOrderId ?? this.nextClientOrderId(),
-      cmd.accountId,
-      [first, second],
-      cmd.now,
-    );
-    first.list = second.list = list;
-    s.lists.set(listId, list);
-    s.account(this.account(cmd.accountId)).lists.push(list);
-    this.exec(first, 'NEW');
-    this.exec(second, 'NEW');
-    this.listEvent(s, list, 'EXEC_STARTED');
+    const list = this.openList(s, cmd, listId, [first, second], 'OCO');
     this.work(s, first);
     this.work(s, second);
-    this.runTriggers(s);
+    this.settleTriggers(s);
     const events = this.end(s);
     return { list: listView(list), events };
+  }
+
+  /**
+   * POST /api/v3/orderList/oto: the working order (LIMIT or LIMIT_MAKER) goes to the book; the pending
+   * order waits as PENDING_NEW, reserves nothing, and goes live once the working order is fully
+   * filled (its funds are reserved then; without them it expires). Expiry of the working order
+   * expires the pending one; cancelling either cancels both. Both count as open orders.
+   */
+  placeOto(cmd: PlaceOtoCommand): OcoResult {
+    const s = this.sym(cmd.symbol);
+    const c = s.c;
+    if (!c.def.otoAllowed) throw rejected('OTO orders are not supported for this symbol.');
+    if (cmd.working.type !== 'LIMIT' && cmd.working.type !== 'LIMIT_MAKER')
+      throw Err.of(ErrorCode.UNKNOWN_ORDER_COMPOSITION, 'Unsupported order combination.');
+    const acct = this.accounts.get(cmd.accountId);
+    const sa = s.accounts.get(cmd.accountId);
+    const legCmd = (l: OtoLeg) => listLegCommand(cmd, l, l.side, l.quantity);
+    const dWorking = this.prepare(s, legCmd(cmd.working), acct, sa, 2);
+    const dPending = this.prepare(s, legCmd(cmd.pending), acct, sa, 2, true);
+    if (dWorking.clientOrderId !== undefined && dWorking.clientOrderId === dPending.clientOrderId)
+      throw rejected(EngineMessage.DUPLICATE_ORDER);
+
+    this.begin(cmd.now);
+    const listId = s.nextListId++;
+    const working = this.accept(s, dWorking, listId);
+    const pending = this.accept(s, dPending, listId, 0n, true);
+    const list = this.openList(s, cmd, listId, [working, pending], 'OTO');
+    this.work(s, working);
+    this.settleTriggers(s);
+    const events = this.end(s);
+    return { list: listView(list), events };
+  }
+
+  /** Registers a new list of accepted orders and reports them (NEW, then EXEC_STARTED). */
+  private openList(
+    s: SymbolState,
+    cmd: PlaceOcoCommand | PlaceOtoCommand,
+    listId: number,
+    legs: Order[],
+    type: 'OCO' | 'OTO',
+  ): OrderList {
+    const id = cmd.listClientOrderId ?? this.nextClientOrderId();
+    const list = new OrderList(s.c.name, listId, id, cmd.accountId, legs, cmd.now, type);
+    for (const leg of legs) leg.list = list;
+    s.lists.set(listId, list);
+    s.account(this.account(cmd.accountId)).lists.push(list);
+    for (const leg of legs) this.exec(leg, 'NEW');
+    this.listEvent(s, list, 'EXEC_STARTED');
+    return list;
   }
 
   cancelOrderList(cmd: CancelOrderListCommand): {
@@ -2282,7 +2376,7 @@ export class Exchange {
     const origClientOrderId = o.clientOrderId;
     const origQty = o.origQty;
     const list = o.list;
-    const legs = list === null ? [o] : list.legs.filter((l) => l.open);
+    const legs = list === null || !list.isOco ? [o] : list.legs.filter((l) => l.open);
     if (cid !== origClientOrderId) this.renameOrder(s, o, cid);
     let executionId = -1;
     for (const leg of legs) {
@@ -2292,7 +2386,7 @@ export class Exchange {
       if (leg === o) executionId = this.executionId;
     }
     if (list !== null) {
-      this.releaseListExcess(list);
+      if (list.isOco) this.releaseListExcess(list);
       if (cid !== origClientOrderId && list.status === 'EXECUTING') this.listEvent(s, list, 'UPDATED');
     }
     let history = s.amendments.get(o.orderId);
@@ -2357,7 +2451,7 @@ export class Exchange {
     }
     o.remS = remS;
     o.visS = visS;
-    if (o.list === null || o.list.status !== 'EXECUTING') {
+    if (!o.list?.isOco || o.list.status !== 'EXECUTING') {
       if (o.isBuy) this.tighten(o);
       else this.shrinkSellLock(o);
     }
@@ -2494,6 +2588,32 @@ export class Exchange {
 // ---- helpers ----------------------------------------------------------------------------------------
 
 /** Moves the reservations of an order's open list siblings onto it (they share one reservation). */
+/** The order command of one order of a list (the list's account, symbol, time and STP mode). */
+function listLegCommand(
+  list: PlaceOcoCommand | PlaceOtoCommand,
+  l: OcoLeg,
+  side: Side,
+  quantity: string,
+): PlaceOrderCommand {
+  return {
+    now: list.now,
+    accountId: list.accountId,
+    symbol: list.symbol,
+    side,
+    type: l.type,
+    quantity,
+    ...(l.price !== undefined ? { price: l.price } : {}),
+    ...(l.stopPrice !== undefined ? { stopPrice: l.stopPrice } : {}),
+    ...(l.icebergQty !== undefined ? { icebergQty: l.icebergQty } : {}),
+    ...(l.timeInForce !== undefined ? { timeInForce: l.timeInForce } : {}),
+    ...(l.clientOrderId !== undefined ? { newClientOrderId: l.clientOrderId } : {}),
+    ...(l.strategyId !== undefined ? { strategyId: l.strategyId } : {}),
+    ...(l.strategyType !== undefined ? { strategyType: l.strategyType } : {}),
+    ...(l.trailingDelta !== undefined ? { trailingDelta: l.trailingDelta } : {}),
+    ...(list.selfTradePreventionMode !== undefined ? { selfTradePreventionMode: list.selfTradePreventionMode } : {}),
+  };
+}
+
 function takeListLock(o: Order): void {
   for (const leg of (o.list as OrderList).legs) {
     if (leg === o || !leg.open) continue;
@@ -2507,7 +2627,7 @@ function listView(l: OrderList): OrderListView {
     symbol: l.symbol,
     orderListId: l.orderListId,
     listClientOrderId: l.listClientOrderId,
-    contingencyType: 'OCO',
+    contingencyType: l.contingencyType,
     status: l.status,
     time: l.time,
     updateTime: l.updateTime,

@@ -73,6 +73,8 @@ interface ListState {
   readonly time: number;
   readonly status: 'EXECUTING' | 'ALL_DONE';
   readonly updateTime: number;
+  /** Absent: OCO (snapshots taken before OTO lists existed). */
+  readonly contingencyType?: 'OTO';
 }
 
 interface SymbolAccountState {
@@ -214,6 +216,7 @@ function exportList(l: OrderList): ListState {
     time: l.time,
     status: l.status,
     updateTime: l.updateTime,
+    ...(l.isOco ? {} : { contingencyType: 'OTO' as const }),
   };
 }
 
@@ -482,7 +485,15 @@ function restoreOrderState(o: Order, r: TableReader, i: number, flags: number, d
 
 function importList(d: ListState, s: SymbolState): void {
   const legs = d.legs.map((id) => orderAt(s, id));
-  const list = new OrderList(s.c.name, d.orderListId, d.listClientOrderId, d.accountId, legs, d.time);
+  const list = new OrderList(
+    s.c.name,
+    d.orderListId,
+    d.listClientOrderId,
+    d.accountId,
+    legs,
+    d.time,
+    d.contingencyType ?? 'OCO',
+  );
   list.status = d.status;
   list.updateTime = d.updateTime;
   for (const leg of legs) leg.list = list;

@@ -99,6 +99,25 @@ export interface OcoLeg {
   readonly trailingDelta?: number;
 }
 
+/** One order of an OTO list (its own side and quantity). */
+export interface OtoLeg extends OcoLeg {
+  readonly side: Side;
+  readonly quantity: string;
+}
+
+/**
+ * POST /api/v3/orderList/oto: a working LIMIT / LIMIT_MAKER order, and a pending order placed only
+ * once the working one is fully filled.
+ */
+export interface PlaceOtoCommand extends Timed {
+  readonly accountId: AccountId;
+  readonly symbol: string;
+  readonly working: OtoLeg;
+  readonly pending: OtoLeg;
+  readonly listClientOrderId?: string;
+  readonly selfTradePreventionMode?: SelfTradePreventionMode;
+}
+
 export interface PlaceOcoCommand extends Timed {
   readonly accountId: AccountId;
   readonly symbol: string;

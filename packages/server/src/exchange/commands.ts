@@ -12,6 +12,7 @@ import type {
   OrderListView,
   PlaceOcoCommand,
   PlaceOrderCommand,
+  PlaceOtoCommand,
   PlaceResult,
 } from '../engine/index.js';
 
@@ -25,6 +26,7 @@ export type ExchangeCommand =
   | { readonly kind: 'amendOrder'; readonly cmd: AmendOrderCommand }
   | { readonly kind: 'cancelOpenOrders'; readonly cmd: CancelOpenOrdersCommand }
   | { readonly kind: 'placeOco'; readonly cmd: PlaceOcoCommand }
+  | { readonly kind: 'placeOto'; readonly cmd: PlaceOtoCommand }
   | { readonly kind: 'cancelOrderList'; readonly cmd: CancelOrderListCommand }
   | { readonly kind: 'deposit'; readonly cmd: BalanceCommand }
   | { readonly kind: 'withdraw'; readonly cmd: BalanceCommand }
@@ -57,6 +59,7 @@ export interface CommandResults {
   amendOrder: AmendResult;
   cancelOpenOrders: CancelOpenOrdersResult;
   placeOco: OcoResult;
+  placeOto: OcoResult;
   cancelOrderList: CancelOrderListResult;
   deposit: { events: readonly EngineEvent[] };
   withdraw: { events: readonly EngineEvent[] };
@@ -78,6 +81,8 @@ export function applyCommand(engine: Exchange, command: ExchangeCommand): Comman
       return engine.cancelOpenOrders(command.cmd);
     case 'placeOco':
       return engine.placeOco(command.cmd);
+    case 'placeOto':
+      return engine.placeOto(command.cmd);
     case 'cancelOrderList':
       return engine.cancelOrderList(command.cmd);
     case 'deposit':

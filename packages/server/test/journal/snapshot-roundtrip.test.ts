@@ -155,6 +155,25 @@ function commandStream(seed: number, steps: number): ExchangeCommand[] {
         kind: 'setCommission',
         cmd: { now, accountId, maker: (Math.floor(r() * 150) / 100000).toFixed(5), taker: '0.00123' },
       });
+    } else if (k < 0.84) {
+      // OTO: a working limit order near the market, a pending order on the other side
+      const other = side === 'BUY' ? ('SELL' as const) : ('BUY' as const);
+      const step = (side === 'BUY' ? 1 : -1) * (eth ? 1 : 10);
+      const pendingPrice = (Number(price) + step * (1 + Math.floor(r() * 5))).toFixed(2);
+      out.push({
+        kind: 'placeOto',
+        cmd: {
+          now,
+          accountId,
+          symbol,
+          ...(r() < 0.3 ? { listClientOrderId: `l${Math.floor(r() * 10)}` } : {}),
+          working: { type: 'LIMIT', side, quantity: qty, price, timeInForce: pick(['GTC', 'GTC', 'IOC'] as const) },
+          pending:
+            r() < 0.7
+              ? { type: 'LIMIT', side: other, quantity: qty, price: pendingPrice, timeInForce: 'GTC' }
+              : { type: 'STOP_LOSS', side: other, quantity: qty, trailingDelta: 50 },
+        },
+      });
     } else if (k < 0.86) {
       // trailing stops: with or without a stop price, market or limit
       const limitLeg =
@@ -287,7 +306,7 @@ describe.each([true, false])('snapshot round trip (retainHistory %s)', (retainHi
     const cuts = new Set([0, 1, 57, 400, 1234, 2001, commands.length - 1]);
     const cut = await run(commands, retainHistory, cuts);
     // the stream exercises what it should
-    for (const kind of ['placeOrder', 'placeOco', 'cancelOpenOrders', 'withdraw', 'setCommission'])
+    for (const kind of ['placeOrder', 'placeOco', 'placeOto', 'cancelOpenOrders', 'withdraw', 'setCommission'])
       expect(straight.outcomes.get(`${kind} ok`) ?? 0, kind).toBeGreaterThan(5);
     for (const kind of ['cancelOrder', 'amendOrder'])
       expect(straight.outcomes.get(`${kind} ok`) ?? 0, kind).toBeGreaterThan(1);

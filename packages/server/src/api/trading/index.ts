@@ -9,6 +9,7 @@ import {
   openOrderLists,
   placeLegacyOco,
   placeOco,
+  placeOto,
   queryOrderList,
 } from './order-list.js';
 import { cancelOrder, placeOrder, queryOrder, testOrder } from './order.js';
@@ -29,6 +30,7 @@ export const TRADING_IMPLS: Readonly<Record<string, EndpointImpl>> = {
   allOrders,
   'orderList.place.oco': placeOco,
   'orderList.place': placeLegacyOco,
+  'orderList.place.oto': placeOto,
   'orderList.cancel': cancelOrderList,
   'orderList.status': queryOrderList,
   'openOrderLists.status': openOrderLists,

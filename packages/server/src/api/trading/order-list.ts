@@ -20,10 +20,12 @@ import {
   resultResponse,
   type OcoLeg,
   type OrderListView,
+  type OtoLeg,
 } from '../../engine/index.js';
 import { accountOf, int, limitOf, refundOrders, respTypeOf, str, symbolOf, timeWindow } from './params.js';
 
-function leg(call: ApiCall, prefix: 'above' | 'below'): OcoLeg {
+/** An order of a list from its `<prefix>Type`, `Price`, `StopPrice`, `TimeInForce`, client id, …. */
+function leg(call: ApiCall, prefix: 'above' | 'below' | 'working' | 'pending'): OcoLeg {
   const p = call.params;
   if (p[`${prefix}PegPriceType`] !== undefined)
     throw Err.of(ErrorCode.UNKNOWN_ORDER_COMPOSITION, 'Unsupported order combination.');
@@ -84,34 +86,71 @@ export const placeLegacyOco: EndpointImpl = (call) =>
     return str(p, 'side') === 'SELL' ? { above: limitLeg, below: stopLeg } : { above: stopLeg, below: limitLeg };
   });
 
-async function submitOco(call: ApiCall, legs: () => { above: OcoLeg; below: OcoLeg }): Promise<unknown> {
+/** One order of an OTO: a list order with its own side and quantity. */
+function otoLeg(call: ApiCall, prefix: 'working' | 'pending'): OtoLeg {
+  const p = call.params;
+  return {
+    ...leg(call, prefix),
+    side: str(p, `${prefix}Side`) as Side,
+    quantity: str(p, `${prefix}Quantity`) as string,
+  };
+}
+
+/** POST /api/v3/orderList/oto — a working order and a pending one; adds 2 to the unfilled order count. */
+export const placeOto: EndpointImpl = (call) =>
+  submitList(call, (head) =>
+    call.ctx.exchange.submit(
+      'placeOto',
+      { ...head, working: otoLeg(call, 'working'), pending: otoLeg(call, 'pending') },
+      (r) => listAnswer(call, r.list),
+    ),
+  );
+
+function submitOco(call: ApiCall, legs: () => { above: OcoLeg; below: OcoLeg }): Promise<unknown> {
+  return submitList(call, (head) => {
+    const p = call.params;
+    return call.ctx.exchange.submit(
+      'placeOco',
+      { ...head, side: str(p, 'side') as Side, quantity: str(p, 'quantity') as string, ...legs() },
+      (r) => listAnswer(call, r.list),
+    );
+  });
+}
+
+/** What every list placement shares: account, symbol, time, list client id, STP mode. */
+interface ListHead {
+  readonly now: number;
+  readonly accountId: number;
+  readonly symbol: string;
+  readonly listClientOrderId?: string;
+  readonly selfTradePreventionMode?: SelfTradePreventionMode;
+}
+
+/** Places a list; a refused one adds nothing to the unfilled order count. */
+async function submitList(call: ApiCall, place: (head: ListHead) => Promise<unknown>): Promise<unknown> {
   try {
-    const symbol = symbolOf(call);
     const p = call.params;
     const listClientOrderId = str(p, 'listClientOrderId');
     const stp = str(p, 'selfTradePreventionMode');
-    const ack = respTypeOf(p) === 'ACK';
-    return await call.ctx.exchange.submit(
-      'placeOco',
-      {
-        now: call.now,
-        accountId: accountOf(call),
-        symbol,
-        side: str(p, 'side') as Side,
-        quantity: str(p, 'quantity') as string,
-        ...legs(),
-        ...(listClientOrderId !== undefined ? { listClientOrderId } : {}),
-        ...(stp !== undefined ? { selfTradePreventionMode: stp as SelfTradePreventionMode } : {}),
-      },
-      ({ list }) =>
-        orderListResponse(list, statusType(list), call.now, (o) =>
-          ack ? ackResponse(o, call.now) : resultResponse(o, call.now),
-        ),
-    );
+    return await place({
+      now: call.now,
+      accountId: accountOf(call),
+      symbol: symbolOf(call),
+      ...(listClientOrderId !== undefined ? { listClientOrderId } : {}),
+      ...(stp !== undefined ? { selfTradePreventionMode: stp as SelfTradePreventionMode } : {}),
+    });
   } catch (err) {
     if (err instanceof ApiError) await refundOrders(call, call.endpoint.unfilledOrderCount ?? 2);
     throw err;
   }
+}
+
+/** The placement answer: the list with each order as ACK or RESULT. */
+function listAnswer(call: ApiCall, list: OrderListView) {
+  const ack = respTypeOf(call.params) === 'ACK';
+  return orderListResponse(list, statusType(list), call.now, (o) =>
+    ack ? ackResponse(o, call.now) : resultResponse(o, call.now),
+  );
 }
 
 /** DELETE /api/v3/orderList — by orderListId or listClientOrderId. */

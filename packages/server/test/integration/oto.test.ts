@@ -1,0 +1,135 @@
+/**
+ * OTO order lists over HTTP (POST /api/v3/orderList/oto): the working order trades first; the pending
+ * order waits as PENDING_NEW (no funds reserved) and goes live once the working order is fully
+ * filled; cancelling either cancels both; an expired working order expires the pending one.
+ */
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closeAgents, type HttpResponse } from '../helpers/http.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import type { TestAccount } from '../helpers/sign.js';
+
+let sb: TestSandbox;
+beforeEach(async () => {
+  sb = await startTestSandbox();
+});
+afterEach(() => sb.close());
+afterAll(closeAgents);
+
+type Json = Record<string, unknown>;
+type Params = Record<string, string | number | boolean>;
+
+const api = (acct: TestAccount, method: string, path: string, params: Params = {}): Promise<HttpResponse> =>
+  sb.signed(acct, method, path, params);
+const balance = async (acct: TestAccount, asset: string) =>
+  (await api(acct, 'GET', '/account'))
+    .json<{ balances: { asset: string; free: string; locked: string }[] }>()
+    .balances.find((b) => b.asset === asset);
+/** Buy low, then sell higher: the classic OTO. */
+const buyThenSell = (extra: Params = {}): Params => ({
+  symbol: 'BTCUSDT',
+  workingType: 'LIMIT',
+  workingSide: 'BUY',
+  workingPrice: '30000',
+  workingQuantity: '0.1',
+  workingTimeInForce: 'GTC',
+  pendingType: 'LIMIT',
+  pendingSide: 'SELL',
+  pendingPrice: '31000',
+  pendingQuantity: '0.1',
+  pendingTimeInForce: 'GTC',
+  ...extra,
+});
+
+describe('POST /api/v3/orderList/oto', () => {
+  it('places the working order, keeps the pending one PENDING_NEW, and sends it to the book once the working order fills', async () => {
+    const a = await sb.createAccount({ USDT: '10000', BTC: '0.5' });
+    const c = await sb.createAccount({ BTC: '1' });
+    const res = await api(a, 'POST', '/orderList/oto', buyThenSell({ listClientOrderId: 'oto-1' }));
+    expect(res.status, res.text).toBe(200);
+    const list = res.json<Json & { orders: Json[]; orderReports: Json[] }>();
+    expect(list).toMatchObject({
+      contingencyType: 'OTO',
+      listStatusType: 'EXEC_STARTED',
+      listOrderStatus: 'EXECUTING',
+      listClientOrderId: 'oto-1',
+    });
+    expect(list.orderReports.map((o) => [o.side, o.type, o.status, o.workingTime])).toEqual([
+      ['BUY', 'LIMIT', 'NEW', sb.clock.now()],
+      ['SELL', 'LIMIT', 'PENDING_NEW', -1],
+    ]);
+    expect(res.headers['x-mbx-order-count-10s']).toBe('2');
+    const open = (await api(a, 'GET', '/openOrders', { symbol: 'BTCUSDT' })).json<Json[]>();
+    expect(open.map((o) => o.status)).toEqual(['NEW', 'PENDING_NEW']);
+    expect(await balance(a, 'USDT')).toMatchObject({ free: '7000.00000000', locked: '3000.00000000' });
+    expect(await balance(a, 'BTC')).toMatchObject({ free: '0.50000000', locked: '0.00000000' }); // nothing for the pending
+
+    sb.clock.advance(1000);
+    const sell = await api(c, 'POST', '/order', {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      price: '30000',
+      quantity: '0.1',
+    });
+    expect(sell.json<Json>().status).toBe('FILLED');
+    const after = (await api(a, 'GET', '/openOrders', { symbol: 'BTCUSDT' })).json<Json[]>();
+    expect(after.map((o) => [o.side, o.status, o.price, o.workingTime])).toEqual([
+      ['SELL', 'NEW', '31000.00000000', sb.clock.now()],
+    ]);
+    // bought 0.1 (less 0.0001 commission) + 0.5, of which the pending sell now holds 0.1
+    expect(await balance(a, 'BTC')).toMatchObject({ free: '0.49990000', locked: '0.10000000' });
+    const listNow = (await api(a, 'GET', '/orderList', { orderListId: list.orderListId as number })).json<Json>();
+    expect(listNow).toMatchObject({ contingencyType: 'OTO', listOrderStatus: 'EXECUTING' });
+  });
+
+  it('cancelling the pending order cancels the list; an expired working order expires the pending one', async () => {
+    const a = await sb.createAccount({ USDT: '10000', BTC: '1' });
+    const res = await api(a, 'POST', '/orderList/oto', buyThenSell());
+    const [working, pending] = res.json<{ orders: { orderId: number }[] }>().orders;
+    const cancel = await api(a, 'DELETE', '/order', { symbol: 'BTCUSDT', orderId: pending!.orderId });
+    expect(cancel.status, cancel.text).toBe(200);
+    const all = (await api(a, 'GET', '/allOrders', { symbol: 'BTCUSDT' })).json<Json[]>();
+    expect(all.map((o) => [o.orderId, o.status])).toEqual([
+      [working!.orderId, 'CANCELED'],
+      [pending!.orderId, 'CANCELED'],
+    ]);
+    expect(await balance(a, 'USDT')).toMatchObject({ free: '10000.00000000', locked: '0.00000000' });
+
+    // an IOC working order that finds nothing expires, and takes the pending order with it
+    const ioc = await api(a, 'POST', '/orderList/oto', buyThenSell({ workingTimeInForce: 'IOC' }));
+    expect(ioc.status, ioc.text).toBe(200);
+    expect(ioc.json<{ orderReports: Json[] }>().orderReports.map((o) => o.status)).toEqual(['EXPIRED', 'EXPIRED']);
+    expect(ioc.json<Json>().listOrderStatus).toBe('ALL_DONE');
+    expect((await api(a, 'GET', '/openOrders', { symbol: 'BTCUSDT' })).json()).toEqual([]);
+  });
+
+  it('a pending order without the funds when it goes live expires; wrong working types are refused', async () => {
+    const a = await sb.createAccount({ USDT: '10000' }); // no BTC beyond what the working order buys
+    const c = await sb.createAccount({ BTC: '1' });
+    await api(a, 'POST', '/orderList/oto', buyThenSell());
+    await api(c, 'POST', '/order', {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      price: '30000',
+      quantity: '0.1',
+    });
+    const all = (await api(a, 'GET', '/allOrders', { symbol: 'BTCUSDT' })).json<Json[]>();
+    expect(all.map((o) => o.status)).toEqual(['FILLED', 'EXPIRED']); // 0.0999 BTC < 0.1
+    const lists = (await api(a, 'GET', '/allOrderList')).json<Json[]>();
+    expect(lists.map((l) => [l.contingencyType, l.listOrderStatus])).toEqual([['OTO', 'ALL_DONE']]);
+
+    const bad = await api(
+      a,
+      'POST',
+      '/orderList/oto',
+      buyThenSell({ workingType: 'MARKET', workingTimeInForce: 'GTC' }),
+    );
+    expect(bad.json()).toEqual({ code: -1014, msg: 'Unsupported order combination.' });
+    // the first list counted 2, less 1 for the working order's fill; the refused one is refunded
+    const counts = (await api(a, 'GET', '/rateLimit/order')).json<{ count: number }[]>();
+    expect(counts.map((r) => r.count)).toEqual([1, 1]);
+  });
+});
