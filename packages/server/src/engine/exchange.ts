@@ -131,6 +131,7 @@ import {
   type PlaceOcoCommand,
   type PlaceOrderCommand,
   type PlaceOtoCommand,
+  type PlaceOtocoCommand,
   type PreventedMatchEvent,
   type TradeEvent,
 } from './types.js';
@@ -217,6 +218,8 @@ const PRICED_TYPES: ReadonlySet<OrderType> = new Set(['LIMIT', 'LIMIT_MAKER', 'S
 const TIF_TYPES: ReadonlySet<OrderType> = new Set(['LIMIT', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT_LIMIT']);
 const ICEBERG_TYPES: ReadonlySet<OrderType> = PRICED_TYPES;
 
+export type ListKind = 'OCO' | 'OTO' | 'OTOCO';
+
 export class OrderList {
   status: 'EXECUTING' | 'ALL_DONE' = 'EXECUTING';
   updateTime: number;
@@ -225,16 +228,24 @@ export class OrderList {
     readonly orderListId: number,
     readonly listClientOrderId: string,
     readonly accountId: AccountId,
-    /** OCO: the two legs; OTO: the working order, then the pending one. */
+    /** OCO: the two legs; OTO: the working order, then the pending one; OTOCO: then the pending pair. */
     readonly legs: Order[],
     readonly time: number,
-    readonly contingencyType: 'OCO' | 'OTO' = 'OCO',
+    readonly kind: ListKind = 'OCO',
   ) {
     this.updateTime = time;
   }
-  /** OCO legs share one quantity and one reservation, and one leg's start ends the other. */
-  get isOco(): boolean {
-    return this.contingencyType === 'OCO';
+  /** What Binance calls it: OCO, or OTO (for OTOCO lists too). */
+  get contingencyType(): 'OCO' | 'OTO' {
+    return this.kind === 'OCO' ? 'OCO' : 'OTO';
+  }
+  /**
+   * Whether `o` is one of the legs that share one quantity and one reservation, the start of one
+   * ending the others: the legs of an OCO, and the pending pair of an OTOCO once it is live.
+   */
+  inOcoGroup(o: Order): boolean {
+    if (this.kind === 'OCO') return true;
+    return this.kind === 'OTOCO' && o !== this.legs[0] && !(this.legs[0] as Order).open;
   }
 }
 
@@ -1598,8 +1609,8 @@ export class Exchange {
   private fill(s: SymbolState, t: Order, m: Order, lvl: Level, opp: BookSide, q: number): void {
     const c = s.c;
     // an OCO leg that starts executing takes over the list's shared reservation first
-    if (m.list?.isOco && m.execS === 0) takeListLock(m);
-    if (t.list?.isOco && t.execS === 0) takeListLock(t);
+    if (m.list?.inOcoGroup(m) && m.execS === 0) takeListLock(m);
+    if (t.list?.inOcoGroup(t) && t.execS === 0) takeListLock(t);
     const p = lvl.price;
     const qU = q * c.qUnit;
     const buy = t.isBuy ? t : m;
@@ -1749,14 +1760,14 @@ export class Exchange {
       if (this.fills === NO_FILLS) this.fills = [];
       this.fills.push({ price, qty: qU, commission: tComm, commissionAsset: tAsset, tradeId });
     }
-    if (mFirst && m.list?.isOco) this.listStarted(s, m);
-    if (tFirst && t.list?.isOco) this.listStarted(s, t);
+    if (mFirst && m.list?.inOcoGroup(m)) this.listStarted(s, m);
+    if (tFirst && t.list?.inOcoGroup(t)) this.listStarted(s, t);
   }
 
   /** Releases reservation a BUY order no longer needs (price improvement, decrements). */
   private tighten(o: Order): void {
     if (!o.isBuy || o.isMarket || o.priceT <= 0) return;
-    if (o.list?.isOco && o.list.status === 'EXECUTING') return; // OCO legs share one reservation
+    if (o.list?.inOcoGroup(o) && o.list.status === 'EXECUTING') return; // OCO legs share one reservation
     if (o.lockB === 0n) {
       const tn = notionalNum(o.priceT, o.remS, o.sym.fn, o.sym.fd);
       if (tn >= 0) {
@@ -1817,7 +1828,7 @@ export class Exchange {
       this.touch(b);
     }
     const list = o.list;
-    if (list !== null && !list.isOco && o === list.legs[0] && list.status === 'EXECUTING') {
+    if (list !== null && list.kind !== 'OCO' && o === list.legs[0] && list.status === 'EXECUTING') {
       // OTO: a filled working order sends its pending order to the book (after the current match);
       // an expired one takes it along (a cancel cancels the whole list)
       if (o.status === 'FILLED') this.activations.push(list);
@@ -1925,7 +1936,7 @@ export class Exchange {
   }
 
   private shrinkSellLock(o: Order): void {
-    if (o.list?.isOco && o.list.status === 'EXECUTING') return;
+    if (o.list?.inOcoGroup(o) && o.list.status === 'EXECUTING') return;
     if (o.lockB === 0n) {
       const tn = o.remS * o.sym.qUnit;
       if (o.lockN > tn) {
@@ -2002,32 +2013,32 @@ export class Exchange {
   }
 
   /**
-   * An OTO's pending order goes live: its funds are reserved now (it may spend what the working
-   * order just bought); without them it expires.
+   * An OTO's pending order (an OTOCO's pending pair, as an OCO) goes live: its funds are reserved
+   * now — it may spend what the working order just bought; a pair reserves what its larger leg
+   * needs — and without them it expires.
    */
   private activate(s: SymbolState, list: OrderList): void {
-    for (const o of list.legs) {
-      if (!o.open || o.status !== 'PENDING_NEW') continue;
-      const c = s.c;
-      const need = !o.isBuy
-        ? BigInt(o.remS * c.qUnit)
-        : !o.isMarket
-          ? notionalUnits(o.priceT, o.remS, c.fn, c.fd)
-          : o.isStop
-            ? 0n // a BUY stop-market reserves when it triggers
-            : walk(c, s.asks, -1, o.remS, -1n).cost;
-      const b = o.isBuy ? o.quoteBal : o.baseBal;
-      settle(b);
-      if (need > b.free) {
-        this.expire(s, o, 'EXPIRED', undefined);
-        continue;
-      }
-      if (need > 0n) {
-        b.free -= need;
-        b.locked += need;
-        o.locked = need;
-        this.touch(b);
-      }
+    const pending = list.legs.filter((o) => o.open && o.status === 'PENDING_NEW');
+    const first = pending[0];
+    if (first === undefined) return;
+    let need = 0n;
+    for (const o of pending) {
+      const n = this.reservationAtActivation(s, o);
+      if (n > need) need = n;
+    }
+    const b = first.isBuy ? first.quoteBal : first.baseBal;
+    settle(b);
+    if (need > b.free) {
+      for (const o of pending) if (o.open) this.expire(s, o, 'EXPIRED', undefined);
+      return;
+    }
+    if (need > 0n) {
+      b.free -= need;
+      b.locked += need;
+      first.locked = need;
+      this.touch(b);
+    }
+    for (const o of pending) {
       o.status = 'NEW';
       o.updateTime = this.now;
       if (!o.isStop) {
@@ -2036,8 +2047,16 @@ export class Exchange {
       }
       if (o.trail !== null) this.armTrail(s, o);
       this.exec(o, 'NEW');
-      this.work(s, o);
     }
+    for (const o of pending) if (o.open) this.work(s, o);
+  }
+
+  /** What a pending order reserves when it goes live (a BUY stop-market: nothing until it triggers). */
+  private reservationAtActivation(s: SymbolState, o: Order): bigint {
+    const c = s.c;
+    if (!o.isBuy) return BigInt(o.remS * c.qUnit);
+    if (!o.isMarket) return notionalUnits(o.priceT, o.remS, c.fn, c.fd);
+    return o.isStop ? 0n : walk(c, s.asks, -1, o.remS, -1n).cost;
   }
 
   private runTriggers(s: SymbolState): void {
@@ -2060,7 +2079,7 @@ export class Exchange {
     o.isWorking = true;
     o.workingTime = this.now;
     o.updateTime = this.now;
-    if (o.list?.isOco) this.listStarted(s, o);
+    if (o.list?.inOcoGroup(o)) this.listStarted(s, o);
     if (o.isMarket && o.isBuy) {
       const cost = walk(s.c, s.asks, -1, o.remS, -1n).cost;
       if (cost > o.locked) {
@@ -2101,7 +2120,7 @@ export class Exchange {
       accountId: list.accountId,
       symbol: s.c.name,
       orderListId: list.orderListId,
-      contingencyType: 'OCO',
+      contingencyType: list.contingencyType,
       listStatusType: type,
       listOrderStatus: type === 'ALL_DONE' ? 'ALL_DONE' : 'EXECUTING',
       listRejectReason: 'NONE',
@@ -2113,11 +2132,21 @@ export class Exchange {
   }
 
   /** POST /api/v3/orderList/oco: an above and a below leg; one executing expires the other. */
-  placeOco(cmd: PlaceOcoCommand): OcoResult {
-    const s = this.sym(cmd.symbol);
-    const c = s.c;
-    if (!c.def.ocoAllowed) throw rejected(EngineMessage.OCO_NOT_SUPPORTED);
-    const isBuy = cmd.side === 'BUY';
+  /**
+   * The checks of an OCO pair (of an OCO, or an OTOCO's pending orders), nothing changed: leg types
+   * and places, each leg's filters and rules, the price relationship; and the one reservation the
+   * pair will share (the larger of the legs' needs).
+   */
+  private prepareOcoPair(
+    s: SymbolState,
+    list: PlaceOcoCommand | PlaceOtocoCommand,
+    side: Side,
+    quantity: string,
+    above: OcoLeg,
+    below: OcoLeg,
+    newOrders: number,
+  ): { dAbove: Draft; dBelow: Draft; lock: bigint } {
+    const isBuy = side === 'BUY';
     const legType = (l: OcoLeg) =>
       l.type === 'LIMIT_MAKER'
         ? 'LM'
@@ -2126,14 +2155,14 @@ export class Exchange {
           : l.type === 'STOP_LOSS' || l.type === 'STOP_LOSS_LIMIT'
             ? 'SL'
             : null;
-    const a = legType(cmd.above);
-    const b = legType(cmd.below);
+    const a = legType(above);
+    const b = legType(below);
     if (a === null || b === null) throw Err.of(ErrorCode.OCO_ORDER_TYPE_REJECTED, 'Order type not supported in OCO.');
     if (a !== 'SL' && b !== 'SL')
       throw Err.of(ErrorCode.BOTH_OCO_ORDERS_CANNOT_BE_LIMIT, 'At least one OCO order must be contingent.');
     for (const [leg, name] of [
-      [cmd.above, 'aboveIcebergQty'],
-      [cmd.below, 'belowIcebergQty'],
+      [above, 'aboveIcebergQty'],
+      [below, 'belowIcebergQty'],
     ] as const) {
       if (leg.icebergQty !== undefined && leg.timeInForce !== undefined && leg.timeInForce !== 'GTC')
         throw Err.of(
@@ -2156,17 +2185,17 @@ export class Exchange {
       if (a === 'SL')
         throw Err.of(ErrorCode.SELL_OCO_STOP_LOSS_MUST_BE_BELOW, 'A stop loss order in a sell OCO must be below.');
     }
-    const acct = this.accounts.get(cmd.accountId);
-    const sa = s.accounts.get(cmd.accountId);
-    const legCmd = (l: OcoLeg) => listLegCommand(cmd, l, cmd.side, cmd.quantity);
-    const dAbove = this.prepare(s, legCmd(cmd.above), acct, sa, 2, true);
-    const dBelow = this.prepare(s, legCmd(cmd.below), acct, sa, 2, true);
+    const acct = this.accounts.get(list.accountId);
+    const sa = s.accounts.get(list.accountId);
+    const legCmd = (l: OcoLeg) => listLegCommand(list, l, side, quantity);
+    const dAbove = this.prepare(s, legCmd(above), acct, sa, newOrders, true);
+    const dBelow = this.prepare(s, legCmd(below), acct, sa, newOrders, true);
     if (dAbove.clientOrderId !== undefined && dAbove.clientOrderId === dBelow.clientOrderId)
       throw rejected(EngineMessage.DUPLICATE_ORDER);
     // price relationship: above value > last price > below value (a trailing leg without a stop
     // price has no trigger price yet: 0, left out of the comparisons)
-    const upper = a === 'LM' || cmd.above.type === 'TAKE_PROFIT_LIMIT' ? dAbove.priceT : dAbove.stopT;
-    const lower = b === 'LM' || cmd.below.type === 'TAKE_PROFIT_LIMIT' ? dBelow.priceT : dBelow.stopT;
+    const upper = a === 'LM' || above.type === 'TAKE_PROFIT_LIMIT' ? dAbove.priceT : dAbove.stopT;
+    const lower = b === 'LM' || below.type === 'TAKE_PROFIT_LIMIT' ? dBelow.priceT : dBelow.stopT;
     const aboveTrigger = dAbove.isStop ? dAbove.stopT : dAbove.priceT;
     const belowTrigger = dBelow.isStop ? dBelow.stopT : dBelow.priceT;
     const misordered = (hi: number, lo: number) => hi > 0 && lo > 0 && !(hi > lo);
@@ -2176,7 +2205,16 @@ export class Exchange {
       throw rejected(EngineMessage.OCO_BAD_PRICES);
     // one reservation for the list: the larger of the legs' needs
     const lock = dAbove.lock > dBelow.lock ? dAbove.lock : dBelow.lock;
-    const bal = acct?.balances.get(isBuy ? c.quote : c.base);
+    return { dAbove, dBelow, lock };
+  }
+
+  placeOco(cmd: PlaceOcoCommand): OcoResult {
+    const s = this.sym(cmd.symbol);
+    const c = s.c;
+    if (!c.def.ocoAllowed) throw rejected(EngineMessage.OCO_NOT_SUPPORTED);
+    const acct = this.accounts.get(cmd.accountId);
+    const { dAbove, dBelow, lock } = this.prepareOcoPair(s, cmd, cmd.side, cmd.quantity, cmd.above, cmd.below, 2);
+    const bal = acct?.balances.get(cmd.side === 'BUY' ? c.quote : c.base);
     if (lock > 0n && (!bal || bal.free < lock)) throw rejected(EngineMessage.INSUFFICIENT_BALANCE);
 
     this.begin(cmd.now);
@@ -2201,9 +2239,7 @@ export class Exchange {
   placeOto(cmd: PlaceOtoCommand): OcoResult {
     const s = this.sym(cmd.symbol);
     const c = s.c;
-    if (!c.def.otoAllowed) throw rejected('OTO orders are not supported for this symbol.');
-    if (cmd.working.type !== 'LIMIT' && cmd.working.type !== 'LIMIT_MAKER')
-      throw Err.of(ErrorCode.UNKNOWN_ORDER_COMPOSITION, 'Unsupported order combination.');
+    checkWorkingOrder(c, cmd.working);
     const acct = this.accounts.get(cmd.accountId);
     const sa = s.accounts.get(cmd.accountId);
     const legCmd = (l: OtoLeg) => listLegCommand(cmd, l, l.side, l.quantity);
@@ -2223,13 +2259,58 @@ export class Exchange {
     return { list: listView(list), events };
   }
 
+  /**
+   * POST /api/v3/orderList/otoco: an OTO whose pending order is an OCO pair. The pair waits as
+   * PENDING_NEW (the OCO checks made now), and goes live as an OCO when the working order fills,
+   * reserving then what its larger leg needs.
+   */
+  placeOtoco(cmd: PlaceOtocoCommand): OcoResult {
+    const s = this.sym(cmd.symbol);
+    const c = s.c;
+    checkWorkingOrder(c, cmd.working);
+    if (!c.def.ocoAllowed) throw rejected(EngineMessage.OCO_NOT_SUPPORTED);
+    const acct = this.accounts.get(cmd.accountId);
+    const sa = s.accounts.get(cmd.accountId);
+    const dWorking = this.prepare(
+      s,
+      listLegCommand(cmd, cmd.working, cmd.working.side, cmd.working.quantity),
+      acct,
+      sa,
+      3,
+    );
+    const { dAbove, dBelow } = this.prepareOcoPair(
+      s,
+      cmd,
+      cmd.pendingSide,
+      cmd.pendingQuantity,
+      cmd.pendingAbove,
+      cmd.pendingBelow,
+      3,
+    );
+    const cid = dWorking.clientOrderId;
+    if (cid !== undefined && (cid === dAbove.clientOrderId || cid === dBelow.clientOrderId))
+      throw rejected(EngineMessage.DUPLICATE_ORDER);
+
+    this.begin(cmd.now);
+    const listId = s.nextListId++;
+    const working = this.accept(s, dWorking, listId);
+    // the pair below first, then above, as an OCO
+    const below = this.accept(s, dBelow, listId, 0n, true);
+    const above = this.accept(s, dAbove, listId, 0n, true);
+    const list = this.openList(s, cmd, listId, [working, below, above], 'OTOCO');
+    this.work(s, working);
+    this.settleTriggers(s);
+    const events = this.end(s);
+    return { list: listView(list), events };
+  }
+
   /** Registers a new list of accepted orders and reports them (NEW, then EXEC_STARTED). */
   private openList(
     s: SymbolState,
-    cmd: PlaceOcoCommand | PlaceOtoCommand,
+    cmd: PlaceOcoCommand | PlaceOtoCommand | PlaceOtocoCommand,
     listId: number,
     legs: Order[],
-    type: 'OCO' | 'OTO',
+    type: ListKind,
   ): OrderList {
     const id = cmd.listClientOrderId ?? this.nextClientOrderId();
     const list = new OrderList(s.c.name, listId, id, cmd.accountId, legs, cmd.now, type);
@@ -2376,7 +2457,10 @@ export class Exchange {
     const origClientOrderId = o.clientOrderId;
     const origQty = o.origQty;
     const list = o.list;
-    const legs = list === null || !list.isOco ? [o] : list.legs.filter((l) => l.open);
+    // OCO legs share one quantity; so does an OTOCO's pending pair (not its working order)
+    const working = list !== null && list.kind !== 'OCO' ? list.legs[0] : null;
+    const shared = list !== null && (list.kind === 'OCO' || (list.kind === 'OTOCO' && o !== working));
+    const legs = shared ? (list as OrderList).legs.filter((l) => l.open && l !== working) : [o];
     if (cid !== origClientOrderId) this.renameOrder(s, o, cid);
     let executionId = -1;
     for (const leg of legs) {
@@ -2386,7 +2470,7 @@ export class Exchange {
       if (leg === o) executionId = this.executionId;
     }
     if (list !== null) {
-      if (list.isOco) this.releaseListExcess(list);
+      if (list.inOcoGroup(o)) this.releaseListExcess(list);
       if (cid !== origClientOrderId && list.status === 'EXECUTING') this.listEvent(s, list, 'UPDATED');
     }
     let history = s.amendments.get(o.orderId);
@@ -2451,7 +2535,7 @@ export class Exchange {
     }
     o.remS = remS;
     o.visS = visS;
-    if (!o.list?.isOco || o.list.status !== 'EXECUTING') {
+    if (!o.list?.inOcoGroup(o) || o.list.status !== 'EXECUTING') {
       if (o.isBuy) this.tighten(o);
       else this.shrinkSellLock(o);
     }
@@ -2588,9 +2672,16 @@ export class Exchange {
 // ---- helpers ----------------------------------------------------------------------------------------
 
 /** Moves the reservations of an order's open list siblings onto it (they share one reservation). */
+/** The working order of an OTO / OTOCO: LIMIT or LIMIT_MAKER, on a symbol that allows OTO. */
+function checkWorkingOrder(c: CompiledSymbol, working: OtoLeg): void {
+  if (!c.def.otoAllowed) throw rejected('OTO orders are not supported for this symbol.');
+  if (working.type !== 'LIMIT' && working.type !== 'LIMIT_MAKER')
+    throw Err.of(ErrorCode.UNKNOWN_ORDER_COMPOSITION, 'Unsupported order combination.');
+}
+
 /** The order command of one order of a list (the list's account, symbol, time and STP mode). */
 function listLegCommand(
-  list: PlaceOcoCommand | PlaceOtoCommand,
+  list: PlaceOcoCommand | PlaceOtoCommand | PlaceOtocoCommand,
   l: OcoLeg,
   side: Side,
   quantity: string,

@@ -73,8 +73,8 @@ interface ListState {
   readonly time: number;
   readonly status: 'EXECUTING' | 'ALL_DONE';
   readonly updateTime: number;
-  /** Absent: OCO (snapshots taken before OTO lists existed). */
-  readonly contingencyType?: 'OTO';
+  /** Absent: OCO (snapshots taken before other lists existed). */
+  readonly kind?: 'OTO' | 'OTOCO';
 }
 
 interface SymbolAccountState {
@@ -216,7 +216,7 @@ function exportList(l: OrderList): ListState {
     time: l.time,
     status: l.status,
     updateTime: l.updateTime,
-    ...(l.isOco ? {} : { contingencyType: 'OTO' as const }),
+    ...(l.kind === 'OCO' ? {} : { kind: l.kind }),
   };
 }
 
@@ -485,15 +485,7 @@ function restoreOrderState(o: Order, r: TableReader, i: number, flags: number, d
 
 function importList(d: ListState, s: SymbolState): void {
   const legs = d.legs.map((id) => orderAt(s, id));
-  const list = new OrderList(
-    s.c.name,
-    d.orderListId,
-    d.listClientOrderId,
-    d.accountId,
-    legs,
-    d.time,
-    d.contingencyType ?? 'OCO',
-  );
+  const list = new OrderList(s.c.name, d.orderListId, d.listClientOrderId, d.accountId, legs, d.time, d.kind ?? 'OCO');
   list.status = d.status;
   list.updateTime = d.updateTime;
   for (const leg of legs) leg.list = list;

@@ -118,6 +118,22 @@ export interface PlaceOtoCommand extends Timed {
   readonly selfTradePreventionMode?: SelfTradePreventionMode;
 }
 
+/**
+ * POST /api/v3/orderList/otoco: a working order, and a pending OCO pair (same side and quantity)
+ * placed once the working order is fully filled.
+ */
+export interface PlaceOtocoCommand extends Timed {
+  readonly accountId: AccountId;
+  readonly symbol: string;
+  readonly working: OtoLeg;
+  readonly pendingSide: Side;
+  readonly pendingQuantity: string;
+  readonly pendingAbove: OcoLeg;
+  readonly pendingBelow: OcoLeg;
+  readonly listClientOrderId?: string;
+  readonly selfTradePreventionMode?: SelfTradePreventionMode;
+}
+
 export interface PlaceOcoCommand extends Timed {
   readonly accountId: AccountId;
   readonly symbol: string;

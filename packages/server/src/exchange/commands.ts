@@ -13,6 +13,7 @@ import type {
   PlaceOcoCommand,
   PlaceOrderCommand,
   PlaceOtoCommand,
+  PlaceOtocoCommand,
   PlaceResult,
 } from '../engine/index.js';
 
@@ -27,6 +28,7 @@ export type ExchangeCommand =
   | { readonly kind: 'cancelOpenOrders'; readonly cmd: CancelOpenOrdersCommand }
   | { readonly kind: 'placeOco'; readonly cmd: PlaceOcoCommand }
   | { readonly kind: 'placeOto'; readonly cmd: PlaceOtoCommand }
+  | { readonly kind: 'placeOtoco'; readonly cmd: PlaceOtocoCommand }
   | { readonly kind: 'cancelOrderList'; readonly cmd: CancelOrderListCommand }
   | { readonly kind: 'deposit'; readonly cmd: BalanceCommand }
   | { readonly kind: 'withdraw'; readonly cmd: BalanceCommand }
@@ -60,6 +62,7 @@ export interface CommandResults {
   cancelOpenOrders: CancelOpenOrdersResult;
   placeOco: OcoResult;
   placeOto: OcoResult;
+  placeOtoco: OcoResult;
   cancelOrderList: CancelOrderListResult;
   deposit: { events: readonly EngineEvent[] };
   withdraw: { events: readonly EngineEvent[] };
@@ -83,6 +86,8 @@ export function applyCommand(engine: Exchange, command: ExchangeCommand): Comman
       return engine.placeOco(command.cmd);
     case 'placeOto':
       return engine.placeOto(command.cmd);
+    case 'placeOtoco':
+      return engine.placeOtoco(command.cmd);
     case 'cancelOrderList':
       return engine.cancelOrderList(command.cmd);
     case 'deposit':

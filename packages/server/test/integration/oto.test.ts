@@ -132,4 +132,67 @@ describe('POST /api/v3/orderList/oto', () => {
     const counts = (await api(a, 'GET', '/rateLimit/order')).json<{ count: number }[]>();
     expect(counts.map((r) => r.count)).toEqual([1, 1]);
   });
+
+  it('OTOCO: the pending OCO pair waits, goes live as an OCO when the working order fills, and one leg ends the other', async () => {
+    const a = await sb.createAccount({ USDT: '10000', BTC: '0.5' });
+    const b = await sb.createAccount({ USDT: '100000' });
+    const c = await sb.createAccount({ BTC: '1' });
+    const res = await api(a, 'POST', '/orderList/otoco', {
+      symbol: 'BTCUSDT',
+      workingType: 'LIMIT',
+      workingSide: 'BUY',
+      workingPrice: '30000',
+      workingQuantity: '0.1',
+      workingTimeInForce: 'GTC',
+      pendingSide: 'SELL',
+      pendingQuantity: '0.1',
+      pendingAboveType: 'LIMIT_MAKER',
+      pendingAbovePrice: '33000',
+      pendingBelowType: 'STOP_LOSS',
+      pendingBelowStopPrice: '28000',
+    });
+    expect(res.status, res.text).toBe(200);
+    const list = res.json<Json & { orderReports: Json[] }>();
+    expect(list.contingencyType).toBe('OTO');
+    expect(list.orderReports.map((o) => [o.side, o.type, o.status])).toEqual([
+      ['BUY', 'LIMIT', 'NEW'],
+      ['SELL', 'STOP_LOSS', 'PENDING_NEW'],
+      ['SELL', 'LIMIT_MAKER', 'PENDING_NEW'],
+    ]);
+    expect(res.headers['x-mbx-order-count-10s']).toBe('3');
+
+    await api(c, 'POST', '/order', {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      price: '30000',
+      quantity: '0.1',
+    });
+    const live = (await api(a, 'GET', '/openOrders', { symbol: 'BTCUSDT' })).json<Json[]>();
+    expect(live.map((o) => [o.type, o.status])).toEqual([
+      ['STOP_LOSS', 'NEW'],
+      ['LIMIT_MAKER', 'NEW'],
+    ]);
+    expect(await balance(a, 'BTC')).toMatchObject({ free: '0.49990000', locked: '0.10000000' }); // one reservation for the pair
+
+    // the take-profit fills: the stop-loss leg expires, the list is done
+    const buy = await api(b, 'POST', '/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      price: '33000',
+      quantity: '0.1',
+    });
+    expect(buy.json<Json>().status).toBe('FILLED');
+    const all = (await api(a, 'GET', '/allOrders', { symbol: 'BTCUSDT' })).json<Json[]>();
+    expect(all.map((o) => [o.type, o.status, o.expiryReason])).toEqual([
+      ['LIMIT', 'FILLED', undefined],
+      ['STOP_LOSS', 'EXPIRED', 'OCO_TRIGGER'],
+      ['LIMIT_MAKER', 'FILLED', undefined],
+    ]);
+    expect((await api(a, 'GET', '/allOrderList')).json<Json[]>().map((l) => l.listOrderStatus)).toEqual(['ALL_DONE']);
+    expect(await balance(a, 'BTC')).toMatchObject({ locked: '0.00000000' });
+  });
 });

@@ -160,6 +160,28 @@ function commandStream(seed: number, steps: number): ExchangeCommand[] {
       const other = side === 'BUY' ? ('SELL' as const) : ('BUY' as const);
       const step = (side === 'BUY' ? 1 : -1) * (eth ? 1 : 10);
       const pendingPrice = (Number(price) + step * (1 + Math.floor(r() * 5))).toFixed(2);
+      if (r() < 0.6) {
+        // OTOCO: the pending pair on the other side, a limit maker beyond and a stop-loss behind
+        const far = (Number(price) + step * (3 + Math.floor(r() * 5))).toFixed(2);
+        const behind = (Number(price) - step * (3 + Math.floor(r() * 5))).toFixed(2);
+        const [abovePx, belowPx] = other === 'SELL' ? [far, behind] : [behind, far];
+        out.push({
+          kind: 'placeOtoco',
+          cmd: {
+            now,
+            accountId,
+            symbol,
+            working: { type: 'LIMIT', side, quantity: qty, price, timeInForce: 'GTC' },
+            pendingSide: other,
+            pendingQuantity: qty,
+            pendingAbove:
+              other === 'SELL' ? { type: 'LIMIT_MAKER', price: abovePx } : { type: 'STOP_LOSS', stopPrice: abovePx },
+            pendingBelow:
+              other === 'SELL' ? { type: 'STOP_LOSS', stopPrice: belowPx } : { type: 'LIMIT_MAKER', price: belowPx },
+          },
+        });
+        continue;
+      }
       out.push({
         kind: 'placeOto',
         cmd: {
@@ -308,7 +330,7 @@ describe.each([true, false])('snapshot round trip (retainHistory %s)', (retainHi
     // the stream exercises what it should
     for (const kind of ['placeOrder', 'placeOco', 'placeOto', 'cancelOpenOrders', 'withdraw', 'setCommission'])
       expect(straight.outcomes.get(`${kind} ok`) ?? 0, kind).toBeGreaterThan(5);
-    for (const kind of ['cancelOrder', 'amendOrder'])
+    for (const kind of ['cancelOrder', 'amendOrder', 'placeOtoco'])
       expect(straight.outcomes.get(`${kind} ok`) ?? 0, kind).toBeGreaterThan(1);
     expect(straight.outcomes.get('cancelOrderList ok') ?? 0).toBeGreaterThan(0);
     expect(cut.answers.length).toBe(straight.answers.length);

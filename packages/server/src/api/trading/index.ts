@@ -10,6 +10,7 @@ import {
   placeLegacyOco,
   placeOco,
   placeOto,
+  placeOtoco,
   queryOrderList,
 } from './order-list.js';
 import { cancelOrder, placeOrder, queryOrder, testOrder } from './order.js';
@@ -31,6 +32,7 @@ export const TRADING_IMPLS: Readonly<Record<string, EndpointImpl>> = {
   'orderList.place.oco': placeOco,
   'orderList.place': placeLegacyOco,
   'orderList.place.oto': placeOto,
+  'orderList.place.otoco': placeOtoco,
   'orderList.cancel': cancelOrderList,
   'orderList.status': queryOrderList,
   'openOrderLists.status': openOrderLists,

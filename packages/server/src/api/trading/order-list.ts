@@ -1,7 +1,7 @@
 /**
- * Order lists: POST /api/v3/orderList/oco and the deprecated POST /api/v3/order/oco, DELETE
- * /api/v3/orderList, GET /api/v3/orderList, /openOrderList, /allOrderList. (The engine supports OCO
- * lists; OTO/OTOCO/OPO are not implemented.)
+ * Order lists: POST /api/v3/orderList/oco (and the deprecated /order/oco), /orderList/oto and
+ * /orderList/otoco; DELETE /api/v3/orderList; GET /api/v3/orderList, /openOrderList, /allOrderList.
+ * (OPO / OPOCO lists are not implemented.)
  */
 import {
   ApiError,
@@ -25,7 +25,10 @@ import {
 import { accountOf, int, limitOf, refundOrders, respTypeOf, str, symbolOf, timeWindow } from './params.js';
 
 /** An order of a list from its `<prefix>Type`, `Price`, `StopPrice`, `TimeInForce`, client id, …. */
-function leg(call: ApiCall, prefix: 'above' | 'below' | 'working' | 'pending'): OcoLeg {
+function leg(
+  call: ApiCall,
+  prefix: 'above' | 'below' | 'working' | 'pending' | 'pendingAbove' | 'pendingBelow',
+): OcoLeg {
   const p = call.params;
   if (p[`${prefix}PegPriceType`] !== undefined)
     throw Err.of(ErrorCode.UNKNOWN_ORDER_COMPOSITION, 'Unsupported order combination.');
@@ -105,6 +108,24 @@ export const placeOto: EndpointImpl = (call) =>
       (r) => listAnswer(call, r.list),
     ),
   );
+
+/** POST /api/v3/orderList/otoco — a working order and a pending OCO pair; adds 3 to the unfilled order count. */
+export const placeOtoco: EndpointImpl = (call) =>
+  submitList(call, (head) => {
+    const p = call.params;
+    return call.ctx.exchange.submit(
+      'placeOtoco',
+      {
+        ...head,
+        working: otoLeg(call, 'working'),
+        pendingSide: str(p, 'pendingSide') as Side,
+        pendingQuantity: str(p, 'pendingQuantity') as string,
+        pendingAbove: leg(call, 'pendingAbove'),
+        pendingBelow: leg(call, 'pendingBelow'),
+      },
+      (r) => listAnswer(call, r.list),
+    );
+  });
 
 function submitOco(call: ApiCall, legs: () => { above: OcoLeg; below: OcoLeg }): Promise<unknown> {
   return submitList(call, (head) => {

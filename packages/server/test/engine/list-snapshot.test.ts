@@ -1,0 +1,61 @@
+/**
+ * OTO / OTOCO lists across a snapshot: restored before the working order fills, they go on exactly
+ * as the uninterrupted engine does (activation, the pending pair acting as an OCO).
+ */
+import { deserialize, serialize } from 'node:v8';
+import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
+import { describe, expect, it } from 'vitest';
+import { Exchange, executionReport, type EngineEvent, type EngineState } from '../../src/engine/index.js';
+import { limit } from './helpers.js';
+
+function funded(): Exchange {
+  const ex = new Exchange(DEFAULT_SYMBOLS);
+  ex.deposit({ now: 0, accountId: 1, asset: 'USDT', amount: '10000' });
+  ex.deposit({ now: 0, accountId: 1, asset: 'BTC', amount: '0.5' });
+  ex.deposit({ now: 0, accountId: 2, asset: 'BTC', amount: '1' });
+  ex.deposit({ now: 0, accountId: 3, asset: 'USDT', amount: '100000' });
+  return ex;
+}
+
+const reports = (events: readonly EngineEvent[]) =>
+  events.flatMap((e) => (e.type === 'execution' ? [JSON.stringify(executionReport(e))] : [e.type]));
+
+describe('order lists across a snapshot', () => {
+  it.each(['OTO', 'OTOCO'] as const)('%s: restored before the working order fills, continues identically', (kind) => {
+    const place = (ex: Exchange) =>
+      kind === 'OTO'
+        ? ex.placeOto({
+            now: 10,
+            accountId: 1,
+            symbol: 'BTCUSDT',
+            working: { type: 'LIMIT', side: 'BUY', price: '30000', quantity: '0.1', timeInForce: 'GTC' },
+            pending: { type: 'LIMIT', side: 'SELL', price: '33000', quantity: '0.1', timeInForce: 'GTC' },
+          })
+        : ex.placeOtoco({
+            now: 10,
+            accountId: 1,
+            symbol: 'BTCUSDT',
+            working: { type: 'LIMIT', side: 'BUY', price: '30000', quantity: '0.1', timeInForce: 'GTC' },
+            pendingSide: 'SELL',
+            pendingQuantity: '0.1',
+            pendingAbove: { type: 'LIMIT_MAKER', price: '33000' },
+            pendingBelow: { type: 'STOP_LOSS', stopPrice: '28000', trailingDelta: 100 },
+          });
+    const rest = (ex: Exchange) => [
+      ex.placeOrder({ ...limit(2, 'SELL', '30000', '0.1'), now: 20 }).events, // fills the working order
+      ex.placeOrder({ ...limit(3, 'BUY', '33000', '0.1'), now: 30 }).events, // the take-profit
+    ];
+    const straight = funded();
+    place(straight);
+    const expected = rest(straight).map(reports);
+
+    const before = funded();
+    place(before);
+    const restored = new Exchange(DEFAULT_SYMBOLS);
+    restored.importState(deserialize(serialize(before.exportState())) as EngineState);
+    expect(rest(restored).map(reports)).toEqual(expected);
+    expect(restored.exportState()).toStrictEqual(straight.exportState());
+    const statuses = restored.allOrders(1, 'BTCUSDT').map((o) => o.status);
+    expect(statuses).toEqual(kind === 'OTO' ? ['FILLED', 'FILLED'] : ['FILLED', 'EXPIRED', 'FILLED']);
+  });
+});
