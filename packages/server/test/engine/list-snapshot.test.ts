@@ -5,7 +5,8 @@
 import { deserialize, serialize } from 'node:v8';
 import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
 import { describe, expect, it } from 'vitest';
-import { Exchange, executionReport, type EngineEvent, type EngineState } from '../../src/engine/index.js';
+import { Exchange, executionReport, type EngineEvent } from '../../src/engine/index.js';
+import type { EngineState } from '../../src/engine/snapshot.js';
 import { limit } from './helpers.js';
 
 function funded(): Exchange {
