@@ -19,6 +19,22 @@ export interface TestSandbox extends Sandbox {
 
 export type SignedParams = Record<string, string | number | boolean>;
 
+/** The parameters of a BTCUSDT LIMIT GTC order (plus `extra`). */
+export const limitParams = (
+  side: 'BUY' | 'SELL',
+  quantity: string,
+  price: string,
+  extra: SignedParams = {},
+): SignedParams => ({
+  symbol: 'BTCUSDT',
+  side,
+  type: 'LIMIT',
+  timeInForce: 'GTC',
+  quantity,
+  price,
+  ...extra,
+});
+
 /** A real sandbox on an ephemeral loopback port, driven by a manual clock. */
 export async function startTestSandbox(overrides: Partial<SandboxConfig> = {}, t0 = T0): Promise<TestSandbox> {
   const clock = new ManualClock(t0);

@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executionReport, type EngineEvent } from '../../src/engine/index.js';
 import { closeAgents, type HttpResponse } from '../helpers/http.js';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { limitParams, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
 
 let sb: TestSandbox;
@@ -22,15 +22,7 @@ type Params = Record<string, string | number | boolean>;
 
 const api = (acct: TestAccount, method: string, path: string, params: Params = {}): Promise<HttpResponse> =>
   sb.signed(acct, method, path, params);
-const limit = (side: 'BUY' | 'SELL', quantity: string, price: string, extra: Params = {}): Params => ({
-  symbol: 'BTCUSDT',
-  side,
-  type: 'LIMIT',
-  timeInForce: 'GTC',
-  quantity,
-  price,
-  ...extra,
-});
+const limit = limitParams;
 const amend = (acct: TestAccount, params: Params) =>
   api(acct, 'PUT', '/order/amend/keepPriority', { symbol: 'BTCUSDT', ...params });
 const weight = (res: HttpResponse) => Number(res.headers['x-mbx-used-weight-1m']);

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeAgents, type HttpResponse } from '../helpers/http.js';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { limitParams, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
 
 let sb: TestSandbox;
@@ -64,14 +64,7 @@ describe('POST /api/v3/orderList/oto', () => {
     expect(await balance(a, 'BTC')).toMatchObject({ free: '0.50000000', locked: '0.00000000' }); // nothing for the pending
 
     sb.clock.advance(1000);
-    const sell = await api(c, 'POST', '/order', {
-      symbol: 'BTCUSDT',
-      side: 'SELL',
-      type: 'LIMIT',
-      timeInForce: 'GTC',
-      price: '30000',
-      quantity: '0.1',
-    });
+    const sell = await api(c, 'POST', '/order', limitParams('SELL', '0.1', '30000'));
     expect(sell.json<Json>().status).toBe('FILLED');
     const after = (await api(a, 'GET', '/openOrders', { symbol: 'BTCUSDT' })).json<Json[]>();
     expect(after.map((o) => [o.side, o.status, o.price, o.workingTime])).toEqual([
@@ -108,14 +101,7 @@ describe('POST /api/v3/orderList/oto', () => {
     const a = await sb.createAccount({ USDT: '10000' }); // no BTC beyond what the working order buys
     const c = await sb.createAccount({ BTC: '1' });
     await api(a, 'POST', '/orderList/oto', buyThenSell());
-    await api(c, 'POST', '/order', {
-      symbol: 'BTCUSDT',
-      side: 'SELL',
-      type: 'LIMIT',
-      timeInForce: 'GTC',
-      price: '30000',
-      quantity: '0.1',
-    });
+    await api(c, 'POST', '/order', limitParams('SELL', '0.1', '30000'));
     const all = (await api(a, 'GET', '/allOrders', { symbol: 'BTCUSDT' })).json<Json[]>();
     expect(all.map((o) => o.status)).toEqual(['FILLED', 'EXPIRED']); // 0.0999 BTC < 0.1
     const lists = (await api(a, 'GET', '/allOrderList')).json<Json[]>();
@@ -161,14 +147,7 @@ describe('POST /api/v3/orderList/oto', () => {
     ]);
     expect(res.headers['x-mbx-order-count-10s']).toBe('3');
 
-    await api(c, 'POST', '/order', {
-      symbol: 'BTCUSDT',
-      side: 'SELL',
-      type: 'LIMIT',
-      timeInForce: 'GTC',
-      price: '30000',
-      quantity: '0.1',
-    });
+    await api(c, 'POST', '/order', limitParams('SELL', '0.1', '30000'));
     const live = (await api(a, 'GET', '/openOrders', { symbol: 'BTCUSDT' })).json<Json[]>();
     expect(live.map((o) => [o.type, o.status])).toEqual([
       ['STOP_LOSS', 'NEW'],

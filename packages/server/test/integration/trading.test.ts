@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executionReport, type EngineEvent } from '../../src/engine/index.js';
 import { closeAgents, type HttpResponse } from '../helpers/http.js';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { limitParams, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
 
 let sb: TestSandbox;
@@ -19,15 +19,7 @@ const createAccount = (balances: Record<string, string>): Promise<TestAccount> =
 const api = (acct: TestAccount, method: string, path: string, params: Params = {}): Promise<HttpResponse> =>
   sb.signed(acct, method, path, params);
 
-const limit = (side: 'BUY' | 'SELL', quantity: string, price: string, extra: Params = {}): Params => ({
-  symbol: 'BTCUSDT',
-  side,
-  type: 'LIMIT',
-  timeInForce: 'GTC',
-  quantity,
-  price,
-  ...extra,
-});
+const limit = limitParams;
 
 function balance(account: Json, asset: string): { free: string; locked: string } | undefined {
   const b = (account.balances as { asset: string; free: string; locked: string }[]).find((x) => x.asset === asset);

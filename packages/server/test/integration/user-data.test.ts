@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { closeAgents, type HttpResponse } from '../helpers/http.js';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { limitParams, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
 import { connectWs, type Client } from '../ws/client.js';
 
@@ -40,15 +40,7 @@ async function listenKey(acct: TestAccount): Promise<string> {
   return res.json<{ listenKey: string }>().listenKey;
 }
 
-const limit = (side: 'BUY' | 'SELL', quantity: string, price: string, extra: Params = {}): Params => ({
-  symbol: 'BTCUSDT',
-  side,
-  type: 'LIMIT',
-  timeInForce: 'GTC',
-  quantity,
-  price,
-  ...extra,
-});
+const limit = limitParams;
 
 const isEvent = (e: string) => (m: Json) => m.e === e;
 
