@@ -178,9 +178,10 @@ export class FileJournal implements Journal {
   /**
    * Opens the journal: locks the data dir, replays every valid record of every segment through
    * `onRecord` (in append order, synchronously), cuts off a torn tail, and makes the journal ready
-   * for appends. `skip(json)` true: a record the caller already has (counted, not parsed).
+   * for appends. `skip(admin)` true: a record (of that kind, read from its first bytes) the caller
+   * already has — counted, not parsed.
    */
-  recover(onRecord: (record: JournalRecord) => void, skip?: (json: string) => boolean): RecoveryInfo {
+  recover(onRecord: (record: JournalRecord) => void, skip?: (admin: boolean) => boolean): RecoveryInfo {
     if (this.committer !== null || this.closed) throw new Error('journal already opened');
     const t0 = performance.now();
     mkdirSync(this.dir, { recursive: true });
@@ -284,16 +285,19 @@ export class FileJournal implements Journal {
   private scanSegment(
     path: string,
     onRecord: (record: JournalRecord) => void,
-    skip?: (json: string) => boolean,
+    skip?: (admin: boolean) => boolean,
   ): ReturnType<typeof scanFile> {
     let index = 0;
     return scanFile(path, MAGIC.length, (json) => {
       index++;
-      // A record a snapshot already covers (CRC-checked, never parsed: JSON.parse is most of a scan).
-      const admin = isAdminJson(json);
-      if (admin !== null && skip !== undefined && skip(json)) {
-        this.count(admin, 1);
-        return;
+      // A record a snapshot already covers (CRC-checked, never parsed: JSON.parse is most of a scan),
+      // told by the kind its first bytes show.
+      if (skip !== undefined) {
+        const admin = isAdminJson(json);
+        if (admin !== null && skip(admin)) {
+          this.count(admin, 1);
+          return;
+        }
       }
       let record: JournalRecord;
       try {

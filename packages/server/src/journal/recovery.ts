@@ -3,7 +3,7 @@ import type { MarketData } from '../market/market-data.js';
 import type { JournaledAccountRegistry } from './accounts.js';
 import type { JournaledClock } from './clock.js';
 import { JournalCorruptError, type FileJournal, type RecoveryInfo } from './file-journal.js';
-import { isAdminJson, isAdminRecord, type JournalRecord } from './records.js';
+import { isAdminRecord, type JournalRecord } from './records.js';
 import { loadNewestSnapshot, type LoadedSnapshot } from './snapshot.js';
 
 /** What a journal rebuilds: the engine (through its service), its read models, the API keys, the clock offset. */
@@ -36,8 +36,6 @@ export interface DurableRecovery extends RecoveryInfo {
   /** Records applied after the snapshot (all of them without one). */
   readonly replayed: number;
 }
-
-export { isAdminRecord };
 
 /**
  * Loads the newest valid snapshot (if any), then replays the journal records it does not cover
@@ -73,11 +71,9 @@ export function recoverInto(
   let engineRecords = start.engineRecords;
   let adminRecords = start.adminRecords;
   let replayed = 0;
-  // Covered records are recognised by their first bytes (records are written `{"kind":…` first);
+  // Covered records are recognised by the kind their first bytes show (the journal reads it);
   // anything else is parsed and counted below.
-  const covered = (json: string): boolean => {
-    const admin = isAdminJson(json);
-    if (admin === null) return false;
+  const covered = (admin: boolean): boolean => {
     if (admin ? adminRecords >= skipAdmin : engineRecords >= skipEngine) return false;
     if (admin) adminRecords++;
     else engineRecords++;

@@ -89,12 +89,6 @@ export async function frameSnapshot(body: Buffer, counts: RecordCounts, fingerpr
   return snapshotParts(body, crc, counts, fingerprint);
 }
 
-/** Serialises and frames a snapshot in one synchronous step (tools and tests). */
-export function encodeSnapshot(data: SnapshotData, counts: RecordCounts, fingerprint: string): Buffer[] {
-  const body = serializeSnapshot(data);
-  return snapshotParts(body, crc32(body), counts, fingerprint);
-}
-
 function snapshotParts(body: Buffer, bodyCrc: number, counts: RecordCounts, fingerprint: string): Buffer[] {
   const meta: SnapshotMeta = {
     version: SNAPSHOT_VERSION,
