@@ -3,9 +3,9 @@
  * format (https://data.binance.vision, spot), parsed once at startup into two typed arrays.
  *
  * At tick n the price is that of the last recorded trade at or before
- * `firstTime + n × tickMs × speed`. When the recording ends it starts again from its beginning,
- * scaled by (close / open) once per completed pass, so the price continues without a jump. The path
- * depends on the file alone (the random draw is ignored).
+ * `firstTime + n × tickMs × speed`. When the recording ends it plays backwards, then forwards again,
+ * so the price continues without a jump and stays within the recorded prices. The path depends on
+ * the file alone (the random draw is ignored).
  */
 import { readFileSync } from 'node:fs';
 import type { PricePath } from './walk.js';
