@@ -123,6 +123,8 @@ import {
   type ExecutionEvent,
   type Fill,
   type ListStatusEvent,
+  type LegParam,
+  type LegParamNames,
   type OcoLeg,
   type OrderRef,
   type OrderSpec,
@@ -1256,7 +1258,9 @@ export class Exchange {
     sa: SymbolAccount | undefined,
     newOrders: number,
     sharedLock = false,
+    names: LegParamNames = {},
   ): Draft {
+    const n = (p: LegParam): string => names[p] ?? p;
     const c = s.c;
     const def = c.def;
     const type = cmd.type;
@@ -1270,20 +1274,20 @@ export class Exchange {
     // -- parameters by type
     let tif: TimeInForce = 'GTC';
     if (TIF_TYPES.has(type)) {
-      if (cmd.timeInForce === undefined) throw Err.mandatoryParam('timeInForce');
+      if (cmd.timeInForce === undefined) throw Err.mandatoryParam(n('timeInForce'));
       tif = cmd.timeInForce;
-    } else if (cmd.timeInForce !== undefined) throw Err.paramNotRequired('timeInForce');
+    } else if (cmd.timeInForce !== undefined) throw Err.paramNotRequired(n('timeInForce'));
     if (priced) {
-      if (cmd.price === undefined) throw Err.mandatoryParam('price');
-    } else if (cmd.price !== undefined) throw Err.paramNotRequired('price');
+      if (cmd.price === undefined) throw Err.mandatoryParam(n('price'));
+    } else if (cmd.price !== undefined) throw Err.paramNotRequired(n('price'));
     const trailingDelta = cmd.trailingDelta ?? 0;
     if (cmd.trailingDelta !== undefined) {
-      if (!isStop) throw Err.paramNotRequired('trailingDelta');
+      if (!isStop) throw Err.paramNotRequired(n('trailingDelta'));
       if (!def.allowTrailingStop) throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.TRAILING_NOT_SUPPORTED);
     }
     if (isStop) {
-      if (cmd.stopPrice === undefined && cmd.trailingDelta === undefined) throw Err.mandatoryParam('stopPrice');
-    } else if (cmd.stopPrice !== undefined) throw Err.paramNotRequired('stopPrice');
+      if (cmd.stopPrice === undefined && cmd.trailingDelta === undefined) throw Err.mandatoryParam(n('stopPrice'));
+    } else if (cmd.stopPrice !== undefined) throw Err.paramNotRequired(n('stopPrice'));
     const quoteMode = cmd.quoteOrderQty !== undefined;
     if (type === 'MARKET') {
       if (cmd.quantity === undefined && !quoteMode) throw Err.eitherParam('quantity', 'quoteOrderQty');
@@ -1291,11 +1295,11 @@ export class Exchange {
       if (quoteMode && !def.quoteOrderQtyMarketAllowed)
         throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.QUOTE_ORDER_QTY_NOT_SUPPORTED);
     } else {
-      if (cmd.quantity === undefined) throw Err.mandatoryParam('quantity');
+      if (cmd.quantity === undefined) throw Err.mandatoryParam(n('quantity'));
       if (quoteMode) throw Err.paramNotRequired('quoteOrderQty');
     }
     if (cmd.icebergQty !== undefined) {
-      if (!ICEBERG_TYPES.has(type)) throw Err.paramNotRequired('icebergQty');
+      if (!ICEBERG_TYPES.has(type)) throw Err.paramNotRequired(n('icebergQty'));
       if (!def.icebergAllowed) throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.ICEBERG_NOT_SUPPORTED);
       if (tif !== 'GTC') throw Err.of(ErrorCode.UNKNOWN_ORDER_COMPOSITION, 'Unsupported order combination.');
     }
@@ -1310,10 +1314,10 @@ export class Exchange {
     }
 
     // -- decimals (-1111 when more significant decimals than the asset precision)
-    const priceU = cmd.price === undefined ? 0 : num(cmd.price, 'price', c.priceDecimals);
-    const stopU = cmd.stopPrice === undefined ? 0 : num(cmd.stopPrice, 'stopPrice', c.priceDecimals);
-    const qtyU = cmd.quantity === undefined ? 0 : num(cmd.quantity, 'quantity', c.qtyDecimals);
-    const iceU = cmd.icebergQty === undefined ? 0 : num(cmd.icebergQty, 'icebergQty', c.qtyDecimals);
+    const priceU = cmd.price === undefined ? 0 : num(cmd.price, n('price'), c.priceDecimals);
+    const stopU = cmd.stopPrice === undefined ? 0 : num(cmd.stopPrice, n('stopPrice'), c.priceDecimals);
+    const qtyU = cmd.quantity === undefined ? 0 : num(cmd.quantity, n('quantity'), c.qtyDecimals);
+    const iceU = cmd.icebergQty === undefined ? 0 : num(cmd.icebergQty, n('icebergQty'), c.qtyDecimals);
     let quoteBudget = 0n;
     if (quoteMode) {
       const v = parseUnitsBig(cmd.quoteOrderQty as string, c.quoteDecimals);
@@ -2188,8 +2192,8 @@ export class Exchange {
     const acct = this.accounts.get(list.accountId);
     const sa = s.accounts.get(list.accountId);
     const legCmd = (l: OcoLeg) => listLegCommand(list, l, side, quantity);
-    const dAbove = this.prepare(s, legCmd(above), acct, sa, newOrders, true);
-    const dBelow = this.prepare(s, legCmd(below), acct, sa, newOrders, true);
+    const dAbove = this.prepare(s, legCmd(above), acct, sa, newOrders, true, above.names);
+    const dBelow = this.prepare(s, legCmd(below), acct, sa, newOrders, true, below.names);
     if (dAbove.clientOrderId !== undefined && dAbove.clientOrderId === dBelow.clientOrderId)
       throw rejected(EngineMessage.DUPLICATE_ORDER);
     // price relationship: above value > last price > below value (a trailing leg without a stop
@@ -2243,8 +2247,8 @@ export class Exchange {
     const acct = this.accounts.get(cmd.accountId);
     const sa = s.accounts.get(cmd.accountId);
     const legCmd = (l: OtoLeg) => listLegCommand(cmd, l, l.side, l.quantity);
-    const dWorking = this.prepare(s, legCmd(cmd.working), acct, sa, 2);
-    const dPending = this.prepare(s, legCmd(cmd.pending), acct, sa, 2, true);
+    const dWorking = this.prepare(s, legCmd(cmd.working), acct, sa, 2, false, cmd.working.names);
+    const dPending = this.prepare(s, legCmd(cmd.pending), acct, sa, 2, true, cmd.pending.names);
     if (dWorking.clientOrderId !== undefined && dWorking.clientOrderId === dPending.clientOrderId)
       throw rejected(EngineMessage.DUPLICATE_ORDER);
 
@@ -2277,6 +2281,8 @@ export class Exchange {
       acct,
       sa,
       3,
+      false,
+      cmd.working.names,
     );
     const { dAbove, dBelow } = this.prepareOcoPair(
       s,

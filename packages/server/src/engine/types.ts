@@ -97,7 +97,16 @@ export interface OcoLeg {
   readonly strategyType?: number;
   /** A trailing stop leg: BIPS (its stopPrice is then optional). */
   readonly trailingDelta?: number;
+  /**
+   * The request's names of this leg's parameters (price → "abovePrice", …), so that a missing or
+   * malformed one is named as the client sent it; plain order parameter names when absent.
+   */
+  readonly names?: LegParamNames;
 }
+
+/** Order parameters that a list names per leg. */
+export type LegParam = 'price' | 'stopPrice' | 'quantity' | 'timeInForce' | 'icebergQty' | 'trailingDelta';
+export type LegParamNames = { readonly [P in LegParam]?: string };
 
 /** One order of an OTO list (its own side and quantity). */
 export interface OtoLeg extends OcoLeg {

@@ -611,6 +611,91 @@ describe('order lists', () => {
   });
 });
 
+describe('order list legs: a missing or malformed parameter is named as the request names it', () => {
+  const oco: Params = {
+    symbol: 'BTCUSDT',
+    side: 'SELL',
+    quantity: '0.1',
+    aboveType: 'LIMIT_MAKER',
+    abovePrice: '35000',
+    belowType: 'STOP_LOSS_LIMIT',
+    belowPrice: '25000',
+    belowStopPrice: '25100',
+    belowTimeInForce: 'GTC',
+  };
+  const oto: Params = {
+    symbol: 'BTCUSDT',
+    workingType: 'LIMIT',
+    workingSide: 'BUY',
+    workingPrice: '30000',
+    workingQuantity: '0.1',
+    workingTimeInForce: 'GTC',
+    pendingType: 'LIMIT',
+    pendingSide: 'SELL',
+    pendingPrice: '31000',
+    pendingQuantity: '0.1',
+    pendingTimeInForce: 'GTC',
+  };
+  const otoco: Params = {
+    symbol: 'BTCUSDT',
+    workingType: 'LIMIT',
+    workingSide: 'BUY',
+    workingPrice: '30000',
+    workingQuantity: '0.1',
+    workingTimeInForce: 'GTC',
+    pendingSide: 'SELL',
+    pendingQuantity: '0.1',
+    pendingAboveType: 'LIMIT_MAKER',
+    pendingAbovePrice: '35000',
+    pendingBelowType: 'STOP_LOSS',
+    pendingBelowStopPrice: '25000',
+  };
+  const legacy: Params = { symbol: 'BTCUSDT', side: 'SELL', quantity: '0.1', price: '35000', stopPrice: '25100' };
+  const without = (p: Params, ...names: string[]): Params =>
+    Object.fromEntries(Object.entries(p).filter(([k]) => !names.includes(k)));
+  const mandatory = (name: string) => ({
+    code: -1102,
+    msg: `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`,
+  });
+  const notRequired = (name: string) => ({ code: -1106, msg: `Parameter '${name}' sent when not required.` });
+  const precision = (name: string) => ({
+    code: -1111,
+    msg: `Parameter '${name}' has too much precision.`,
+  });
+
+  it.each<[string, string, Params, { code: number; msg: string }]>([
+    ['OCO', '/orderList/oco', without(oco, 'belowStopPrice'), mandatory('belowStopPrice')],
+    ['OCO', '/orderList/oco', without(oco, 'belowTimeInForce'), mandatory('belowTimeInForce')],
+    ['OCO', '/orderList/oco', without(oco, 'abovePrice'), mandatory('abovePrice')],
+    ['OCO', '/orderList/oco', { ...oco, aboveTimeInForce: 'GTC' }, notRequired('aboveTimeInForce')],
+    ['OCO', '/orderList/oco', { ...oco, abovePrice: '35000.000000001' }, precision('abovePrice')],
+    ['OCO', '/orderList/oco', { ...oco, quantity: '0.1000000001' }, precision('quantity')],
+    ['OTO', '/orderList/oto', without(oto, 'pendingPrice'), mandatory('pendingPrice')],
+    [
+      'OTO',
+      '/orderList/oto',
+      { ...without(oto, 'pendingTimeInForce'), pendingType: 'STOP_LOSS', pendingStopPrice: '29000' },
+      notRequired('pendingPrice'),
+    ],
+    ['OTO', '/orderList/oto', { ...oto, pendingQuantity: '0.1000000001' }, precision('pendingQuantity')],
+    ['OTOCO', '/orderList/otoco', without(otoco, 'pendingBelowStopPrice'), mandatory('pendingBelowStopPrice')],
+    ['OTOCO', '/orderList/otoco', { ...otoco, pendingAbovePrice: '35000.000000001' }, precision('pendingAbovePrice')],
+    ['OTOCO', '/orderList/otoco', without(otoco, 'workingTimeInForce'), mandatory('workingTimeInForce')],
+    ['order/oco', '/order/oco', { ...legacy, price: '35000.000000001' }, precision('price')],
+    [
+      'order/oco',
+      '/order/oco',
+      { ...legacy, stopLimitPrice: '25000.000000001', stopLimitTimeInForce: 'GTC' },
+      precision('stopLimitPrice'),
+    ],
+  ])('%s %s: %j', async (_kind, path, params, error) => {
+    const a = await createAccount({ BTC: '1', USDT: '100000' });
+    const res = await api(a, 'POST', path, params);
+    expect(res.json()).toEqual(error);
+    expect(res.status).toBe(400);
+  });
+});
+
 describe('deprecated POST /api/v3/order/oco and GET /api/v3/myFilters', () => {
   it('order/oco: the limit leg above for a SELL, the stop below (STOP_LOSS_LIMIT with stopLimitPrice); counts 2', async () => {
     const a = await createAccount({ BTC: '1', USDT: '100000' });

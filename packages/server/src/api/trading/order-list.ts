@@ -18,28 +18,42 @@ import {
   cancelResponse,
   orderListResponse,
   resultResponse,
+  type LegParamNames,
   type OcoLeg,
   type OrderListView,
   type OtoLeg,
 } from '../../engine/index.js';
 import { accountOf, int, limitOf, refundOrders, respTypeOf, str, symbolOf, timeWindow } from './params.js';
 
+type LegPrefix = 'above' | 'below' | 'working' | 'pending' | 'pendingAbove' | 'pendingBelow';
+
+/** The request's names of a leg's parameters: `<prefix>Price`, …; the quantity as the list names it. */
+function prefixedNames(prefix: LegPrefix, quantity: string): LegParamNames {
+  return {
+    price: `${prefix}Price`,
+    stopPrice: `${prefix}StopPrice`,
+    timeInForce: `${prefix}TimeInForce`,
+    icebergQty: `${prefix}IcebergQty`,
+    trailingDelta: `${prefix}TrailingDelta`,
+    quantity,
+  };
+}
+
 /** An order of a list from its `<prefix>Type`, `Price`, `StopPrice`, `TimeInForce`, client id, …. */
-function leg(
-  call: ApiCall,
-  prefix: 'above' | 'below' | 'working' | 'pending' | 'pendingAbove' | 'pendingBelow',
-): OcoLeg {
+function leg(call: ApiCall, prefix: LegPrefix, quantity: string): OcoLeg {
   const p = call.params;
   if (p[`${prefix}PegPriceType`] !== undefined)
     throw Err.of(ErrorCode.UNKNOWN_ORDER_COMPOSITION, 'Unsupported order combination.');
-  const price = str(p, `${prefix}Price`);
-  const stopPrice = str(p, `${prefix}StopPrice`);
-  const tif = str(p, `${prefix}TimeInForce`);
+  const names = prefixedNames(prefix, quantity);
+  const price = str(p, names.price as string);
+  const stopPrice = str(p, names.stopPrice as string);
+  const tif = str(p, names.timeInForce as string);
   return withLegParams(call, prefix, {
     type: str(p, `${prefix}Type`) as OrderType,
     ...(price !== undefined ? { price } : {}),
     ...(stopPrice !== undefined ? { stopPrice } : {}),
     ...(tif !== undefined ? { timeInForce: tif as TimeInForce } : {}),
+    names,
   });
 }
 
@@ -49,14 +63,13 @@ function withLegParams(call: ApiCall, prefix: string, base: OcoLeg): OcoLeg {
   const out: { -readonly [K in keyof OcoLeg]: OcoLeg[K] } = { ...base };
   const clientOrderId = str(p, `${prefix}ClientOrderId`);
   if (clientOrderId !== undefined) out.clientOrderId = clientOrderId;
-  const icebergQty = str(p, `${prefix}IcebergQty`);
+  const icebergQty = str(p, base.names?.icebergQty ?? `${prefix}IcebergQty`);
   if (icebergQty !== undefined) out.icebergQty = icebergQty;
   const strategyId = int(p, `${prefix}StrategyId`);
   if (strategyId !== undefined) out.strategyId = strategyId;
   const strategyType = int(p, `${prefix}StrategyType`);
   if (strategyType !== undefined) out.strategyType = strategyType;
-  // the trailing delta of an above/below leg, or the stop leg's plain `trailingDelta` of order/oco
-  const trailingDelta = int(p, prefix === 'stop' ? 'trailingDelta' : `${prefix}TrailingDelta`);
+  const trailingDelta = int(p, base.names?.trailingDelta ?? `${prefix}TrailingDelta`);
   if (trailingDelta !== undefined) out.trailingDelta = trailingDelta;
   return out;
 }
@@ -65,7 +78,7 @@ const statusType = (l: OrderListView) => (l.status === 'EXECUTING' ? 'EXEC_START
 
 /** POST /api/v3/orderList/oco — adds 2 to the unfilled order count when accepted. */
 export const placeOco: EndpointImpl = (call) =>
-  submitOco(call, () => ({ above: leg(call, 'above'), below: leg(call, 'below') }));
+  submitOco(call, () => ({ above: leg(call, 'above', 'quantity'), below: leg(call, 'below', 'quantity') }));
 
 /**
  * POST /api/v3/order/oco (deprecated, still what many bots send): a LIMIT_MAKER leg at `price` and a
@@ -79,21 +92,35 @@ export const placeLegacyOco: EndpointImpl = (call) =>
     const stopTif = str(p, 'stopLimitTimeInForce');
     if (stopLimitPrice !== undefined && stopTif === undefined) throw Err.mandatoryParam('stopLimitTimeInForce');
     if (stopLimitPrice === undefined && stopTif !== undefined) throw Err.paramNotRequired('stopLimitTimeInForce');
-    const limitLeg = withLegParams(call, 'limit', { type: 'LIMIT_MAKER', price: str(p, 'price') as string });
+    const limitLeg = withLegParams(call, 'limit', {
+      type: 'LIMIT_MAKER',
+      price: str(p, 'price') as string,
+      names: LEGACY_LIMIT_LEG,
+    });
     const stopPrice = str(p, 'stopPrice');
     const stopLeg = withLegParams(call, 'stop', {
       type: stopLimitPrice === undefined ? 'STOP_LOSS' : 'STOP_LOSS_LIMIT',
       ...(stopPrice !== undefined ? { stopPrice } : {}),
       ...(stopLimitPrice !== undefined ? { price: stopLimitPrice, timeInForce: stopTif as TimeInForce } : {}),
+      names: LEGACY_STOP_LEG,
     });
     return str(p, 'side') === 'SELL' ? { above: limitLeg, below: stopLeg } : { above: stopLeg, below: limitLeg };
   });
+
+/** The parameters of the deprecated order/oco's legs. */
+const LEGACY_LIMIT_LEG: LegParamNames = { icebergQty: 'limitIcebergQty' };
+const LEGACY_STOP_LEG: LegParamNames = {
+  price: 'stopLimitPrice',
+  timeInForce: 'stopLimitTimeInForce',
+  icebergQty: 'stopIcebergQty',
+  trailingDelta: 'trailingDelta',
+};
 
 /** One order of an OTO: a list order with its own side and quantity. */
 function otoLeg(call: ApiCall, prefix: 'working' | 'pending'): OtoLeg {
   const p = call.params;
   return {
-    ...leg(call, prefix),
+    ...leg(call, prefix, `${prefix}Quantity`),
     side: str(p, `${prefix}Side`) as Side,
     quantity: str(p, `${prefix}Quantity`) as string,
   };
@@ -120,8 +147,8 @@ export const placeOtoco: EndpointImpl = (call) =>
         working: otoLeg(call, 'working'),
         pendingSide: str(p, 'pendingSide') as Side,
         pendingQuantity: str(p, 'pendingQuantity') as string,
-        pendingAbove: leg(call, 'pendingAbove'),
-        pendingBelow: leg(call, 'pendingBelow'),
+        pendingAbove: leg(call, 'pendingAbove', 'pendingQuantity'),
+        pendingBelow: leg(call, 'pendingBelow', 'pendingQuantity'),
       },
       (r) => listAnswer(call, r.list),
     );
