@@ -447,3 +447,16 @@ describe('a full order', () => {
     });
   });
 });
+
+describe('ApiError', () => {
+  it('is an Error with the wire body, built without a stack trace (and leaves the global limit alone)', () => {
+    const limit = Error.stackTraceLimit;
+    const e = new ApiError(ErrorCode.TOO_MANY_REQUESTS, 'Too many requests.', 429);
+    expect(e).toBeInstanceOf(Error);
+    expect(e.name).toBe('ApiError');
+    expect(e.stack).toBe('ApiError: Too many requests.');
+    expect(Error.stackTraceLimit).toBe(limit);
+    expect(JSON.stringify(e)).toBe('{"code":-1003,"msg":"Too many requests."}');
+    expect(new ApiError(-2022, 'x', 409, { a: 1 }).toJSON()).toEqual({ code: -2022, msg: 'x', data: { a: 1 } });
+  });
+});

@@ -96,7 +96,7 @@ function boundLo(r: bigint, x: bigint): number {
   const v = (r * x + UNIT_N - 1n) / UNIT_N;
   return v > MAX_SAFE_N ? Infinity : Number(v);
 }
-const unknownOrder = (): ApiError => quiet(ErrorCode.CANCEL_REJECTED, EngineMessage.UNKNOWN_ORDER);
+const unknownOrder = (): ApiError => Err.of(ErrorCode.CANCEL_REJECTED, EngineMessage.UNKNOWN_ORDER);
 function rateNum(r: bigint): number {
   return r >= 0n && r <= MAX_SAFE_N ? Number(r) : -1;
 }
@@ -767,22 +767,9 @@ function rateUnits(s: string): bigint {
   return v;
 }
 
-/**
- * Engine rejections are ordinary answers, not bugs: built without a stack trace (capturing one costs
- * more than the whole command). Code and message are unchanged.
- */
-function quiet(code: number, msg: string): ApiError {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return Err.of(code, msg);
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
-const fail = (name: string) => quiet(ErrorCode.INVALID_MESSAGE, `Filter failure: ${name}`);
-const rejected = (msg: string) => quiet(ErrorCode.NEW_ORDER_REJECTED, msg);
-const amendRejected = (msg: string) => quiet(ErrorCode.ORDER_AMEND_REJECTED, msg);
+const fail = (name: string) => Err.of(ErrorCode.INVALID_MESSAGE, `Filter failure: ${name}`);
+const rejected = (msg: string) => Err.of(ErrorCode.NEW_ORDER_REJECTED, msg);
+const amendRejected = (msg: string) => Err.of(ErrorCode.ORDER_AMEND_REJECTED, msg);
 
 export class Exchange {
   private readonly symbols = new Map<string, SymbolState>();
