@@ -11,7 +11,7 @@ import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
 import { OrderBook } from 'nodejs-order-book';
 import { Exchange } from '../packages/server/src/engine/index.js';
 
-interface Op {
+export interface Op {
   kind: 0 | 1 | 2; // 0 resting, 1 crossing, 2 cancel
   account: number;
   side: 'BUY' | 'SELL';
@@ -92,6 +92,8 @@ interface EngineRun {
   accepted: number;
   rejected: number;
   trades: number;
+  /** Commissions collected: BTC, USDT (units of 1e-8). */
+  fees?: readonly number[];
 }
 
 export function runOurs(ops: readonly Op[], retainHistory = true): EngineRun {
@@ -136,7 +138,8 @@ export function runOurs(ops: readonly Op[], retainHistory = true): EngineRun {
     }
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { seconds, accepted, rejected, trades };
+  const fees = ex.feesCollected();
+  return { seconds, accepted, rejected, trades, fees: [Number(fees.get('BTC') ?? 0n), Number(fees.get('USDT') ?? 0n)] };
 }
 
 export function runBaseline(ops: readonly Op[]): EngineRun {

@@ -33,6 +33,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<AnyResult | Any
   'limiter-memory': () => import('./limiter-memory.js'),
   'limiter-redis': () => import('./limiter-redis.js'),
   engine: () => import('./engine.js'),
+  'engine-floor': () => import('./engine-floor.js'),
   'ws-fanout': () => import('./ws-fanout.js'),
   journal: () => import('./journal-replay.js'),
 };
