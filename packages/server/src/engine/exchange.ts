@@ -14,6 +14,7 @@ import {
   EngineMessage,
   Err,
   ErrorCode,
+  ErrorMessage,
   type ExpiryReason,
   type OrderStatus,
   type OrderType,
@@ -131,6 +132,8 @@ import {
   type OrderView,
   type OtoLeg,
   type PlaceOcoCommand,
+  type PlaceOpoCommand,
+  type PlaceOpocoCommand,
   type PlaceOrderCommand,
   type PlaceOtoCommand,
   type PlaceOtocoCommand,
@@ -220,26 +223,38 @@ const PRICED_TYPES: ReadonlySet<OrderType> = new Set(['LIMIT', 'LIMIT_MAKER', 'S
 const TIF_TYPES: ReadonlySet<OrderType> = new Set(['LIMIT', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT_LIMIT']);
 const ICEBERG_TYPES: ReadonlySet<OrderType> = PRICED_TYPES;
 
-export type ListKind = 'OCO' | 'OTO' | 'OTOCO';
+export type ListKind = 'OCO' | 'OTO' | 'OTOCO' | 'OPO' | 'OPOCO';
 
 export class OrderList {
   status: 'EXECUTING' | 'ALL_DONE' = 'EXECUTING';
   updateTime: number;
+  /**
+   * OPO / OPOCO: what the working order has received so far (base units), locked for the pending
+   * order(s) until they go live with it as their quantity, or given back when the list ends first.
+   */
+  received = 0n;
   constructor(
     readonly symbol: string,
     readonly orderListId: number,
     readonly listClientOrderId: string,
     readonly accountId: AccountId,
-    /** OCO: the two legs; OTO: the working order, then the pending one; OTOCO: then the pending pair. */
+    /**
+     * OCO: the two legs; OTO / OPO: the working order, then the pending one; OTOCO / OPOCO: the
+     * working order, then the pending pair.
+     */
     readonly legs: Order[],
     readonly time: number,
     readonly kind: ListKind = 'OCO',
   ) {
     this.updateTime = time;
   }
-  /** What Binance calls it: OCO, or OTO (for OTOCO lists too). */
+  /** What Binance calls it: OCO, or OTO (for OTOCO, OPO and OPOCO lists too). */
   get contingencyType(): 'OCO' | 'OTO' {
     return this.kind === 'OCO' ? 'OCO' : 'OTO';
+  }
+  /** OPO / OPOCO: the working order pays the pending order(s) (their quantity is what it buys). */
+  get pays(): boolean {
+    return this.kind === 'OPO' || this.kind === 'OPOCO';
   }
   /**
    * Whether `o` is one of the legs that share one quantity and one reservation, the start of one
@@ -247,7 +262,7 @@ export class OrderList {
    */
   inOcoGroup(o: Order): boolean {
     if (this.kind === 'OCO') return true;
-    return this.kind === 'OTOCO' && o !== this.legs[0] && !(this.legs[0] as Order).open;
+    return (this.kind === 'OTOCO' || this.kind === 'OPOCO') && o !== this.legs[0] && !(this.legs[0] as Order).open;
   }
 }
 
@@ -482,6 +497,9 @@ export class Order implements OrderView, OrderSpec {
       this.lockB = v;
     }
   }
+  get quantityPending(): boolean {
+    return this.status === 'PENDING_NEW' && this.list !== null && this.list.pays;
+  }
   /** The immutable part (the order itself). */
   get spec(): OrderSpec {
     return this;
@@ -632,6 +650,17 @@ export class SymbolState {
     }
     return a;
   }
+}
+
+interface PrepareOptions {
+  /** Orders the command adds (MAX_NUM_ORDERS). */
+  readonly newOrders: number;
+  /** The funds are checked for the whole list, not per order (OCO legs, pending orders). */
+  readonly sharedLock?: boolean;
+  /** The request's names of a list leg's parameters (error messages). */
+  readonly names?: LegParamNames | undefined;
+  /** An OPO pending order: no quantity yet (its quantity checks run when it goes live). */
+  readonly quantityLater?: boolean;
 }
 
 /** A validated order, nothing changed yet (the spec fields without ids, plus engine units). */
@@ -1134,7 +1163,9 @@ export class Exchange {
     const s = this.sym(cmd.symbol);
     const acct = this.accounts.get(cmd.accountId);
     const sa = s.accounts.get(cmd.accountId);
-    const d = (cmd.type === 'LIMIT' ? this.fastLimit(s, cmd, acct, sa) : null) ?? this.prepare(s, cmd, acct, sa, 1);
+    const d =
+      (cmd.type === 'LIMIT' ? this.fastLimit(s, cmd, acct, sa) : null) ??
+      this.prepare(s, cmd, acct, sa, { newOrders: 1 });
     this.begin(cmd.now);
     const o = this.accept(s, d, -1);
     this.taker = o;
@@ -1243,10 +1274,9 @@ export class Exchange {
     cmd: PlaceOrderCommand,
     acct: Account | undefined,
     sa: SymbolAccount | undefined,
-    newOrders: number,
-    sharedLock = false,
-    names: LegParamNames = {},
+    opts: PrepareOptions,
   ): Draft {
+    const { newOrders, sharedLock = false, names = {}, quantityLater = false } = opts;
     const n = (p: LegParam): string => names[p] ?? p;
     const c = s.c;
     const def = c.def;
@@ -1276,7 +1306,10 @@ export class Exchange {
       if (cmd.stopPrice === undefined && cmd.trailingDelta === undefined) throw Err.mandatoryParam(n('stopPrice'));
     } else if (cmd.stopPrice !== undefined) throw Err.paramNotRequired(n('stopPrice'));
     const quoteMode = cmd.quoteOrderQty !== undefined;
-    if (type === 'MARKET') {
+    if (quantityLater) {
+      if (cmd.quantity !== undefined) throw Err.paramNotRequired(n('quantity'));
+      if (quoteMode) throw Err.paramNotRequired('quoteOrderQty');
+    } else if (type === 'MARKET') {
       if (cmd.quantity === undefined && !quoteMode) throw Err.eitherParam('quantity', 'quoteOrderQty');
       if (cmd.quantity !== undefined && quoteMode) throw Err.paramNotRequired('quoteOrderQty');
       if (quoteMode && !def.quoteOrderQtyMarketAllowed)
@@ -1317,7 +1350,8 @@ export class Exchange {
     const stopT = stopU / pUnit;
     let qtyS = qtyU / qUnit; // may be fractional: LOT_SIZE fails below
     const iceS = iceU / qUnit;
-    if (priced && (priceU === 0 || qtyU === 0)) throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.PRICE_QTY_ZERO);
+    if (priced && (priceU === 0 || (qtyU === 0 && !quantityLater)))
+      throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.PRICE_QTY_ZERO);
 
     // -- MARKET by quoteOrderQty: the quantity comes from the book (never breaking the lot step)
     let lock = -1n;
@@ -1365,42 +1399,23 @@ export class Exchange {
           break;
         }
         case 'LOT_SIZE':
-          if (!quoteMode && !lotOk(f, qtyS)) throw fail('LOT_SIZE');
+          if (!quoteMode && !quantityLater && !lotOk(f, qtyS)) throw fail('LOT_SIZE');
           if (iceU > 0 && !lotOk(f, iceS)) throw fail('LOT_SIZE');
           break;
         case 'MARKET_LOT_SIZE':
-          if (isMarket && !quoteMode && !lotOk(f, qtyS)) throw fail('MARKET_LOT_SIZE');
+          if (isMarket && !quoteMode && !quantityLater && !lotOk(f, qtyS)) throw fail('MARKET_LOT_SIZE');
           break;
         case 'ICEBERG_PARTS':
-          if (iceU > 0 && Number.isInteger(iceS) && iceS > 0 && Math.ceil(qtyS / iceS) > f.limit)
-            throw fail('ICEBERG_PARTS');
+          if (!quantityLater && icebergPartsFail(f, qtyS, iceS)) throw fail('ICEBERG_PARTS');
           break;
         case 'NOTIONAL':
-        case 'MIN_NOTIONAL': {
-          let n: bigint;
-          let checkMin = true;
-          let checkMax = f.max > 0n;
-          if (priced) n = notionalUnits(priceT, qtyS, c.fn, c.fd);
-          else {
-            checkMin = f.applyMin;
-            checkMax = checkMax && f.applyMax;
-            if (!checkMin && !checkMax) break;
-            if (quoteMode) n = quoteBudget;
-            else {
-              const pT =
-                isStop && stopT > 0
-                  ? stopT
-                  : (() => {
-                      const ref = this.refPrice(s, f.mins, cmd.now);
-                      return ref < 0 ? -1 : Math.floor(ref / pUnit);
-                    })();
-              if (pT < 0) break;
-              n = notionalUnits(pT, qtyS, c.fn, c.fd);
-            }
-          }
-          if ((checkMin && n < f.min) || (checkMax && n > f.max)) throw fail(f.kind);
+        case 'MIN_NOTIONAL':
+          if (
+            !quantityLater &&
+            this.notionalFails(s, f, { isMarket, isStop, priceT, stopT }, qtyS, quoteMode ? quoteBudget : -1n, cmd.now)
+          )
+            throw fail(f.kind);
           break;
-        }
         case 'MAX_NUM_ORDERS':
           if (saOpen + newOrders > f.max) throw fail('MAX_NUM_ORDERS');
           break;
@@ -1415,8 +1430,8 @@ export class Exchange {
     // Misfits the symbol's filters did not catch (no PRICE_FILTER / LOT_SIZE configured).
     if (!Number.isInteger(priceT) || !Number.isInteger(stopT)) throw fail('PRICE_FILTER');
     if (!Number.isInteger(qtyS) || !Number.isInteger(iceS)) throw fail(c.lot ? 'LOT_SIZE' : 'MARKET_LOT_SIZE');
-    if (isMarket && !quoteMode && qtyS === 0) throw fail(c.lot ? 'LOT_SIZE' : 'MARKET_LOT_SIZE');
-    if (iceS > qtyS) throw rejected(EngineMessage.ICEBERG_QTY_EXCEEDS_QTY);
+    if (isMarket && !quoteMode && !quantityLater && qtyS === 0) throw fail(c.lot ? 'LOT_SIZE' : 'MARKET_LOT_SIZE');
+    if (iceS > qtyS && !quantityLater) throw rejected(EngineMessage.ICEBERG_QTY_EXCEEDS_QTY);
 
     // -- engine rules
     if (cid !== undefined && sa) {
@@ -1470,6 +1485,41 @@ export class Exchange {
       lockN: -1,
       trailingDelta,
     };
+  }
+
+  /**
+   * NOTIONAL / MIN_NOTIONAL: a priced order's price × quantity; a market order's (where the filter
+   * applies to market orders) quote budget, or its stop price, else the reference price, × quantity.
+   */
+  private notionalFails(
+    s: SymbolState,
+    f: Extract<CompiledFilter, { kind: 'NOTIONAL' | 'MIN_NOTIONAL' }>,
+    o: { readonly isMarket: boolean; readonly isStop: boolean; readonly priceT: number; readonly stopT: number },
+    qtyS: number,
+    quoteBudget: bigint,
+    now: number = this.now,
+  ): boolean {
+    const c = s.c;
+    let n: bigint;
+    let checkMin = true;
+    let checkMax = f.max > 0n;
+    if (!o.isMarket) n = notionalUnits(o.priceT, qtyS, c.fn, c.fd);
+    else {
+      checkMin = f.applyMin;
+      checkMax = checkMax && f.applyMax;
+      if (!checkMin && !checkMax) return false;
+      if (quoteBudget >= 0n) n = quoteBudget;
+      else {
+        let pT = o.isStop && o.stopT > 0 ? o.stopT : -1;
+        if (pT < 0) {
+          const ref = this.refPrice(s, f.mins, now);
+          if (ref < 0) return false;
+          pT = Math.floor(ref / c.pUnit);
+        }
+        n = notionalUnits(pT, qtyS, c.fn, c.fd);
+      }
+    }
+    return (checkMin && n < f.min) || (checkMax && n > f.max);
   }
 
   private nextClientOrderId(): string {
@@ -1667,6 +1717,8 @@ export class Exchange {
     this.touch(bb);
     this.touch(sb);
     this.touch(sq);
+    const payer = buy.list;
+    if (payer !== null && payer.pays && buy === payer.legs[0]) this.lockReceived(payer, bb, qU, commBase);
     // book and orders
     m.visS -= q;
     m.remS -= q;
@@ -1829,6 +1881,7 @@ export class Exchange {
     if (list && list.status === 'EXECUTING' && list.legs.every((l) => !l.open)) {
       list.status = 'ALL_DONE';
       list.updateTime = this.now;
+      if (list.received > 0n) this.releaseReceived(list, list.received);
       this.listEvent(s, list, 'ALL_DONE');
     }
   }
@@ -2006,28 +2059,14 @@ export class Exchange {
   /**
    * An OTO's pending order (an OTOCO's pending pair, as an OCO) goes live: its funds are reserved
    * now — it may spend what the working order just bought; a pair reserves what its larger leg
-   * needs — and without them it expires.
+   * needs — and without them it expires. An OPO's pending order(s) are paid by the working order.
    */
   private activate(s: SymbolState, list: OrderList): void {
     const pending = list.legs.filter((o) => o.open && o.status === 'PENDING_NEW');
-    const first = pending[0];
-    if (first === undefined) return;
-    let need = 0n;
-    for (const o of pending) {
-      const n = this.reservationAtActivation(s, o);
-      if (n > need) need = n;
-    }
-    const b = first.isBuy ? first.quoteBal : first.baseBal;
-    settle(b);
-    if (need > b.free) {
+    if (pending.length === 0) return;
+    if (!(list.pays ? this.payPending(s, list, pending) : this.reservePending(s, pending))) {
       for (const o of pending) if (o.open) this.expire(s, o, 'EXPIRED', undefined);
       return;
-    }
-    if (need > 0n) {
-      b.free -= need;
-      b.locked += need;
-      first.locked = need;
-      this.touch(b);
     }
     for (const o of pending) {
       o.status = 'NEW';
@@ -2040,6 +2079,94 @@ export class Exchange {
       this.exec(o, 'NEW');
     }
     for (const o of pending) if (o.open) this.work(s, o);
+  }
+
+  /** Reserves what the pending order(s) need from free funds; false when they are not there. */
+  private reservePending(s: SymbolState, pending: Order[]): boolean {
+    const first = pending[0] as Order;
+    let need = 0n;
+    for (const o of pending) {
+      const n = this.reservationAtActivation(s, o);
+      if (n > need) need = n;
+    }
+    const b = first.isBuy ? first.quoteBal : first.baseBal;
+    settle(b);
+    if (need > b.free) return false;
+    if (need > 0n) {
+      b.free -= need;
+      b.locked += need;
+      first.locked = need;
+      this.touch(b);
+    }
+    return true;
+  }
+
+  /**
+   * OPO: the pending order(s) take what the working order received as their quantity, rounded down
+   * to the lot step (and to the largest lot), and its lock as their reservation; the rest is given
+   * back. False when that quantity fails a filter (everything received is given back when they
+   * expire and the list ends).
+   */
+  private payPending(s: SymbolState, list: OrderList, pending: Order[]): boolean {
+    const c = s.c;
+    let step = 1;
+    let min = 1;
+    let max = Infinity;
+    for (const o of pending) {
+      for (const lot of o.isMarket ? [c.lot, c.marketLot] : [c.lot]) {
+        if (lot === undefined) continue;
+        if (lot.stepS > step) step = lot.stepS;
+        if (lot.minS > min) min = lot.minS;
+        if (lot.maxS > 0 && lot.maxS < max) max = lot.maxS;
+      }
+    }
+    let qtyS = safeInt(list.received / BigInt(c.qUnit));
+    if (qtyS > max) qtyS = max;
+    qtyS -= qtyS % step;
+    if (qtyS < min) return false;
+    for (const o of pending) {
+      if (o.icebergS > qtyS) return false;
+      for (const f of c.filters) {
+        if (f.kind === 'ICEBERG_PARTS' && icebergPartsFail(f, qtyS, o.icebergS)) return false;
+        if ((f.kind === 'NOTIONAL' || f.kind === 'MIN_NOTIONAL') && this.notionalFails(s, f, o, qtyS, -1n))
+          return false;
+      }
+    }
+    const qtyU = qtyS * c.qUnit;
+    for (const o of pending) {
+      o.origQty = qtyU;
+      o.remS = qtyS;
+      o.visS = o.icebergS > 0 && o.icebergS < qtyS ? o.icebergS : qtyS;
+    }
+    (pending[0] as Order).locked = BigInt(qtyU);
+    this.releaseReceived(list, list.received - BigInt(qtyU));
+    list.received = 0n;
+    return true;
+  }
+
+  /**
+   * OPO: what the working order just bought is locked for the pending order(s); its commission is
+   * paid from free funds when they cover it, else out of what was received.
+   */
+  private lockReceived(list: OrderList, b: Balance, qU: number, commission: bigint): void {
+    settle(b);
+    const got = BigInt(qU);
+    const lock = b.free >= got ? got : got - commission;
+    b.free -= lock;
+    b.locked += lock;
+    list.received += lock;
+    this.touch(b);
+  }
+
+  /** OPO: gives `amount` of what the working order received back to free funds. */
+  private releaseReceived(list: OrderList, amount: bigint): void {
+    list.received -= amount;
+    if (amount === 0n) return;
+    const b = (list.legs[0] as Order).baseBal;
+    settle(b);
+    b.locked -= amount;
+    b.free += amount;
+    this.touch(b);
   }
 
   /** What a pending order reserves when it goes live (a BUY stop-market: nothing until it triggers). */
@@ -2130,13 +2257,14 @@ export class Exchange {
    */
   private prepareOcoPair(
     s: SymbolState,
-    list: PlaceOcoCommand | PlaceOtocoCommand,
+    list: PlaceOcoCommand | PlaceOpocoCommand,
     side: Side,
-    quantity: string,
+    quantity: string | undefined,
     above: OcoLeg,
     below: OcoLeg,
     newOrders: number,
   ): { dAbove: Draft; dBelow: Draft; lock: bigint } {
+    const quantityLater = quantity === undefined;
     const isBuy = side === 'BUY';
     const legType = (l: OcoLeg) =>
       l.type === 'LIMIT_MAKER'
@@ -2179,8 +2307,9 @@ export class Exchange {
     const acct = this.accounts.get(list.accountId);
     const sa = s.accounts.get(list.accountId);
     const legCmd = (l: OcoLeg) => listLegCommand(list, l, side, quantity);
-    const dAbove = this.prepare(s, legCmd(above), acct, sa, newOrders, true, above.names);
-    const dBelow = this.prepare(s, legCmd(below), acct, sa, newOrders, true, below.names);
+    const opts = { newOrders, sharedLock: true, quantityLater };
+    const dAbove = this.prepare(s, legCmd(above), acct, sa, { ...opts, names: above.names });
+    const dBelow = this.prepare(s, legCmd(below), acct, sa, { ...opts, names: below.names });
     if (dAbove.clientOrderId !== undefined && dAbove.clientOrderId === dBelow.clientOrderId)
       throw rejected(EngineMessage.DUPLICATE_ORDER);
     // price relationship: above value > last price > below value (a trailing leg without a stop
@@ -2228,14 +2357,45 @@ export class Exchange {
    * expires the pending one; cancelling either cancels both. Both count as open orders.
    */
   placeOto(cmd: PlaceOtoCommand): OcoResult {
+    return this.placeWorkingAndPending(cmd, cmd.pending, 'OTO');
+  }
+
+  /**
+   * POST /api/v3/orderList/opo: an OTO whose working order is a BUY and whose pending SELL has no
+   * quantity: what the working order receives is locked for it as it fills (the commission paid from
+   * free funds when they cover it, else out of what was received), and becomes its quantity — rounded
+   * down to the lot step, the rest given back — when it goes live.
+   */
+  placeOpo(cmd: PlaceOpoCommand): OcoResult {
+    return this.placeWorkingAndPending(cmd, cmd.pending, 'OPO');
+  }
+
+  private placeWorkingAndPending(
+    cmd: PlaceOtoCommand | PlaceOpoCommand,
+    pendingLeg: OcoLeg & { readonly side: Side; readonly quantity?: string },
+    kind: 'OTO' | 'OPO',
+  ): OcoResult {
     const s = this.sym(cmd.symbol);
-    const c = s.c;
-    checkWorkingOrder(c, cmd.working);
+    checkWorkingOrder(s.c, cmd.working);
+    if (kind === 'OPO') checkPaidList(s.c, cmd.working, pendingLeg.side);
     const acct = this.accounts.get(cmd.accountId);
     const sa = s.accounts.get(cmd.accountId);
-    const legCmd = (l: OtoLeg) => listLegCommand(cmd, l, l.side, l.quantity);
-    const dWorking = this.prepare(s, legCmd(cmd.working), acct, sa, 2, false, cmd.working.names);
-    const dPending = this.prepare(s, legCmd(cmd.pending), acct, sa, 2, true, cmd.pending.names);
+    const dWorking = this.prepare(
+      s,
+      listLegCommand(cmd, cmd.working, cmd.working.side, cmd.working.quantity),
+      acct,
+      sa,
+      {
+        newOrders: 2,
+        names: cmd.working.names,
+      },
+    );
+    const dPending = this.prepare(s, listLegCommand(cmd, pendingLeg, pendingLeg.side, pendingLeg.quantity), acct, sa, {
+      newOrders: 2,
+      sharedLock: true,
+      names: pendingLeg.names,
+      quantityLater: kind === 'OPO',
+    });
     if (dWorking.clientOrderId !== undefined && dWorking.clientOrderId === dPending.clientOrderId)
       throw rejected(EngineMessage.DUPLICATE_ORDER);
 
@@ -2243,7 +2403,7 @@ export class Exchange {
     const listId = s.nextListId++;
     const working = this.accept(s, dWorking, listId);
     const pending = this.accept(s, dPending, listId, 0n, true);
-    const list = this.openList(s, cmd, listId, [working, pending], 'OTO');
+    const list = this.openList(s, cmd, listId, [working, pending], kind);
     this.work(s, working);
     this.settleTriggers(s);
     const events = this.end(s);
@@ -2256,9 +2416,23 @@ export class Exchange {
    * reserving then what its larger leg needs.
    */
   placeOtoco(cmd: PlaceOtocoCommand): OcoResult {
+    return this.placeWorkingAndPair(cmd, cmd.pendingQuantity, 'OTOCO');
+  }
+
+  /** POST /api/v3/orderList/opoco: an OTOCO whose pending pair sells what the working order buys (see placeOpo). */
+  placeOpoco(cmd: PlaceOpocoCommand): OcoResult {
+    return this.placeWorkingAndPair(cmd, undefined, 'OPOCO');
+  }
+
+  private placeWorkingAndPair(
+    cmd: PlaceOpocoCommand,
+    pendingQuantity: string | undefined,
+    kind: 'OTOCO' | 'OPOCO',
+  ): OcoResult {
     const s = this.sym(cmd.symbol);
     const c = s.c;
     checkWorkingOrder(c, cmd.working);
+    if (kind === 'OPOCO') checkPaidList(c, cmd.working, cmd.pendingSide);
     if (!c.def.ocoAllowed) throw rejected(EngineMessage.OCO_NOT_SUPPORTED);
     const acct = this.accounts.get(cmd.accountId);
     const sa = s.accounts.get(cmd.accountId);
@@ -2267,15 +2441,16 @@ export class Exchange {
       listLegCommand(cmd, cmd.working, cmd.working.side, cmd.working.quantity),
       acct,
       sa,
-      3,
-      false,
-      cmd.working.names,
+      {
+        newOrders: 3,
+        names: cmd.working.names,
+      },
     );
     const { dAbove, dBelow } = this.prepareOcoPair(
       s,
       cmd,
       cmd.pendingSide,
-      cmd.pendingQuantity,
+      pendingQuantity,
       cmd.pendingAbove,
       cmd.pendingBelow,
       3,
@@ -2290,7 +2465,7 @@ export class Exchange {
     // the pair below first, then above, as an OCO
     const below = this.accept(s, dBelow, listId, 0n, true);
     const above = this.accept(s, dAbove, listId, 0n, true);
-    const list = this.openList(s, cmd, listId, [working, below, above], 'OTOCO');
+    const list = this.openList(s, cmd, listId, [working, below, above], kind);
     this.work(s, working);
     this.settleTriggers(s);
     const events = this.end(s);
@@ -2298,13 +2473,7 @@ export class Exchange {
   }
 
   /** Registers a new list of accepted orders and reports them (NEW, then EXEC_STARTED). */
-  private openList(
-    s: SymbolState,
-    cmd: PlaceOcoCommand | PlaceOtoCommand | PlaceOtocoCommand,
-    listId: number,
-    legs: Order[],
-    type: ListKind,
-  ): OrderList {
+  private openList(s: SymbolState, cmd: ListHead, listId: number, legs: Order[], type: ListKind): OrderList {
     const id = cmd.listClientOrderId ?? this.nextClientOrderId();
     const list = new OrderList(s.c.name, listId, id, cmd.accountId, legs, cmd.now, type);
     for (const leg of legs) leg.list = list;
@@ -2429,6 +2598,7 @@ export class Exchange {
     const newU = num(cmd.newQty, 'newQty', c.qtyDecimals);
     const o = this.find(s, cmd.accountId, cmd);
     if (o === undefined || typeof o === 'number' || !o.open) throw amendRejected(EngineMessage.UNKNOWN_ORDER);
+    if (o.quantityPending) throw amendRejected(EngineMessage.AMEND_PENDING_OPO);
     if (cmd.orderId !== undefined && cmd.origClientOrderId !== undefined && o.clientOrderId !== cmd.origClientOrderId)
       throw amendRejected(EngineMessage.UNKNOWN_ORDER);
     if (newU === o.origQty) throw amendRejected(EngineMessage.NO_STATE_CHANGE);
@@ -2452,7 +2622,8 @@ export class Exchange {
     const list = o.list;
     // OCO legs share one quantity; so does an OTOCO's pending pair (not its working order)
     const working = list !== null && list.kind !== 'OCO' ? list.legs[0] : null;
-    const shared = list !== null && (list.kind === 'OCO' || (list.kind === 'OTOCO' && o !== working));
+    const shared =
+      list !== null && (list.kind === 'OCO' || ((list.kind === 'OTOCO' || list.kind === 'OPOCO') && o !== working));
     const legs = shared ? (list as OrderList).legs.filter((l) => l.open && l !== working) : [o];
     if (cid !== origClientOrderId) this.renameOrder(s, o, cid);
     let executionId = -1;
@@ -2586,7 +2757,10 @@ export class Exchange {
    */
   testOrder(cmd: PlaceOrderCommand, checkBalance = false): void {
     const s = this.sym(cmd.symbol);
-    this.prepare(s, cmd, this.accounts.get(cmd.accountId), s.accounts.get(cmd.accountId), 1, !checkBalance);
+    this.prepare(s, cmd, this.accounts.get(cmd.accountId), s.accounts.get(cmd.accountId), {
+      newOrders: 1,
+      sharedLock: !checkBalance,
+    });
   }
 
   /** GET /api/v3/order: -2013 when unknown, -2039 when orderId and origClientOrderId disagree. */
@@ -2672,20 +2846,25 @@ function checkWorkingOrder(c: CompiledSymbol, working: OtoLeg): void {
     throw Err.of(ErrorCode.UNKNOWN_ORDER_COMPOSITION, 'Unsupported order combination.');
 }
 
+/** What every list command shares. */
+type ListHead = Pick<PlaceOcoCommand, 'now' | 'accountId' | 'symbol' | 'listClientOrderId' | 'selfTradePreventionMode'>;
+
+/** OPO / OPOCO: allowed on the symbol, the working order buys and the pending order(s) sell. */
+function checkPaidList(c: CompiledSymbol, working: OtoLeg, pendingSide: Side): void {
+  if (!c.def.opoAllowed) throw rejected(EngineMessage.OPO_NOT_SUPPORTED);
+  if (working.side !== 'BUY') throw Err.of(ErrorCode.OPO_WORKING_MUST_BE_BUY, ErrorMessage.OPO_WORKING_MUST_BE_BUY);
+  if (pendingSide !== 'SELL') throw Err.of(ErrorCode.OPO_PENDING_MUST_BE_SELL, ErrorMessage.OPO_PENDING_MUST_BE_SELL);
+}
+
 /** The order command of one order of a list (the list's account, symbol, time and STP mode). */
-function listLegCommand(
-  list: PlaceOcoCommand | PlaceOtoCommand | PlaceOtocoCommand,
-  l: OcoLeg,
-  side: Side,
-  quantity: string,
-): PlaceOrderCommand {
+function listLegCommand(list: ListHead, l: OcoLeg, side: Side, quantity: string | undefined): PlaceOrderCommand {
   return {
     now: list.now,
     accountId: list.accountId,
     symbol: list.symbol,
     side,
     type: l.type,
-    quantity,
+    ...(quantity !== undefined ? { quantity } : {}),
     ...(l.price !== undefined ? { price: l.price } : {}),
     ...(l.stopPrice !== undefined ? { stopPrice: l.stopPrice } : {}),
     ...(l.icebergQty !== undefined ? { icebergQty: l.icebergQty } : {}),
@@ -2753,6 +2932,11 @@ function num(s: string, name: string, decimals: number): number {
   if (v === TOO_PRECISE) throw Err.badPrecision(name);
   if (v === OVERFLOW) throw Err.paramOverflow(name);
   throw Err.mandatoryParam(name);
+}
+
+/** ICEBERG_PARTS: more parts than the filter's limit. */
+function icebergPartsFail(f: Extract<CompiledFilter, { kind: 'ICEBERG_PARTS' }>, qtyS: number, iceS: number): boolean {
+  return iceS > 0 && Number.isInteger(iceS) && Math.ceil(qtyS / iceS) > f.limit;
 }
 
 function priceOk(f: Extract<CompiledFilter, { kind: 'PRICE_FILTER' }>, t: number): boolean {

@@ -47,7 +47,7 @@ export function resultResponse(o: OrderView, transactTime: number): Json {
     clientOrderId: s.clientOrderId,
     transactTime,
     price: f(s.price),
-    origQty: f(s.origQty),
+    origQty: o.quantityPending ? undefined : f(s.origQty), // left out: an OPO pending order's is not known yet
     executedQty: f(o.executedQty),
     origQuoteOrderQty: f(s.origQuoteOrderQty),
     cummulativeQuoteQty: f(o.cumQuote),
@@ -189,7 +189,7 @@ export function queryOrderResponse(o: OrderView): Json {
     orderListId: s.orderListId,
     clientOrderId: s.clientOrderId,
     price: f(s.price),
-    origQty: f(s.origQty),
+    origQty: o.quantityPending ? undefined : f(s.origQty),
     executedQty: f(o.executedQty),
     cummulativeQuoteQty: f(o.cumQuote),
     status: o.status,

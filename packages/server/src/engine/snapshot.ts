@@ -23,6 +23,7 @@ import {
   Account,
   type Bucket,
   type Draft,
+  type ListKind,
   Order,
   OrderList,
   type SymbolAccount,
@@ -74,7 +75,9 @@ interface ListState {
   readonly status: 'EXECUTING' | 'ALL_DONE';
   readonly updateTime: number;
   /** Absent: OCO (snapshots taken before other lists existed). */
-  readonly kind?: 'OTO' | 'OTOCO';
+  readonly kind?: Exclude<ListKind, 'OCO'>;
+  /** OPO / OPOCO: what the working order received, locked for the pending order(s) (absent: 0). */
+  readonly received?: bigint;
 }
 
 interface SymbolAccountState {
@@ -217,6 +220,7 @@ function exportList(l: OrderList): ListState {
     status: l.status,
     updateTime: l.updateTime,
     ...(l.kind === 'OCO' ? {} : { kind: l.kind }),
+    ...(l.received === 0n ? {} : { received: l.received }),
   };
 }
 
@@ -488,6 +492,7 @@ function importList(d: ListState, s: SymbolState): void {
   const list = new OrderList(s.c.name, d.orderListId, d.listClientOrderId, d.accountId, legs, d.time, d.kind ?? 'OCO');
   list.status = d.status;
   list.updateTime = d.updateTime;
+  list.received = d.received ?? 0n;
   for (const leg of legs) leg.list = list;
   s.lists.set(list.orderListId, list);
   const sa = s.accounts.get(d.accountId);

@@ -143,6 +143,17 @@ export interface PlaceOtocoCommand extends Timed {
   readonly selfTradePreventionMode?: SelfTradePreventionMode;
 }
 
+/**
+ * POST /api/v3/orderList/opo: an OTO whose pending SELL order has no quantity of its own — it sells
+ * what the working BUY order receives (locked for it as the working order fills).
+ */
+export interface PlaceOpoCommand extends Omit<PlaceOtoCommand, 'pending'> {
+  readonly pending: OcoLeg & { readonly side: Side };
+}
+
+/** POST /api/v3/orderList/opoco: an OTOCO whose pending pair sells what the working order receives. */
+export type PlaceOpocoCommand = Omit<PlaceOtocoCommand, 'pendingQuantity'>;
+
 export interface PlaceOcoCommand extends Timed {
   readonly accountId: AccountId;
   readonly symbol: string;
@@ -234,6 +245,11 @@ export interface OrderView {
   readonly expiryReason: ExpiryReason | undefined;
   /** Trailing stops only: when it started tracking the price (−1 before). */
   readonly trailingTime?: number;
+  /**
+   * A pending order of an OPO list before its working order filled: its quantity is not known yet
+   * (answers leave `origQty` out, as Binance does).
+   */
+  readonly quantityPending?: boolean;
 }
 
 /** One fill of the taker order, for the FULL response. */

@@ -11,6 +11,8 @@ import type {
   OcoResult,
   OrderListView,
   PlaceOcoCommand,
+  PlaceOpoCommand,
+  PlaceOpocoCommand,
   PlaceOrderCommand,
   PlaceOtoCommand,
   PlaceOtocoCommand,
@@ -29,6 +31,8 @@ export type ExchangeCommand =
   | { readonly kind: 'placeOco'; readonly cmd: PlaceOcoCommand }
   | { readonly kind: 'placeOto'; readonly cmd: PlaceOtoCommand }
   | { readonly kind: 'placeOtoco'; readonly cmd: PlaceOtocoCommand }
+  | { readonly kind: 'placeOpo'; readonly cmd: PlaceOpoCommand }
+  | { readonly kind: 'placeOpoco'; readonly cmd: PlaceOpocoCommand }
   | { readonly kind: 'cancelOrderList'; readonly cmd: CancelOrderListCommand }
   | { readonly kind: 'deposit'; readonly cmd: BalanceCommand }
   | { readonly kind: 'withdraw'; readonly cmd: BalanceCommand }
@@ -63,6 +67,8 @@ export interface CommandResults {
   placeOco: OcoResult;
   placeOto: OcoResult;
   placeOtoco: OcoResult;
+  placeOpo: OcoResult;
+  placeOpoco: OcoResult;
   cancelOrderList: CancelOrderListResult;
   deposit: { events: readonly EngineEvent[] };
   withdraw: { events: readonly EngineEvent[] };
@@ -88,6 +94,10 @@ export function applyCommand(engine: Exchange, command: ExchangeCommand): Comman
       return engine.placeOto(command.cmd);
     case 'placeOtoco':
       return engine.placeOtoco(command.cmd);
+    case 'placeOpo':
+      return engine.placeOpo(command.cmd);
+    case 'placeOpoco':
+      return engine.placeOpoco(command.cmd);
     case 'cancelOrderList':
       return engine.cancelOrderList(command.cmd);
     case 'deposit':

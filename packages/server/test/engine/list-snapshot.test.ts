@@ -1,6 +1,7 @@
 /**
- * OTO / OTOCO lists across a snapshot: restored before the working order fills, they go on exactly
- * as the uninterrupted engine does (activation, the pending pair acting as an OCO).
+ * OTO / OTOCO / OPO / OPOCO lists across a snapshot: restored while the working order is partly
+ * filled, they go on exactly as the uninterrupted engine does (what an OPO received so far,
+ * activation, the pending pair acting as an OCO).
  */
 import { deserialize, serialize } from 'node:v8';
 import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
@@ -22,41 +23,42 @@ const reports = (events: readonly EngineEvent[]) =>
   events.flatMap((e) => (e.type === 'execution' ? [JSON.stringify(executionReport(e))] : [e.type]));
 
 describe('order lists across a snapshot', () => {
-  it.each(['OTO', 'OTOCO'] as const)('%s: restored before the working order fills, continues identically', (kind) => {
-    const place = (ex: Exchange) =>
-      kind === 'OTO'
-        ? ex.placeOto({
-            now: 10,
-            accountId: 1,
-            symbol: 'BTCUSDT',
-            working: { type: 'LIMIT', side: 'BUY', price: '30000', quantity: '0.1', timeInForce: 'GTC' },
-            pending: { type: 'LIMIT', side: 'SELL', price: '33000', quantity: '0.1', timeInForce: 'GTC' },
-          })
-        : ex.placeOtoco({
-            now: 10,
-            accountId: 1,
-            symbol: 'BTCUSDT',
-            working: { type: 'LIMIT', side: 'BUY', price: '30000', quantity: '0.1', timeInForce: 'GTC' },
-            pendingSide: 'SELL',
-            pendingQuantity: '0.1',
-            pendingAbove: { type: 'LIMIT_MAKER', price: '33000' },
-            pendingBelow: { type: 'STOP_LOSS', stopPrice: '28000', trailingDelta: 100 },
-          });
-    const rest = (ex: Exchange) => [
-      ex.placeOrder({ ...limit(2, 'SELL', '30000', '0.1'), now: 20 }).events, // fills the working order
-      ex.placeOrder({ ...limit(3, 'BUY', '33000', '0.1'), now: 30 }).events, // the take-profit
-    ];
-    const straight = funded();
-    place(straight);
-    const expected = rest(straight).map(reports);
+  it.each(['OTO', 'OTOCO', 'OPO', 'OPOCO'] as const)(
+    '%s: restored while the working order fills, continues identically',
+    (kind) => {
+      const head = { now: 10, accountId: 1, symbol: 'BTCUSDT' };
+      const working = { type: 'LIMIT', side: 'BUY', price: '30000', quantity: '0.1', timeInForce: 'GTC' } as const;
+      const pending = { type: 'LIMIT', side: 'SELL', price: '33000', timeInForce: 'GTC' } as const;
+      const pair = {
+        pendingSide: 'SELL',
+        pendingAbove: { type: 'LIMIT_MAKER', price: '33000' },
+        pendingBelow: { type: 'STOP_LOSS', stopPrice: '28000', trailingDelta: 100 },
+      } as const;
+      const place = (ex: Exchange) => {
+        if (kind === 'OTO') ex.placeOto({ ...head, working, pending: { ...pending, quantity: '0.1' } });
+        else if (kind === 'OPO') ex.placeOpo({ ...head, working, pending });
+        else if (kind === 'OTOCO') ex.placeOtoco({ ...head, working, ...pair, pendingQuantity: '0.1' });
+        else ex.placeOpoco({ ...head, working, ...pair });
+        ex.placeOrder({ ...limit(2, 'SELL', '30000', '0.04'), now: 15 }); // part of the working order
+      };
+      const rest = (ex: Exchange) => [
+        ex.placeOrder({ ...limit(2, 'SELL', '30000', '0.06'), now: 20 }).events, // fills the working order
+        ex.placeOrder({ ...limit(3, 'BUY', '33000', '0.1'), now: 30 }).events, // the take-profit
+      ];
+      const straight = funded();
+      place(straight);
+      const expected = rest(straight).map(reports);
 
-    const before = funded();
-    place(before);
-    const restored = new Exchange(DEFAULT_SYMBOLS);
-    restored.importState(deserialize(serialize(before.exportState())) as EngineState);
-    expect(rest(restored).map(reports)).toEqual(expected);
-    expect(restored.exportState()).toStrictEqual(straight.exportState());
-    const statuses = restored.allOrders(1, 'BTCUSDT').map((o) => o.status);
-    expect(statuses).toEqual(kind === 'OTO' ? ['FILLED', 'FILLED'] : ['FILLED', 'EXPIRED', 'FILLED']);
-  });
+      const before = funded();
+      place(before);
+      const restored = new Exchange(DEFAULT_SYMBOLS);
+      restored.importState(deserialize(serialize(before.exportState())) as EngineState);
+      expect(rest(restored).map(reports)).toEqual(expected);
+      expect(restored.exportState()).toStrictEqual(straight.exportState());
+      const statuses = restored.allOrders(1, 'BTCUSDT').map((o) => o.status);
+      expect(statuses).toEqual(
+        kind === 'OTO' || kind === 'OPO' ? ['FILLED', 'FILLED'] : ['FILLED', 'EXPIRED', 'FILLED'],
+      );
+    },
+  );
 });

@@ -175,3 +175,79 @@ describe('POST /api/v3/orderList/oto', () => {
     expect(await balance(a, 'BTC')).toMatchObject({ locked: '0.00000000' });
   });
 });
+
+describe('POST /api/v3/orderList/opo and /opoco', () => {
+  const { pendingQuantity: _q, ...buyThenSellPaid } = buyThenSell();
+
+  it('OPO: the pending SELL has no quantity until the working BUY filled, then sells what it received', async () => {
+    const a = await sb.createAccount({ USDT: '10000' }); // no BTC: the commission comes out of what is bought
+    const c = await sb.createAccount({ BTC: '1' });
+    const res = await api(a, 'POST', '/orderList/opo', buyThenSellPaid);
+    expect(res.status, res.text).toBe(200);
+    const list = res.json<Json & { orderReports: Json[] }>();
+    expect(list).toMatchObject({ contingencyType: 'OTO', listStatusType: 'EXEC_STARTED' });
+    const [working, pending] = list.orderReports as [Json, Json];
+    expect(working).toMatchObject({ side: 'BUY', status: 'NEW', origQty: '0.10000000' });
+    expect(pending).toMatchObject({ side: 'SELL', type: 'LIMIT', status: 'PENDING_NEW', price: '31000.00000000' });
+    expect('origQty' in pending).toBe(false); // as in Binance's example: not known yet
+    expect(res.headers['x-mbx-order-count-10s']).toBe('2');
+    const open = (await api(a, 'GET', '/openOrders', { symbol: 'BTCUSDT' })).json<Json[]>();
+    expect(open.map((o) => 'origQty' in o)).toEqual([true, false]);
+
+    sb.clock.advance(1000);
+    await api(c, 'POST', '/order', limitParams('SELL', '0.04', '30000'));
+    expect(await balance(a, 'BTC')).toMatchObject({ free: '0.00000000', locked: '0.03996000' });
+    await api(c, 'POST', '/order', limitParams('SELL', '0.06', '30000'));
+    const live = (await api(a, 'GET', '/openOrders', { symbol: 'BTCUSDT' })).json<Json[]>();
+    expect(live.map((o) => [o.side, o.status, o.origQty, o.workingTime])).toEqual([
+      ['SELL', 'NEW', '0.09990000', sb.clock.now()],
+    ]);
+    expect(await balance(a, 'BTC')).toMatchObject({ free: '0.00000000', locked: '0.09990000' });
+    expect(await balance(a, 'USDT')).toMatchObject({ free: '7000.00000000', locked: '0.00000000' });
+  });
+
+  it('OPOCO: the pending pair waits without quantity and goes live as an OCO of what was bought', async () => {
+    const a = await sb.createAccount({ USDT: '10000', BTC: '0.5' }); // the commission is paid from free BTC
+    const c = await sb.createAccount({ BTC: '1' });
+    const { pendingType: _t, pendingPrice: _p, pendingTimeInForce: _f, ...head } = buyThenSellPaid;
+    const res = await api(a, 'POST', '/orderList/opoco', {
+      ...head,
+      pendingAboveType: 'LIMIT_MAKER',
+      pendingAbovePrice: '33000',
+      pendingBelowType: 'STOP_LOSS',
+      pendingBelowStopPrice: '28000',
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(res.headers['x-mbx-order-count-10s']).toBe('3');
+    const reports = res.json<{ orderReports: Json[] }>().orderReports;
+    expect(reports.map((o) => [o.type, o.status, o.origQty])).toEqual([
+      ['LIMIT', 'NEW', '0.10000000'],
+      ['STOP_LOSS', 'PENDING_NEW', undefined],
+      ['LIMIT_MAKER', 'PENDING_NEW', undefined],
+    ]);
+    await api(c, 'POST', '/order', limitParams('SELL', '0.1', '30000'));
+    const live = (await api(a, 'GET', '/openOrders', { symbol: 'BTCUSDT' })).json<Json[]>();
+    expect(live.map((o) => [o.type, o.status, o.origQty])).toEqual([
+      ['STOP_LOSS', 'NEW', '0.10000000'],
+      ['LIMIT_MAKER', 'NEW', '0.10000000'],
+    ]);
+    expect(await balance(a, 'BTC')).toMatchObject({ free: '0.49990000', locked: '0.10000000' });
+  });
+
+  it('refuses a SELL working order, a BUY pending order and a pending quantity', async () => {
+    const a = await sb.createAccount({ USDT: '10000', BTC: '1' });
+    const cases: [Params, { code: number; msg: string }][] = [
+      [{ workingSide: 'SELL' }, { code: -1222, msg: 'Working order in an OPO list must be a bid.' }],
+      [{ pendingSide: 'BUY' }, { code: -1223, msg: 'Pending orders in an OPO list must be asks.' }],
+      [
+        { pendingQuantity: '0.1' },
+        { code: -1104, msg: "Not all sent parameters were read; read '12' parameter(s) but was sent '13'." },
+      ],
+    ];
+    for (const [extra, error] of cases) {
+      const res = await api(a, 'POST', '/orderList/opo', { ...buyThenSellPaid, ...extra });
+      expect(res.json(), JSON.stringify(extra)).toEqual(error);
+    }
+    expect((await api(a, 'GET', '/openOrders')).json()).toEqual([]);
+  });
+});

@@ -23,6 +23,7 @@ import { ExchangeService } from '../../src/exchange/service.js';
 import { queryKlines } from '../../src/market/klines.js';
 import { MarketData, type MarketState } from '../../src/market/market-data.js';
 import type { EngineState } from '../../src/engine/snapshot.js';
+import type { PlaceOpocoCommand } from '../../src/engine/index.js';
 import { mulberry32 } from '../engine/helpers.js';
 
 const SYMBOLS = DEFAULT_SYMBOLS.filter((s) => s.symbol === 'BTCUSDT' || s.symbol === 'ETHUSDT');
@@ -162,22 +163,38 @@ function commandStream(seed: number, steps: number): ExchangeCommand[] {
       const pendingPrice = (Number(price) + step * (1 + Math.floor(r() * 5))).toFixed(2);
       if (r() < 0.6) {
         // OTOCO: the pending pair on the other side, a limit maker beyond and a stop-loss behind
-        const far = (Number(price) + step * (3 + Math.floor(r() * 5))).toFixed(2);
-        const behind = (Number(price) - step * (3 + Math.floor(r() * 5))).toFixed(2);
+        // (an OPOCO's pair further out: it goes live later, after the working order filled)
+        const paid = side === 'BUY' && r() < 0.5;
+        const spread = paid ? 25 : 3;
+        const far = (Number(price) + step * (spread + Math.floor(r() * 5))).toFixed(2);
+        const behind = (Number(price) - step * (spread + Math.floor(r() * 5))).toFixed(2);
         const [abovePx, belowPx] = other === 'SELL' ? [far, behind] : [behind, far];
+        const list: PlaceOpocoCommand = {
+          now,
+          accountId,
+          symbol,
+          working: { type: 'LIMIT', side, quantity: qty, price, timeInForce: 'GTC' },
+          pendingSide: other,
+          pendingAbove:
+            other === 'SELL' ? { type: 'LIMIT_MAKER', price: abovePx } : { type: 'STOP_LOSS', stopPrice: abovePx },
+          pendingBelow:
+            other === 'SELL' ? { type: 'STOP_LOSS', stopPrice: belowPx } : { type: 'LIMIT_MAKER', price: belowPx },
+        };
+        // OPOCO (a BUY paying the pair what it receives) or OTOCO (the pair's own quantity)
+        if (paid) out.push({ kind: 'placeOpoco', cmd: list });
+        else out.push({ kind: 'placeOtoco', cmd: { ...list, pendingQuantity: qty } });
+        continue;
+      }
+      if (side === 'BUY' && r() < 0.4) {
+        // OPO: the pending SELL sells what the working BUY receives
         out.push({
-          kind: 'placeOtoco',
+          kind: 'placeOpo',
           cmd: {
             now,
             accountId,
             symbol,
-            working: { type: 'LIMIT', side, quantity: qty, price, timeInForce: 'GTC' },
-            pendingSide: other,
-            pendingQuantity: qty,
-            pendingAbove:
-              other === 'SELL' ? { type: 'LIMIT_MAKER', price: abovePx } : { type: 'STOP_LOSS', stopPrice: abovePx },
-            pendingBelow:
-              other === 'SELL' ? { type: 'STOP_LOSS', stopPrice: belowPx } : { type: 'LIMIT_MAKER', price: belowPx },
+            working: { type: 'LIMIT', side, quantity: qty, price, timeInForce: pick(['GTC', 'GTC', 'IOC'] as const) },
+            pending: { type: 'LIMIT', side: other, price: pendingPrice, timeInForce: 'GTC' },
           },
         });
         continue;
@@ -330,7 +347,7 @@ describe.each([true, false])('snapshot round trip (retainHistory %s)', (retainHi
     // the stream exercises what it should
     for (const kind of ['placeOrder', 'placeOco', 'placeOto', 'cancelOpenOrders', 'withdraw', 'setCommission'])
       expect(straight.outcomes.get(`${kind} ok`) ?? 0, kind).toBeGreaterThan(5);
-    for (const kind of ['cancelOrder', 'amendOrder', 'placeOtoco'])
+    for (const kind of ['cancelOrder', 'amendOrder', 'placeOtoco', 'placeOpo', 'placeOpoco'])
       expect(straight.outcomes.get(`${kind} ok`) ?? 0, kind).toBeGreaterThan(1);
     expect(straight.outcomes.get('cancelOrderList ok') ?? 0).toBeGreaterThan(0);
     expect(cut.answers.length).toBe(straight.answers.length);

@@ -1,7 +1,6 @@
 /**
- * Order lists: POST /api/v3/orderList/oco (and the deprecated /order/oco), /orderList/oto and
- * /orderList/otoco; DELETE /api/v3/orderList; GET /api/v3/orderList, /openOrderList, /allOrderList.
- * (OPO / OPOCO lists are not implemented.)
+ * Order lists: POST /api/v3/orderList/oco (and the deprecated /order/oco), /orderList/oto, /otoco,
+ * /opo and /opoco; DELETE /api/v3/orderList; GET /api/v3/orderList, /openOrderList, /allOrderList.
  */
 import {
   ApiError,
@@ -118,12 +117,12 @@ const LEGACY_STOP_LEG: LegParamNames = {
 
 /** One order of an OTO: a list order with its own side and quantity. */
 function otoLeg(call: ApiCall, prefix: 'working' | 'pending'): OtoLeg {
-  const p = call.params;
-  return {
-    ...leg(call, prefix, `${prefix}Quantity`),
-    side: str(p, `${prefix}Side`) as Side,
-    quantity: str(p, `${prefix}Quantity`) as string,
-  };
+  return { ...opoPendingLeg(call, prefix), quantity: str(call.params, `${prefix}Quantity`) as string };
+}
+
+/** An OPO's pending order: side, no quantity (it sells what the working order buys). */
+function opoPendingLeg(call: ApiCall, prefix: 'working' | 'pending'): OcoLeg & { side: Side } {
+  return { ...leg(call, prefix, `${prefix}Quantity`), side: str(call.params, `${prefix}Side`) as Side };
 }
 
 /** POST /api/v3/orderList/oto — a working order and a pending one; adds 2 to the unfilled order count. */
@@ -147,6 +146,33 @@ export const placeOtoco: EndpointImpl = (call) =>
         working: otoLeg(call, 'working'),
         pendingSide: str(p, 'pendingSide') as Side,
         pendingQuantity: str(p, 'pendingQuantity') as string,
+        pendingAbove: leg(call, 'pendingAbove', 'pendingQuantity'),
+        pendingBelow: leg(call, 'pendingBelow', 'pendingQuantity'),
+      },
+      (r) => listAnswer(call, r.list),
+    );
+  });
+
+/** POST /api/v3/orderList/opo — a working BUY that pays a pending SELL; adds 2 to the unfilled order count. */
+export const placeOpo: EndpointImpl = (call) =>
+  submitList(call, (head) =>
+    call.ctx.exchange.submit(
+      'placeOpo',
+      { ...head, working: otoLeg(call, 'working'), pending: opoPendingLeg(call, 'pending') },
+      (r) => listAnswer(call, r.list),
+    ),
+  );
+
+/** POST /api/v3/orderList/opoco — a working BUY that pays a pending OCO pair; adds 3 to the unfilled order count. */
+export const placeOpoco: EndpointImpl = (call) =>
+  submitList(call, (head) => {
+    const p = call.params;
+    return call.ctx.exchange.submit(
+      'placeOpoco',
+      {
+        ...head,
+        working: otoLeg(call, 'working'),
+        pendingSide: str(p, 'pendingSide') as Side,
         pendingAbove: leg(call, 'pendingAbove', 'pendingQuantity'),
         pendingBelow: leg(call, 'pendingBelow', 'pendingQuantity'),
       },
