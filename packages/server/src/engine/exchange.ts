@@ -18,6 +18,7 @@ import {
   type ExpiryReason,
   type OrderStatus,
   type OrderType,
+  type PegPriceType,
   type SelfTradePreventionMode,
   type Side,
   type SymbolDefinition,
@@ -131,6 +132,7 @@ import {
   type OrderSpec,
   type OrderView,
   type OtoLeg,
+  type Peg,
   type PlaceOcoCommand,
   type PlaceOpoCommand,
   type PlaceOpocoCommand,
@@ -286,6 +288,7 @@ export interface Trail {
  */
 class OrderExtras {
   trail: Trail | null = null;
+  peg: Peg | null = null;
   origQuoteOrderQty = 0n;
   stopPrice = 0;
   icebergQty = 0;
@@ -347,7 +350,8 @@ export class Order implements OrderView, OrderSpec {
   readonly isStop: boolean;
   /** Executes as a market order (MARKET, or a triggered STOP_LOSS / TAKE_PROFIT). */
   readonly isMarket: boolean;
-  readonly priceT: number;
+  /** The limit price in ticks (a pegged order's: set when it is pegged; 0 before). */
+  priceT: number;
   private x: OrderExtras | null = null;
 
   constructor(
@@ -439,6 +443,12 @@ export class Order implements OrderView, OrderSpec {
   }
   get trailingDelta(): number | undefined {
     return this.x?.trail?.delta;
+  }
+  get peg(): Peg | null {
+    return this.x === null ? null : this.x.peg;
+  }
+  set peg(p: Peg | null) {
+    if (p !== null || this.x !== null) this.extras().peg = p;
   }
   get trailingTime(): number | undefined {
     return this.x?.trail?.time;
@@ -606,6 +616,8 @@ export class SymbolState {
   readonly amendments = new Map<number, Amendment[]>();
   /** Trailing stops by orderId (kept for closed orders too: their trailingDelta / trailingTime). */
   readonly trails = new Map<number, Trail>();
+  /** Pegged orders' instructions by orderId (kept for closed orders too). */
+  readonly pegs = new Map<number, Peg>();
   /** Trailing stops waiting in `stops` (trades only look at them when there are some). */
   trailing = 0;
   /** Closed orders and trades, with retained history. */
@@ -639,7 +651,7 @@ export class SymbolState {
     seed: number,
   ) {
     this.pctBounds = new Array<number>(c.fPercent.length * 5).fill(-1);
-    this.archive = new OrderArchive(c.name, seed, undefined, this.trails);
+    this.archive = new OrderArchive(c.name, seed, undefined, this.trails, this.pegs);
     this.tradeArchive = new TradeArchive(c.name, c.base, c.quote);
   }
   account(acct: Account): SymbolAccount {
@@ -661,6 +673,8 @@ interface PrepareOptions {
   readonly names?: LegParamNames | undefined;
   /** An OPO pending order: no quantity yet (its quantity checks run when it goes live). */
   readonly quantityLater?: boolean;
+  /** An OTO pending order: it enters the book later (a peg is set then). */
+  readonly entersLater?: boolean;
 }
 
 /** A validated order, nothing changed yet (the spec fields without ids, plus engine units). */
@@ -692,6 +706,15 @@ export interface Draft {
   readonly lockN: number;
   /** Trailing stop delta in BIPS (0: none). */
   readonly trailingDelta: number;
+  /** Peg instructions (null: not pegged); the pegged price is priceT once known (pegged true). */
+  readonly peg: PegSpec | null;
+  readonly pegged: boolean;
+}
+
+interface PegSpec {
+  readonly priceType: PegPriceType;
+  /** Price levels deeper than the best; −1: none given. */
+  readonly offset: number;
 }
 
 /** The Draft of fastLimit, reused: accept() consumes it within the same command. */
@@ -720,6 +743,8 @@ class LimitDraft implements Draft {
   readonly lock = 0n;
   lockN = 0;
   readonly trailingDelta = 0;
+  readonly peg = null;
+  readonly pegged = false;
 }
 
 export interface PlaceResult {
@@ -1154,6 +1179,8 @@ export class Exchange {
     };
     const trail = o.trail;
     if (trail !== null) (e as { trailingTime?: number }).trailingTime = trail.time;
+    const peg = o.peg;
+    if (peg !== null && peg.peggedPrice > 0) (e as { peggedPrice?: number }).peggedPrice = peg.peggedPrice;
     this.ev.push(e);
   }
 
@@ -1199,6 +1226,9 @@ export class Exchange {
       cmd.quoteOrderQty !== undefined ||
       cmd.icebergQty !== undefined ||
       cmd.trailingDelta !== undefined ||
+      cmd.pegPriceType !== undefined ||
+      cmd.pegOffsetType !== undefined ||
+      cmd.pegOffsetValue !== undefined ||
       cmd.selfTradePreventionMode !== undefined ||
       (cmd.strategyType !== undefined && cmd.strategyType < 1000000)
     )
@@ -1276,7 +1306,7 @@ export class Exchange {
     sa: SymbolAccount | undefined,
     opts: PrepareOptions,
   ): Draft {
-    const { newOrders, sharedLock = false, names = {}, quantityLater = false } = opts;
+    const { newOrders, sharedLock = false, names = {}, quantityLater = false, entersLater = false } = opts;
     const n = (p: LegParam): string => names[p] ?? p;
     const c = s.c;
     const def = c.def;
@@ -1294,8 +1324,9 @@ export class Exchange {
       if (cmd.timeInForce === undefined) throw Err.mandatoryParam(n('timeInForce'));
       tif = cmd.timeInForce;
     } else if (cmd.timeInForce !== undefined) throw Err.paramNotRequired(n('timeInForce'));
+    const peg = pegSpec(c, cmd, tif, n);
     if (priced) {
-      if (cmd.price === undefined) throw Err.mandatoryParam(n('price'));
+      if (cmd.price === undefined && peg === null) throw Err.mandatoryParam(n('price'));
     } else if (cmd.price !== undefined) throw Err.paramNotRequired(n('price'));
     const trailingDelta = cmd.trailingDelta ?? 0;
     if (cmd.trailingDelta !== undefined) {
@@ -1350,8 +1381,12 @@ export class Exchange {
     const stopT = stopU / pUnit;
     let qtyS = qtyU / qUnit; // may be fractional: LOT_SIZE fails below
     const iceS = iceU / qUnit;
-    if (priced && (priceU === 0 || (qtyU === 0 && !quantityLater)))
+    if (priced && ((priceU === 0 && peg === null) || (qtyU === 0 && !quantityLater)))
       throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.PRICE_QTY_ZERO);
+    // a pegged LIMIT / LIMIT_MAKER takes its price from the book now; stop-limits when triggered
+    const pegT = peg !== null && !isStop && !entersLater ? pegTicks(s, isBuy, peg) : -1;
+    if (peg !== null && !isStop && !entersLater && pegT < 0) throw rejected(EngineMessage.PEG_LIQUIDITY_TOO_LOW);
+    const limitT = pegT >= 0 ? pegT : priceT;
 
     // -- MARKET by quoteOrderQty: the quantity comes from the book (never breaking the lot step)
     let lock = -1n;
@@ -1370,63 +1405,69 @@ export class Exchange {
       if (isBuy) lock = walk(c, opp, -1, steps, -1n).cost;
     }
 
-    // -- filters, in the symbol's filter order
+    // -- filters, in the symbol's filter order, at the limit price (0: not known yet); a pegged order
+    // with a price of its own passes them at both prices
     const saOpen = sa ? sa.openCount : 0;
-    for (const f of c.filters) {
-      switch (f.kind) {
-        case 'PRICE_FILTER':
-          if (priced && !priceOk(f, priceT)) throw fail('PRICE_FILTER');
-          if (isStop && stopU > 0 && !priceOk(f, stopT)) throw fail('PRICE_FILTER');
-          break;
-        case 'TRAILING_DELTA': {
-          if (cmd.trailingDelta === undefined) break;
-          // above the market: STOP_LOSS(_LIMIT) BUY and TAKE_PROFIT(_LIMIT) SELL
-          const above = (type === 'STOP_LOSS' || type === 'STOP_LOSS_LIMIT') === isBuy;
-          const [min, max] = above ? [f.minAbove, f.maxAbove] : [f.minBelow, f.maxBelow];
-          if (trailingDelta < min || trailingDelta > max) throw fail('TRAILING_DELTA');
-          break;
+    const checkFilters = (priceU: number, priceT: number): void => {
+      for (const f of c.filters) {
+        switch (f.kind) {
+          case 'PRICE_FILTER':
+            if (priced && priceT > 0 && !priceOk(f, priceT)) throw fail('PRICE_FILTER');
+            if (isStop && stopU > 0 && !priceOk(f, stopT)) throw fail('PRICE_FILTER');
+            break;
+          case 'TRAILING_DELTA': {
+            if (cmd.trailingDelta === undefined) break;
+            // above the market: STOP_LOSS(_LIMIT) BUY and TAKE_PROFIT(_LIMIT) SELL
+            const above = (type === 'STOP_LOSS' || type === 'STOP_LOSS_LIMIT') === isBuy;
+            const [min, max] = above ? [f.minAbove, f.maxAbove] : [f.minBelow, f.maxBelow];
+            if (trailingDelta < min || trailingDelta > max) throw fail('TRAILING_DELTA');
+            break;
+          }
+          case 'PERCENT_PRICE':
+          case 'PERCENT_PRICE_BY_SIDE':
+            if (priced && priceT > 0 && this.percentFails(s, f, priceU, isBuy, cmd.now))
+              throw fail(this.percentName(f));
+            break;
+          case 'LOT_SIZE':
+            if (!quoteMode && !quantityLater && !lotOk(f, qtyS)) throw fail('LOT_SIZE');
+            if (iceU > 0 && !lotOk(f, iceS)) throw fail('LOT_SIZE');
+            break;
+          case 'MARKET_LOT_SIZE':
+            if (isMarket && !quoteMode && !quantityLater && !lotOk(f, qtyS)) throw fail('MARKET_LOT_SIZE');
+            break;
+          case 'ICEBERG_PARTS':
+            if (!quantityLater && icebergPartsFail(f, qtyS, iceS)) throw fail('ICEBERG_PARTS');
+            break;
+          case 'NOTIONAL':
+          case 'MIN_NOTIONAL':
+            if (
+              !quantityLater &&
+              !(priced && priceT === 0) &&
+              this.notionalFails(
+                s,
+                f,
+                { isMarket, isStop, priceT, stopT },
+                qtyS,
+                quoteMode ? quoteBudget : -1n,
+                cmd.now,
+              )
+            )
+              throw fail(f.kind);
+            break;
+          case 'MAX_NUM_ORDERS':
+            if (saOpen + newOrders > f.max) throw fail('MAX_NUM_ORDERS');
+            break;
+          case 'MAX_NUM_ALGO_ORDERS':
+            if (isStop && (sa ? sa.algo : 0) + 1 > f.max) throw fail('MAX_NUM_ALGO_ORDERS');
+            break;
+          case 'MAX_NUM_ICEBERG_ORDERS':
+            if (iceU > 0 && (sa ? sa.iceberg : 0) + 1 > f.max) throw fail('MAX_NUM_ICEBERG_ORDERS');
+            break;
         }
-        case 'PERCENT_PRICE':
-        case 'PERCENT_PRICE_BY_SIDE': {
-          if (!priced) break;
-          const ref = this.refPrice(s, f.mins, cmd.now);
-          if (ref < 0) break;
-          const p = BigInt(priceU) * UNIT_N;
-          const r = BigInt(ref);
-          const up = isBuy ? f.bidUp : f.askUp;
-          const down = isBuy ? f.bidDown : f.askDown;
-          if (p > r * up || p < r * down) throw fail(f.kind === 'PERCENT_PRICE' ? 'PERCENT_PRICE' : this.bySideName);
-          break;
-        }
-        case 'LOT_SIZE':
-          if (!quoteMode && !quantityLater && !lotOk(f, qtyS)) throw fail('LOT_SIZE');
-          if (iceU > 0 && !lotOk(f, iceS)) throw fail('LOT_SIZE');
-          break;
-        case 'MARKET_LOT_SIZE':
-          if (isMarket && !quoteMode && !quantityLater && !lotOk(f, qtyS)) throw fail('MARKET_LOT_SIZE');
-          break;
-        case 'ICEBERG_PARTS':
-          if (!quantityLater && icebergPartsFail(f, qtyS, iceS)) throw fail('ICEBERG_PARTS');
-          break;
-        case 'NOTIONAL':
-        case 'MIN_NOTIONAL':
-          if (
-            !quantityLater &&
-            this.notionalFails(s, f, { isMarket, isStop, priceT, stopT }, qtyS, quoteMode ? quoteBudget : -1n, cmd.now)
-          )
-            throw fail(f.kind);
-          break;
-        case 'MAX_NUM_ORDERS':
-          if (saOpen + newOrders > f.max) throw fail('MAX_NUM_ORDERS');
-          break;
-        case 'MAX_NUM_ALGO_ORDERS':
-          if (isStop && (sa ? sa.algo : 0) + 1 > f.max) throw fail('MAX_NUM_ALGO_ORDERS');
-          break;
-        case 'MAX_NUM_ICEBERG_ORDERS':
-          if (iceU > 0 && (sa ? sa.iceberg : 0) + 1 > f.max) throw fail('MAX_NUM_ICEBERG_ORDERS');
-          break;
       }
-    }
+    };
+    checkFilters(pegT >= 0 ? pegT * pUnit : priceU, limitT);
+    if (pegT >= 0 && priceU > 0) checkFilters(priceU, priceT);
     // Misfits the symbol's filters did not catch (no PRICE_FILTER / LOT_SIZE configured).
     if (!Number.isInteger(priceT) || !Number.isInteger(stopT)) throw fail('PRICE_FILTER');
     if (!Number.isInteger(qtyS) || !Number.isInteger(iceS)) throw fail(c.lot ? 'LOT_SIZE' : 'MARKET_LOT_SIZE');
@@ -1437,9 +1478,9 @@ export class Exchange {
     if (cid !== undefined && sa) {
       if (isOpen(this.byCid(s, cmd.accountId, sa, cid))) throw rejected(EngineMessage.DUPLICATE_ORDER);
     }
-    if (type === 'LIMIT_MAKER') {
+    if (type === 'LIMIT_MAKER' && limitT > 0) {
       const best = opp.best();
-      if (best && (isBuy ? best.price <= priceT : best.price >= priceT))
+      if (best && (isBuy ? best.price <= limitT : best.price >= limitT))
         throw rejected(EngineMessage.WOULD_MATCH_AND_TAKE);
     }
     // (A trailing stop whose stop price is already reached starts tracking at once instead.)
@@ -1449,7 +1490,8 @@ export class Exchange {
     // -- balance
     if (lock < 0n) {
       if (!isBuy) lock = BigInt(qtyS * qUnit);
-      else if (priced) lock = notionalUnits(priceT, qtyS, c.fn, c.fd);
+      else if (priced)
+        lock = notionalUnits(limitT, qtyS, c.fn, c.fd); // 0 while a peg waits: reserved then
       else if (type === 'MARKET') lock = walk(c, opp, -1, qtyS, -1n).cost;
       else lock = 0n; // a BUY stop-market reserves at trigger time
     }
@@ -1477,14 +1519,63 @@ export class Exchange {
       clientOrderId: cid,
       isStop,
       isMarket,
-      priceT: priced ? priceT : 0,
+      priceT: priced ? limitT : 0,
       stopT,
       qtyS,
       icebergS: iceS,
       lock,
       lockN: -1,
       trailingDelta,
+      peg,
+      pegged: pegT >= 0,
     };
+  }
+
+  /** PERCENT_PRICE(_BY_SIDE) at `priceU` (units) against the reference price (none yet: passes). */
+  private percentFails(
+    s: SymbolState,
+    f: Extract<CompiledFilter, { kind: 'PERCENT_PRICE' | 'PERCENT_PRICE_BY_SIDE' }>,
+    priceU: number,
+    isBuy: boolean,
+    now: number,
+  ): boolean {
+    const ref = this.refPrice(s, f.mins, now);
+    if (ref < 0) return false;
+    const p = BigInt(priceU) * UNIT_N;
+    const r = BigInt(ref);
+    return p > r * (isBuy ? f.bidUp : f.askUp) || p < r * (isBuy ? f.bidDown : f.askDown);
+  }
+
+  private percentName(f: Extract<CompiledFilter, { kind: 'PERCENT_PRICE' | 'PERCENT_PRICE_BY_SIDE' }>): string {
+    return f.kind === 'PERCENT_PRICE' ? 'PERCENT_PRICE' : this.bySideName;
+  }
+
+  /**
+   * Pegs an order that enters the book now (a triggered stop-limit, a pending order going live): its
+   * price from the book, then the price filters at it (faqs/pegged_orders.md: revalidated then).
+   * False when the book has no such level or a filter fails (the order then expires).
+   */
+  private pegNow(s: SymbolState, o: Order): boolean {
+    const peg = o.peg as Peg;
+    const t = pegTicks(s, o.isBuy, peg);
+    if (t < 0) return false;
+    const c = s.c;
+    for (const f of c.filters) {
+      if (f.kind === 'PRICE_FILTER' && !priceOk(f, t)) return false;
+      if (
+        (f.kind === 'PERCENT_PRICE' || f.kind === 'PERCENT_PRICE_BY_SIDE') &&
+        this.percentFails(s, f, t * c.pUnit, o.isBuy, this.now)
+      )
+        return false;
+      if (
+        (f.kind === 'NOTIONAL' || f.kind === 'MIN_NOTIONAL') &&
+        this.notionalFails(s, f, { isMarket: false, isStop: o.isStop, priceT: t, stopT: o.stopT }, o.remS, -1n)
+      )
+        return false;
+    }
+    o.priceT = t;
+    peg.peggedPrice = t * c.pUnit;
+    return true;
   }
 
   /**
@@ -1569,6 +1660,16 @@ export class Exchange {
     if (d.trailingDelta > 0) {
       o.trail = this.newTrail(s, o.orderId, d.trailingDelta);
       if (!pending) this.armTrail(s, o);
+    }
+    if (d.peg !== null) {
+      const peg: Peg = {
+        orderId: o.orderId,
+        priceType: d.peg.priceType,
+        offset: d.peg.offset,
+        peggedPrice: d.pegged ? d.priceT * s.c.pUnit : 0,
+      };
+      s.pegs.set(o.orderId, peg);
+      o.peg = peg;
     }
     if (o.isStop) sa.algo++;
     if (o.icebergS > 0) sa.iceberg++;
@@ -2064,7 +2165,12 @@ export class Exchange {
   private activate(s: SymbolState, list: OrderList): void {
     const pending = list.legs.filter((o) => o.open && o.status === 'PENDING_NEW');
     if (pending.length === 0) return;
-    if (!(list.pays ? this.payPending(s, list, pending) : this.reservePending(s, pending))) {
+    // pegged limit orders take their price now: before their reservation, after an OPO's quantity
+    const pegAll = () => pending.every((o) => o.peg === null || o.isStop || this.pegNow(s, o));
+    const live = list.pays
+      ? this.payPending(s, list, pending) && pegAll()
+      : pegAll() && this.reservePending(s, pending);
+    if (!live) {
       for (const o of pending) if (o.open) this.expire(s, o, 'EXPIRED', undefined);
       return;
     }
@@ -2194,6 +2300,10 @@ export class Exchange {
   }
 
   private trigger(s: SymbolState, o: Order): void {
+    if (o.peg !== null && !(this.pegNow(s, o) && this.reserveAtPeg(o))) {
+      this.expire(s, o, 'EXPIRED', undefined);
+      return;
+    }
     o.isWorking = true;
     o.workingTime = this.now;
     o.updateTime = this.now;
@@ -2214,6 +2324,21 @@ export class Exchange {
     }
     this.work(s, o);
     if (o.open && o.isBuy) this.tighten(o);
+  }
+
+  /** A BUY pegged when triggered reserves what its price needs beyond what it holds (false: not there). */
+  private reserveAtPeg(o: Order): boolean {
+    if (!o.isBuy) return true;
+    const need = notionalUnits(o.priceT, o.remS, o.sym.fn, o.sym.fd) - o.locked;
+    if (need <= 0n) return true;
+    const b = o.quoteBal;
+    settle(b);
+    if (need > b.free) return false;
+    b.free -= need;
+    b.locked += need;
+    o.locked += need;
+    this.touch(b);
+    return true;
   }
 
   // ==== order lists (OCO) ==============================================================================
@@ -2263,6 +2388,8 @@ export class Exchange {
     above: OcoLeg,
     below: OcoLeg,
     newOrders: number,
+    /** The pair waits for a working order (OTOCO / OPOCO). */
+    entersLater: boolean,
   ): { dAbove: Draft; dBelow: Draft; lock: bigint } {
     const quantityLater = quantity === undefined;
     const isBuy = side === 'BUY';
@@ -2307,7 +2434,7 @@ export class Exchange {
     const acct = this.accounts.get(list.accountId);
     const sa = s.accounts.get(list.accountId);
     const legCmd = (l: OcoLeg) => listLegCommand(list, l, side, quantity);
-    const opts = { newOrders, sharedLock: true, quantityLater };
+    const opts = { newOrders, sharedLock: true, quantityLater, entersLater };
     const dAbove = this.prepare(s, legCmd(above), acct, sa, { ...opts, names: above.names });
     const dBelow = this.prepare(s, legCmd(below), acct, sa, { ...opts, names: below.names });
     if (dAbove.clientOrderId !== undefined && dAbove.clientOrderId === dBelow.clientOrderId)
@@ -2333,7 +2460,16 @@ export class Exchange {
     const c = s.c;
     if (!c.def.ocoAllowed) throw rejected(EngineMessage.OCO_NOT_SUPPORTED);
     const acct = this.accounts.get(cmd.accountId);
-    const { dAbove, dBelow, lock } = this.prepareOcoPair(s, cmd, cmd.side, cmd.quantity, cmd.above, cmd.below, 2);
+    const { dAbove, dBelow, lock } = this.prepareOcoPair(
+      s,
+      cmd,
+      cmd.side,
+      cmd.quantity,
+      cmd.above,
+      cmd.below,
+      2,
+      false,
+    );
     const bal = acct?.balances.get(cmd.side === 'BUY' ? c.quote : c.base);
     if (lock > 0n && (!bal || bal.free < lock)) throw rejected(EngineMessage.INSUFFICIENT_BALANCE);
 
@@ -2395,6 +2531,7 @@ export class Exchange {
       sharedLock: true,
       names: pendingLeg.names,
       quantityLater: kind === 'OPO',
+      entersLater: true,
     });
     if (dWorking.clientOrderId !== undefined && dWorking.clientOrderId === dPending.clientOrderId)
       throw rejected(EngineMessage.DUPLICATE_ORDER);
@@ -2454,6 +2591,7 @@ export class Exchange {
       cmd.pendingAbove,
       cmd.pendingBelow,
       3,
+      true,
     );
     const cid = dWorking.clientOrderId;
     if (cid !== undefined && (cid === dAbove.clientOrderId || cid === dBelow.clientOrderId))
@@ -2849,6 +2987,46 @@ function checkWorkingOrder(c: CompiledSymbol, working: OtoLeg): void {
 /** What every list command shares. */
 type ListHead = Pick<PlaceOcoCommand, 'now' | 'accountId' | 'symbol' | 'listClientOrderId' | 'selfTradePreventionMode'>;
 
+/** A command's peg instructions, checked (null: not pegged). */
+function pegSpec(
+  c: CompiledSymbol,
+  cmd: PlaceOrderCommand,
+  tif: TimeInForce,
+  n: (p: LegParam) => string,
+): PegSpec | null {
+  const priceType = cmd.pegPriceType;
+  if (priceType === undefined) {
+    if (cmd.pegOffsetType !== undefined || cmd.pegOffsetValue !== undefined)
+      throw Err.mandatoryParam(n('pegPriceType'));
+    return null;
+  }
+  if (!c.def.pegInstructionsAllowed) throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.PEGGED_NOT_SUPPORTED);
+  const type = cmd.type;
+  if (!PRICED_TYPES.has(type)) throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.PEG_NOT_ALLOWED_FOR_TYPE);
+  // a post-only order cannot peg to the other side; a LIMIT at its own side's best only rests (GTC)
+  if (
+    (type === 'LIMIT_MAKER' && priceType === 'MARKET_PEG') ||
+    (type === 'LIMIT' && priceType === 'PRIMARY_PEG' && tif !== 'GTC')
+  )
+    throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.PEG_TYPE_NOT_ALLOWED);
+  if ((cmd.pegOffsetType === undefined) !== (cmd.pegOffsetValue === undefined))
+    throw Err.mustBothBeSent(n('pegOffsetType'), n('pegOffsetValue'));
+  const offset = cmd.pegOffsetValue ?? -1;
+  if (offset > 100) throw Err.greaterThan(n('pegOffsetValue'), 100);
+  return { priceType, offset };
+}
+
+/**
+ * The price level a peg points at, in ticks: the best of the order's own side (PRIMARY_PEG) or of
+ * the other side (MARKET_PEG), `offset` levels deeper; −1 when the book has no such level.
+ */
+function pegTicks(s: SymbolState, isBuy: boolean, peg: PegSpec): number {
+  const side = (peg.priceType === 'PRIMARY_PEG') === isBuy ? s.bids : s.asks;
+  const levels = side.levels;
+  const i = levels.length - 1 - Math.max(0, peg.offset);
+  return i >= 0 ? (levels[i] as Level).price : -1;
+}
+
 /** OPO / OPOCO: allowed on the symbol, the working order buys and the pending order(s) sell. */
 function checkPaidList(c: CompiledSymbol, working: OtoLeg, pendingSide: Side): void {
   if (!c.def.opoAllowed) throw rejected(EngineMessage.OPO_NOT_SUPPORTED);
@@ -2872,6 +3050,9 @@ function listLegCommand(list: ListHead, l: OcoLeg, side: Side, quantity: string 
     ...(l.clientOrderId !== undefined ? { newClientOrderId: l.clientOrderId } : {}),
     ...(l.strategyId !== undefined ? { strategyId: l.strategyId } : {}),
     ...(l.strategyType !== undefined ? { strategyType: l.strategyType } : {}),
+    ...(l.pegPriceType !== undefined ? { pegPriceType: l.pegPriceType } : {}),
+    ...(l.pegOffsetType !== undefined ? { pegOffsetType: l.pegOffsetType } : {}),
+    ...(l.pegOffsetValue !== undefined ? { pegOffsetValue: l.pegOffsetValue } : {}),
     ...(l.trailingDelta !== undefined ? { trailingDelta: l.trailingDelta } : {}),
     ...(list.selfTradePreventionMode !== undefined ? { selfTradePreventionMode: list.selfTradePreventionMode } : {}),
   };

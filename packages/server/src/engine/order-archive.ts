@@ -23,7 +23,7 @@ import {
 import { type Chunks, type Column, columns, f64, getBig, i32, putBig } from './columns.js';
 import type { Order } from './exchange.js';
 import { clientOrderId } from './ids.js';
-import { specOf, type AccountId, type OrderSpec, type OrderView } from './types.js';
+import { specOf, type AccountId, type OrderSpec, type OrderView, type Peg } from './types.js';
 
 const DENSE_COLUMNS = [
   'accountId',
@@ -134,6 +134,8 @@ export class OrderArchive {
     state?: OrderArchiveState,
     /** The symbol's trailing stops by orderId (their trailingDelta / trailingTime). */
     readonly trails: ReadonlyMap<number, { readonly delta: number; readonly time: number }> = new Map(),
+    /** The symbol's pegged orders by orderId. */
+    readonly pegs: ReadonlyMap<number, Peg> = new Map(),
   ) {
     if (state !== undefined && state.enums !== ENUM_LAYOUT)
       throw new Error('order archive: the snapshot was taken with other enum values');
@@ -350,6 +352,9 @@ export class ArchivedOrderView implements OrderView, OrderSpec {
   }
   get trailingTime(): number | undefined {
     return this.a.trails.get(this.orderId)?.time;
+  }
+  get peg(): Peg | null {
+    return this.a.pegs.get(this.orderId) ?? null;
   }
   get icebergQty(): number {
     return this.a.rareOf('icebergQty', this.orderId);

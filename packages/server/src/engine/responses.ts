@@ -22,6 +22,15 @@ function conditionals(o: OrderView, out: Json, opts: { iceberg: boolean; stop: b
     out.trailingDelta = s.trailingDelta;
     out.trailingTime = o.trailingTime ?? -1;
   }
+  const peg = s.peg;
+  if (peg) {
+    out.pegPriceType = peg.priceType;
+    if (peg.offset >= 0) {
+      out.pegOffsetType = 'PRICE_LEVEL';
+      out.pegOffsetValue = peg.offset;
+    }
+    if (peg.peggedPrice > 0) out.peggedPrice = f(peg.peggedPrice);
+  }
   if (s.strategyId !== undefined) out.strategyId = s.strategyId;
   if (s.strategyType !== undefined) out.strategyType = s.strategyType;
   return out;
@@ -331,6 +340,15 @@ export function executionReport(e: ExecutionEvent, eventTime: number = e.transac
   if (s.trailingDelta) {
     out.d = s.trailingDelta;
     out.D = e.trailingTime ?? -1;
+  }
+  const peg = s.peg;
+  if (peg) {
+    out.gP = peg.priceType;
+    if (peg.offset >= 0) {
+      out.gOT = 'PRICE_LEVEL';
+      out.gOV = peg.offset;
+    }
+    if (e.peggedPrice !== undefined) out.gp = f(e.peggedPrice);
   }
   if (s.strategyId !== undefined) out.j = s.strategyId;
   if (s.strategyType !== undefined) out.J = s.strategyType;

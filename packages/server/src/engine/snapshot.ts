@@ -34,7 +34,7 @@ import type { GeneratedIds, GeneratedIdsState } from './generated-ids.js';
 import { OrderArchive, type OrderArchiveState } from './order-archive.js';
 import { Dictionary, type NumberTable, TableReader, TableWriter } from './table.js';
 import { TradeArchive, type TradeArchiveState } from './trade-archive.js';
-import type { AccountId, Amendment, PreventedMatchEvent } from './types.js';
+import type { AccountId, Amendment, Peg, PreventedMatchEvent } from './types.js';
 
 export const ENGINE_STATE_VERSION = 2;
 
@@ -125,6 +125,8 @@ interface SymbolData {
   readonly amendments?: readonly Amendment[];
   /** Trailing stops, open or closed (absent in snapshots taken before trailing stops existed). */
   readonly trails?: readonly Trail[];
+  /** Pegged orders' instructions, open or closed (absent in snapshots taken before pegs existed). */
+  readonly pegs?: readonly Peg[];
 }
 
 export interface EngineState {
@@ -207,6 +209,7 @@ function exportSymbol(s: SymbolState, retain: boolean): SymbolData {
     tradeChains: s.tradeChains.exportState(retain ? 2 * s.nextTradeId : 0),
     amendments: [...s.amendments.values()].flat(),
     trails: [...s.trails.values()].map((t) => ({ ...t })),
+    pegs: [...s.pegs.values()].map((p) => ({ ...p })),
   };
 }
 
@@ -390,6 +393,12 @@ function importSymbol(d: SymbolData, s: SymbolState, x: EngineInternals): void {
     const o = s.orders[trail.orderId];
     if (o !== undefined) o.trail = trail;
   }
+  for (const p of d.pegs ?? []) {
+    const peg: Peg = { ...p };
+    s.pegs.set(peg.orderId, peg);
+    const o = s.orders[peg.orderId];
+    if (o !== undefined) o.peg = peg;
+  }
   for (const a of d.amendments ?? []) {
     let history = s.amendments.get(a.orderId);
     if (history === undefined) s.amendments.set(a.orderId, (history = []));
@@ -401,7 +410,7 @@ function importSymbol(d: SymbolData, s: SymbolState, x: EngineInternals): void {
   s.trailing = s.stops.filter((o) => o.trail !== null).length;
   s.orderChains = new Chains(d.orderChains);
   s.tradeChains = new Chains(d.tradeChains);
-  if (d.archive !== null) s.archive = new OrderArchive(s.c.name, x.seed, d.archive, s.trails);
+  if (d.archive !== null) s.archive = new OrderArchive(s.c.name, x.seed, d.archive, s.trails, s.pegs);
   if (d.tradeArchive !== null) s.tradeArchive = new TradeArchive(s.c.name, s.c.base, s.c.quote, d.tradeArchive);
 }
 
@@ -432,6 +441,8 @@ function importOrders(d: SymbolData, s: SymbolState): void {
     const flags = r.num(i, C.flags);
     const draft: Draft = {
       trailingDelta: 0, // the trail, if any, is restored from SymbolData.trails
+      peg: null, // so is the peg, from SymbolData.pegs
+      pegged: false,
       symbol: s.c.name,
       accountId,
       side: dict.word(r.num(i, C.side)) as Side,

@@ -13,6 +13,8 @@ import type {
   OrderRejectReason,
   OrderStatus,
   OrderType,
+  PegOffsetType,
+  PegPriceType,
   SelfTradePreventionMode,
   Side,
   TimeInForce,
@@ -44,6 +46,24 @@ export interface PlaceOrderCommand extends Timed {
   readonly selfTradePreventionMode?: SelfTradePreventionMode;
   readonly strategyId?: number;
   readonly strategyType?: number;
+  /** A pegged order: its limit price comes from the book (see Peg). */
+  readonly pegPriceType?: PegPriceType;
+  readonly pegOffsetType?: PegOffsetType;
+  readonly pegOffsetValue?: number;
+}
+
+/**
+ * A pegged order's instructions (faqs/pegged_orders.md): its limit price is the best price on its
+ * own side of the book (PRIMARY_PEG) or the other side (MARKET_PEG), `offset` price levels deeper;
+ * set when it enters the book (at once, at its trigger, or when its list makes it live).
+ */
+export interface Peg {
+  readonly orderId: number;
+  readonly priceType: PegPriceType;
+  /** PRICE_LEVEL offset, −1 when none was given. */
+  readonly offset: number;
+  /** The price it was pegged at, units; 0 until then. */
+  peggedPrice: number;
 }
 
 export interface OrderRef {
@@ -97,6 +117,9 @@ export interface OcoLeg {
   readonly strategyType?: number;
   /** A trailing stop leg: BIPS (its stopPrice is then optional). */
   readonly trailingDelta?: number;
+  readonly pegPriceType?: PegPriceType;
+  readonly pegOffsetType?: PegOffsetType;
+  readonly pegOffsetValue?: number;
   /**
    * The request's names of this leg's parameters (price → "abovePrice", …), so that a missing or
    * malformed one is named as the client sent it; plain order parameter names when absent.
@@ -105,7 +128,16 @@ export interface OcoLeg {
 }
 
 /** Order parameters that a list names per leg. */
-export type LegParam = 'price' | 'stopPrice' | 'quantity' | 'timeInForce' | 'icebergQty' | 'trailingDelta';
+export type LegParam =
+  | 'price'
+  | 'stopPrice'
+  | 'quantity'
+  | 'timeInForce'
+  | 'icebergQty'
+  | 'trailingDelta'
+  | 'pegPriceType'
+  | 'pegOffsetType'
+  | 'pegOffsetValue';
 export type LegParamNames = { readonly [P in LegParam]?: string };
 
 /** One order of an OTO list (its own side and quantity). */
@@ -202,6 +234,8 @@ export interface OrderSpec {
   readonly time: number;
   /** Trailing stops only: the delta in BIPS. */
   readonly trailingDelta?: number;
+  /** Pegged orders only. */
+  readonly peg?: Peg | null;
 }
 
 /** The spec fields of an order as a plain object (what an order serialises to as JSON). */
@@ -225,6 +259,7 @@ export function specOf(o: OrderSpec): OrderSpec {
     strategyType: o.strategyType,
     time: o.time,
     ...(o.trailingDelta ? { trailingDelta: o.trailingDelta } : {}),
+    ...(o.peg ? { peg: { ...o.peg } } : {}),
   };
 }
 
@@ -297,6 +332,8 @@ export interface ExecutionEvent {
   readonly expiryReason: ExpiryReason | undefined;
   /** `D`, trailing stops only: when it started tracking the price (−1 before). */
   readonly trailingTime?: number;
+  /** `gp`, pegged orders only: the price it is pegged at (absent before it is set). */
+  readonly peggedPrice?: number;
 }
 
 /** A trade, for market data (trade/aggTrade/klines/tickers) and myTrades. */

@@ -900,3 +900,66 @@ describe('symbol status', () => {
     expect((await api(a, 'GET', '/openOrders', { symbol: 'BTCUSDT' })).json()).toEqual([]);
   });
 });
+
+describe('pegged orders over HTTP', () => {
+  it('a BUY pegged to the best bid answers its pegged price; queries and lists carry the peg', async () => {
+    const maker = await createAccount({ BTC: '10', USDT: '1000000' });
+    const a = await createAccount({ BTC: '10', USDT: '1000000' });
+    await api(maker, 'POST', '/order', limitParams('BUY', '1', '29990'));
+    await api(maker, 'POST', '/order', limitParams('SELL', '1', '30010'));
+    const res = await api(a, 'POST', '/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.5',
+      pegPriceType: 'PRIMARY_PEG',
+      newOrderRespType: 'RESULT',
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json()).toMatchObject({
+      price: '0.00000000',
+      pegPriceType: 'PRIMARY_PEG',
+      peggedPrice: '29990.00000000',
+      status: 'NEW',
+    });
+    const orderId = res.json<{ orderId: number }>().orderId;
+    const q = await api(a, 'GET', '/order', { symbol: 'BTCUSDT', orderId });
+    expect(q.json()).toMatchObject({ pegPriceType: 'PRIMARY_PEG', peggedPrice: '29990.00000000' });
+
+    // an OCO whose LIMIT_MAKER leg joins the best ask, one level deeper
+    await api(maker, 'POST', '/order', limitParams('SELL', '1', '30020'));
+    const oco = await api(a, 'POST', '/orderList/oco', {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      quantity: '0.1',
+      aboveType: 'LIMIT_MAKER',
+      abovePegPriceType: 'PRIMARY_PEG',
+      abovePegOffsetType: 'PRICE_LEVEL',
+      abovePegOffsetValue: 1,
+      belowType: 'STOP_LOSS',
+      belowStopPrice: '25000',
+    });
+    expect(oco.status, oco.text).toBe(200);
+    const above = oco.json<{ orderReports: Json[] }>().orderReports.find((o) => o.type === 'LIMIT_MAKER');
+    expect(above).toMatchObject({ pegOffsetType: 'PRICE_LEVEL', pegOffsetValue: 1, peggedPrice: '30020.00000000' });
+  });
+
+  it('refuses bad peg parameters with the documented errors', async () => {
+    const a = await createAccount({ USDT: '100000' });
+    const base = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.1' };
+    const cases: [Params, { code: number; msg: string }][] = [
+      [{ pegPriceType: 'BEST' }, { code: -1210, msg: 'Invalid pegPriceType.' }],
+      [
+        { pegPriceType: 'PRIMARY_PEG', pegOffsetType: 'TICKS', pegOffsetValue: 1 },
+        { code: -1211, msg: 'Invalid pegOffsetType.' },
+      ],
+      [{ pegPriceType: 'MARKET_PEG' }, { code: -2010, msg: 'Order book liquidity is too low for this pegged order.' }],
+      [{}, { code: -1102, msg: "Mandatory parameter 'price' was not sent, was empty/null, or malformed." }],
+    ];
+    for (const [extra, error] of cases) {
+      const res = await api(a, 'POST', '/order', { ...base, ...extra });
+      expect(res.json(), JSON.stringify(extra)).toEqual(error);
+    }
+  });
+});

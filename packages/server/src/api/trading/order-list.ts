@@ -22,7 +22,7 @@ import {
   type OrderListView,
   type OtoLeg,
 } from '../../engine/index.js';
-import { accountOf, int, limitOf, refundOrders, respTypeOf, str, symbolOf, timeWindow } from './params.js';
+import { accountOf, int, limitOf, pegOf, refundOrders, respTypeOf, str, symbolOf, timeWindow } from './params.js';
 
 type LegPrefix = 'above' | 'below' | 'working' | 'pending' | 'pendingAbove' | 'pendingBelow';
 
@@ -34,6 +34,9 @@ function prefixedNames(prefix: LegPrefix, quantity: string): LegParamNames {
     timeInForce: `${prefix}TimeInForce`,
     icebergQty: `${prefix}IcebergQty`,
     trailingDelta: `${prefix}TrailingDelta`,
+    pegPriceType: `${prefix}PegPriceType`,
+    pegOffsetType: `${prefix}PegOffsetType`,
+    pegOffsetValue: `${prefix}PegOffsetValue`,
     quantity,
   };
 }
@@ -41,8 +44,6 @@ function prefixedNames(prefix: LegPrefix, quantity: string): LegParamNames {
 /** An order of a list from its `<prefix>Type`, `Price`, `StopPrice`, `TimeInForce`, client id, …. */
 function leg(call: ApiCall, prefix: LegPrefix, quantity: string): OcoLeg {
   const p = call.params;
-  if (p[`${prefix}PegPriceType`] !== undefined)
-    throw Err.of(ErrorCode.UNKNOWN_ORDER_COMPOSITION, 'Unsupported order combination.');
   const names = prefixedNames(prefix, quantity);
   const price = str(p, names.price as string);
   const stopPrice = str(p, names.stopPrice as string);
@@ -52,6 +53,7 @@ function leg(call: ApiCall, prefix: LegPrefix, quantity: string): OcoLeg {
     ...(price !== undefined ? { price } : {}),
     ...(stopPrice !== undefined ? { stopPrice } : {}),
     ...(tif !== undefined ? { timeInForce: tif as TimeInForce } : {}),
+    ...pegOf(p, prefix),
     names,
   });
 }

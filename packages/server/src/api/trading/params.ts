@@ -4,10 +4,10 @@
  */
 import {
   Err,
-  ErrorCode,
-  EngineMessage,
   type NewOrderRespType,
   type OrderType,
+  type PegOffsetType,
+  type PegPriceType,
   type SelfTradePreventionMode,
   type Side,
   type TimeInForce,
@@ -50,8 +50,6 @@ export function symbolOf(call: ApiCall, name = 'symbol'): string {
 /** Names of the new-order parameters, with a prefix for cancelReplace-style reuse. */
 export function placeCommand(call: ApiCall, symbol: string): PlaceOrderCommand {
   const p = call.params;
-  if (p.pegPriceType !== undefined || p.pegOffsetType !== undefined || p.pegOffsetValue !== undefined)
-    throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.PEGGED_NOT_SUPPORTED);
   const cmd: {
     -readonly [K in keyof PlaceOrderCommand]: PlaceOrderCommand[K];
   } = {
@@ -75,7 +73,25 @@ export function placeCommand(call: ApiCall, symbol: string): PlaceOrderCommand {
   if (strategyType !== undefined) cmd.strategyType = strategyType;
   const trailingDelta = int(p, 'trailingDelta');
   if (trailingDelta !== undefined) cmd.trailingDelta = trailingDelta;
-  return cmd;
+  const peg = pegOf(p, '');
+  return peg === undefined ? cmd : { ...cmd, ...peg };
+}
+
+/** The peg instructions sent as `<prefix>PegPriceType`, `…PegOffsetType`, `…PegOffsetValue` (none: undefined). */
+export function pegOf(
+  p: TypedParams,
+  prefix: string,
+): Pick<PlaceOrderCommand, 'pegPriceType' | 'pegOffsetType' | 'pegOffsetValue'> | undefined {
+  const name = (n: string) => (prefix === '' ? `p${n.slice(1)}` : `${prefix}${n}`);
+  const priceType = str(p, name('PegPriceType')) as PegPriceType | undefined;
+  const offsetType = str(p, name('PegOffsetType')) as PegOffsetType | undefined;
+  const offsetValue = int(p, name('PegOffsetValue'));
+  if (priceType === undefined && offsetType === undefined && offsetValue === undefined) return undefined;
+  return {
+    ...(priceType !== undefined ? { pegPriceType: priceType } : {}),
+    ...(offsetType !== undefined ? { pegOffsetType: offsetType } : {}),
+    ...(offsetValue !== undefined ? { pegOffsetValue: offsetValue } : {}),
+  };
 }
 
 export function respTypeOf(p: TypedParams): NewOrderRespType | undefined {
