@@ -51,7 +51,10 @@ export async function createSandbox(config: SandboxConfig, overrides: SandboxOve
   // With --data-dir: the file journal (group commit), accounts and clock advances journaled too,
   // and snapshots of the whole state (journal/snapshotter.ts).
   const journal = config.dataDir !== null ? new FileJournal(config.dataDir) : null;
-  const fingerprint = snapshotFingerprint(config.symbols);
+  // Exchange filters shape the engine's answers: a snapshot is only reused with the same ones (and
+  // data dirs made without any keep their fingerprint).
+  const engineOptions = config.exchangeFilters.length > 0 ? { exchangeFilters: config.exchangeFilters } : {};
+  const fingerprint = snapshotFingerprint(config.symbols, engineOptions);
   const snapshotter = journal
     ? new Snapshotter({
         dir: journal.dir,
@@ -71,6 +74,7 @@ export async function createSandbox(config: SandboxConfig, overrides: SandboxOve
   const exchange = new ExchangeService(
     config.symbols,
     journal && snapshotter ? snapshotter.wrap(journal) : MEMORY_JOURNAL,
+    engineOptions,
   );
   const baseClock = overrides.clock ?? new SandboxClock();
   const clock = journal ? new JournaledClock(baseClock) : baseClock;

@@ -15,6 +15,7 @@ import {
   Err,
   ErrorCode,
   ErrorMessage,
+  type ExchangeFilter,
   type ExpiryReason,
   type OrderStatus,
   type OrderType,
@@ -160,6 +161,8 @@ export interface EngineOptions {
    * kept (history then comes from the event log / journal read model).
    */
   readonly retainHistory?: boolean;
+  /** EXCHANGE_MAX_NUM_* filters: per account, across all symbols (none by default). */
+  readonly exchangeFilters?: readonly ExchangeFilter[];
 }
 
 // ---- accounts -----------------------------------------------------------------------------------
@@ -182,6 +185,11 @@ export class Account {
   readonly balances = new Map<string, Balance>();
   mark = 0;
   updateTime = 0;
+  /** Open orders, algo orders, iceberg orders and order lists on all symbols (exchange filters). */
+  openOrders = 0;
+  algo = 0;
+  iceberg = 0;
+  openLists = 0;
   /** The rates as numbers (−1: not below 2^53, use the BigInt). */
   makerN: number;
   takerN: number;
@@ -548,6 +556,8 @@ export class SymbolAccount {
   openCount = 0;
   algo = 0;
   iceberg = 0;
+  /** Order lists still executing (MAX_NUM_ORDER_LISTS). */
+  openLists = 0;
   /**
    * Latest order per client-given order id (at most one of them is open): the order, or the orderId
    * of an archived one. Generated ids are not indexed: Exchange.byCid decodes them (ids.ts).
@@ -565,7 +575,21 @@ export class SymbolAccount {
     if (this.openTail !== null) this.openTail.aNext = o;
     else this.openHead = o;
     this.openTail = o;
-    this.openCount++;
+    this.count(o, 1);
+  }
+  /** The MAX_NUM_* counts of the symbol and of the whole account. */
+  private count(o: Order, d: 1 | -1): void {
+    const a = this.acct;
+    this.openCount += d;
+    a.openOrders += d;
+    if (o.isStop) {
+      this.algo += d;
+      a.algo += d;
+    }
+    if (o.icebergS > 0) {
+      this.iceberg += d;
+      a.iceberg += d;
+    }
   }
   removeOpen(o: Order): void {
     if (o.aPrev !== null) o.aPrev.aNext = o.aNext;
@@ -573,7 +597,7 @@ export class SymbolAccount {
     if (o.aNext !== null) o.aNext.aPrev = o.aPrev;
     else this.openTail = o.aPrev;
     o.aPrev = o.aNext = null;
-    this.openCount--;
+    this.count(o, -1);
   }
   openList(): Order[] {
     const out: Order[] = [];
@@ -675,6 +699,27 @@ interface PrepareOptions {
   readonly quantityLater?: boolean;
   /** An OTO pending order: it enters the book later (a peg is set then). */
   readonly entersLater?: boolean;
+  /** An order of a new list (MAX_NUM_ORDER_LISTS, EXCHANGE_MAX_NUM_ORDER_LISTS). */
+  readonly inList?: boolean;
+}
+
+/** The exchange filters as limits (Infinity: none). */
+interface ExchangeLimits {
+  readonly orders: number;
+  readonly algo: number;
+  readonly iceberg: number;
+  readonly lists: number;
+}
+
+function exchangeLimits(filters: readonly ExchangeFilter[]): ExchangeLimits {
+  const min = (type: ExchangeFilter['filterType'], value: (f: ExchangeFilter) => number) =>
+    Math.min(Infinity, ...filters.filter((f) => f.filterType === type).map(value));
+  return {
+    orders: min('EXCHANGE_MAX_NUM_ORDERS', (f) => (f as { maxNumOrders: number }).maxNumOrders),
+    algo: min('EXCHANGE_MAX_NUM_ALGO_ORDERS', (f) => (f as { maxNumAlgoOrders: number }).maxNumAlgoOrders),
+    iceberg: min('EXCHANGE_MAX_NUM_ICEBERG_ORDERS', (f) => (f as { maxNumIcebergOrders: number }).maxNumIcebergOrders),
+    lists: min('EXCHANGE_MAX_NUM_ORDER_LISTS', (f) => (f as { maxNumOrderLists: number }).maxNumOrderLists),
+  };
 }
 
 /** A validated order, nothing changed yet (the spec fields without ids, plus engine units). */
@@ -834,6 +879,7 @@ export class Exchange {
   private readonly seed: number;
   private readonly bySideName: string;
   private readonly retain: boolean;
+  private readonly limits: ExchangeLimits;
   private seq = 0;
   private cidSeq = 0;
   /** Orders by the sequence of their generated client order id. */
@@ -858,6 +904,7 @@ export class Exchange {
     this.takerRate = rateUnits(opts.takerCommission ?? '0.001');
     this.bySideName = opts.percentPriceBySideFailureName ?? 'PERCENT_PRICE_BY_SIDE';
     this.retain = opts.retainHistory ?? true;
+    this.limits = exchangeLimits(opts.exchangeFilters ?? []);
   }
 
   // ==== snapshots (engine/snapshot.ts) =================================================================
@@ -1248,6 +1295,7 @@ export class Exchange {
     const n = notionalNum(priceT, qtyS, c.fn, c.fd);
     if (n < 0 || n < c.fMinN || n > c.fMaxN) return null;
     if ((sa ? sa.openCount : 0) + 1 > c.fMaxOrders) return null;
+    if ((acct ? acct.openOrders : 0) + 1 > this.limits.orders) return null;
     const isBuy = cmd.side === 'BUY';
     const pct = c.fPercent;
     for (let i = 0; i < pct.length; i++) if (!this.percentOk(s, i, cmd.now, priceU, isBuy)) return null;
@@ -1306,7 +1354,14 @@ export class Exchange {
     sa: SymbolAccount | undefined,
     opts: PrepareOptions,
   ): Draft {
-    const { newOrders, sharedLock = false, names = {}, quantityLater = false, entersLater = false } = opts;
+    const {
+      newOrders,
+      sharedLock = false,
+      names = {},
+      quantityLater = false,
+      entersLater = false,
+      inList = false,
+    } = opts;
     const n = (p: LegParam): string => names[p] ?? p;
     const c = s.c;
     const def = c.def;
@@ -1463,11 +1518,23 @@ export class Exchange {
           case 'MAX_NUM_ICEBERG_ORDERS':
             if (iceU > 0 && (sa ? sa.iceberg : 0) + 1 > f.max) throw fail('MAX_NUM_ICEBERG_ORDERS');
             break;
+          case 'MAX_NUM_ORDER_LISTS':
+            if (inList && (sa ? sa.openLists : 0) + 1 > f.max) throw fail('MAX_NUM_ORDER_LISTS');
+            break;
+          case 'MAX_POSITION':
+            if (isBuy && !quantityLater && this.positionWith(s, acct, sa, qtyS) > f.max) throw fail('MAX_POSITION');
+            break;
         }
       }
     };
     checkFilters(pegT >= 0 ? pegT * pUnit : priceU, limitT);
     if (pegT >= 0 && priceU > 0) checkFilters(priceU, priceT);
+    // the exchange filters, over all the account's symbols
+    const x = this.limits;
+    if ((acct ? acct.openOrders : 0) + newOrders > x.orders) throw fail('EXCHANGE_MAX_NUM_ORDERS');
+    if (isStop && (acct ? acct.algo : 0) + 1 > x.algo) throw fail('EXCHANGE_MAX_NUM_ALGO_ORDERS');
+    if (iceU > 0 && (acct ? acct.iceberg : 0) + 1 > x.iceberg) throw fail('EXCHANGE_MAX_NUM_ICEBERG_ORDERS');
+    if (inList && (acct ? acct.openLists : 0) + 1 > x.lists) throw fail('EXCHANGE_MAX_NUM_ORDER_LISTS');
     // Misfits the symbol's filters did not catch (no PRICE_FILTER / LOT_SIZE configured).
     if (!Number.isInteger(priceT) || !Number.isInteger(stopT)) throw fail('PRICE_FILTER');
     if (!Number.isInteger(qtyS) || !Number.isInteger(iceS)) throw fail(c.lot ? 'LOT_SIZE' : 'MARKET_LOT_SIZE');
@@ -1529,6 +1596,17 @@ export class Exchange {
       peg,
       pegged: pegT >= 0,
     };
+  }
+
+  /**
+   * MAX_POSITION: the base asset the account holds (free and locked), plus what its open BUY orders
+   * on the symbol may still buy, plus `qtyS` steps more.
+   */
+  private positionWith(s: SymbolState, acct: Account | undefined, sa: SymbolAccount | undefined, qtyS: number): bigint {
+    const b = acct?.balances.get(s.c.base);
+    let steps = qtyS;
+    for (let o = sa ? sa.openHead : null; o !== null; o = o.aNext) if (o.isBuy) steps += o.remS;
+    return (b ? b.free + b.locked : 0n) + BigInt(steps) * BigInt(s.c.qUnit);
   }
 
   /** PERCENT_PRICE(_BY_SIDE) at `priceU` (units) against the reference price (none yet: passes). */
@@ -1671,8 +1749,6 @@ export class Exchange {
       s.pegs.set(o.orderId, peg);
       o.peg = peg;
     }
-    if (o.isStop) sa.algo++;
-    if (o.icebergS > 0) sa.iceberg++;
     if (pending) o.status = 'PENDING_NEW';
     else if (!o.isStop) {
       o.isWorking = true;
@@ -1952,8 +2028,6 @@ export class Exchange {
       } else if (o.cidSeq > 0) this.genIds.clear(o.cidSeq);
       else if (sa.byClientId.get(o.clientOrderId) === o) sa.byClientId.delete(o.clientOrderId);
     }
-    if (o.isStop) sa.algo--;
-    if (o.icebergS > 0) sa.iceberg--;
     if (o.lockB === 0n) {
       const d = o.lockN;
       if (d !== 0) {
@@ -1980,10 +2054,8 @@ export class Exchange {
         for (const leg of list.legs) if (leg !== o && leg.open) this.expire(s, leg, 'EXPIRED', undefined);
     }
     if (list && list.status === 'EXECUTING' && list.legs.every((l) => !l.open)) {
-      list.status = 'ALL_DONE';
-      list.updateTime = this.now;
       if (list.received > 0n) this.releaseReceived(list, list.received);
-      this.listEvent(s, list, 'ALL_DONE');
+      this.endList(s, list);
     }
   }
 
@@ -2343,16 +2415,22 @@ export class Exchange {
 
   // ==== order lists (OCO) ==============================================================================
 
+  /** A list is done: no longer counted as open (MAX_NUM_ORDER_LISTS), reported ALL_DONE. */
+  private endList(s: SymbolState, list: OrderList): void {
+    list.status = 'ALL_DONE';
+    list.updateTime = this.now;
+    const sa = s.accounts.get(list.accountId) as SymbolAccount;
+    sa.openLists--;
+    sa.acct.openLists--;
+    this.listEvent(s, list, 'ALL_DONE');
+  }
+
   /** A leg started executing (first fill or trigger): the other leg expires. */
   private listStarted(s: SymbolState, o: Order): void {
     const list = o.list as OrderList;
     if (o.open) takeListLock(o);
     for (const leg of list.legs) if (leg !== o && leg.open) this.expire(s, leg, 'EXPIRED', 'OCO_TRIGGER');
-    if (list.status === 'EXECUTING') {
-      list.status = 'ALL_DONE';
-      list.updateTime = this.now;
-      this.listEvent(s, list, 'ALL_DONE');
-    }
+    if (list.status === 'EXECUTING') this.endList(s, list);
     if (o.open && o.isBuy) this.tighten(o);
     if (o.open && !o.isBuy) this.shrinkSellLock(o);
   }
@@ -2434,7 +2512,7 @@ export class Exchange {
     const acct = this.accounts.get(list.accountId);
     const sa = s.accounts.get(list.accountId);
     const legCmd = (l: OcoLeg) => listLegCommand(list, l, side, quantity);
-    const opts = { newOrders, sharedLock: true, quantityLater, entersLater };
+    const opts = { newOrders, sharedLock: true, quantityLater, entersLater, inList: true };
     const dAbove = this.prepare(s, legCmd(above), acct, sa, { ...opts, names: above.names });
     const dBelow = this.prepare(s, legCmd(below), acct, sa, { ...opts, names: below.names });
     if (dAbove.clientOrderId !== undefined && dAbove.clientOrderId === dBelow.clientOrderId)
@@ -2523,11 +2601,13 @@ export class Exchange {
       sa,
       {
         newOrders: 2,
+        inList: true,
         names: cmd.working.names,
       },
     );
     const dPending = this.prepare(s, listLegCommand(cmd, pendingLeg, pendingLeg.side, pendingLeg.quantity), acct, sa, {
       newOrders: 2,
+      inList: true,
       sharedLock: true,
       names: pendingLeg.names,
       quantityLater: kind === 'OPO',
@@ -2580,6 +2660,7 @@ export class Exchange {
       sa,
       {
         newOrders: 3,
+        inList: true,
         names: cmd.working.names,
       },
     );
@@ -2616,7 +2697,10 @@ export class Exchange {
     const list = new OrderList(s.c.name, listId, id, cmd.accountId, legs, cmd.now, type);
     for (const leg of legs) leg.list = list;
     s.lists.set(listId, list);
-    s.account(this.account(cmd.accountId)).lists.push(list);
+    const sa = s.account(this.account(cmd.accountId));
+    sa.lists.push(list);
+    sa.openLists++;
+    sa.acct.openLists++;
     for (const leg of legs) this.exec(leg, 'NEW');
     this.listEvent(s, list, 'EXEC_STARTED');
     return list;

@@ -472,8 +472,6 @@ function importOrders(d: SymbolData, s: SymbolState): void {
     s.orders[o.orderId] = o;
     if (o.open) {
       sa.addOpen(o);
-      if (o.isStop) sa.algo++;
-      if (o.icebergS > 0) sa.iceberg++;
     }
   }
 }
@@ -509,6 +507,10 @@ function importList(d: ListState, s: SymbolState): void {
   const sa = s.accounts.get(d.accountId);
   if (sa === undefined) throw new Error(`engine state: list of unknown account ${d.accountId}`);
   sa.lists.push(list);
+  if (list.status === 'EXECUTING') {
+    sa.openLists++;
+    sa.acct.openLists++;
+  }
 }
 
 function importSide(data: Float64Array, side: BookSide, s: SymbolState): void {

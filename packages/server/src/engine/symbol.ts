@@ -43,7 +43,12 @@ export type CompiledFilter =
       readonly mins: number;
     }
   | { readonly kind: 'ICEBERG_PARTS'; readonly limit: number }
-  | { readonly kind: 'MAX_NUM_ORDERS' | 'MAX_NUM_ALGO_ORDERS' | 'MAX_NUM_ICEBERG_ORDERS'; readonly max: number }
+  | {
+      readonly kind: 'MAX_NUM_ORDERS' | 'MAX_NUM_ALGO_ORDERS' | 'MAX_NUM_ICEBERG_ORDERS' | 'MAX_NUM_ORDER_LISTS';
+      readonly max: number;
+    }
+  /** A BUY's account may hold at most `max` units of the base asset, open BUY orders included. */
+  | { readonly kind: 'MAX_POSITION'; readonly max: bigint }
   | {
       readonly kind: 'TRAILING_DELTA';
       readonly minAbove: number;
@@ -179,8 +184,11 @@ export class CompiledSymbol {
         case 'PERCENT_PRICE_BY_SIDE':
           pct.push(f);
           break;
+        case 'MAX_POSITION':
+          fast = false; // applies to every BUY: prepare checks it
+          break;
         default:
-          break; // MARKET_LOT_SIZE, ICEBERG_PARTS, MAX_NUM_ALGO/ICEBERG: never apply to a plain LIMIT order
+          break; // MARKET_LOT_SIZE, ICEBERG_PARTS, MAX_NUM_ALGO/ICEBERG/ORDER_LISTS: never apply to a plain LIMIT order
       }
     }
     if (stepS > 0 && !Number.isInteger(stepS)) fast = false;
@@ -255,6 +263,10 @@ function compileFilter(f: SymbolFilter, s: CompiledSymbol): CompiledFilter | und
       return { kind: 'MAX_NUM_ALGO_ORDERS', max: f.maxNumAlgoOrders };
     case 'MAX_NUM_ICEBERG_ORDERS':
       return { kind: 'MAX_NUM_ICEBERG_ORDERS', max: f.maxNumIcebergOrders };
+    case 'MAX_NUM_ORDER_LISTS':
+      return { kind: 'MAX_NUM_ORDER_LISTS', max: f.maxNumOrderLists };
+    case 'MAX_POSITION':
+      return { kind: 'MAX_POSITION', max: bigUnits(f.maxPosition, 'maxPosition') };
     case 'TRAILING_DELTA':
       return {
         kind: 'TRAILING_DELTA',
@@ -264,8 +276,7 @@ function compileFilter(f: SymbolFilter, s: CompiledSymbol): CompiledFilter | und
         maxBelow: f.maxTrailingBelowDelta,
       };
     default:
-      // MAX_POSITION, MAX_NUM_ORDER_LISTS: not enforced by the engine yet. MAX_NUM_ORDER_AMENDS:
-      // checked by amendOrder (CompiledSymbol.maxAmends).
+      // MAX_NUM_ORDER_AMENDS: checked by amendOrder (CompiledSymbol.maxAmends).
       return undefined;
   }
 }

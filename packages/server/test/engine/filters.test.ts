@@ -1,7 +1,9 @@
+import { deserialize, serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '@binance-sandbox/protocol';
-import { btcWith, exchange, limit, market } from './helpers.js';
-import type { PlaceOrderCommand } from '../../src/engine/index.js';
+import { ApiError, DEFAULT_SYMBOLS, type SymbolDefinition } from '@binance-sandbox/protocol';
+import { BTC, btcWith, err, exchange, limit, market } from './helpers.js';
+import { Exchange, type PlaceOrderCommand } from '../../src/engine/index.js';
+import type { EngineState } from '../../src/engine/snapshot.js';
 
 function msg(ex: ReturnType<typeof exchange>, cmd: PlaceOrderCommand): string {
   try {
@@ -114,5 +116,69 @@ describe('filters', () => {
     expect(msg(halted, limit(1, 'BUY', '100', '1'))).toBe('-1013 Market is closed.');
     const noMarket = exchange([btcWith([], { orderTypes: ['LIMIT'] })]);
     expect(msg(noMarket, market(1, 'BUY', '1'))).toBe('-1013 Market orders are not supported for this symbol.');
+  });
+});
+
+describe('list, position and exchange filters', () => {
+  const ETH = DEFAULT_SYMBOLS.find((s) => s.symbol === 'ETHUSDT') as SymbolDefinition;
+  const oco = (ex: Exchange, now: number) =>
+    ex.placeOco({
+      now,
+      accountId: 1,
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      quantity: '0.1',
+      above: { type: 'LIMIT_MAKER', price: '35000' },
+      below: { type: 'STOP_LOSS', stopPrice: '25000' },
+    });
+  const listErr = (ex: Exchange, now: number) => err(() => oco(ex, now)).msg;
+
+  it('MAX_NUM_ORDER_LISTS: open lists per symbol; a list that is done frees its place', () => {
+    const ex = exchange([btcWith([{ filterType: 'MAX_NUM_ORDER_LISTS', maxNumOrderLists: 2 }])]);
+    const first = oco(ex, 10);
+    oco(ex, 11);
+    expect(listErr(ex, 12)).toBe('Filter failure: MAX_NUM_ORDER_LISTS');
+    expect(msg(ex, limit(1, 'SELL', '40000', '0.1'))).toBe('accepted'); // single orders are not lists
+    ex.cancelOrderList({ now: 13, accountId: 1, symbol: 'BTCUSDT', orderListId: first.list.orderListId });
+    oco(ex, 14);
+    // and across a snapshot: the two open lists are counted again
+    const restored = new Exchange([btcWith([{ filterType: 'MAX_NUM_ORDER_LISTS', maxNumOrderLists: 2 }])]);
+    restored.importState(deserialize(serialize(ex.exportState())) as EngineState);
+    expect(listErr(restored, 15)).toBe('Filter failure: MAX_NUM_ORDER_LISTS');
+  });
+
+  it('MAX_POSITION: a BUY may not take the base held plus open BUY orders beyond it', () => {
+    const ex = exchange([btcWith([{ filterType: 'MAX_POSITION', maxPosition: '100.5' }])]); // account 1 holds 100 BTC
+    expect(msg(ex, limit(1, 'BUY', '30000', '0.3'))).toBe('accepted');
+    expect(msg(ex, limit(1, 'BUY', '30000', '0.2'))).toBe('accepted'); // exactly 100.5
+    expect(msg(ex, limit(1, 'BUY', '30000', '0.001'))).toBe(F('MAX_POSITION'));
+    expect(msg(ex, limit(1, 'SELL', '40000', '1'))).toBe('accepted'); // SELL orders are not limited
+  });
+
+  it('EXCHANGE_MAX_NUM_*: per account over every symbol', () => {
+    const ex = exchange([BTC, ETH], {
+      exchangeFilters: [
+        { filterType: 'EXCHANGE_MAX_NUM_ORDERS', maxNumOrders: 4 },
+        { filterType: 'EXCHANGE_MAX_NUM_ALGO_ORDERS', maxNumAlgoOrders: 1 },
+        { filterType: 'EXCHANGE_MAX_NUM_ICEBERG_ORDERS', maxNumIcebergOrders: 1 },
+        { filterType: 'EXCHANGE_MAX_NUM_ORDER_LISTS', maxNumOrderLists: 1 },
+      ],
+    });
+    ex.deposit({ now: 0, accountId: 1, asset: 'ETH', amount: '100' });
+    const eth = (price: string, extra: Partial<PlaceOrderCommand> = {}) =>
+      ({ ...limit(1, 'SELL', price, '1', extra), symbol: 'ETHUSDT' }) as PlaceOrderCommand;
+    expect(msg(ex, eth('3000', { icebergQty: '0.5' }))).toBe('accepted');
+    expect(msg(ex, limit(1, 'SELL', '40000', '0.1', { icebergQty: '0.05' }))).toBe(
+      F('EXCHANGE_MAX_NUM_ICEBERG_ORDERS'),
+    );
+    expect(msg(ex, { ...eth('2000'), type: 'STOP_LOSS_LIMIT', stopPrice: '2100' })).toBe('accepted');
+    expect(msg(ex, { ...limit(1, 'SELL', '20000', '0.1'), type: 'STOP_LOSS_LIMIT', stopPrice: '21000' })).toBe(
+      F('EXCHANGE_MAX_NUM_ALGO_ORDERS'),
+    );
+    expect(msg(ex, limit(1, 'SELL', '40000', '0.1'))).toBe('accepted');
+    expect(listErr(ex, 20)).toBe('Filter failure: EXCHANGE_MAX_NUM_ORDERS'); // 3 open + 2 legs > 4
+    expect(msg(ex, limit(1, 'SELL', '40001', '0.1'))).toBe('accepted'); // the fourth
+    expect(msg(ex, limit(1, 'SELL', '40002', '0.1'))).toBe(F('EXCHANGE_MAX_NUM_ORDERS'));
+    expect(msg(ex, limit(2, 'SELL', '40002', '0.1'))).toBe('accepted'); // another account
   });
 });

@@ -963,3 +963,26 @@ describe('pegged orders over HTTP', () => {
     }
   });
 });
+
+describe('exchange filters from the config', () => {
+  it('are listed in exchangeInfo and enforced per account over all symbols', async () => {
+    const own = await startTestSandbox({
+      exchangeFilters: [{ filterType: 'EXCHANGE_MAX_NUM_ORDERS', maxNumOrders: 2 }],
+    });
+    try {
+      const info = (await own.call('/api/v3/exchangeInfo?symbol=BTCUSDT')).json<{ exchangeFilters: Json[] }>();
+      expect(info.exchangeFilters).toEqual([{ filterType: 'EXCHANGE_MAX_NUM_ORDERS', maxNumOrders: 2 }]);
+      const a = await own.createAccount({ BTC: '1', ETH: '10' });
+      const sell = (symbol: string, price: string) =>
+        own.signed(a, 'POST', '/order', { ...limitParams('SELL', '0.1', price), symbol });
+      expect((await sell('BTCUSDT', '40000')).status).toBe(200);
+      expect((await sell('ETHUSDT', '4000')).status).toBe(200);
+      expect((await sell('BTCUSDT', '40001')).json()).toEqual({
+        code: -1013,
+        msg: 'Filter failure: EXCHANGE_MAX_NUM_ORDERS',
+      });
+    } finally {
+      await own.close();
+    }
+  });
+});
