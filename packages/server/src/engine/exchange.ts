@@ -2594,17 +2594,7 @@ export class Exchange {
     if (kind === 'OPO') checkPaidList(s.c, cmd.working, pendingLeg.side);
     const acct = this.accounts.get(cmd.accountId);
     const sa = s.accounts.get(cmd.accountId);
-    const dWorking = this.prepare(
-      s,
-      listLegCommand(cmd, cmd.working, cmd.working.side, cmd.working.quantity),
-      acct,
-      sa,
-      {
-        newOrders: 2,
-        inList: true,
-        names: cmd.working.names,
-      },
-    );
+    const dWorking = this.prepareWorking(s, cmd, acct, sa, 2);
     const dPending = this.prepare(s, listLegCommand(cmd, pendingLeg, pendingLeg.side, pendingLeg.quantity), acct, sa, {
       newOrders: 2,
       inList: true,
@@ -2625,6 +2615,22 @@ export class Exchange {
     this.settleTriggers(s);
     const events = this.end(s);
     return { list: listView(list), events };
+  }
+
+  /** The working order of an OTO-style list (it enters the book at once). */
+  private prepareWorking(
+    s: SymbolState,
+    cmd: PlaceOtoCommand | PlaceOpoCommand | PlaceOpocoCommand,
+    acct: Account | undefined,
+    sa: SymbolAccount | undefined,
+    newOrders: number,
+  ): Draft {
+    const w = cmd.working;
+    return this.prepare(s, listLegCommand(cmd, w, w.side, w.quantity), acct, sa, {
+      newOrders,
+      inList: true,
+      names: w.names,
+    });
   }
 
   /**
@@ -2653,17 +2659,7 @@ export class Exchange {
     if (!c.def.ocoAllowed) throw rejected(EngineMessage.OCO_NOT_SUPPORTED);
     const acct = this.accounts.get(cmd.accountId);
     const sa = s.accounts.get(cmd.accountId);
-    const dWorking = this.prepare(
-      s,
-      listLegCommand(cmd, cmd.working, cmd.working.side, cmd.working.quantity),
-      acct,
-      sa,
-      {
-        newOrders: 3,
-        inList: true,
-        names: cmd.working.names,
-      },
-    );
+    const dWorking = this.prepareWorking(s, cmd, acct, sa, 3);
     const { dAbove, dBelow } = this.prepareOcoPair(
       s,
       cmd,

@@ -21,6 +21,7 @@ import {
   type OcoLeg,
   type OrderListView,
   type OtoLeg,
+  type PlaceOpocoCommand,
 } from '../../engine/index.js';
 import { accountOf, int, limitOf, pegOf, refundOrders, respTypeOf, str, symbolOf, timeWindow } from './params.js';
 
@@ -137,21 +138,23 @@ export const placeOto: EndpointImpl = (call) =>
     ),
   );
 
+/** An OTOCO / OPOCO without its pending quantity: the working order and the pending pair. */
+function workingAndPair(call: ApiCall, head: ListHead): PlaceOpocoCommand {
+  return {
+    ...head,
+    working: otoLeg(call, 'working'),
+    pendingSide: str(call.params, 'pendingSide') as Side,
+    pendingAbove: leg(call, 'pendingAbove', 'pendingQuantity'),
+    pendingBelow: leg(call, 'pendingBelow', 'pendingQuantity'),
+  };
+}
+
 /** POST /api/v3/orderList/otoco — a working order and a pending OCO pair; adds 3 to the unfilled order count. */
 export const placeOtoco: EndpointImpl = (call) =>
   submitList(call, (head) => {
-    const p = call.params;
-    return call.ctx.exchange.submit(
-      'placeOtoco',
-      {
-        ...head,
-        working: otoLeg(call, 'working'),
-        pendingSide: str(p, 'pendingSide') as Side,
-        pendingQuantity: str(p, 'pendingQuantity') as string,
-        pendingAbove: leg(call, 'pendingAbove', 'pendingQuantity'),
-        pendingBelow: leg(call, 'pendingBelow', 'pendingQuantity'),
-      },
-      (r) => listAnswer(call, r.list),
+    const pendingQuantity = str(call.params, 'pendingQuantity') as string;
+    return call.ctx.exchange.submit('placeOtoco', { ...workingAndPair(call, head), pendingQuantity }, (r) =>
+      listAnswer(call, r.list),
     );
   });
 
@@ -168,18 +171,7 @@ export const placeOpo: EndpointImpl = (call) =>
 /** POST /api/v3/orderList/opoco — a working BUY that pays a pending OCO pair; adds 3 to the unfilled order count. */
 export const placeOpoco: EndpointImpl = (call) =>
   submitList(call, (head) => {
-    const p = call.params;
-    return call.ctx.exchange.submit(
-      'placeOpoco',
-      {
-        ...head,
-        working: otoLeg(call, 'working'),
-        pendingSide: str(p, 'pendingSide') as Side,
-        pendingAbove: leg(call, 'pendingAbove', 'pendingQuantity'),
-        pendingBelow: leg(call, 'pendingBelow', 'pendingQuantity'),
-      },
-      (r) => listAnswer(call, r.list),
-    );
+    return call.ctx.exchange.submit('placeOpoco', workingAndPair(call, head), (r) => listAnswer(call, r.list));
   });
 
 function submitOco(call: ApiCall, legs: () => { above: OcoLeg; below: OcoLeg }): Promise<unknown> {
