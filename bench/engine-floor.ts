@@ -13,7 +13,15 @@
  */
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
-import { CompiledSymbol, parseUnits, parseUnitsBig, UNIT, UNIT_N } from '../packages/server/src/engine/index.js';
+import {
+  ceilTimes,
+  CompiledSymbol,
+  floorTimes,
+  parseUnits,
+  parseUnitsBig,
+  UNIT,
+  UNIT_N,
+} from '../packages/server/src/engine/index.js';
 import { generate, runOurs, type Op } from './engine.js';
 import { median, type BenchResult } from './lib.js';
 
@@ -178,21 +186,52 @@ class FloorEngine {
     return true;
   }
 
+  /**
+   * PERCENT_PRICE_BY_SIDE with the exact outcome: decided on a double-precision reference price when
+   * the price is clear of both bounds by 1e-9 (far above the doubles' error), else exactly (BigInt).
+   */
   private percentOk(now: number, priceU: number, isBuy: boolean): boolean {
-    const ref = this.refPrice(now);
-    if (ref < 0) return true;
+    if (this.lastT < 0) return true;
     const f = this.c.fPercent[0];
     if (f === undefined) return true;
+    const approx = this.approxRef(now);
+    const [dn, dd] = isBuy ? f.fr.bidDown : f.fr.askDown;
+    const [un, ud] = isBuy ? f.fr.bidUp : f.fr.askUp;
+    const lo = (approx * dn) / dd;
+    const hi = (approx * un) / ud;
+    if (priceU > lo * (1 + 1e-9) && priceU < hi * (1 - 1e-9)) return true;
+    if (priceU < lo * (1 - 1e-9) || priceU > hi * (1 + 1e-9)) return false;
+    return this.percentOkExactly(now, priceU, isBuy);
+  }
+
+  private percentOkExactly(now: number, priceU: number, isBuy: boolean): boolean {
+    const ref = this.refPrice(now);
+    const f = this.c.fPercent[0];
+    if (ref < 0 || f === undefined) return true;
     const b = this.bounds;
     if (this.boundsRef !== ref) {
-      const r = BigInt(ref);
       this.boundsRef = ref;
-      b[0] = Number((r * f.bidDown + UNIT_N - 1n) / UNIT_N);
-      b[1] = Number((r * f.bidUp) / UNIT_N);
-      b[2] = Number((r * f.askDown + UNIT_N - 1n) / UNIT_N);
-      b[3] = Number((r * f.askUp) / UNIT_N);
+      b[0] = ceilTimes(ref, f.fr.bidDown);
+      b[1] = floorTimes(ref, f.fr.bidUp);
+      b[2] = ceilTimes(ref, f.fr.askDown);
+      b[3] = floorTimes(ref, f.fr.askUp);
     }
     return isBuy ? priceU >= b[0]! && priceU <= b[1]! : priceU >= b[2]! && priceU <= b[3]!;
+  }
+
+  /** The 5-minute VWAP in doubles (relative error ~1e-15). */
+  private approxRef(now: number): number {
+    const minute = Math.floor(now / 60000);
+    let q = 0;
+    let v = 0;
+    for (let i = 0; i < 8; i++) {
+      const m = this.bMinute[i]!;
+      if (m > minute - 5 && m <= minute) {
+        q += this.bQuote[i]!;
+        v += this.bQty[i]!;
+      }
+    }
+    return v === 0 ? this.lastT * this.c.pUnit : (q / v) * UNIT;
   }
 
   private refPrice(now: number): number {

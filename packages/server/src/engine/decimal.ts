@@ -140,3 +140,69 @@ export function notionalNum(ticks: number, steps: number, fn: number, fd: number
   if (q * fd > p) q--;
   return q;
 }
+
+/** Below this, sums and products of two such numbers' parts stay exact in a double with headroom. */
+const EXACT = 2 ** 52;
+
+/**
+ * floor(a · 10^k / d) for integers a ≥ 0, d > 0, by long division one decimal digit at a time, so
+ * every intermediate stays an exact double; −1 when a or 10·d is too large for that (use BigInt).
+ */
+export function floorScaledDiv(a: number, k: number, d: number): number {
+  if (a > EXACT || d * 10 > EXACT) return -1;
+  let q = Math.floor(a / d);
+  let r = a - q * d;
+  if (r < 0) {
+    q--;
+    r += d;
+  } else if (r >= d) {
+    q++;
+    r -= d;
+  }
+  for (let i = 0; i < k; i++) {
+    r *= 10;
+    let digit = Math.floor(r / d);
+    let rest = r - digit * d;
+    if (rest < 0) {
+      digit--;
+      rest += d;
+    } else if (rest >= d) {
+      digit++;
+      rest -= d;
+    }
+    q = q * 10 + digit;
+    r = rest;
+  }
+  return q <= EXACT ? q : -1;
+}
+
+/** A decimal multiplier (units of 1e-8) as a reduced fraction of numbers: 0.2 → [1, 5], 5 → [5, 1]. */
+export type Fraction = readonly [number, number];
+
+export function unitsFraction(m: bigint): Fraction {
+  const g = gcdBig(m, UNIT_N);
+  return g === 0n ? [0, 1] : [Number(m / g), Number(UNIT_N / g)];
+}
+
+/** floor(x · n / d) exactly (BigInt only when x · n leaves the exact range); Infinity beyond 2^53. */
+export function floorTimes(x: number, [n, d]: Fraction): number {
+  const p = x * n;
+  if (p <= EXACT) {
+    let q = Math.floor(p / d);
+    if (q * d > p) q--;
+    else if ((q + 1) * d <= p) q++;
+    return q;
+  }
+  const v = (BigInt(x) * BigInt(n)) / BigInt(d);
+  return v > BigInt(Number.MAX_SAFE_INTEGER) ? Infinity : Number(v);
+}
+
+/** ceil(x · n / d), as floorTimes. */
+export function ceilTimes(x: number, f: Fraction): number {
+  const q = floorTimes(x, f);
+  if (q === Infinity) return q;
+  const [n, d] = f;
+  const p = x * n;
+  if (p <= EXACT) return q * d === p ? q : q + 1;
+  return BigInt(q) * BigInt(d) === BigInt(x) * BigInt(n) ? q : q + 1;
+}

@@ -29,6 +29,9 @@ import {
 import { BookSide, type Level } from './book.js';
 import {
   BAD,
+  ceilTimes,
+  floorScaledDiv,
+  floorTimes,
   notionalNum,
   notionalUnits,
   OVERFLOW,
@@ -89,15 +92,6 @@ function addOrderLock(o: Order, d: number): void {
   const v = o.lockN + d;
   if (v <= MAX_SAFE && v >= -MAX_SAFE) o.lockN = v;
   else o.locked = o.locked + BigInt(d);
-}
-/** floor(ref·x / 1e8) and ceil(ref·x / 1e8) as numbers (Infinity from 2^53 on): PERCENT_PRICE bounds. */
-function boundHi(r: bigint, x: bigint): number {
-  const v = (r * x) / UNIT_N;
-  return v > MAX_SAFE_N ? Infinity : Number(v);
-}
-function boundLo(r: bigint, x: bigint): number {
-  const v = (r * x + UNIT_N - 1n) / UNIT_N;
-  return v > MAX_SAFE_N ? Infinity : Number(v);
 }
 const unknownOrder = (): ApiError => Err.of(ErrorCode.CANCEL_REJECTED, EngineMessage.UNKNOWN_ORDER);
 function rateNum(r: bigint): number {
@@ -1079,9 +1073,13 @@ export class Exchange {
         vN = 0;
       } else vN += b.qtyN;
     }
-    if (qN !== 0) q += BigInt(qN);
-    if (vN !== 0) v += BigInt(vN);
-    const ref = v === 0n ? last : Number((q * UNIT_N) / v);
+    // numbers while nothing overflowed (exact long division), else BigInt
+    let ref = q === 0n && v === 0n ? (vN === 0 ? last : floorScaledDiv(qN, 8, vN)) : -1;
+    if (ref < 0) {
+      q += BigInt(qN);
+      v += BigInt(vN);
+      ref = v === 0n ? last : Number((q * UNIT_N) / v);
+    }
     s.refMinute = minute;
     s.refTrade = s.nextTradeId;
     s.refMins = mins;
@@ -1334,12 +1332,11 @@ export class Exchange {
     const k = i * 5;
     const b = s.pctBounds;
     if (b[k] !== ref) {
-      const r = BigInt(ref);
       b[k] = ref;
-      b[k + 1] = boundLo(r, f.bidDown);
-      b[k + 2] = boundHi(r, f.bidUp);
-      b[k + 3] = boundLo(r, f.askDown);
-      b[k + 4] = boundHi(r, f.askUp);
+      b[k + 1] = ceilTimes(ref, f.fr.bidDown);
+      b[k + 2] = floorTimes(ref, f.fr.bidUp);
+      b[k + 3] = ceilTimes(ref, f.fr.askDown);
+      b[k + 4] = floorTimes(ref, f.fr.askUp);
     }
     return isBuy
       ? priceU >= (b[k + 1] as number) && priceU <= (b[k + 2] as number)

@@ -3,7 +3,7 @@
  * tick × one step, and the filters with their decimal strings parsed once.
  */
 import type { SymbolDefinition, SymbolFilter } from '@binance-sandbox/protocol';
-import { gcdBig, parseUnits, parseUnitsBig, UNIT_N } from './decimal.js';
+import { gcdBig, parseUnits, parseUnitsBig, UNIT_N, unitsFraction, type Fraction } from './decimal.js';
 
 function units(s: string, what: string): number {
   const v = parseUnits(s, 8);
@@ -32,6 +32,13 @@ export type CompiledFilter =
       readonly askUp: bigint;
       readonly askDown: bigint;
       readonly mins: number;
+      /** The four multipliers as reduced fractions (exact bounds in numbers). */
+      readonly fr: {
+        readonly bidUp: Fraction;
+        readonly bidDown: Fraction;
+        readonly askUp: Fraction;
+        readonly askDown: Fraction;
+      };
     }
   | ({ readonly kind: 'LOT_SIZE' | 'MARKET_LOT_SIZE' } & LotRule)
   | {
@@ -222,17 +229,17 @@ function compileFilter(f: SymbolFilter, s: CompiledSymbol): CompiledFilter | und
     case 'PERCENT_PRICE': {
       const up = bigUnits(f.multiplierUp, 'multiplierUp');
       const down = bigUnits(f.multiplierDown, 'multiplierDown');
-      return { kind: 'PERCENT_PRICE', bidUp: up, bidDown: down, askUp: up, askDown: down, mins: f.avgPriceMins };
+      return percent('PERCENT_PRICE', up, down, up, down, f.avgPriceMins);
     }
     case 'PERCENT_PRICE_BY_SIDE':
-      return {
-        kind: 'PERCENT_PRICE_BY_SIDE',
-        bidUp: bigUnits(f.bidMultiplierUp, 'bidMultiplierUp'),
-        bidDown: bigUnits(f.bidMultiplierDown, 'bidMultiplierDown'),
-        askUp: bigUnits(f.askMultiplierUp, 'askMultiplierUp'),
-        askDown: bigUnits(f.askMultiplierDown, 'askMultiplierDown'),
-        mins: f.avgPriceMins,
-      };
+      return percent(
+        'PERCENT_PRICE_BY_SIDE',
+        bigUnits(f.bidMultiplierUp, 'bidMultiplierUp'),
+        bigUnits(f.bidMultiplierDown, 'bidMultiplierDown'),
+        bigUnits(f.askMultiplierUp, 'askMultiplierUp'),
+        bigUnits(f.askMultiplierDown, 'askMultiplierDown'),
+        f.avgPriceMins,
+      );
     case 'LOT_SIZE':
       return { kind: 'LOT_SIZE', ...(s.lot as LotRule) };
     case 'MARKET_LOT_SIZE':
@@ -279,4 +286,21 @@ function compileFilter(f: SymbolFilter, s: CompiledSymbol): CompiledFilter | und
       // MAX_NUM_ORDER_AMENDS: checked by amendOrder (CompiledSymbol.maxAmends).
       return undefined;
   }
+}
+
+function percent(
+  kind: 'PERCENT_PRICE' | 'PERCENT_PRICE_BY_SIDE',
+  bidUp: bigint,
+  bidDown: bigint,
+  askUp: bigint,
+  askDown: bigint,
+  mins: number,
+): CompiledFilter {
+  const fr = {
+    bidUp: unitsFraction(bidUp),
+    bidDown: unitsFraction(bidDown),
+    askUp: unitsFraction(askUp),
+    askDown: unitsFraction(askDown),
+  };
+  return { kind, bidUp, bidDown, askUp, askDown, mins, fr };
 }

@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
   BAD,
+  ceilTimes,
+  floorScaledDiv,
+  floorTimes,
   formatUnits,
   notionalUnits,
   OVERFLOW,
   parseUnits,
   parseUnitsBig,
   TOO_PRECISE,
+  UNIT_N,
+  unitsFraction,
 } from '../../src/engine/decimal.js';
 import { mulberry32 } from './helpers.js';
 
@@ -62,5 +67,39 @@ describe('decimal', () => {
       expect(notionalUnits(t, s, fn, fd)).toBe((BigInt(t) * BigInt(s) * BigInt(fn)) / BigInt(fd));
     }
     expect(notionalUnits(12345, 7, 1, 10)).toBe(8641n); // 8641.5 → 8641
+  });
+});
+
+describe('exact number arithmetic (reference price, PERCENT_PRICE bounds)', () => {
+  const rnd = mulberry32(7);
+  const int = (max: number) => Math.floor(rnd() * max);
+
+  it('floorScaledDiv is floor(a·10^k / d), or −1 out of its exact range', () => {
+    for (let i = 0; i < 20000; i++) {
+      const a = int(2 ** (1 + int(52)));
+      const d = 1 + int(2 ** (1 + int(48)));
+      const k = int(9);
+      const want = (BigInt(a) * 10n ** BigInt(k)) / BigInt(d);
+      const got = floorScaledDiv(a, k, d);
+      if (want <= 2n ** 52n) expect(got, `${a}·10^${k}/${d}`).toBe(Number(want));
+      else expect(got).toBe(-1);
+    }
+    expect(floorScaledDiv(2 ** 53, 8, 3)).toBe(-1);
+    expect(floorScaledDiv(7, 8, 2 ** 50)).toBe(-1);
+  });
+
+  it('floorTimes / ceilTimes are exact floor and ceil of x·n/d, Infinity beyond 2^53', () => {
+    for (let i = 0; i < 20000; i++) {
+      const x = int(2 ** (1 + int(52)));
+      const m = BigInt(int(2 ** (1 + int(40))));
+      const f = unitsFraction(m);
+      expect(BigInt(f[0]) * UNIT_N).toBe(m * BigInt(f[1])); // the same value, reduced
+      const p = BigInt(x) * m;
+      const floor = p / UNIT_N;
+      const ceil = (p + UNIT_N - 1n) / UNIT_N;
+      const max = BigInt(Number.MAX_SAFE_INTEGER);
+      expect(floorTimes(x, f)).toBe(floor > max ? Infinity : Number(floor));
+      if (ceil <= max) expect(ceilTimes(x, f)).toBe(Number(ceil));
+    }
   });
 });
