@@ -218,3 +218,59 @@ describe('@binance/spot REST: trading', () => {
     });
   });
 });
+
+describe('@binance/spot REST: pegged orders and OPO lists', () => {
+  it('newOrder with pegPriceType, orderListOpo and orderListOpoco', async () => {
+    const own = await sb.createAccount({ USDT: '100000' });
+    const trade = new Spot({ configurationRestAPI: { apiKey: own.apiKey, apiSecret: own.secretKey, basePath: sb.url } })
+      .restAPI;
+    const pegged = await (
+      await trade.newOrder({
+        symbol: 'BTCUSDT',
+        side: Side.BUY,
+        type: Type.LIMIT,
+        timeInForce: Tif.GTC,
+        quantity: 0.01,
+        pegPriceType: SpotRestAPI.NewOrderPegPriceTypeEnum.PRIMARY_PEG,
+        pegOffsetType: SpotRestAPI.NewOrderPegOffsetTypeEnum.PRICE_LEVEL,
+        pegOffsetValue: 1,
+      })
+    ).data();
+    expect(pegged).toMatchObject({ status: 'NEW', pegPriceType: 'PRIMARY_PEG', peggedPrice: '29980.00000000' });
+
+    const opo = await (
+      await trade.orderListOpo({
+        symbol: 'BTCUSDT',
+        workingType: SpotRestAPI.OrderListOpoWorkingTypeEnum.LIMIT,
+        workingSide: SpotRestAPI.OrderListOpoWorkingSideEnum.BUY,
+        workingPrice: 29000,
+        workingQuantity: 0.01,
+        workingTimeInForce: SpotRestAPI.OrderListOpoWorkingTimeInForceEnum.GTC,
+        pendingType: SpotRestAPI.OrderListOpoPendingTypeEnum.LIMIT_MAKER,
+        pendingSide: SpotRestAPI.OrderListOpoPendingSideEnum.SELL,
+        pendingPrice: 31000,
+      })
+    ).data();
+    expect(opo.orderReports?.map((o) => [o.side, o.status])).toEqual([
+      ['BUY', 'NEW'],
+      ['SELL', 'PENDING_NEW'],
+    ]);
+
+    const opoco = await (
+      await trade.orderListOpoco({
+        symbol: 'BTCUSDT',
+        workingType: SpotRestAPI.OrderListOpocoWorkingTypeEnum.LIMIT,
+        workingSide: SpotRestAPI.OrderListOpocoWorkingSideEnum.BUY,
+        workingPrice: 29000,
+        workingQuantity: 0.01,
+        workingTimeInForce: SpotRestAPI.OrderListOpocoWorkingTimeInForceEnum.GTC,
+        pendingSide: SpotRestAPI.OrderListOpocoPendingSideEnum.SELL,
+        pendingAboveType: SpotRestAPI.OrderListOpocoPendingAboveTypeEnum.LIMIT_MAKER,
+        pendingAbovePrice: 31000,
+        pendingBelowType: SpotRestAPI.OrderListOpocoPendingBelowTypeEnum.STOP_LOSS,
+        pendingBelowStopPrice: 28000,
+      })
+    ).data();
+    expect(opoco.orderReports?.map((o) => o.status)).toEqual(['NEW', 'PENDING_NEW', 'PENDING_NEW']);
+  });
+});
