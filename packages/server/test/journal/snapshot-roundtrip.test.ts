@@ -73,7 +73,18 @@ function commandStream(seed: number, steps: number): ExchangeCommand[] {
         cmd: { ...base, ...cid, type: 'LIMIT', timeInForce: 'GTC', price, quantity: qty, icebergQty: ice },
       });
     } else if (k < 0.41) {
-      out.push({ kind: 'placeOrder', cmd: { ...base, ...cid, type: 'LIMIT_MAKER', price, quantity: qty } });
+      // a post-only order, sometimes pegged to its side's best price (or a level deeper)
+      const peg =
+        r() < 0.3
+          ? {
+              pegPriceType: 'PRIMARY_PEG' as const,
+              ...(r() < 0.5 ? { pegOffsetType: 'PRICE_LEVEL' as const, pegOffsetValue: 1 } : {}),
+            }
+          : null;
+      out.push({
+        kind: 'placeOrder',
+        cmd: { ...base, ...cid, type: 'LIMIT_MAKER', quantity: qty, ...(peg ?? { price }) },
+      });
     } else if (k < 0.48) {
       const byQuote = r() < 0.4;
       out.push({
@@ -95,7 +106,13 @@ function commandStream(seed: number, steps: number): ExchangeCommand[] {
           type,
           stopPrice,
           quantity: qty,
-          ...(type.endsWith('LIMIT') ? { price: stopPrice, timeInForce: 'GTC' as const } : {}),
+          ...(type.endsWith('LIMIT') ? { timeInForce: 'GTC' as const } : {}),
+          // a stop-limit's price: its own, or pegged when it triggers
+          ...(type.endsWith('LIMIT')
+            ? r() < 0.25
+              ? { pegPriceType: pick(['PRIMARY_PEG', 'MARKET_PEG'] as const) }
+              : { price: stopPrice }
+            : {}),
         },
       });
     } else if (k < 0.6) {
@@ -350,6 +367,9 @@ describe.each([true, false])('snapshot round trip (retainHistory %s)', (retainHi
     for (const kind of ['cancelOrder', 'amendOrder', 'placeOtoco', 'placeOpo', 'placeOpoco'])
       expect(straight.outcomes.get(`${kind} ok`) ?? 0, kind).toBeGreaterThan(1);
     expect(straight.outcomes.get('cancelOrderList ok') ?? 0).toBeGreaterThan(0);
+    const pegged = straight.inst.service.engine.exportState().symbols.flatMap((d) => d.pegs ?? []);
+    expect(pegged.filter((p) => p.peggedPrice > 0).length).toBeGreaterThan(5); // pegged orders, priced
+
     expect(cut.answers.length).toBe(straight.answers.length);
     for (let i = 0; i < commands.length; i++) expect(cut.answers[i], `answer #${i}`).toBe(straight.answers[i]);
     expect(cut.inst.log.length).toBe(straight.inst.log.length);
