@@ -35,6 +35,41 @@ export const limitParams = (
   ...extra,
 });
 
+/** A SELL OCO on BTCUSDT: a take-profit LIMIT_MAKER at 35 000, a stop-loss-limit at 25 100 / 25 000. */
+export const sellOcoParams = (extra: SignedParams = {}): SignedParams => ({
+  symbol: 'BTCUSDT',
+  side: 'SELL',
+  quantity: '0.1',
+  aboveType: 'LIMIT_MAKER',
+  abovePrice: '35000',
+  belowType: 'STOP_LOSS_LIMIT',
+  belowPrice: '25000',
+  belowStopPrice: '25100',
+  belowTimeInForce: 'GTC',
+  ...extra,
+});
+
+/** The working order of the OTO-style lists below: BUY 0.1 BTCUSDT at 30 000. */
+export const WORKING_BUY: SignedParams = {
+  symbol: 'BTCUSDT',
+  workingType: 'LIMIT',
+  workingSide: 'BUY',
+  workingPrice: '30000',
+  workingQuantity: '0.1',
+  workingTimeInForce: 'GTC',
+};
+
+/** Buy low, then sell higher: the classic OTO on BTCUSDT (0.1 at 30 000, then at 31 000). */
+export const buyThenSellParams = (extra: SignedParams = {}): SignedParams => ({
+  ...WORKING_BUY,
+  pendingType: 'LIMIT',
+  pendingSide: 'SELL',
+  pendingPrice: '31000',
+  pendingQuantity: '0.1',
+  pendingTimeInForce: 'GTC',
+  ...extra,
+});
+
 /** A real sandbox on an ephemeral loopback port, driven by a manual clock. */
 export async function startTestSandbox(overrides: Partial<SandboxConfig> = {}, t0 = T0): Promise<TestSandbox> {
   const clock = new ManualClock(t0);

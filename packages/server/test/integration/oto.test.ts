@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeAgents, type HttpResponse } from '../helpers/http.js';
-import { limitParams, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { buyThenSellParams, limitParams, WORKING_BUY, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
 
 let sb: TestSandbox;
@@ -24,21 +24,7 @@ const balance = async (acct: TestAccount, asset: string) =>
   (await api(acct, 'GET', '/account'))
     .json<{ balances: { asset: string; free: string; locked: string }[] }>()
     .balances.find((b) => b.asset === asset);
-/** Buy low, then sell higher: the classic OTO. */
-const buyThenSell = (extra: Params = {}): Params => ({
-  symbol: 'BTCUSDT',
-  workingType: 'LIMIT',
-  workingSide: 'BUY',
-  workingPrice: '30000',
-  workingQuantity: '0.1',
-  workingTimeInForce: 'GTC',
-  pendingType: 'LIMIT',
-  pendingSide: 'SELL',
-  pendingPrice: '31000',
-  pendingQuantity: '0.1',
-  pendingTimeInForce: 'GTC',
-  ...extra,
-});
+const buyThenSell = buyThenSellParams;
 
 describe('POST /api/v3/orderList/oto', () => {
   it('places the working order, keeps the pending one PENDING_NEW, and sends it to the book once the working order fills', async () => {
@@ -124,12 +110,7 @@ describe('POST /api/v3/orderList/oto', () => {
     const b = await sb.createAccount({ USDT: '100000' });
     const c = await sb.createAccount({ BTC: '1' });
     const res = await api(a, 'POST', '/orderList/otoco', {
-      symbol: 'BTCUSDT',
-      workingType: 'LIMIT',
-      workingSide: 'BUY',
-      workingPrice: '30000',
-      workingQuantity: '0.1',
-      workingTimeInForce: 'GTC',
+      ...WORKING_BUY,
       pendingSide: 'SELL',
       pendingQuantity: '0.1',
       pendingAboveType: 'LIMIT_MAKER',

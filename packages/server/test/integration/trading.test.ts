@@ -1,7 +1,14 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executionReport, type EngineEvent } from '../../src/engine/index.js';
 import { closeAgents, type HttpResponse } from '../helpers/http.js';
-import { limitParams, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import {
+  buyThenSellParams,
+  limitParams,
+  sellOcoParams,
+  startTestSandbox,
+  WORKING_BUY,
+  type TestSandbox,
+} from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
 
 let sb: TestSandbox;
@@ -574,18 +581,7 @@ describe('POST /api/v3/order/cancelReplace', () => {
 describe('order lists', () => {
   it('places an OCO (counts 2), lists it, cancels it', async () => {
     const a = await createAccount({ BTC: '1' });
-    const res = await api(a, 'POST', '/orderList/oco', {
-      symbol: 'BTCUSDT',
-      side: 'SELL',
-      quantity: '0.1',
-      aboveType: 'LIMIT_MAKER',
-      abovePrice: '35000',
-      belowType: 'STOP_LOSS_LIMIT',
-      belowPrice: '25000',
-      belowStopPrice: '25100',
-      belowTimeInForce: 'GTC',
-      listClientOrderId: 'oco-1',
-    });
+    const res = await api(a, 'POST', '/orderList/oco', sellOcoParams({ listClientOrderId: 'oco-1' }));
     expect(res.status, res.text).toBe(200);
     const list = res.json<Json & { orders: Json[]; orderReports: Json[] }>();
     expect(list).toMatchObject({
@@ -612,37 +608,10 @@ describe('order lists', () => {
 });
 
 describe('order list legs: a missing or malformed parameter is named as the request names it', () => {
-  const oco: Params = {
-    symbol: 'BTCUSDT',
-    side: 'SELL',
-    quantity: '0.1',
-    aboveType: 'LIMIT_MAKER',
-    abovePrice: '35000',
-    belowType: 'STOP_LOSS_LIMIT',
-    belowPrice: '25000',
-    belowStopPrice: '25100',
-    belowTimeInForce: 'GTC',
-  };
-  const oto: Params = {
-    symbol: 'BTCUSDT',
-    workingType: 'LIMIT',
-    workingSide: 'BUY',
-    workingPrice: '30000',
-    workingQuantity: '0.1',
-    workingTimeInForce: 'GTC',
-    pendingType: 'LIMIT',
-    pendingSide: 'SELL',
-    pendingPrice: '31000',
-    pendingQuantity: '0.1',
-    pendingTimeInForce: 'GTC',
-  };
+  const oco = sellOcoParams();
+  const oto = buyThenSellParams();
   const otoco: Params = {
-    symbol: 'BTCUSDT',
-    workingType: 'LIMIT',
-    workingSide: 'BUY',
-    workingPrice: '30000',
-    workingQuantity: '0.1',
-    workingTimeInForce: 'GTC',
+    ...WORKING_BUY,
     pendingSide: 'SELL',
     pendingQuantity: '0.1',
     pendingAboveType: 'LIMIT_MAKER',
