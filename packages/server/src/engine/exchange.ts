@@ -706,14 +706,27 @@ interface ExchangeLimits {
 }
 
 function exchangeLimits(filters: readonly ExchangeFilter[]): ExchangeLimits {
-  const min = (type: ExchangeFilter['filterType'], value: (f: ExchangeFilter) => number) =>
-    Math.min(Infinity, ...filters.filter((f) => f.filterType === type).map(value));
-  return {
-    orders: min('EXCHANGE_MAX_NUM_ORDERS', (f) => (f as { maxNumOrders: number }).maxNumOrders),
-    algo: min('EXCHANGE_MAX_NUM_ALGO_ORDERS', (f) => (f as { maxNumAlgoOrders: number }).maxNumAlgoOrders),
-    iceberg: min('EXCHANGE_MAX_NUM_ICEBERG_ORDERS', (f) => (f as { maxNumIcebergOrders: number }).maxNumIcebergOrders),
-    lists: min('EXCHANGE_MAX_NUM_ORDER_LISTS', (f) => (f as { maxNumOrderLists: number }).maxNumOrderLists),
-  };
+  let orders = Infinity;
+  let algo = Infinity;
+  let iceberg = Infinity;
+  let lists = Infinity;
+  for (const f of filters) {
+    switch (f.filterType) {
+      case 'EXCHANGE_MAX_NUM_ORDERS':
+        orders = Math.min(orders, f.maxNumOrders);
+        break;
+      case 'EXCHANGE_MAX_NUM_ALGO_ORDERS':
+        algo = Math.min(algo, f.maxNumAlgoOrders);
+        break;
+      case 'EXCHANGE_MAX_NUM_ICEBERG_ORDERS':
+        iceberg = Math.min(iceberg, f.maxNumIcebergOrders);
+        break;
+      case 'EXCHANGE_MAX_NUM_ORDER_LISTS':
+        lists = Math.min(lists, f.maxNumOrderLists);
+        break;
+    }
+  }
+  return { orders, algo, iceberg, lists };
 }
 
 /** A validated order, nothing changed yet (the spec fields without ids, plus engine units). */
@@ -1436,8 +1449,9 @@ export class Exchange {
     if (priced && ((priceU === 0 && peg === null) || (qtyU === 0 && !quantityLater)))
       throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.PRICE_QTY_ZERO);
     // a pegged LIMIT / LIMIT_MAKER takes its price from the book now; stop-limits when triggered
-    const pegT = peg !== null && !isStop && !entersLater ? pegTicks(s, isBuy, peg) : -1;
-    if (peg !== null && !isStop && !entersLater && pegT < 0) throw rejected(EngineMessage.PEG_LIQUIDITY_TOO_LOW);
+    const pegsNow = peg !== null && !isStop && !entersLater;
+    const pegT = pegsNow ? pegTicks(s, isBuy, peg) : -1;
+    if (pegsNow && pegT < 0) throw rejected(EngineMessage.PEG_LIQUIDITY_TOO_LOW);
     const limitT = pegT >= 0 ? pegT : priceT;
 
     // -- MARKET by quoteOrderQty: the quantity comes from the book (never breaking the lot step)
@@ -1525,7 +1539,10 @@ export class Exchange {
       }
     };
     checkFilters(pegT >= 0 ? pegT * pUnit : priceU, limitT);
-    if (pegT >= 0 && priceU > 0) checkFilters(priceU, priceT);
+    if (pegT >= 0 && priceU > 0) {
+      const failed = this.limitPriceFailure(s, { isBuy, isStop, stopT }, priceT, qtyS, cmd.now);
+      if (failed !== null) throw fail(failed);
+    }
     // the exchange filters, over all the account's symbols
     const x = this.limits;
     if ((acct ? acct.openOrders : 0) + newOrders > x.orders) throw fail('EXCHANGE_MAX_NUM_ORDERS');
@@ -1634,23 +1651,38 @@ export class Exchange {
     const peg = o.peg as Peg;
     const t = pegTicks(s, o.isBuy, peg);
     if (t < 0) return false;
+    if (this.limitPriceFailure(s, o, t, o.remS, this.now) !== null) return false;
+    o.priceT = t;
+    peg.peggedPrice = t * s.c.pUnit;
+    return true;
+  }
+
+  /**
+   * The filters a limit price must pass (PRICE_FILTER, PERCENT_PRICE(_BY_SIDE), NOTIONAL /
+   * MIN_NOTIONAL), in the symbol's order: the name of the first that fails at `priceT` ticks, else null.
+   */
+  private limitPriceFailure(
+    s: SymbolState,
+    o: { readonly isBuy: boolean; readonly isStop: boolean; readonly stopT: number },
+    priceT: number,
+    qtyS: number,
+    now: number,
+  ): string | null {
     const c = s.c;
     for (const f of c.filters) {
-      if (f.kind === 'PRICE_FILTER' && !priceOk(f, t)) return false;
+      if (f.kind === 'PRICE_FILTER' && !priceOk(f, priceT)) return f.kind;
       if (
         (f.kind === 'PERCENT_PRICE' || f.kind === 'PERCENT_PRICE_BY_SIDE') &&
-        this.percentFails(s, f, t * c.pUnit, o.isBuy, this.now)
+        this.percentFails(s, f, priceT * c.pUnit, o.isBuy, now)
       )
-        return false;
+        return this.percentName(f);
       if (
         (f.kind === 'NOTIONAL' || f.kind === 'MIN_NOTIONAL') &&
-        this.notionalFails(s, f, { isMarket: false, isStop: o.isStop, priceT: t, stopT: o.stopT }, o.remS, -1n)
+        this.notionalFails(s, f, { isMarket: false, isStop: o.isStop, priceT, stopT: o.stopT }, qtyS, -1n, now)
       )
-        return false;
+        return f.kind;
     }
-    o.priceT = t;
-    peg.peggedPrice = t * c.pUnit;
-    return true;
+    return null;
   }
 
   /**

@@ -77,15 +77,27 @@ export function placeCommand(call: ApiCall, symbol: string): PlaceOrderCommand {
   return peg === undefined ? cmd : { ...cmd, ...peg };
 }
 
+/** The peg parameters' names per prefix (`pegPriceType`, `abovePegPriceType`, …), made once. */
+const PEG_NAMES = new Map<string, readonly [string, string, string]>();
+function pegNames(prefix: string): readonly [string, string, string] {
+  let names = PEG_NAMES.get(prefix);
+  if (names === undefined) {
+    const name = (n: string) => (prefix === '' ? `p${n.slice(1)}` : `${prefix}${n}`);
+    names = [name('PegPriceType'), name('PegOffsetType'), name('PegOffsetValue')];
+    PEG_NAMES.set(prefix, names);
+  }
+  return names;
+}
+
 /** The peg instructions sent as `<prefix>PegPriceType`, `…PegOffsetType`, `…PegOffsetValue` (none: undefined). */
 export function pegOf(
   p: TypedParams,
   prefix: string,
 ): Pick<PlaceOrderCommand, 'pegPriceType' | 'pegOffsetType' | 'pegOffsetValue'> | undefined {
-  const name = (n: string) => (prefix === '' ? `p${n.slice(1)}` : `${prefix}${n}`);
-  const priceType = str(p, name('PegPriceType')) as PegPriceType | undefined;
-  const offsetType = str(p, name('PegOffsetType')) as PegOffsetType | undefined;
-  const offsetValue = int(p, name('PegOffsetValue'));
+  const [typeName, offsetTypeName, offsetValueName] = pegNames(prefix);
+  const priceType = str(p, typeName) as PegPriceType | undefined;
+  const offsetType = str(p, offsetTypeName) as PegOffsetType | undefined;
+  const offsetValue = int(p, offsetValueName);
   if (priceType === undefined && offsetType === undefined && offsetValue === undefined) return undefined;
   return {
     ...(priceType !== undefined ? { pegPriceType: priceType } : {}),
