@@ -1633,9 +1633,11 @@ export class Exchange {
   ): boolean {
     const ref = this.refPrice(s, f.mins, now);
     if (ref < 0) return false;
-    const p = BigInt(priceU) * UNIT_N;
-    const r = BigInt(ref);
-    return p > r * (isBuy ? f.bidUp : f.askUp) || p < r * (isBuy ? f.bidDown : f.askDown);
+    // the same exact bounds as percentOk's (ceil of ref·down, floor of ref·up)
+    return (
+      priceU < ceilTimes(ref, isBuy ? f.fr.bidDown : f.fr.askDown) ||
+      priceU > floorTimes(ref, isBuy ? f.fr.bidUp : f.fr.askUp)
+    );
   }
 
   private percentName(f: Extract<CompiledFilter, { kind: 'PERCENT_PRICE' | 'PERCENT_PRICE_BY_SIDE' }>): string {
