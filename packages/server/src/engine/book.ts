@@ -43,7 +43,9 @@ export class BookSide {
   constructor(readonly isBid: boolean) {}
 
   best(): Level | undefined {
-    return this.levels[this.levels.length - 1];
+    const n = this.levels.length;
+    // never index −1: on an empty array that is a named-property lookup through the prototype chain
+    return n === 0 ? undefined : this.levels[n - 1];
   }
 
   /** Index of the first level that is better than `price` (the insertion point). */

@@ -105,6 +105,44 @@ export function orderResponse(
       : fullResponse(o, fills, transactTime);
 }
 
+/**
+ * `JSON.stringify(orderResponse(…))`, written directly for the usual order (no iceberg, stop, trail,
+ * peg, strategy, prevented match or pending quantity): the order endpoint's answer is rendered at
+ * execution on every placement, and building the object only to serialise it costs more than the
+ * text. Anything unusual goes through the object. Tests hold the two byte-identical.
+ */
+export function orderResponseJson(
+  o: OrderView,
+  fills: readonly Fill[],
+  respType: NewOrderRespType,
+  transactTime: number,
+): string {
+  const s = o.spec;
+  const head = `{"symbol":${JSON.stringify(s.symbol)},"orderId":${s.orderId},"orderListId":${s.orderListId},"clientOrderId":${JSON.stringify(s.clientOrderId)},"transactTime":${transactTime}`;
+  if (respType === 'ACK') return `${head}}`;
+  if (
+    s.icebergQty > 0 ||
+    s.stopPrice > 0 ||
+    s.trailingDelta ||
+    s.peg ||
+    s.strategyId !== undefined ||
+    s.strategyType !== undefined ||
+    o.preventedMatchId >= 0 ||
+    o.quantityPending
+  )
+    return JSON.stringify(orderResponse(o, fills, respType, transactTime));
+  let out = `${head},"price":"${f(s.price)}","origQty":"${f(s.origQty)}","executedQty":"${f(o.executedQty)}","origQuoteOrderQty":"${f(s.origQuoteOrderQty)}","cummulativeQuoteQty":"${f(o.cumQuote)}","status":"${o.status}","timeInForce":"${s.timeInForce}","type":"${s.type}","side":"${s.side}","workingTime":${o.workingTime},"selfTradePreventionMode":"${s.selfTradePreventionMode}"`;
+  if (o.expiryReason !== undefined && (o.status === 'EXPIRED' || o.status === 'EXPIRED_IN_MATCH'))
+    out += `,"expiryReason":"${o.expiryReason}"`;
+  if (respType === 'RESULT') return `${out}}`;
+  out += ',"fills":[';
+  for (let i = 0; i < fills.length; i++) {
+    const x = fills[i] as Fill;
+    out += `${i > 0 ? ',' : ''}{"price":"${f(x.price)}","qty":"${f(x.qty)}","commission":"${f(x.commission)}","commissionAsset":${JSON.stringify(x.commissionAsset)},"tradeId":${x.tradeId}}`;
+  }
+  return `${out}]}`;
+}
+
 /** DELETE /api/v3/order. */
 export function cancelResponse(o: OrderView, cancelClientOrderId: string, transactTime: number): Json {
   const s = o.spec;

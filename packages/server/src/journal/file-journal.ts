@@ -38,7 +38,15 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Journal } from '../exchange/service.js';
-import { FRAME_HEADER_BYTES, MAGIC, MAX_RECORD_BYTES, encodeFrame, scanFile, type TailProblem } from './frame.js';
+import {
+  FRAME_HEADER_BYTES,
+  MAGIC,
+  MAX_RECORD_BYTES,
+  encodeFrame,
+  recordJson,
+  scanFile,
+  type TailProblem,
+} from './frame.js';
 import { fsyncDir } from './fsync-dir.js';
 import { GroupCommitter, type CommitSink, type GroupCommitStats } from './group-commit.js';
 import { isAdminJson, isAdminRecord, type JournalRecord } from './records.js';
@@ -324,13 +332,11 @@ export class FileJournal implements Journal {
   append(record: JournalRecord): Promise<void> {
     if (this.committer === null)
       return Promise.reject(new Error(this.closed ? 'journal is closed' : 'journal is not open'));
-    let frame: Buffer;
     try {
-      frame = encodeFrame(record);
+      return this.committer.appendJson(recordJson(record));
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
-    return this.committer.append(frame);
   }
 
   /**

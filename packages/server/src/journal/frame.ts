@@ -19,19 +19,36 @@ export const FRAME_HEADER_BYTES = 8;
 /** Largest payload of one record (an order is ~300 bytes; an RSA key record ~600). */
 export const MAX_RECORD_BYTES = 1 << 20;
 
-/** Encodes one record as a frame (length, CRC, JSON). Throws on values JSON cannot carry (BigInt). */
-export function encodeFrame(record: unknown): Buffer {
+/** A record's payload: its JSON text. Throws on values JSON cannot carry (BigInt). */
+export function recordJson(record: unknown): string {
   const json = JSON.stringify(record);
   if (typeof json !== 'string') throw new TypeError('journal record is not JSON-serialisable');
-  const len = Buffer.byteLength(json, 'utf8');
+  return json;
+}
+
+/** Bytes a frame of `json` may take at most (UTF-8: up to 3 bytes per UTF-16 code unit). */
+export function maxFrameBytes(json: string): number {
+  return FRAME_HEADER_BYTES + 3 * json.length;
+}
+
+/**
+ * Writes `json` as one frame (length, CRC, payload) at `at` of `target`, which must have
+ * maxFrameBytes(json) of room there; returns the frame's size.
+ */
+export function writeFrame(target: Buffer, at: number, json: string): number {
+  const len = target.write(json, at + FRAME_HEADER_BYTES, 'utf8');
   if (len === 0 || len > MAX_RECORD_BYTES)
     throw new RangeError(`journal record of ${len} bytes (max ${MAX_RECORD_BYTES})`);
-  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + len);
-  frame.writeUInt32LE(len, 0);
-  // As many bytes as characters: all ASCII, which latin1 copies byte for byte (faster than utf8).
-  frame.write(json, FRAME_HEADER_BYTES, len, len === json.length ? 'latin1' : 'utf8');
-  frame.writeUInt32LE(frameCrc(frame, 0, len), 4);
-  return frame;
+  target.writeUInt32LE(len, at);
+  target.writeUInt32LE(frameCrc(target, at, len), at + 4);
+  return FRAME_HEADER_BYTES + len;
+}
+
+/** Encodes one record as a frame of its own. */
+export function encodeFrame(record: unknown): Buffer {
+  const json = recordJson(record);
+  const frame = Buffer.allocUnsafe(maxFrameBytes(json));
+  return frame.subarray(0, writeFrame(frame, 0, json));
 }
 
 /** The CRC of the frame at `at`: its 4 length bytes (which hold `len`), then its payload. */

@@ -4,6 +4,11 @@
  * the batch that carried it (resolve) or after it failed (reject). Batches preserve append order.
  */
 
+import { FRAME_HEADER_BYTES, MAX_RECORD_BYTES, maxFrameBytes, writeFrame } from './frame.js';
+
+/** A batch's first buffer; it doubles when more frames arrive before the batch is written. */
+const BATCH_START_BYTES = 16 << 10;
+
 /** Where batches go: one write of the concatenated frames, then one durability barrier. */
 export interface CommitSink {
   /** `records`: how many frames `data` holds. */
@@ -23,10 +28,11 @@ export interface GroupCommitStats {
   maxBatch: number;
 }
 
-/** Frames that go to disk in one write + sync, and the one promise all their appends share. */
+/** Frames that go to disk in one write + sync, encoded one after the other into one buffer. */
 class Batch {
-  readonly frames: Buffer[] = [];
+  private buf = Buffer.allocUnsafe(BATCH_START_BYTES);
   size = 0;
+  records = 0;
   readonly durable: Promise<void>;
   resolve: () => void = () => undefined;
   reject: (err: Error) => void = () => undefined;
@@ -39,13 +45,28 @@ class Batch {
   }
 
   add(frame: Buffer): void {
-    this.frames.push(frame);
+    this.room(frame.length);
+    frame.copy(this.buf, this.size);
     this.size += frame.length;
+    this.records++;
   }
 
-  /** The frames as one buffer (no copy for a single frame). */
+  /** Encodes a record's JSON as the next frame (no buffer of its own, no copy at write time). */
+  addJson(json: string): void {
+    this.room(maxFrameBytes(json));
+    this.size += writeFrame(this.buf, this.size, json);
+    this.records++;
+  }
+
+  private room(bytes: number): void {
+    if (this.size + bytes <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.size + bytes));
+    this.buf.copy(grown, 0, 0, this.size);
+    this.buf = grown;
+  }
+
   data(): Buffer {
-    return this.frames.length === 1 ? (this.frames[0] as Buffer) : Buffer.concat(this.frames, this.size);
+    return this.buf.subarray(0, this.size);
   }
 }
 
@@ -78,9 +99,26 @@ export class GroupCommitter {
    */
   append(frame: Buffer): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure);
+    this.batchWithRoomFor(frame.length).add(frame);
+    return this.appended();
+  }
+
+  /**
+   * Queues one record given as its JSON text, framed straight into the batch (see frame.ts);
+   * resolves once it is durable. Throws (before queuing anything) when the record is too large.
+   */
+  appendJson(json: string): Promise<void> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    if (json.length > MAX_RECORD_BYTES)
+      throw new RangeError(`journal record of ${json.length} characters is too large`);
+    // ASCII (every engine command but exotic client ids): the frame's exact size
+    this.batchWithRoomFor(FRAME_HEADER_BYTES + json.length).addJson(json);
+    return this.appended();
+  }
+
+  private appended(): Promise<void> {
     this.stats.appends++;
-    const batch = this.batchWithRoomFor(frame.length);
-    batch.add(frame);
+    const batch = this.queue[this.queue.length - 1] as Batch;
     if (!this.running && !this.scheduled) {
       // Start on the next macrotask: appends made by the requests of the same event-loop turn
       // share the first write too.
@@ -125,13 +163,13 @@ export class GroupCommitter {
     this.running = true;
     for (let batch = this.queue.shift(); batch !== undefined; batch = this.queue.shift()) {
       try {
-        await this.sink.write(batch.data(), batch.frames.length);
+        await this.sink.write(batch.data(), batch.records);
         await this.sink.sync();
       } catch (err) {
         this.fail(err, batch);
         break;
       }
-      const n = batch.frames.length;
+      const n = batch.records;
       this.stats.batches++;
       this.stats.bytes += batch.size;
       if (n > this.stats.maxBatch) this.stats.maxBatch = n;

@@ -9,10 +9,11 @@
  * The REST payload is `queryString + requestBody` (no separator) as received, minus the `signature`
  * parameter itself (wherever it is: end of the query or of the body, per the docs).
  */
+import * as crypto from 'node:crypto';
 import {
+  createHash,
   createHmac,
   createPrivateKey,
-  createSecretKey,
   sign,
   timingSafeEqual,
   verify,
@@ -34,18 +35,47 @@ const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
 const NON_ASCII_RE = /[\u0080-\uffff]/;
 const NON_ASCII_RUNS_RE = /[\u0080-\uffff]+/g;
 
-/** HMAC keys as KeyObjects, made once per secret: createHmac then skips copying the key bytes. */
-const hmacKeys = new WeakMap<Buffer, KeyObject>();
+/**
+ * HMAC-SHA256 verification as two one-shot SHA-256 hashes (RFC 2104: H(K⊕opad ‖ H(K⊕ipad ‖ m))) over
+ * reusable buffers that already hold each secret's padded key block: no Hmac object, no key setup
+ * per request. `crypto.hash` (Node ≥ 20.12) is a single native call; without it, createHmac.
+ */
+const oneShotHash = (crypto as { hash?: (alg: string, data: Buffer, enc: 'buffer') => Buffer }).hash;
+const BLOCK = 64;
+const pads = new WeakMap<Buffer, { inner: Buffer; outer: Buffer }>();
+let innerScratch = Buffer.alloc(BLOCK + 4096);
+const outerScratch = Buffer.alloc(BLOCK + 32);
 /** The decoded signature of the request being verified (verification is synchronous). */
 const decodedHmac = Buffer.alloc(32);
 
-function hmacKey(secret: Buffer): KeyObject {
-  let key = hmacKeys.get(secret);
-  if (key === undefined) {
-    key = createSecretKey(secret);
-    hmacKeys.set(secret, key);
+function padsOf(secret: Buffer): { inner: Buffer; outer: Buffer } {
+  let p = pads.get(secret);
+  if (p === undefined) {
+    const key = Buffer.alloc(BLOCK);
+    (secret.length > BLOCK ? createHash('sha256').update(secret).digest() : secret).copy(key);
+    const inner = Buffer.alloc(BLOCK);
+    const outer = Buffer.alloc(BLOCK);
+    for (let i = 0; i < BLOCK; i++) {
+      inner[i] = (key[i] as number) ^ 0x36;
+      outer[i] = (key[i] as number) ^ 0x5c;
+    }
+    p = { inner, outer };
+    pads.set(secret, p);
   }
-  return key;
+  return p;
+}
+
+/** HMAC-SHA256 of the UTF-8 bytes of `payload` (raw digest; shares one buffer, use before the next call). */
+export function hmacDigest(secret: Buffer, payload: string): Buffer {
+  if (oneShotHash === undefined) return createHmac('sha256', secret).update(payload, 'utf8').digest();
+  const { inner, outer } = padsOf(secret);
+  const need = BLOCK + Buffer.byteLength(payload, 'utf8');
+  if (need > innerScratch.length) innerScratch = Buffer.alloc(Math.max(need, innerScratch.length * 2));
+  inner.copy(innerScratch, 0);
+  innerScratch.write(payload, BLOCK, 'utf8');
+  oneShotHash('sha256', innerScratch.subarray(0, need), 'buffer').copy(outerScratch, BLOCK);
+  outer.copy(outerScratch, 0);
+  return oneShotHash('sha256', outerScratch, 'buffer');
 }
 
 function percentEncodeNonAscii(payload: string): string {
@@ -111,7 +141,7 @@ export function verifySignature(key: ApiKeyRecord, payload: string, signature: s
   const v = key.verifier;
   if (v.kind === 'HMAC_SHA256') {
     if (!HEX64_RE.test(signature)) return false;
-    const expected = createHmac('sha256', hmacKey(v.secret)).update(payload, 'utf8').digest();
+    const expected = hmacDigest(v.secret, payload);
     decodedHmac.write(signature, 'hex');
     return timingSafeEqual(expected, decodedHmac);
   }

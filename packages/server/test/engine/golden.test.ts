@@ -14,6 +14,8 @@ import {
   fullResponse,
   myTradeResponse,
   orderListResponse,
+  orderResponse,
+  orderResponseJson,
   queryOrderResponse,
   renderEvent,
   resultResponse,
@@ -72,6 +74,13 @@ class Recorder {
   digest(): string {
     return this.h.digest('hex');
   }
+}
+
+/** The FULL answer; checks on the way that the order endpoint's direct JSON equals the objects'. */
+function placedJson(o: Parameters<typeof fullResponse>[0], fills: Parameters<typeof fullResponse>[1], now: number) {
+  for (const t of ['ACK', 'RESULT', 'FULL'] as const)
+    expect(orderResponseJson(o, fills, t, now)).toBe(JSON.stringify(orderResponse(o, fills, t, now)));
+  return fullResponse(o, fills, now);
 }
 
 const listJson = (l: OrderListView, now: number) =>
@@ -173,7 +182,7 @@ function mixedStream(seed: number, steps: number, retainHistory: boolean): [stri
           ...cid,
           ...strategy,
         });
-        return { json: fullResponse(r1.order, r1.fills, now), events: r1.events };
+        return { json: placedJson(r1.order, r1.fills, now), events: r1.events };
       }
       if (k < 0.46) {
         const ice = r() < 0.5;
@@ -189,7 +198,7 @@ function mixedStream(seed: number, steps: number, retainHistory: boolean): [stri
           selfTradePreventionMode: stp,
           ...cid,
         });
-        return { json: fullResponse(r1.order, r1.fills, now), events: r1.events };
+        return { json: placedJson(r1.order, r1.fills, now), events: r1.events };
       }
       if (k < 0.54) {
         const quote = r() < 0.5;
@@ -203,7 +212,7 @@ function mixedStream(seed: number, steps: number, retainHistory: boolean): [stri
           selfTradePreventionMode: stp,
           ...strategy,
         });
-        return { json: fullResponse(r1.order, r1.fills, now), events: r1.events };
+        return { json: placedJson(r1.order, r1.fills, now), events: r1.events };
       }
       if (k < 0.62) {
         const last = ex.lastPrice(symbol) / 1e8 || mid;
@@ -223,6 +232,7 @@ function mixedStream(seed: number, steps: number, retainHistory: boolean): [stri
           selfTradePreventionMode: stp,
           ...cid,
         });
+        placedJson(r1.order, r1.fills, now);
         return { json: resultResponse(r1.order, now), events: r1.events };
       }
       if (k < 0.67) {
@@ -372,7 +382,7 @@ function benchStream(n: number, retainHistory: boolean): [string, string] {
         quantity: op.qty,
       });
       ids[i] = r1.order.spec.orderId;
-      return { json: fullResponse(r1.order, r1.fills, now), events: r1.events };
+      return { json: placedJson(r1.order, r1.fills, now), events: r1.events };
     });
   }
   const sample = [...accounts].sort((a, b) => a - b).filter((_a, i) => i % 40 === 0);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { encodeFrame, scanFrames } from '../../src/journal/frame.js';
 import { GroupCommitter, JournalFailedError, type CommitSink } from '../../src/journal/group-commit.js';
 
 /** A sink whose fsyncs complete only when the test says so. */
@@ -123,5 +124,28 @@ describe('group commit', () => {
     sink.complete();
     await d;
     expect(drained).toBe(true);
+  });
+
+  it('appendJson frames records straight into the batch: the same bytes as encodeFrame, any size, any text', async () => {
+    const sink = new ManualSink();
+    const gc = new GroupCommitter(sink);
+    const records = [
+      { kind: 'placeOrder', cmd: { symbol: 'BTCUSDT', newClientOrderId: 'é€😀"\\' } },
+      ...Array.from({ length: 300 }, (_, i) => ({ kind: 'deposit', n: i, pad: 'x'.repeat(i * 3) })),
+    ];
+    const all = Promise.all(records.map((r) => gc.appendJson(JSON.stringify(r))));
+    await until(() => sink.waiting === 1);
+    sink.complete();
+    await all;
+    const written = Buffer.concat(sink.durable);
+    expect(written.length).toBeGreaterThan(16 << 10); // the batch buffer had to grow
+    expect(written.equals(Buffer.concat(records.map((r) => encodeFrame(r))))).toBe(true);
+    const seen: unknown[] = [];
+    const scan = scanFrames(written, 0, written.length, (buf, from, to) =>
+      seen.push(JSON.parse(buf.toString('utf8', from, to))),
+    );
+    expect(scan.count).toBe(records.length);
+    expect(seen).toEqual(records);
+    expect(() => gc.appendJson('x'.repeat((1 << 20) + 1))).toThrow(RangeError);
   });
 });

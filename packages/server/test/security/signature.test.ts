@@ -1,7 +1,14 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AccountRegistry } from '../../src/security/accounts.js';
-import { signaturePayload, signEd25519, signHmac, signRsa, verifySignature } from '../../src/security/signature.js';
+import {
+  hmacDigest,
+  signaturePayload,
+  signEd25519,
+  signHmac,
+  signRsa,
+  verifySignature,
+} from '../../src/security/signature.js';
 
 // Reference notes §2.3 (official docs' vectors).
 const API_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
@@ -144,5 +151,23 @@ describe('RSA PKCS#1 v1.5 SHA-256', () => {
     }
     const pkcs8 = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     expect(signRsa(pkcs8, R1)).toBe(sig); // PKCS#1 v1.5 is deterministic
+  });
+});
+
+describe('hmacDigest (one-shot SHA-256 over precomputed key pads)', () => {
+  it('equals createHmac for keys shorter than, equal to and longer than the block, and any payload', () => {
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const alphabet = 'abcXYZ019=&%.-_ éü€😀';
+    for (let i = 0; i < 300; i++) {
+      const secret = Buffer.from(Array.from({ length: rnd(150) }, () => alphabet[rnd(alphabet.length)]).join(''));
+      const chars = Array.from({ length: i === 299 ? 20_000 : rnd(600) }, () => alphabet[rnd(alphabet.length)]);
+      const payload = chars.join('');
+      const expected = createHmac('sha256', secret).update(payload, 'utf8').digest('hex');
+      expect(hmacDigest(secret, payload).toString('hex')).toBe(expected);
+    }
   });
 });

@@ -5,7 +5,7 @@ import {
   cancelResponse,
   defaultRespType,
   formatUnits,
-  orderResponse,
+  orderResponseJson,
   queryOrderResponse,
   type OrderRef,
 } from '../../engine/index.js';
@@ -20,7 +20,11 @@ export const placeOrder: EndpointImpl = (call) => {
     const cmd = placeCommand(call, symbol);
     const respType = respTypeOf(call.params) ?? defaultRespType(cmd.type);
     return call.ctx.exchange
-      .submit('placeOrder', cmd, ({ order, fills }) => JsonText.of(orderResponse(order, fills, respType, call.now)))
+      .submit(
+        'placeOrder',
+        cmd,
+        ({ order, fills }) => new JsonText(orderResponseJson(order, fills, respType, call.now)),
+      )
       .catch((err: unknown) => refundAndRethrow(call, orders, err));
   } catch (err) {
     return refundAndRethrow(call, orders, err);
