@@ -313,8 +313,11 @@ export class Order implements OrderView, OrderSpec {
   // -- spec (immutable; the rare parts in `x`)
   readonly orderId: number;
   readonly orderListId: number;
-  /** Changes only through an amendment (keep priority). */
-  clientOrderId: string;
+  /**
+   * The client-given id (null: a generated one, made from `cidSeq` when asked for, so that resting
+   * orders do not each keep a string alive). Changes only through an amendment (keep priority).
+   */
+  private cid: string | null;
   readonly side: Side;
   readonly type: OrderType;
   readonly timeInForce: TimeInForce;
@@ -361,13 +364,15 @@ export class Order implements OrderView, OrderSpec {
     d: Draft,
     orderId: number,
     orderListId: number,
-    clientOrderId: string,
+    clientOrderId: string | null,
     readonly sym: CompiledSymbol,
     readonly sa: SymbolAccount,
+    cidSeq = 0,
   ) {
     this.orderId = orderId;
     this.orderListId = orderListId;
-    this.clientOrderId = clientOrderId;
+    this.cid = clientOrderId;
+    this.cidSeq = cidSeq;
     this.side = d.side;
     this.type = d.type;
     this.timeInForce = d.timeInForce;
@@ -400,6 +405,19 @@ export class Order implements OrderView, OrderSpec {
       x.stopT = d.stopT;
       x.icebergS = icebergS;
     }
+  }
+  get clientOrderId(): string {
+    return this.cid ?? clientOrderId(this.sa.seed, this.cidSeq);
+  }
+  /** A client-given id (generated ones: `generatedId`). */
+  set clientOrderId(id: string) {
+    this.cid = id;
+    this.cidSeq = 0;
+  }
+  /** Takes the generated id of sequence `seq`. */
+  generatedId(seq: number): void {
+    this.cid = null;
+    this.cidSeq = seq;
   }
   private extras(): OrderExtras {
     if (this.x === null) this.x = new OrderExtras();
@@ -544,6 +562,8 @@ export class SymbolAccount {
     readonly acct: Account,
     readonly baseBal: Balance,
     readonly quoteBal: Balance,
+    /** The engine's seed (generated client order ids). */
+    readonly seed: number,
   ) {}
   /** Open orders: an intrusive list through Order.aPrev/aNext, in acceptance (= orderId) order. */
   openHead: Order | null = null;
@@ -667,7 +687,7 @@ export class SymbolState {
     readonly c: CompiledSymbol,
     /** Position in the engine's symbol list (GeneratedIds). */
     readonly index: number,
-    seed: number,
+    readonly seed: number,
   ) {
     this.pctBounds = new Array<number>(c.fPercent.length * 5).fill(-1);
     this.archive = new OrderArchive(c.name, seed, undefined, this.trails, this.pegs);
@@ -676,7 +696,7 @@ export class SymbolState {
   account(acct: Account): SymbolAccount {
     let a = this.accounts.get(acct.id);
     if (a === undefined) {
-      a = new SymbolAccount(acct, acct.balance(this.c.base), acct.balance(this.c.quote));
+      a = new SymbolAccount(acct, acct.balance(this.c.base), acct.balance(this.c.quote), this.seed);
       this.accounts.set(acct.id, a);
     }
     return a;
@@ -1784,13 +1804,22 @@ export class Exchange {
   private accept(s: SymbolState, d: Draft, orderListId: number, lockArg?: bigint, pending = false): Order {
     let sa = s.accounts.get(d.accountId);
     if (sa === undefined) sa = s.account(this.account(d.accountId));
-    const o = new Order(d, s.nextOrderId++, orderListId, d.clientOrderId ?? this.nextClientOrderId(), s.c, sa);
+    const generated = d.clientOrderId === undefined ? ++this.cidSeq : 0;
+    // generated ids past 2^32 are not decodable (ids.ts): kept as strings and indexed like client ones
+    const indexed = generated > 0 && generated < 4294967296;
+    const o = new Order(
+      d,
+      s.nextOrderId++,
+      orderListId,
+      indexed ? null : (d.clientOrderId ?? clientOrderId(this.seed, generated)),
+      s.c,
+      sa,
+      indexed ? generated : 0,
+    );
     s.orders.push(o);
     sa.addOpen(o);
-    if (d.clientOrderId === undefined && this.cidSeq < 4294967296) {
-      o.cidSeq = this.cidSeq;
-      this.genIds.set(o.cidSeq, s.index, o.orderId);
-    } else sa.byClientId.set(o.clientOrderId, o);
+    if (indexed) this.genIds.set(generated, s.index, o.orderId);
+    else sa.byClientId.set(o.clientOrderId, o);
     if (this.retain) s.orderChains.append(sa.orders, o.orderId);
     if (d.trailingDelta > 0) {
       o.trail = this.newTrail(s, o.orderId, d.trailingDelta);
@@ -2940,16 +2969,17 @@ export class Exchange {
     const sa = o.sa;
     if (o.cidSeq > 0) this.genIds.clear(o.cidSeq);
     else if (sa.byClientId.get(o.clientOrderId) === o) sa.byClientId.delete(o.clientOrderId);
-    o.cidSeq = 0;
     if (cid === undefined) {
-      o.clientOrderId = this.nextClientOrderId();
-      if (this.cidSeq < 4294967296) {
-        o.cidSeq = this.cidSeq;
-        this.genIds.set(o.cidSeq, s.index, o.orderId);
+      const seq = ++this.cidSeq;
+      if (seq < 4294967296) {
+        o.generatedId(seq);
+        this.genIds.set(seq, s.index, o.orderId);
         return;
       }
-    } else o.clientOrderId = cid;
-    sa.byClientId.set(o.clientOrderId, o);
+      cid = clientOrderId(this.seed, seq);
+    }
+    o.clientOrderId = cid;
+    sa.byClientId.set(cid, o);
   }
 
   /** Lowers an open order's quantity to `newU` (newS steps) where it stands; expires it when nothing is left. */

@@ -493,7 +493,8 @@ function restoreOrderState(o: Order, r: TableReader, i: number, flags: number, d
   o.preventedMatchId = r.num(i, C.preventedMatchId);
   const reason = r.num(i, C.expiryReason);
   o.expiryReason = reason < 0 ? undefined : (dict.word(reason) as ExpiryReason);
-  o.cidSeq = r.num(i, C.cidSeq);
+  const cidSeq = r.num(i, C.cidSeq);
+  if (cidSeq > 0) o.generatedId(cidSeq); // the string is made again when asked for
 }
 
 function importList(d: ListState, s: SymbolState): void {
