@@ -28,7 +28,7 @@ export interface GroupCommitStats {
   maxBatch: number;
 }
 
-/** Frames that go to disk in one write + sync, encoded one after the other into one buffer. */
+/** Frames that go to disk in one write + sync (encoded one after the other into one buffer), and the one promise all their appends share. */
 class Batch {
   private buf = Buffer.allocUnsafe(BATCH_START_BYTES);
   size = 0;

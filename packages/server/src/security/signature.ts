@@ -43,6 +43,7 @@ const NON_ASCII_RUNS_RE = /[\u0080-\uffff]+/g;
 const oneShotHash = (crypto as { hash?: (alg: string, data: Buffer, enc: 'buffer') => Buffer }).hash;
 const BLOCK = 64;
 const pads = new WeakMap<Buffer, { inner: Buffer; outer: Buffer }>();
+const MAX_SCRATCH = 64 << 10;
 let innerScratch = Buffer.alloc(BLOCK + 4096);
 const outerScratch = Buffer.alloc(BLOCK + 32);
 /** The decoded signature of the request being verified (verification is synchronous). */
@@ -65,15 +66,17 @@ function padsOf(secret: Buffer): { inner: Buffer; outer: Buffer } {
   return p;
 }
 
-/** HMAC-SHA256 of the UTF-8 bytes of `payload` (raw digest; shares one buffer, use before the next call). */
+/** HMAC-SHA256 of the UTF-8 bytes of `payload`, as a raw 32-byte digest. */
 export function hmacDigest(secret: Buffer, payload: string): Buffer {
   if (oneShotHash === undefined) return createHmac('sha256', secret).update(payload, 'utf8').digest();
   const { inner, outer } = padsOf(secret);
   const need = BLOCK + Buffer.byteLength(payload, 'utf8');
-  if (need > innerScratch.length) innerScratch = Buffer.alloc(Math.max(need, innerScratch.length * 2));
-  inner.copy(innerScratch, 0);
-  innerScratch.write(payload, BLOCK, 'utf8');
-  oneShotHash('sha256', innerScratch.subarray(0, need), 'buffer').copy(outerScratch, BLOCK);
+  // the scratch buffer grows for ordinary requests only; a huge body gets a buffer of its own
+  if (need > innerScratch.length && need <= MAX_SCRATCH) innerScratch = Buffer.alloc(Math.min(MAX_SCRATCH, need * 2));
+  const data = need <= innerScratch.length ? innerScratch : Buffer.allocUnsafe(need);
+  inner.copy(data, 0);
+  data.write(payload, BLOCK, 'utf8');
+  oneShotHash('sha256', data.subarray(0, need), 'buffer').copy(outerScratch, BLOCK);
   outer.copy(outerScratch, 0);
   return oneShotHash('sha256', outerScratch, 'buffer');
 }

@@ -164,7 +164,10 @@ describe('hmacDigest (one-shot SHA-256 over precomputed key pads)', () => {
     const alphabet = 'abcXYZ019=&%.-_ éü€😀';
     for (let i = 0; i < 300; i++) {
       const secret = Buffer.from(Array.from({ length: rnd(150) }, () => alphabet[rnd(alphabet.length)]).join(''));
-      const chars = Array.from({ length: i === 299 ? 20_000 : rnd(600) }, () => alphabet[rnd(alphabet.length)]);
+      const chars = Array.from(
+        { length: i === 298 ? 20_000 : i === 299 ? 60_000 : rnd(600) },
+        () => alphabet[rnd(alphabet.length)],
+      );
       const payload = chars.join('');
       const expected = createHmac('sha256', secret).update(payload, 'utf8').digest('hex');
       expect(hmacDigest(secret, payload).toString('hex')).toBe(expected);
