@@ -15,7 +15,9 @@
  *
  * A hand-written single-pass loop: about 2× faster than URLSearchParams (measured on Node 20: a
  * signed 9-parameter order 0.67 µs vs 1.45 µs; a percent-encoded `symbols` list 0.30 µs vs 0.50 µs),
- * and URLSearchParams silently keeps malformed `%` sequences, which Binance refuses.
+ * and URLSearchParams silently keeps malformed `%` sequences, which Binance refuses. A string with
+ * nothing to decode (no '%', no '+': the usual signed request) is split with indexOf instead, about
+ * twice as fast again.
  */
 import { Err, ErrorCode, ErrorMessage } from '@binance-sandbox/protocol';
 
@@ -60,8 +62,38 @@ function put(out: Record<string, string>, name: string, value: string): void {
   }
 }
 
+/** Adds one parameter (the duplicate rule applies). */
+function add(out: Record<string, string>, name: string, value: string): void {
+  if (Object.hasOwn(out, name)) throw Err.duplicateParameter();
+  put(out, name, value);
+}
+
+/**
+ * parseInto for a string without '%' or '+' (the usual signed request): the segments found with
+ * indexOf, which scans far faster than a loop over every character; nothing to decode.
+ */
+function parsePlainInto(raw: string, out: Record<string, string>): number {
+  const len = raw.length;
+  let added = 0;
+  let start = 0;
+  let eq = raw.indexOf('=');
+  while (start < len) {
+    let end = raw.indexOf('&', start);
+    if (end === -1) end = len;
+    if (end > start) {
+      if (eq !== -1 && eq < start) eq = raw.indexOf('=', start);
+      if (eq === -1 || eq >= end) add(out, raw.slice(start, end), '');
+      else add(out, raw.slice(start, eq), raw.slice(eq + 1, end));
+      added++;
+    }
+    start = end + 1;
+  }
+  return added;
+}
+
 /** Parses one form-encoded string into `out`; returns the number of names added. */
 function parseInto(raw: string, out: Record<string, string>): number {
+  if (raw.indexOf('%') === -1 && raw.indexOf('+') === -1) return parsePlainInto(raw, out);
   const len = raw.length;
   let added = 0;
   let start = 0;
@@ -81,8 +113,7 @@ function parseInto(raw: string, out: Record<string, string>): number {
           name = decode(raw, start, eq, nameEscaped);
           value = decode(raw, eq + 1, i, valueEscaped);
         }
-        if (Object.hasOwn(out, name)) throw Err.duplicateParameter();
-        put(out, name, value);
+        add(out, name, value);
         added++;
       }
       start = i + 1;

@@ -121,3 +121,41 @@ describe('parseRawParams', () => {
     expect(r.sentCount).toBe(4);
   });
 });
+
+describe('the plain path (no % or +) and the decoding path agree', () => {
+  it('on random strings of names, values, empty segments, bare names and extra =', () => {
+    let seed = 11;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const pieces = ['a', 'b', 'sym', '=', '=', '&', '&', '1', 'x.y', '__proto__', '-', ''];
+    let compared = 0;
+    for (let i = 0; i < 3000; i++) {
+      const s = Array.from({ length: rnd(12) }, () => pieces[rnd(pieces.length)]).join('');
+      // the same string plus one escaped parameter takes the character-by-character decoder
+      const viaDecoder = () => parseRawParams(`${s}&zz%41=1`, '', 'GET');
+      const plain = () => parseRawParams(s, '', 'GET');
+      const a = (() => {
+        try {
+          return plain();
+        } catch (e) {
+          return (e as { code: number }).code;
+        }
+      })();
+      const b = (() => {
+        try {
+          const r = viaDecoder();
+          const params = { ...r.params };
+          delete params.zzA;
+          return { params, sentCount: r.sentCount - 1 };
+        } catch (e) {
+          return (e as { code: number }).code;
+        }
+      })();
+      expect(a, JSON.stringify(s)).toEqual(b);
+      compared++;
+    }
+    expect(compared).toBe(3000);
+  });
+});
