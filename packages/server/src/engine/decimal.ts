@@ -69,9 +69,12 @@ export function parseUnitsBig(s: string, maxDecimals: number = DECIMALS): bigint
 }
 
 const ZEROS = '00000000';
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Renders units as Binance does: always 8 decimals, "0.01000000", "-1.50000000". */
 export function formatUnits(v: number | bigint): string {
+  // a BigInt that fits takes the number path (most amounts do; BigInt division is slower)
+  if (typeof v === 'bigint' && v >= 0n && v <= MAX_SAFE_BIG) v = Number(v);
   if (typeof v === 'number') {
     if (v >= 0 && v <= MAX_SAFE) {
       const int = Math.floor(v / UNIT);
