@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '@binance-sandbox/protocol';
 import { parseRawParams } from '../../src/http/raw-params.js';
+import { mulberry32 } from '../engine/helpers.js';
 
 function fails(fn: () => unknown): { code: number; msg: string } {
   try {
@@ -124,11 +125,8 @@ describe('parseRawParams', () => {
 
 describe('the plain path (no % or +) and the decoding path agree', () => {
   it('on random strings of names, values, empty segments, bare names and extra =', () => {
-    let seed = 11;
-    const rnd = (n: number) => {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      return seed % n;
-    };
+    const next = mulberry32(11);
+    const rnd = (n: number) => Math.floor(next() * n);
     const pieces = ['a', 'b', 'sym', '=', '=', '&', '&', '1', 'x.y', '__proto__', '-', ''];
     let compared = 0;
     for (let i = 0; i < 3000; i++) {

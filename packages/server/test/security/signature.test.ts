@@ -9,6 +9,7 @@ import {
   signRsa,
   verifySignature,
 } from '../../src/security/signature.js';
+import { mulberry32 } from '../engine/helpers.js';
 
 // Reference notes §2.3 (official docs' vectors).
 const API_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
@@ -156,11 +157,8 @@ describe('RSA PKCS#1 v1.5 SHA-256', () => {
 
 describe('hmacDigest (one-shot SHA-256 over precomputed key pads)', () => {
   it('equals createHmac for keys shorter than, equal to and longer than the block, and any payload', () => {
-    let seed = 7;
-    const rnd = (n: number) => {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      return seed % n;
-    };
+    const next = mulberry32(7);
+    const rnd = (n: number) => Math.floor(next() * n);
     const alphabet = 'abcXYZ019=&%.-_ éü€😀';
     for (let i = 0; i < 300; i++) {
       const secret = Buffer.from(Array.from({ length: rnd(150) }, () => alphabet[rnd(alphabet.length)]).join(''));
