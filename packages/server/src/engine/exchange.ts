@@ -1142,10 +1142,11 @@ export class Exchange {
 
   private begin(now: number): void {
     this.seq++;
-    this.activations.length = 0;
+    // (setting length is a builtin call even when it changes nothing)
+    if (this.activations.length !== 0) this.activations.length = 0;
     this.now = now;
     this.ev = [];
-    this.touchedBalances.length = 0;
+    if (this.touchedBalances.length !== 0) this.touchedBalances.length = 0;
     this.fills = NO_FILLS;
     this.traded = false;
   }

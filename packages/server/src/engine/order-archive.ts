@@ -80,6 +80,28 @@ for (const f of ENUM_FIELDS) {
   SHIFTED_CODES[f] = new Map(values.map((v, c) => [v, c << SHIFT[f]]));
 }
 
+/**
+ * The packed codes of an order's four spec enums, remembered for the last combination seen (orders
+ * come in runs of the same side / type / time in force / STP mode): four comparisons instead of
+ * four map lookups when archiving.
+ */
+const specMemo = { side: '', type: '', tif: '', stp: '', code: 0 };
+function specCode(o: Order): number {
+  const m = specMemo;
+  if (o.side !== m.side || o.type !== m.type || o.timeInForce !== m.tif || o.selfTradePreventionMode !== m.stp) {
+    m.code =
+      enumCode('side', o.side) |
+      enumCode('type', o.type) |
+      enumCode('timeInForce', o.timeInForce) |
+      enumCode('stp', o.selfTradePreventionMode);
+    m.side = o.side;
+    m.type = o.type;
+    m.tif = o.timeInForce;
+    m.stp = o.selfTradePreventionMode;
+  }
+  return m.code;
+}
+
 function enumCode(f: EnumField, v: string | undefined): number {
   const c = SHIFTED_CODES[f].get(v);
   if (c === undefined) throw new Error(`order archive: unknown ${f} ${String(v)}`);
@@ -180,10 +202,7 @@ export class OrderArchive {
     const sinceCreation = o.workingTime === o.time;
     this.packed.set(
       id,
-      enumCode('side', o.side) |
-        enumCode('type', o.type) |
-        enumCode('timeInForce', o.timeInForce) |
-        enumCode('stp', o.selfTradePreventionMode) |
+      specCode(o) |
         enumCode('status', o.status) |
         enumCode('expiryReason', o.expiryReason) |
         ARCHIVED |
