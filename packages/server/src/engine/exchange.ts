@@ -286,6 +286,30 @@ export interface Trail {
 }
 
 /**
+ * Generated client order ids are made when asked for (Order.clientOrderId); an order's events and
+ * answer ask for the same one several times in a row, taker and maker alternating in a sweep: the
+ * last two are remembered.
+ */
+const cidMemo = { seedA: 0, seqA: -1, idA: '', seedB: 0, seqB: -1, idB: '', nextA: true };
+function generatedId(seed: number, seq: number): string {
+  const m = cidMemo;
+  if (seq === m.seqA && seed === m.seedA) return m.idA;
+  if (seq === m.seqB && seed === m.seedB) return m.idB;
+  const id = clientOrderId(seed, seq);
+  if (m.nextA) {
+    m.seedA = seed;
+    m.seqA = seq;
+    m.idA = id;
+  } else {
+    m.seedB = seed;
+    m.seqB = seq;
+    m.idB = id;
+  }
+  m.nextA = !m.nextA;
+  return id;
+}
+
+/**
  * The rarely set parts of an order (stop, iceberg, strategy, quote-quantity spec; self-trade
  * prevention; amounts beyond 2^53), created only when one of them is set: keeps Order small.
  */
@@ -407,7 +431,7 @@ export class Order implements OrderView, OrderSpec {
     }
   }
   get clientOrderId(): string {
-    return this.cid ?? clientOrderId(this.sa.seed, this.cidSeq);
+    return this.cid ?? generatedId(this.sa.seed, this.cidSeq);
   }
   /** A client-given id (generated ones: `generatedId`). */
   set clientOrderId(id: string) {
