@@ -73,7 +73,7 @@ const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Renders units as Binance does: always 8 decimals, "0.01000000", "-1.50000000". */
 export function formatUnits(v: number | bigint): string {
-  // a BigInt that fits takes the number path (most amounts do; BigInt division is slower)
+  // a BigInt within 2^53 converts exactly: the number path (most amounts; BigInt division is slower)
   if (typeof v === 'bigint' && v >= 0n && v <= MAX_SAFE_BIG) v = Number(v);
   if (typeof v === 'number') {
     if (v >= 0 && v <= MAX_SAFE) {
@@ -208,24 +208,4 @@ export function ceilTimes(x: number, f: Fraction): number {
   const p = x * n;
   if (p <= EXACT) return q * d === p ? q : q + 1;
   return BigInt(q) * BigInt(d) === BigInt(x) * BigInt(n) ? q : q + 1;
-}
-
-/** Below this many units a bound's rounding (one unit) could exceed the margin of `withinClearly`. */
-const CLEAR_MIN_UNITS = 1e10;
-const CLEAR_MARGIN = 1e-9;
-
-/**
- * Whether `priceU` lies within [ceil(ref · down), floor(ref · up)], decided from an approximation of
- * ref (a double within a relative 1e-14 of the exact quotient that ref is the floor of): 1 inside,
- * 0 outside, −1 when the price is too close to a bound (or the bounds too small) to tell — then only
- * the exact bounds decide. Sound because the margin (1e-9) exceeds every error: the double's, the
- * floor of ref and the rounding of each bound (one unit each, ≤ 1e-10 relative above 1e10 units).
- */
-export function withinClearly(approxRef: number, priceU: number, down: Fraction, up: Fraction): -1 | 0 | 1 {
-  const lo = (approxRef * down[0]) / down[1];
-  const hi = (approxRef * up[0]) / up[1];
-  if (lo < CLEAR_MIN_UNITS || approxRef < CLEAR_MIN_UNITS) return -1;
-  if (priceU > lo * (1 + CLEAR_MARGIN) && priceU < hi * (1 - CLEAR_MARGIN)) return 1;
-  if (priceU < lo * (1 - CLEAR_MARGIN) || priceU > hi * (1 + CLEAR_MARGIN)) return 0;
-  return -1;
 }

@@ -40,7 +40,6 @@ import {
   safeInt,
   TOO_PRECISE,
   UNIT_N,
-  withinClearly,
 } from './decimal.js';
 
 const MAX_SAFE_N = BigInt(Number.MAX_SAFE_INTEGER);
@@ -1108,23 +1107,6 @@ export class Exchange {
     return this.sym(symbol).tradeArchive.events();
   }
 
-  /** The reference price as a double (within a relative 1e-14 of the quotient refPrice floors). */
-  private approxRef(s: SymbolState, mins: number, now: number): number {
-    const last = s.lastT * s.c.pUnit;
-    if (mins <= 0) return last;
-    const minute = Math.floor(now / 60000);
-    let q = 0;
-    let v = 0;
-    for (let i = s.buckets.length - 1; i >= 0; i--) {
-      const b = s.buckets[i] as Bucket;
-      if (b.minute <= minute - mins) break;
-      if (b.minute > minute) continue;
-      q += b.quoteB === 0n ? b.quoteN : b.quoteN + Number(b.quoteB);
-      v += b.qtyB === 0n ? b.qtyN : b.qtyN + Number(b.qtyB);
-    }
-    return v === 0 ? last : (q / v) * UNIT;
-  }
-
   private refPrice(s: SymbolState, mins: number, now: number): number {
     if (s.lastT < 0) return -1;
     const last = s.lastT * s.c.pUnit;
@@ -1403,16 +1385,8 @@ export class Exchange {
    */
   private percentOk(s: SymbolState, i: number, now: number, priceU: number, isBuy: boolean): boolean {
     const f = s.c.fPercent[i] as Extract<CompiledFilter, { kind: 'PERCENT_PRICE' | 'PERCENT_PRICE_BY_SIDE' }>;
-    if (s.lastT < 0) return true;
-    // Usually decided on the reference price in doubles; exactly only near a bound.
-    const clear = withinClearly(
-      this.approxRef(s, f.mins, now),
-      priceU,
-      isBuy ? f.fr.bidDown : f.fr.askDown,
-      isBuy ? f.fr.bidUp : f.fr.askUp,
-    );
-    if (clear >= 0) return clear === 1;
     const ref = this.refPrice(s, f.mins, now);
+    if (ref < 0) return true;
     const k = i * 5;
     const b = s.pctBounds;
     if (b[k] !== ref) {
