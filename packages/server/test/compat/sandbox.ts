@@ -3,6 +3,7 @@ import { SandboxClock } from '../../src/clock.js';
 import { defaultConfig, type SandboxConfig } from '../../src/config.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox.js';
 import { request, type HttpResponse } from '../helpers/http.js';
+import { limitParams, type SignedParams } from '../helpers/sandbox.js';
 
 /**
  * Third-party clients sign with Date.now(), so these tests run the real server on a wall clock
@@ -12,7 +13,7 @@ export interface CompatSandbox extends Sandbox {
   readonly clock: SandboxClock;
   createAccount(balances: Record<string, string>): Promise<Keys>;
   /** A signed REST call with every parameter in the query string (for setting up the scene). */
-  signed(keys: Keys, method: string, path: string, params?: Record<string, string | number>): Promise<HttpResponse>;
+  signed(keys: Keys, method: string, path: string, params?: SignedParams): Promise<HttpResponse>;
 }
 
 export interface Keys {
@@ -70,14 +71,7 @@ export async function seedBtcUsdt(sb: CompatSandbox): Promise<{ maker: Keys }> {
   const maker = await sb.createAccount({ USDT: '1000000', BTC: '100' });
   const other = await sb.createAccount({ USDT: '1000000', BTC: '100' });
   const place = async (keys: Keys, side: 'BUY' | 'SELL', price: string, quantity = '0.5') => {
-    const res = await sb.signed(keys, 'POST', '/order', {
-      symbol: 'BTCUSDT',
-      side,
-      type: 'LIMIT',
-      timeInForce: 'GTC',
-      quantity,
-      price,
-    });
+    const res = await sb.signed(keys, 'POST', '/order', limitParams(side, quantity, price));
     if (res.status !== 200) throw new Error(`seed order failed: ${res.status} ${res.text}`);
   };
   // One trade at 30 000 (other rests, maker takes) so trades, klines and the 24h ticker have data.

@@ -19,21 +19,27 @@ export interface TestSandbox extends Sandbox {
 
 export type SignedParams = Record<string, string | number | boolean>;
 
+/** A BTCUSDT LIMIT GTC order's fields, as the API and the engine both name them. */
+const btcLimit = (side: 'BUY' | 'SELL', quantity: string, price: string) =>
+  ({ symbol: 'BTCUSDT', side, type: 'LIMIT', timeInForce: 'GTC', quantity, price }) as const;
+
 /** The parameters of a BTCUSDT LIMIT GTC order (plus `extra`). */
 export const limitParams = (
   side: 'BUY' | 'SELL',
   quantity: string,
   price: string,
   extra: SignedParams = {},
-): SignedParams => ({
-  symbol: 'BTCUSDT',
-  side,
-  type: 'LIMIT',
-  timeInForce: 'GTC',
-  quantity,
-  price,
-  ...extra,
-});
+): SignedParams => ({ ...btcLimit(side, quantity, price), ...extra });
+
+/** A BTCUSDT LIMIT GTC order submitted straight to the exchange service (no HTTP, no limiter). */
+export const submitLimit = (
+  sb: Sandbox,
+  accountId: number,
+  side: 'BUY' | 'SELL',
+  quantity: string,
+  price: string,
+): Promise<unknown> =>
+  sb.ctx.exchange.submit('placeOrder', { now: sb.ctx.clock.now(), accountId, ...btcLimit(side, quantity, price) });
 
 /** A SELL OCO on BTCUSDT: a take-profit LIMIT_MAKER at 35 000, a stop-loss-limit at 25 100 / 25 000. */
 export const sellOcoParams = (extra: SignedParams = {}): SignedParams => ({

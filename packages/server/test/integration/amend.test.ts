@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executionReport, type EngineEvent } from '../../src/engine/index.js';
 import { closeAgents, type HttpResponse } from '../helpers/http.js';
-import { limitParams, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { limitParams, startTestSandbox, type TestSandbox, type SignedParams } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
 
 let sb: TestSandbox;
@@ -18,7 +18,7 @@ afterEach(() => sb.close());
 afterAll(closeAgents);
 
 type Json = Record<string, unknown>;
-type Params = Record<string, string | number | boolean>;
+type Params = SignedParams;
 
 const api = (acct: TestAccount, method: string, path: string, params: Params = {}): Promise<HttpResponse> =>
   sb.signed(acct, method, path, params);

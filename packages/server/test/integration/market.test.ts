@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { closeAgents } from '../helpers/http.js';
-import { startTestSandbox, T0, type TestSandbox } from '../helpers/sandbox.js';
+import { startTestSandbox, submitLimit, T0, type TestSandbox } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
 
 let sb: TestSandbox;
@@ -17,18 +17,8 @@ async function createAccount(balances: Record<string, string>): Promise<TestAcco
 }
 
 /** What POST /api/v3/order does after validation (drives the engine directly, independent of the trading endpoints). */
-async function place(acct: TestAccount, side: 'BUY' | 'SELL', quantity: string, price: string) {
-  await sb.ctx.exchange.submit('placeOrder', {
-    now: sb.clock.now(),
-    accountId: acct.accountId,
-    symbol: 'BTCUSDT',
-    side,
-    type: 'LIMIT',
-    timeInForce: 'GTC',
-    quantity,
-    price,
-  });
-}
+const place = (acct: TestAccount, side: 'BUY' | 'SELL', quantity: string, price: string) =>
+  submitLimit(sb, acct.accountId, side, quantity, price);
 
 let ipSeq = 10;
 /** A GET from a fresh client IP, so X-MBX-USED-WEIGHT-1M is exactly this request's weight. */

@@ -5,7 +5,14 @@
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeAgents, type HttpResponse } from '../helpers/http.js';
-import { buyThenSellParams, limitParams, WORKING_BUY, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import {
+  buyThenSellParams,
+  limitParams,
+  WORKING_BUY,
+  startTestSandbox,
+  type TestSandbox,
+  type SignedParams,
+} from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
 
 let sb: TestSandbox;
@@ -16,7 +23,7 @@ afterEach(() => sb.close());
 afterAll(closeAgents);
 
 type Json = Record<string, unknown>;
-type Params = Record<string, string | number | boolean>;
+type Params = SignedParams;
 
 const api = (acct: TestAccount, method: string, path: string, params: Params = {}): Promise<HttpResponse> =>
   sb.signed(acct, method, path, params);

@@ -8,6 +8,7 @@ import {
   startTestSandbox,
   WORKING_BUY,
   type TestSandbox,
+  type SignedParams,
 } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
 
@@ -19,7 +20,7 @@ afterEach(() => sb.close());
 afterAll(closeAgents);
 
 type Json = Record<string, unknown>;
-type Params = Record<string, string | number | boolean>;
+type Params = SignedParams;
 
 const createAccount = (balances: Record<string, string>): Promise<TestAccount> => sb.createAccount(balances);
 

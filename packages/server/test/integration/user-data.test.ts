@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { closeAgents, type HttpResponse } from '../helpers/http.js';
-import { limitParams, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { limitParams, startTestSandbox, type TestSandbox, type SignedParams } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
 import { connectWs, type Client } from '../ws/client.js';
 
@@ -18,7 +18,7 @@ afterEach(async () => {
 afterAll(closeAgents);
 
 type Json = Record<string, unknown>;
-type Params = Record<string, string | number | boolean>;
+type Params = SignedParams;
 const HOUR = 3_600_000;
 
 const connect = (path: string): Promise<Client> => connectWs(sb.url, path, sockets);

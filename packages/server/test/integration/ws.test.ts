@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { closeAgents } from '../helpers/http.js';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { startTestSandbox, submitLimit, type TestSandbox } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
 import { Client } from '../ws/client.js';
 import type { SandboxConfig } from '../../src/config.js';
@@ -63,18 +63,8 @@ async function createAccount(balances: Record<string, string>): Promise<TestAcco
   return res.json<TestAccount>();
 }
 
-async function place(acct: TestAccount, side: 'BUY' | 'SELL', quantity: string, price: string) {
-  await sb!.ctx.exchange.submit('placeOrder', {
-    now: sb!.clock.now(),
-    accountId: acct.accountId,
-    symbol: 'BTCUSDT',
-    side,
-    type: 'LIMIT',
-    timeInForce: 'GTC',
-    quantity,
-    price,
-  });
-}
+const place = (acct: TestAccount, side: 'BUY' | 'SELL', quantity: string, price: string) =>
+  submitLimit(sb!, acct.accountId, side, quantity, price);
 
 describe('endpoints', () => {
   it('raw /ws/<stream>, /ws/<a>/<b>, combined /stream?streams=, /ws + SUBSCRIBE, LIST_SUBSCRIPTIONS', async () => {

@@ -17,7 +17,7 @@ import { connect, type Socket } from 'node:net';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type WebSocket from 'ws';
 import { closeAgents } from '../helpers/http.js';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { startTestSandbox, submitLimit, type TestSandbox } from '../helpers/sandbox.js';
 import { defaultConfig } from '../../src/config.js';
 import type { Connection, WsServer } from '../../src/ws/server.js';
 import { connectWs, freshIp } from './client.js';
@@ -109,16 +109,7 @@ describe('slow consumer', () => {
       amount: '100000',
     });
     const place = (accountId: number, side: 'BUY' | 'SELL', quantity: string, price: string) =>
-      s.ctx.exchange.submit('placeOrder', {
-        now: s.clock.now(),
-        accountId,
-        symbol: 'BTCUSDT',
-        side,
-        type: 'LIMIT',
-        timeInForce: 'GTC',
-        quantity,
-        price,
-      });
+      submitLimit(s, accountId, side, quantity, price);
 
     // Each round: FILLS resting sells at distinct prices, swept by one buy (FILLS trades + FILLS aggTrades).
     const FILLS = 100;
