@@ -4,21 +4,11 @@
  * - Price levels sit in an array sorted so that the BEST level is LAST (bids ascending, asks
  *   descending): best price O(1), consuming the best level is a pop, and new levels are usually
  *   inserted near the top of the book, where a splice moves few elements.
- * - A Map price → level finds a level in O(1) for inserts; each level is an intrusive doubly linked
- *   FIFO of orders, so cancelling an order (found through the order map) is O(1) plus, when the level
- *   empties, one binary search.
+ * - A Map price → level finds a level in O(1) for inserts; each level is a doubly linked FIFO of
+ *   orderIds (links in the symbol's order table), so cancelling an order is O(1) plus, when the
+ *   level empties, one binary search.
  */
-
-/** What the book needs of an order (the engine's Order class implements it). */
-export interface BookOrder {
-  /** Visible quantity in steps (the iceberg's tip, or the whole remainder). */
-  visS: number;
-  /** Remaining quantity in steps, hidden part included. */
-  remS: number;
-  level: Level | null;
-  prev: BookOrder | null;
-  next: BookOrder | null;
-}
+import { IN_BOOK, type OrderTable } from './order-table.js';
 
 export class Level {
   /** Visible quantity in steps (what depth shows). */
@@ -26,8 +16,9 @@ export class Level {
   /** Quantity including iceberg hidden parts. */
   total = 0;
   count = 0;
-  head: BookOrder | null = null;
-  tail: BookOrder | null = null;
+  /** The queue: first and last orderId (0: empty), linked through the order table's prev / next. */
+  head = 0;
+  tail = 0;
   /** Command sequence number that last touched the level (depth-update bookkeeping). */
   mark = 0;
   constructor(
@@ -40,7 +31,10 @@ export class BookSide {
   /** Sorted, best last. */
   readonly levels: Level[] = [];
   readonly byPrice = new Map<number, Level>();
-  constructor(readonly isBid: boolean) {}
+  constructor(
+    readonly isBid: boolean,
+    private readonly t: OrderTable,
+  ) {}
 
   best(): Level | undefined {
     const n = this.levels.length;
@@ -81,53 +75,63 @@ export class BookSide {
     return l;
   }
 
-  /** Appends an order at the tail of its price level. */
-  append(o: BookOrder, price: number): Level {
-    const l = this.level(price);
-    o.level = l;
-    o.prev = l.tail;
-    o.next = null;
-    if (l.tail) l.tail.next = o;
-    else l.head = o;
-    l.tail = o;
+  /** Appends order `id` at the tail of the level of its price (ticks, the table's priceT). */
+  append(id: number): Level {
+    const t = this.t;
+    const l = this.level(t.priceT[id] as number);
+    this.link(l, id);
     l.count++;
-    l.qty += o.visS;
-    l.total += o.remS;
+    l.qty += t.visS[id] as number;
+    l.total += t.remS[id] as number;
     return l;
   }
 
-  /** Unlinks an order (its quantities must already be reflected in level.qty/total by the caller). */
-  unlink(o: BookOrder): void {
-    const l = o.level as Level;
-    if (o.prev) o.prev.next = o.next;
-    else l.head = o.next;
-    if (o.next) o.next.prev = o.prev;
-    else l.tail = o.prev;
-    o.prev = o.next = o.level = null;
+  /** Links order `id` at the tail of `l`'s queue (counts are the caller's). */
+  link(l: Level, id: number): void {
+    const t = this.t;
+    t.prev[id] = l.tail;
+    t.next[id] = 0;
+    if (l.tail !== 0) t.next[l.tail] = id;
+    else l.head = id;
+    l.tail = id;
+    t.flags[id] = (t.flags[id] as number) | IN_BOOK;
+  }
+
+  /** Unlinks order `id` from level `l` (its quantities must already be out of l.qty / l.total). */
+  unlink(l: Level, id: number): void {
+    const t = this.t;
+    const p = t.prev[id] as number;
+    const n = t.next[id] as number;
+    if (p !== 0) t.next[p] = n;
+    else l.head = n;
+    if (n !== 0) t.prev[n] = p;
+    else l.tail = p;
+    t.prev[id] = t.next[id] = 0;
+    t.flags[id] = (t.flags[id] as number) & ~IN_BOOK;
     l.count--;
     if (l.count === 0) this.removeLevel(l);
   }
 
-  /** Removes an order together with its remaining quantities. */
-  remove(o: BookOrder): Level {
-    const l = o.level as Level;
-    l.qty -= o.visS;
-    l.total -= o.remS;
-    this.unlink(o);
-    return l;
+  /** Removes order `id` (queued in `l`) together with its remaining quantities. */
+  remove(l: Level, id: number): void {
+    l.qty -= this.t.visS[id] as number;
+    l.total -= this.t.remS[id] as number;
+    this.unlink(l, id);
   }
 
-  /** Moves an order to the tail of its level (iceberg refill loses time priority). */
-  toTail(o: BookOrder): void {
-    const l = o.level as Level;
-    if (l.tail === o) return;
-    if (o.prev) o.prev.next = o.next;
-    else l.head = o.next;
-    (o.next as BookOrder).prev = o.prev;
-    o.prev = l.tail;
-    o.next = null;
-    (l.tail as BookOrder).next = o;
-    l.tail = o;
+  /** Moves order `id` to the tail of its level `l` (iceberg refill loses time priority). */
+  toTail(l: Level, id: number): void {
+    if (l.tail === id) return;
+    const t = this.t;
+    const p = t.prev[id] as number;
+    const n = t.next[id] as number;
+    if (p !== 0) t.next[p] = n;
+    else l.head = n;
+    t.prev[n] = p;
+    t.prev[id] = l.tail;
+    t.next[id] = 0;
+    t.next[l.tail] = id;
+    l.tail = id;
   }
 
   private removeLevel(l: Level): void {

@@ -103,6 +103,7 @@ import { Chain, Chains } from './chains.js';
 import { GeneratedIds } from './generated-ids.js';
 import { clientOrderId, clientOrderIdSeq } from './ids.js';
 import { OrderArchive } from './order-archive.js';
+import { BUY, Order, OrderTable, PRESENT } from './order-table.js';
 import { exportEngine, importEngine, type EngineInternals, type EngineState } from './snapshot.js';
 import { CompiledSymbol, type CompiledFilter, type LotRule } from './symbol.js';
 import { TradeArchive } from './trade-archive.js';
@@ -266,7 +267,8 @@ export class OrderList {
    */
   inOcoGroup(o: Order): boolean {
     if (this.kind === 'OCO') return true;
-    return (this.kind === 'OTOCO' || this.kind === 'OPOCO') && o !== this.legs[0] && !(this.legs[0] as Order).open;
+    const working = this.legs[0] as Order;
+    return (this.kind === 'OTOCO' || this.kind === 'OPOCO') && o.orderId !== working.orderId && !working.open;
   }
 }
 
@@ -284,296 +286,7 @@ export interface Trail {
   fired: boolean;
 }
 
-/**
- * Generated client order ids are made when asked for (Order.clientOrderId); an order's events and
- * answer ask for the same one several times in a row, taker and maker alternating in a sweep: the
- * last two are remembered.
- */
-const cidMemo = { seedA: 0, seqA: -1, idA: '', seedB: 0, seqB: -1, idB: '', nextA: true };
-function generatedId(seed: number, seq: number): string {
-  const m = cidMemo;
-  if (seq === m.seqA && seed === m.seedA) return m.idA;
-  if (seq === m.seqB && seed === m.seedB) return m.idB;
-  const id = clientOrderId(seed, seq);
-  if (m.nextA) {
-    m.seedA = seed;
-    m.seqA = seq;
-    m.idA = id;
-  } else {
-    m.seedB = seed;
-    m.seqB = seq;
-    m.idB = id;
-  }
-  m.nextA = !m.nextA;
-  return id;
-}
-
-/**
- * The rarely set parts of an order (stop, iceberg, strategy, quote-quantity spec; self-trade
- * prevention; amounts beyond 2^53), created only when one of them is set: keeps Order small.
- */
-class OrderExtras {
-  trail: Trail | null = null;
-  peg: Peg | null = null;
-  origQuoteOrderQty = 0n;
-  stopPrice = 0;
-  icebergQty = 0;
-  strategyId: number | undefined = undefined;
-  strategyType: number | undefined = undefined;
-  stopT = 0;
-  icebergS = 0;
-  preventedS = 0;
-  preventedMatchId = -1;
-  cumB = 0n;
-  lockB = 0n;
-}
-
-/**
- * One order: its immutable spec (OrderSpec, folded in: `spec` returns the order itself) and its live
- * state. One monomorphic object per order, numbers on the hot path; BigInt only for quote amounts.
- */
-export class Order implements OrderView, OrderSpec {
-  // -- spec (immutable; the rare parts in `x`)
-  readonly orderId: number;
-  readonly orderListId: number;
-  /**
-   * The client-given id (null: a generated one, made from `cidSeq` when asked for, so that resting
-   * orders do not each keep a string alive). Changes only through an amendment (keep priority).
-   */
-  private cid: string | null;
-  readonly side: Side;
-  readonly type: OrderType;
-  readonly timeInForce: TimeInForce;
-  readonly price: number;
-  /** Reduced only by an amendment (keep priority). */
-  origQty: number;
-  readonly selfTradePreventionMode: SelfTradePreventionMode;
-  readonly time: number;
-  // -- book linkage (BookOrder)
-  level: Level | null = null;
-  prev: Order | null = null;
-  next: Order | null = null;
-  /** The account's open orders on the symbol, in acceptance order. */
-  aPrev: Order | null = null;
-  aNext: Order | null = null;
-  remS: number;
-  visS: number;
-  execS = 0;
-  /** cumQuote = cumB + cumN (cumN < 2^53; cumB 0n unless it grows beyond). */
-  cumN = 0;
-  /**
-   * Reserved amount of the spend asset (quote for BUY, base for SELL) still held for this order:
-   * lockB + lockN (lockN a number, |lockN| < 2^53; lockB 0n unless the reservation needs more).
-   */
-  lockN = 0;
-  status: OrderStatus = 'NEW';
-  open = true;
-  isWorking = false;
-  workingTime = -1;
-  updateTime: number;
-  expiryReason: ExpiryReason | undefined = undefined;
-  list: OrderList | null = null;
-  /** Sequence of the generated client order id (0: the client gave one; see ids.ts). */
-  cidSeq = 0;
-  readonly isBuy: boolean;
-  readonly isStop: boolean;
-  /** Executes as a market order (MARKET, or a triggered STOP_LOSS / TAKE_PROFIT). */
-  readonly isMarket: boolean;
-  /** The limit price in ticks (a pegged order's: set when it is pegged; 0 before). */
-  priceT: number;
-  private x: OrderExtras | null = null;
-
-  constructor(
-    d: Draft,
-    orderId: number,
-    orderListId: number,
-    clientOrderId: string | null,
-    readonly sym: CompiledSymbol,
-    readonly sa: SymbolAccount,
-    cidSeq = 0,
-  ) {
-    this.orderId = orderId;
-    this.orderListId = orderListId;
-    this.cid = clientOrderId;
-    this.cidSeq = cidSeq;
-    this.side = d.side;
-    this.type = d.type;
-    this.timeInForce = d.timeInForce;
-    this.price = d.price;
-    this.origQty = d.origQty;
-    this.selfTradePreventionMode = d.selfTradePreventionMode;
-    this.time = d.time;
-    const qtyS = d.qtyS;
-    const icebergS = d.icebergS;
-    this.remS = qtyS;
-    this.visS = icebergS > 0 && icebergS < qtyS ? icebergS : qtyS;
-    this.isBuy = d.side === 'BUY';
-    this.isStop = d.isStop;
-    this.isMarket = d.isMarket;
-    this.updateTime = d.time;
-    this.priceT = d.priceT;
-    if (
-      d.origQuoteOrderQty !== 0n ||
-      d.stopPrice !== 0 ||
-      d.icebergQty !== 0 ||
-      d.strategyId !== undefined ||
-      d.strategyType !== undefined
-    ) {
-      const x = this.extras();
-      x.origQuoteOrderQty = d.origQuoteOrderQty;
-      x.stopPrice = d.stopPrice;
-      x.icebergQty = d.icebergQty;
-      x.strategyId = d.strategyId;
-      x.strategyType = d.strategyType;
-      x.stopT = d.stopT;
-      x.icebergS = icebergS;
-    }
-  }
-  get clientOrderId(): string {
-    return this.cid ?? generatedId(this.sa.seed, this.cidSeq);
-  }
-  /** A client-given id (generated ones: `generatedId`). */
-  set clientOrderId(id: string) {
-    this.cid = id;
-    this.cidSeq = 0;
-  }
-  /** Takes the generated id of sequence `seq`. */
-  generatedId(seq: number): void {
-    this.cid = null;
-    this.cidSeq = seq;
-  }
-  private extras(): OrderExtras {
-    if (this.x === null) this.x = new OrderExtras();
-    return this.x;
-  }
-  get symbol(): string {
-    return this.sym.name;
-  }
-  get accountId(): AccountId {
-    return this.sa.acct.id;
-  }
-  get acct(): Account {
-    return this.sa.acct;
-  }
-  get baseBal(): Balance {
-    return this.sa.baseBal;
-  }
-  get quoteBal(): Balance {
-    return this.sa.quoteBal;
-  }
-  get origQuoteOrderQty(): bigint {
-    return this.x === null ? 0n : this.x.origQuoteOrderQty;
-  }
-  get stopPrice(): number {
-    return this.x === null ? 0 : this.x.stopPrice;
-  }
-  get icebergQty(): number {
-    return this.x === null ? 0 : this.x.icebergQty;
-  }
-  get strategyId(): number | undefined {
-    return this.x === null ? undefined : this.x.strategyId;
-  }
-  get strategyType(): number | undefined {
-    return this.x === null ? undefined : this.x.strategyType;
-  }
-  get stopT(): number {
-    return this.x === null ? 0 : this.x.stopT;
-  }
-  get trail(): Trail | null {
-    return this.x === null ? null : this.x.trail;
-  }
-  set trail(t: Trail | null) {
-    if (t !== null || this.x !== null) this.extras().trail = t;
-  }
-  get trailingDelta(): number | undefined {
-    return this.x?.trail?.delta;
-  }
-  get peg(): Peg | null {
-    return this.x === null ? null : this.x.peg;
-  }
-  set peg(p: Peg | null) {
-    if (p !== null || this.x !== null) this.extras().peg = p;
-  }
-  get trailingTime(): number | undefined {
-    return this.x?.trail?.time;
-  }
-  get icebergS(): number {
-    return this.x === null ? 0 : this.x.icebergS;
-  }
-  get preventedS(): number {
-    return this.x === null ? 0 : this.x.preventedS;
-  }
-  set preventedS(v: number) {
-    if (v !== 0 || this.x !== null) this.extras().preventedS = v;
-  }
-  get preventedMatchId(): number {
-    return this.x === null ? -1 : this.x.preventedMatchId;
-  }
-  set preventedMatchId(v: number) {
-    if (v !== -1 || this.x !== null) this.extras().preventedMatchId = v;
-  }
-  get cumB(): bigint {
-    return this.x === null ? 0n : this.x.cumB;
-  }
-  set cumB(v: bigint) {
-    if (v !== 0n || this.x !== null) this.extras().cumB = v;
-  }
-  get lockB(): bigint {
-    return this.x === null ? 0n : this.x.lockB;
-  }
-  set lockB(v: bigint) {
-    if (v !== 0n || this.x !== null) this.extras().lockB = v;
-  }
-  get cumQuote(): bigint {
-    const cumB = this.cumB;
-    if (cumB === 0n) return this.cumN === 0 ? 0n : BigInt(this.cumN);
-    return cumB + BigInt(this.cumN);
-  }
-  addQuote(q: number): void {
-    const v = this.cumN + q;
-    if (v <= MAX_SAFE) this.cumN = v;
-    else {
-      this.cumB += BigInt(this.cumN) + BigInt(q);
-      this.cumN = 0;
-    }
-  }
-  get locked(): bigint {
-    const lockB = this.lockB;
-    if (lockB === 0n) return this.lockN === 0 ? 0n : BigInt(this.lockN);
-    return lockB + BigInt(this.lockN);
-  }
-  set locked(v: bigint) {
-    if (v <= MAX_SAFE_N && v >= -MAX_SAFE_N) {
-      this.lockN = Number(v);
-      this.lockB = 0n;
-    } else {
-      this.lockN = 0;
-      this.lockB = v;
-    }
-  }
-  get quantityPending(): boolean {
-    return this.status === 'PENDING_NEW' && this.list !== null && this.list.pays;
-  }
-  /** The immutable part (the order itself). */
-  get spec(): OrderSpec {
-    return this;
-  }
-  get tif(): TimeInForce {
-    return this.timeInForce;
-  }
-  get executedQty(): number {
-    return this.execS * this.sym.qUnit;
-  }
-  get preventedQty(): number {
-    return this.preventedS * this.sym.qUnit;
-  }
-  /** JSON of the spec only (events embed the order as their `order`). */
-  toJSON(): OrderSpec {
-    return specOf(this);
-  }
-}
-
-/** An order found by id: its object (open, or an order-list leg), or the orderId of an archived one. */
+/** An order found by id: its view (open, or an order-list leg), or the orderId of an archived one. */
 export type FoundOrder = Order | number;
 
 const refId = (r: FoundOrder): number => (typeof r === 'number' ? r : r.orderId);
@@ -587,20 +300,23 @@ export class SymbolAccount {
     readonly quoteBal: Balance,
     /** The engine's seed (generated client order ids). */
     readonly seed: number,
+    /** Its index in the symbol's order table (OrderTable.accounts). */
+    readonly index: number,
+    private readonly t: OrderTable,
   ) {}
-  /** Open orders: an intrusive list through Order.aPrev/aNext, in acceptance (= orderId) order. */
-  openHead: Order | null = null;
-  openTail: Order | null = null;
+  /** Open orders: orderIds linked through the table's aPrev / aNext, in acceptance (= orderId) order. */
+  openHead = 0;
+  openTail = 0;
   openCount = 0;
   algo = 0;
   iceberg = 0;
   /** Order lists still executing (MAX_NUM_ORDER_LISTS). */
   openLists = 0;
   /**
-   * Latest order per client-given order id (at most one of them is open): the order, or the orderId
-   * of an archived one. Generated ids are not indexed: Exchange.byCid decodes them (ids.ts).
+   * Latest order per client-given order id (at most one of them is open), by orderId. Generated ids
+   * are not indexed: Exchange.byCid decodes them (ids.ts).
    */
-  readonly byClientId = new Map<string, FoundOrder>();
+  readonly byClientId = new Map<string, number>();
   /** With retained history: every orderId, in acceptance order (SymbolState.orderChains). */
   readonly orders = new Chain();
   /** With retained history: 2·tradeId (as buyer) or 2·tradeId + 1 (as seller), in trade order. */
@@ -608,11 +324,13 @@ export class SymbolAccount {
   readonly lists: OrderList[] = [];
   readonly prevented: PreventedMatchEvent[] = [];
   addOpen(o: Order): void {
-    o.aPrev = this.openTail;
-    o.aNext = null;
-    if (this.openTail !== null) this.openTail.aNext = o;
-    else this.openHead = o;
-    this.openTail = o;
+    const t = this.t;
+    const id = o.orderId;
+    t.aPrev[id] = this.openTail;
+    t.aNext[id] = 0;
+    if (this.openTail !== 0) t.aNext[this.openTail] = id;
+    else this.openHead = id;
+    this.openTail = id;
     this.count(o, 1);
   }
   /** The MAX_NUM_* counts of the symbol and of the whole account. */
@@ -630,17 +348,25 @@ export class SymbolAccount {
     }
   }
   removeOpen(o: Order): void {
-    if (o.aPrev !== null) o.aPrev.aNext = o.aNext;
-    else this.openHead = o.aNext;
-    if (o.aNext !== null) o.aNext.aPrev = o.aPrev;
-    else this.openTail = o.aPrev;
-    o.aPrev = o.aNext = null;
+    const t = this.t;
+    const id = o.orderId;
+    const p = t.aPrev[id] as number;
+    const n = t.aNext[id] as number;
+    if (p !== 0) t.aNext[p] = n;
+    else this.openHead = n;
+    if (n !== 0) t.aPrev[n] = p;
+    else this.openTail = p;
+    t.aPrev[id] = t.aNext[id] = 0;
     this.count(o, -1);
   }
-  openList(): Order[] {
-    const out: Order[] = [];
-    for (let o = this.openHead; o !== null; o = o.aNext) out.push(o);
+  /** Open orderIds, oldest first. */
+  openIds(): number[] {
+    const out: number[] = [];
+    for (let id = this.openHead; id !== 0; id = this.t.aNext[id] as number) out.push(id);
     return out;
+  }
+  openList(): Order[] {
+    return this.openIds().map((id) => new Order(this.t, id));
   }
 }
 
@@ -667,10 +393,10 @@ function addToBucket(b: Bucket, quoteN: number, quote: bigint, qtyN: number): vo
 }
 
 export class SymbolState {
-  readonly bids = new BookSide(true);
-  readonly asks = new BookSide(false);
-  /** Open orders and order-list legs by orderId (ids are dense per symbol; closed ones are archived). */
-  readonly orders: (Order | undefined)[] = [undefined];
+  /** Every order by orderId (open ones, list legs; closed ones until archived). */
+  readonly table: OrderTable;
+  readonly bids: BookSide;
+  readonly asks: BookSide;
   readonly accounts = new Map<AccountId, SymbolAccount>();
   readonly stops: Order[] = [];
   readonly lists = new Map<number, OrderList>();
@@ -712,6 +438,9 @@ export class SymbolState {
     readonly index: number,
     readonly seed: number,
   ) {
+    this.table = new OrderTable(c);
+    this.bids = this.table.bids = new BookSide(true, this.table);
+    this.asks = this.table.asks = new BookSide(false, this.table);
     this.pctBounds = new Array<number>(c.fPercent.length * 5).fill(-1);
     this.archive = new OrderArchive(c.name, seed, undefined, this.trails, this.pegs);
     this.tradeArchive = new TradeArchive(c.name, c.base, c.quote);
@@ -719,10 +448,17 @@ export class SymbolState {
   account(acct: Account): SymbolAccount {
     let a = this.accounts.get(acct.id);
     if (a === undefined) {
-      a = new SymbolAccount(acct, acct.balance(this.c.base), acct.balance(this.c.quote), this.seed);
+      const t = this.table;
+      const index = t.accounts.length;
+      a = new SymbolAccount(acct, acct.balance(this.c.base), acct.balance(this.c.quote), this.seed, index, t);
+      t.accounts.push(a);
       this.accounts.set(acct.id, a);
     }
     return a;
+  }
+  /** An open order or a list leg by orderId. */
+  order(id: number): Order | undefined {
+    return this.table.order(id);
   }
 }
 
@@ -942,7 +678,8 @@ export class Exchange {
   private now = 0;
   private ev: EngineEvent[] = [];
   private touchedBalances: Balance[] = [];
-  private taker: Order | null = null;
+  /** The orderId of the command's own new order (its fills make the FULL answer); 0: none. */
+  private takerId = 0;
   private fills: Fill[] = [];
   private traded = false;
   private readonly limitDraft = new LimitDraft();
@@ -1194,7 +931,7 @@ export class Exchange {
         this.ev.push(e);
       }
     }
-    this.taker = null;
+    this.takerId = 0;
     return this.ev;
   }
 
@@ -1298,7 +1035,7 @@ export class Exchange {
       this.prepare(s, cmd, acct, sa, { newOrders: 1 });
     this.begin(cmd.now);
     const o = this.accept(s, d, -1);
-    this.taker = o;
+    this.takerId = o.orderId;
     this.exec(o, 'NEW');
     this.work(s, o);
     this.settleTriggers(s);
@@ -1664,7 +1401,9 @@ export class Exchange {
   private positionWith(s: SymbolState, acct: Account | undefined, sa: SymbolAccount | undefined, qtyS: number): bigint {
     const b = acct?.balances.get(s.c.base);
     let steps = qtyS;
-    for (let o = sa ? sa.openHead : null; o !== null; o = o.aNext) if (o.isBuy) steps += o.remS;
+    const t = s.table;
+    for (let id = sa ? sa.openHead : 0; id !== 0; id = t.aNext[id] as number)
+      if (((t.flags[id] as number) & BUY) !== 0) steps += t.remS[id] as number;
     return (b ? b.free + b.locked : 0n) + BigInt(steps) * BigInt(s.c.qUnit);
   }
 
@@ -1778,7 +1517,8 @@ export class Exchange {
     sa: SymbolAccount | undefined,
     cid: string,
   ): FoundOrder | undefined {
-    const e = sa?.byClientId.get(cid);
+    const eId = sa?.byClientId.get(cid);
+    const e = eId === undefined ? undefined : (s.order(eId) ?? eId);
     let g: FoundOrder | undefined;
     const seq = cid.length === 22 ? clientOrderIdSeq(this.seed, cid) : -1;
     if (seq > 0 && this.genIds.symbolOf(seq) === s.index) g = this.byId(s, accountId, this.genIds.orderIdOf(seq));
@@ -1789,7 +1529,7 @@ export class Exchange {
 
   /** The order `orderId` of an account on a symbol: open or leg object, else archived orderId. */
   private byId(s: SymbolState, accountId: AccountId, orderId: number): FoundOrder | undefined {
-    const o = s.orders[orderId];
+    const o = s.order(orderId);
     if (o !== undefined) return o.accountId === accountId ? o : undefined;
     if (this.retain && s.archive.has(orderId) && s.archive.accountOf(orderId) === accountId) return orderId;
     return undefined;
@@ -1806,19 +1546,17 @@ export class Exchange {
     const generated = d.clientOrderId === undefined ? ++this.cidSeq : 0;
     // generated ids past 2^32 are not decodable (ids.ts): kept as strings and indexed like client ones
     const indexed = generated > 0 && generated < 4294967296;
-    const o = new Order(
+    const o = s.table.insert(
       d,
       s.nextOrderId++,
       orderListId,
       indexed ? null : (d.clientOrderId ?? clientOrderId(this.seed, generated)),
-      s.c,
       sa,
       indexed ? generated : 0,
     );
-    s.orders.push(o);
     sa.addOpen(o);
     if (indexed) this.genIds.set(generated, s.index, o.orderId);
-    else sa.byClientId.set(o.clientOrderId, o);
+    else sa.byClientId.set(o.clientOrderId, o.orderId);
     if (this.retain) s.orderChains.append(sa.orders, o.orderId);
     if (d.trailingDelta > 0) {
       o.trail = this.newTrail(s, o.orderId, d.trailingDelta);
@@ -1880,7 +1618,7 @@ export class Exchange {
     else if (o.tif === 'FOK') this.expire(s, o, 'EXPIRED', 'UNFILLED_FOK_ORDER_EXPIRED');
     else {
       const side = o.isBuy ? s.bids : s.asks;
-      this.touchLevel(s, side.append(o, o.priceT));
+      this.touchLevel(s, side.append(o.orderId));
       if (o.isBuy) this.tighten(o);
     }
   }
@@ -1893,7 +1631,7 @@ export class Exchange {
       const lvl = opp.best();
       if (lvl === undefined) break;
       if (limitT >= 0 && (t.isBuy ? lvl.price > limitT : lvl.price < limitT)) break;
-      const m = lvl.head as Order;
+      const m = new Order(s.table, lvl.head);
       if (m.accountId === t.accountId && t.selfTradePreventionMode !== 'NONE') {
         if (this.prevent(s, t, m, lvl, opp)) return;
         continue;
@@ -1980,7 +1718,8 @@ export class Exchange {
     this.touch(sb);
     this.touch(sq);
     const payer = buy.list;
-    if (payer !== null && payer.pays && buy === payer.legs[0]) this.lockReceived(payer, bb, qU, commBase);
+    if (payer !== null && payer.pays && buy.orderId === (payer.legs[0] as Order).orderId)
+      this.lockReceived(payer, bb, qU, commBase);
     // book and orders
     m.visS -= q;
     m.remS -= q;
@@ -2045,14 +1784,14 @@ export class Exchange {
     // maker
     m.status = m.remS === 0 ? 'FILLED' : 'PARTIALLY_FILLED';
     if (m.remS === 0) {
-      opp.unlink(m);
+      opp.unlink(lvl, m.orderId);
       this.close(s, m);
     } else {
       if (m.visS === 0) {
         // iceberg refill: a new tip at the back of the queue
         m.visS = m.icebergS < m.remS ? m.icebergS : m.remS;
         lvl.qty += m.visS;
-        opp.toTail(m);
+        opp.toTail(lvl, m.orderId);
       }
       if (m.isBuy) this.tighten(m);
     }
@@ -2061,7 +1800,7 @@ export class Exchange {
     t.status = t.remS === 0 ? 'FILLED' : 'PARTIALLY_FILLED';
     if (t.remS === 0) this.close(s, t);
     this.exec(t, 'TRADE', qU, price, quote, tComm, tAsset, tradeId, false);
-    if (t === this.taker) {
+    if (t.orderId === this.takerId) {
       if (this.fills === NO_FILLS) this.fills = [];
       this.fills.push({ price, qty: qU, commission: tComm, commissionAsset: tAsset, tradeId });
     }
@@ -2105,13 +1844,12 @@ export class Exchange {
     const sa = o.sa;
     sa.removeOpen(o);
     if (o.list === null) {
-      // legs stay objects (their list refers to them); the rest is archived or, lean, forgotten
-      s.orders[o.orderId] = undefined;
-      if (this.retain) {
-        s.archive.add(o);
-        if (o.cidSeq === 0 && sa.byClientId.get(o.clientOrderId) === o) sa.byClientId.set(o.clientOrderId, o.orderId);
-      } else if (o.cidSeq > 0) this.genIds.clear(o.cidSeq);
-      else if (sa.byClientId.get(o.clientOrderId) === o) sa.byClientId.delete(o.clientOrderId);
+      // legs stay present (their list refers to them); the rest is archived or, lean, forgotten
+      const t = s.table;
+      t.flags[o.orderId] = (t.flags[o.orderId] as number) & ~PRESENT;
+      if (this.retain) s.archive.add(o);
+      else if (o.cidSeq > 0) this.genIds.clear(o.cidSeq);
+      else if (sa.byClientId.get(o.clientOrderId) === o.orderId) sa.byClientId.delete(o.clientOrderId);
     }
     if (o.lockB === 0n) {
       const d = o.lockN;
@@ -2131,12 +1869,18 @@ export class Exchange {
       this.touch(b);
     }
     const list = o.list;
-    if (list !== null && list.kind !== 'OCO' && o === list.legs[0] && list.status === 'EXECUTING') {
+    if (
+      list !== null &&
+      list.kind !== 'OCO' &&
+      o.orderId === (list.legs[0] as Order).orderId &&
+      list.status === 'EXECUTING'
+    ) {
       // OTO: a filled working order sends its pending order to the book (after the current match);
       // an expired one takes it along (a cancel cancels the whole list)
       if (o.status === 'FILLED') this.activations.push(list);
       else if (o.status !== 'CANCELED')
-        for (const leg of list.legs) if (leg !== o && leg.open) this.expire(s, leg, 'EXPIRED', undefined);
+        for (const leg of list.legs)
+          if (leg.orderId !== o.orderId && leg.open) this.expire(s, leg, 'EXPIRED', undefined);
     }
     if (list && list.status === 'EXECUTING' && list.legs.every((l) => !l.open)) {
       if (list.received > 0n) this.releaseReceived(list, list.received);
@@ -2146,12 +1890,13 @@ export class Exchange {
 
   /** Removes an order from wherever it waits (book or stop list). */
   private detach(s: SymbolState, o: Order): void {
-    if (o.level !== null) {
+    const l = o.level;
+    if (l !== null) {
       const side = o.isBuy ? s.bids : s.asks;
-      const l = side.remove(o);
+      side.remove(l, o.orderId);
       this.touchLevel(s, l);
     } else if (o.isStop && !o.isWorking) {
-      const i = s.stops.indexOf(o);
+      const i = s.stops.findIndex((x) => x.orderId === o.orderId);
       if (i >= 0) {
         s.stops.splice(i, 1);
         if (o.trail !== null) s.trailing--;
@@ -2217,20 +1962,22 @@ export class Exchange {
         const dv = n < o.visS ? n : o.visS;
         o.visS -= dv;
         o.remS -= n;
-        if (o.level !== null) {
-          o.level.qty -= dv;
-          o.level.total -= n;
-          this.touchLevel(s, o.level);
+        const l = o.level;
+        if (l !== null) {
+          l.qty -= dv;
+          l.total -= n;
+          this.touchLevel(s, l);
           if (o.visS === 0) {
             o.visS = o.icebergS < o.remS ? o.icebergS : o.remS;
-            o.level.qty += o.visS;
-            opp.toTail(o);
+            l.qty += o.visS;
+            opp.toTail(l, o.orderId);
           }
         } else if (o.visS > o.remS) o.visS = o.remS;
         if (o.isBuy) this.tighten(o);
         else this.shrinkSellLock(o);
       }
-      this.exec(o, 'TRADE_PREVENTION', 0, 0, 0n, 0n, null, -1, o === m, o.clientOrderId, '', n * qU, other.orderId);
+      const isMaker = o.orderId === m.orderId;
+      this.exec(o, 'TRADE_PREVENTION', 0, 0, 0n, 0n, null, -1, isMaker, o.clientOrderId, '', n * qU, other.orderId);
     };
     apply(m, mPrevented, t);
     apply(t, tPrevented, m);
@@ -2514,7 +2261,8 @@ export class Exchange {
   private listStarted(s: SymbolState, o: Order): void {
     const list = o.list as OrderList;
     if (o.open) takeListLock(o);
-    for (const leg of list.legs) if (leg !== o && leg.open) this.expire(s, leg, 'EXPIRED', 'OCO_TRIGGER');
+    for (const leg of list.legs)
+      if (leg.orderId !== o.orderId && leg.open) this.expire(s, leg, 'EXPIRED', 'OCO_TRIGGER');
     if (list.status === 'EXECUTING') this.endList(s, list);
     if (o.open && o.isBuy) this.tighten(o);
     if (o.open && !o.isBuy) this.shrinkSellLock(o);
@@ -2916,7 +2664,8 @@ export class Exchange {
     if (cid !== undefined) {
       if (cid.length === 0) throw Err.of(ErrorCode.EMPTY_NEW_CL_ORD_ID, 'New client order ID was empty.');
       const other = this.byCid(s, cmd.accountId, o.sa, cid);
-      if (other !== o && isOpen(other)) throw amendRejected(EngineMessage.DUPLICATE_ORDER);
+      if (other !== undefined && refId(other) !== o.orderId && isOpen(other))
+        throw amendRejected(EngineMessage.DUPLICATE_ORDER);
     }
 
     this.begin(cmd.now);
@@ -2926,15 +2675,17 @@ export class Exchange {
     // OCO legs share one quantity; so does an OTOCO's pending pair (not its working order)
     const working = list !== null && list.kind !== 'OCO' ? list.legs[0] : null;
     const shared =
-      list !== null && (list.kind === 'OCO' || ((list.kind === 'OTOCO' || list.kind === 'OPOCO') && o !== working));
-    const legs = shared ? (list as OrderList).legs.filter((l) => l.open && l !== working) : [o];
+      list !== null &&
+      (list.kind === 'OCO' || ((list.kind === 'OTOCO' || list.kind === 'OPOCO') && o.orderId !== working?.orderId));
+    const legs = shared ? (list as OrderList).legs.filter((l) => l.open && l.orderId !== working?.orderId) : [o];
     if (cid !== origClientOrderId) this.renameOrder(s, o, cid);
     let executionId = -1;
     for (const leg of legs) {
       this.reduceOrder(s, leg, newU, newS);
-      const orig = leg === o ? origClientOrderId : leg.clientOrderId;
+      const named = leg.orderId === o.orderId;
+      const orig = named ? origClientOrderId : leg.clientOrderId;
       this.exec(leg, 'REPLACED', 0, 0, 0n, 0n, null, -1, false, leg.clientOrderId, orig);
-      if (leg === o) executionId = this.executionId;
+      if (named) executionId = this.executionId;
     }
     if (list !== null) {
       if (list.inOcoGroup(o)) this.releaseListExcess(list);
@@ -2967,7 +2718,7 @@ export class Exchange {
   private renameOrder(s: SymbolState, o: Order, cid: string | undefined): void {
     const sa = o.sa;
     if (o.cidSeq > 0) this.genIds.clear(o.cidSeq);
-    else if (sa.byClientId.get(o.clientOrderId) === o) sa.byClientId.delete(o.clientOrderId);
+    else if (sa.byClientId.get(o.clientOrderId) === o.orderId) sa.byClientId.delete(o.clientOrderId);
     if (cid === undefined) {
       const seq = ++this.cidSeq;
       if (seq < 4294967296) {
@@ -2978,7 +2729,7 @@ export class Exchange {
       cid = clientOrderId(this.seed, seq);
     }
     o.clientOrderId = cid;
-    sa.byClientId.set(cid, o);
+    sa.byClientId.set(cid, o.orderId);
   }
 
   /** Lowers an open order's quantity to `newU` (newS steps) where it stands; expires it when nothing is left. */
@@ -3090,7 +2841,7 @@ export class Exchange {
     const out: OrderView[] = [];
     for (const s of states) {
       const sa = s.accounts.get(accountId);
-      if (sa) for (let o = sa.openHead; o !== null; o = o.aNext) out.push(o);
+      if (sa) out.push(...sa.openList());
     }
     return out;
   }
@@ -3106,9 +2857,9 @@ export class Exchange {
       q.orderId,
       q,
       (id) => id,
-      (id) => s.orders[id]?.time ?? s.archive.timeOf(id),
+      (id) => s.order(id)?.time ?? s.archive.timeOf(id),
       () => true,
-    ).map((id) => this.view(s, s.orders[id] ?? id));
+    ).map((id) => this.view(s, s.order(id) ?? id));
   }
 
   /** GET /api/v3/myTrades: from `fromId` up (or of one `orderId`), else the most recent; oldest first. */
@@ -3226,7 +2977,7 @@ function listLegCommand(list: ListHead, l: OcoLeg, side: Side, quantity: string 
 
 function takeListLock(o: Order): void {
   for (const leg of (o.list as OrderList).legs) {
-    if (leg === o || !leg.open) continue;
+    if (leg.orderId === o.orderId || !leg.open) continue;
     o.locked += leg.locked;
     leg.locked = 0n;
   }

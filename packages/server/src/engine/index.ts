@@ -5,9 +5,9 @@ export * from './responses.js';
 export { BookSide, Level } from './book.js';
 export { CompiledSymbol } from './symbol.js';
 export { clientOrderId } from './ids.js';
+export { Order } from './order-table.js';
 export {
   Exchange,
-  Order,
   OrderList,
   type AccountTrade,
   type AccountView,

@@ -1,7 +1,7 @@
 /**
  * Closed orders of one symbol as columns (row = orderId; orderIds are dense per symbol), so that
  * history costs typed-array memory rather than one object per order for the collector to trace.
- * Order-list legs are never archived (they stay objects, reachable from their list). Common fields
+ * Order-list legs are never archived (they stay present in the order table, reachable from their list). Common fields
  * are dense columns, the six enums and two flags one packed int; the rarely set fields (stop,
  * iceberg, strategy, quote quantity, self-trade prevention, a working time other than the creation
  * time) live in a second, sparse table. `view` builds an OrderView over a row for what a query returns.
@@ -21,7 +21,7 @@ import {
   type TimeInForce,
 } from '@binance-sandbox/protocol';
 import { type Chunks, type Column, columns, f64, getBig, i32, putBig } from './columns.js';
-import type { Order } from './exchange.js';
+import type { Order } from './order-table.js';
 import { clientOrderId } from './ids.js';
 import { specOf, type AccountId, type OrderSpec, type OrderView, type Peg } from './types.js';
 

@@ -24,7 +24,6 @@ import {
   type Bucket,
   type Draft,
   type ListKind,
-  Order,
   OrderList,
   type SymbolAccount,
   type SymbolState,
@@ -32,6 +31,7 @@ import {
 } from './exchange.js';
 import type { GeneratedIds, GeneratedIdsState } from './generated-ids.js';
 import { OrderArchive, type OrderArchiveState } from './order-archive.js';
+import type { Order } from './order-table.js';
 import { Dictionary, type NumberTable, TableReader, TableWriter } from './table.js';
 import { TradeArchive, type TradeArchiveState } from './trade-archive.js';
 import type { AccountId, Amendment, Peg, PreventedMatchEvent } from './types.js';
@@ -166,7 +166,7 @@ function exportSymbolAccount(sa: SymbolAccount): SymbolAccountState {
   const clientIdOrders: number[] = [];
   for (const [cid, ref] of sa.byClientId) {
     clientIds.push(cid);
-    clientIdOrders.push(typeof ref === 'number' ? ref : ref.orderId);
+    clientIdOrders.push(ref);
   }
   return {
     accountId: sa.acct.id,
@@ -180,8 +180,8 @@ function exportSymbolAccount(sa: SymbolAccount): SymbolAccountState {
 
 function exportSymbol(s: SymbolState, retain: boolean): SymbolData {
   const present: Order[] = [];
-  for (let i = 1; i < s.orders.length; i++) {
-    const o = s.orders[i];
+  for (let i = 1; i < s.nextOrderId; i++) {
+    const o = s.order(i);
     if (o !== undefined) present.push(o);
   }
   const { table, words } = exportOrders(present);
@@ -199,8 +199,8 @@ function exportSymbol(s: SymbolState, retain: boolean): SymbolData {
     clientOrderIdLengths: Uint32Array.from(present, (o) => o.clientOrderId.length),
     words,
     symbolAccounts: [...s.accounts.values()].map(exportSymbolAccount),
-    bids: exportSide(s.bids),
-    asks: exportSide(s.asks),
+    bids: exportSide(s.bids, s),
+    asks: exportSide(s.asks, s),
     stops: s.stops.map((o) => o.orderId),
     lists: [...s.lists.values()].map(exportList),
     archive: retain ? s.archive.exportState(s.nextOrderId) : null,
@@ -227,11 +227,11 @@ function exportList(l: OrderList): ListState {
   };
 }
 
-function exportSide(side: BookSide): Float64Array {
+function exportSide(side: BookSide, s: SymbolState): Float64Array {
   const out: number[] = [];
   for (const l of side.levels) {
     out.push(l.price, l.qty, l.total, l.count);
-    for (let o = l.head; o !== null; o = o.next) out.push((o as Order).orderId);
+    for (let id = l.head; id !== 0; id = s.table.next[id] as number) out.push(id);
   }
   return Float64Array.from(out);
 }
@@ -376,27 +376,25 @@ function importSymbol(d: SymbolData, s: SymbolState, x: EngineInternals): void {
     restoreChain(sa.orders, sad.orders);
     restoreChain(sa.trades, sad.trades);
   }
-  s.orders.length = d.nextOrderId;
-  s.orders.fill(undefined);
   importOrders(d, s);
   for (const sad of d.symbolAccounts) {
     const sa = s.accounts.get(sad.accountId) as SymbolAccount;
     for (let i = 0; i < sad.clientIds.length; i++) {
       const id = sad.clientIdOrders[i] as number;
-      sa.byClientId.set(sad.clientIds[i] as string, s.orders[id] ?? id);
+      sa.byClientId.set(sad.clientIds[i] as string, id);
     }
   }
   for (const l of d.lists) importList(l, s);
   for (const t of d.trails ?? []) {
     const trail: Trail = { ...t };
     s.trails.set(trail.orderId, trail);
-    const o = s.orders[trail.orderId];
+    const o = s.order(trail.orderId);
     if (o !== undefined) o.trail = trail;
   }
   for (const p of d.pegs ?? []) {
     const peg: Peg = { ...p };
     s.pegs.set(peg.orderId, peg);
-    const o = s.orders[peg.orderId];
+    const o = s.order(peg.orderId);
     if (o !== undefined) o.peg = peg;
   }
   for (const a of d.amendments ?? []) {
@@ -421,7 +419,7 @@ function restoreChain(chain: Chain, [head, tail, length]: readonly [number, numb
 }
 
 function orderAt(s: SymbolState, id: number): Order {
-  const o = s.orders[id];
+  const o = s.order(id);
   if (o === undefined) throw new Error(`engine state: order ${s.c.name}#${id} is missing`);
   return o;
 }
@@ -467,9 +465,8 @@ function importOrders(d: SymbolData, s: SymbolState): void {
       lock: 0n,
       lockN: 0,
     };
-    const o = new Order(draft, r.num(i, C.orderId), r.num(i, C.orderListId), clientOrderId, s.c, sa);
+    const o = s.table.insert(draft, r.num(i, C.orderId), r.num(i, C.orderListId), clientOrderId, sa, 0);
     restoreOrderState(o, r, i, flags, dict);
-    s.orders[o.orderId] = o;
     if (o.open) {
       sa.addOpen(o);
     }
@@ -522,15 +519,7 @@ function importSide(data: Float64Array, side: BookSide, s: SymbolState): void {
     l.total = data[i + 2] as number;
     const n = data[i + 3] as number;
     i += 4;
-    for (let k = 0; k < n; k++) {
-      const o = orderAt(s, data[i + k] as number);
-      o.level = l;
-      o.prev = l.tail as Order | null;
-      o.next = null;
-      if (l.tail !== null) l.tail.next = o;
-      else l.head = o;
-      l.tail = o;
-    }
+    for (let k = 0; k < n; k++) side.link(l, orderAt(s, data[i + k] as number).orderId);
     l.count = n;
     i += n;
     side.levels.push(l);
