@@ -108,7 +108,6 @@ import { exportEngine, importEngine, type EngineInternals, type EngineState } fr
 import { CompiledSymbol, type CompiledFilter, type LotRule } from './symbol.js';
 import { TradeArchive } from './trade-archive.js';
 import {
-  specOf,
   type AccountEvent,
   type AccountId,
   type Amendment,
@@ -125,7 +124,6 @@ import {
   type LegParamNames,
   type OcoLeg,
   type OrderRef,
-  type OrderSpec,
   type OrderView,
   type OtoLeg,
   type Peg,
