@@ -6,6 +6,9 @@
  * storage, snapshots, allocation cuts) must leave these hashes unchanged.
  */
 import { createHash, type Hash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { deserialize } from 'node:v8';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ApiError, DEFAULT_SYMBOLS, type SelfTradePreventionMode } from '@binance-sandbox/protocol';
 import {
@@ -140,8 +143,11 @@ function stateHash(ex: Exchange, accounts: readonly number[], issued: Issued, no
   return h.digest();
 }
 
+/** The end of a stream: its engine and what it issued, for further checks. */
+type StreamEnd = (ex: Exchange, rec: Recorder, accounts: readonly number[], now: number) => void;
+
 /** A seeded stream of every kind of command over 6 accounts and two symbols. */
-function mixedStream(seed: number, steps: number, retainHistory: boolean): [string, string] {
+function mixedStream(seed: number, steps: number, retainHistory: boolean, atEnd?: StreamEnd): [string, string] {
   const r = mulberry32(seed);
   const ex = new Exchange(DEFAULT_SYMBOLS, { seed, retainHistory });
   const rec = new Recorder();
@@ -333,6 +339,7 @@ function mixedStream(seed: number, steps: number, retainHistory: boolean): [stri
       };
     });
   }
+  atEnd?.(ex, rec, accounts, now + 1000);
   return finish(ex, { seed, retainHistory }, rec, accounts, now + 1000);
 }
 
@@ -440,4 +447,15 @@ describe('golden hashes of engine behaviour', () => {
       expect(got).toEqual(GOLDEN[key]);
     }, 120_000);
   }
+  it('a snapshot in the previous format (v2: closed orders in a separate archive) restores the same state', () => {
+    // taken at the end of mixed stream seed 11 (retained history) by the build before the order table
+    const file = new URL('./fixtures/mixed-11-true.engine-state-v2.bin.gz', import.meta.url);
+    const state = deserialize(gunzipSync(readFileSync(file))) as ReturnType<Exchange['exportState']>;
+    expect(state.version).toBe(2);
+    mixedStream(11, 2500, true, (_ex, rec, accounts, now) => {
+      const restored = new Exchange(DEFAULT_SYMBOLS, { seed: 11, retainHistory: true });
+      restored.importState(state);
+      expect(stateHash(restored, accounts, rec.issued, now)).toBe(GOLDEN['mixed-11-true']?.[1]);
+    });
+  });
 });
