@@ -102,8 +102,7 @@ const NO_FILLS: Fill[] = [];
 import { Chain, Chains } from './chains.js';
 import { GeneratedIds } from './generated-ids.js';
 import { clientOrderId, clientOrderIdSeq } from './ids.js';
-import { OrderArchive } from './order-archive.js';
-import { BUY, Order, OrderTable, PRESENT } from './order-table.js';
+import { BUY, HISTORY, Order, OrderTable, PRESENT } from './order-table.js';
 import { exportEngine, importEngine, type EngineInternals, type EngineState } from './snapshot.js';
 import { CompiledSymbol, type CompiledFilter, type LotRule } from './symbol.js';
 import { TradeArchive } from './trade-archive.js';
@@ -150,8 +149,8 @@ export interface EngineOptions {
   readonly percentPriceBySideFailureName?: string;
   /**
    * Keep closed orders and trades in memory for getOrder / allOrders / myTrades (default true), as
-   * typed-array columns (order-archive.ts, trade-archive.ts, chains.ts). false: only open orders are
-   * kept (history then comes from the event log / journal read model).
+   * typed-array columns (order-table.ts, trade-archive.ts, chains.ts). false: closed orders are
+   * forgotten (history then comes from the event log / journal read model).
    */
   readonly retainHistory?: boolean;
   /** EXCHANGE_MAX_NUM_* filters: per account, across all symbols (none by default). */
@@ -284,7 +283,7 @@ export interface Trail {
   fired: boolean;
 }
 
-/** An order found by id: its view (open, or an order-list leg), or the orderId of an archived one. */
+/** An order found by id: its view (open, or an order-list leg), or the orderId of a closed one (history). */
 export type FoundOrder = Order | number;
 
 const refId = (r: FoundOrder): number => (typeof r === 'number' ? r : r.orderId);
@@ -391,7 +390,7 @@ function addToBucket(b: Bucket, quoteN: number, quote: bigint, qtyN: number): vo
 }
 
 export class SymbolState {
-  /** Every order by orderId (open ones, list legs; closed ones until archived). */
+  /** Every order by orderId: open ones, list legs, closed ones (history; forgotten rows when lean). */
   readonly table: OrderTable;
   readonly bids: BookSide;
   readonly asks: BookSide;
@@ -406,8 +405,7 @@ export class SymbolState {
   readonly pegs = new Map<number, Peg>();
   /** Trailing stops waiting in `stops` (trades only look at them when there are some). */
   trailing = 0;
-  /** Closed orders and trades, with retained history. */
-  archive: OrderArchive;
+  /** Trades, with retained history. */
   tradeArchive: TradeArchive;
   /** Links of the per-account history lists (SymbolAccount.orders / trades). */
   orderChains = new Chains();
@@ -440,7 +438,6 @@ export class SymbolState {
     this.bids = this.table.bids = new BookSide(true, this.table);
     this.asks = this.table.asks = new BookSide(false, this.table);
     this.pctBounds = new Array<number>(c.fPercent.length * 5).fill(-1);
-    this.archive = new OrderArchive(c.name, seed, undefined, this.trails, this.pegs);
     this.tradeArchive = new TradeArchive(c.name, c.base, c.quote);
   }
   account(acct: Account): SymbolAccount {
@@ -1525,16 +1522,16 @@ export class Exchange {
     return refId(g) > refId(e) ? g : e;
   }
 
-  /** The order `orderId` of an account on a symbol: open or leg object, else archived orderId. */
+  /** The order `orderId` of an account on a symbol: open or leg view, else the orderId of a closed one. */
   private byId(s: SymbolState, accountId: AccountId, orderId: number): FoundOrder | undefined {
     const o = s.order(orderId);
     if (o !== undefined) return o.accountId === accountId ? o : undefined;
-    if (this.retain && s.archive.has(orderId) && s.archive.accountOf(orderId) === accountId) return orderId;
+    if (this.retain && s.table.has(orderId, HISTORY) && s.table.accountIdOf(orderId) === accountId) return orderId;
     return undefined;
   }
 
   private view(s: SymbolState, r: FoundOrder): OrderView {
-    return typeof r === 'number' ? s.archive.view(r) : r;
+    return typeof r === 'number' ? new Order(s.table, r) : r;
   }
 
   /** Registers a validated order and reserves its funds. */
@@ -1842,12 +1839,14 @@ export class Exchange {
     const sa = o.sa;
     sa.removeOpen(o);
     if (o.list === null) {
-      // legs stay present (their list refers to them); the rest is archived or, lean, forgotten
+      // legs stay present (their list refers to them); the rest stays as history or, lean, is forgotten
       const t = s.table;
-      t.flags[o.orderId] = (t.flags[o.orderId] as number) & ~PRESENT;
-      if (this.retain) s.archive.add(o);
-      else if (o.cidSeq > 0) this.genIds.clear(o.cidSeq);
-      else if (sa.byClientId.get(o.clientOrderId) === o.orderId) sa.byClientId.delete(o.clientOrderId);
+      const f = (t.flags[o.orderId] as number) & ~PRESENT;
+      t.flags[o.orderId] = this.retain ? f | HISTORY : f;
+      if (!this.retain) {
+        if (o.cidSeq > 0) this.genIds.clear(o.cidSeq);
+        else if (sa.byClientId.get(o.clientOrderId) === o.orderId) sa.byClientId.delete(o.clientOrderId);
+      }
     }
     if (o.lockB === 0n) {
       const d = o.lockN;
@@ -2855,9 +2854,9 @@ export class Exchange {
       q.orderId,
       q,
       (id) => id,
-      (id) => s.order(id)?.time ?? s.archive.timeOf(id),
+      (id) => s.table.time[id] as number,
       () => true,
-    ).map((id) => this.view(s, s.order(id) ?? id));
+    ).map((id) => new Order(s.table, id));
   }
 
   /** GET /api/v3/myTrades: from `fromId` up (or of one `orderId`), else the most recent; oldest first. */

@@ -1,10 +1,8 @@
 /**
- * Closed orders of one symbol as columns (row = orderId; orderIds are dense per symbol), so that
- * history costs typed-array memory rather than one object per order for the collector to trace.
- * Order-list legs are never archived (they stay present in the order table, reachable from their list). Common fields
- * are dense columns, the six enums and two flags one packed int; the rarely set fields (stop,
- * iceberg, strategy, quote quantity, self-trade prevention, a working time other than the creation
- * time) live in a second, sparse table. `view` builds an OrderView over a row for what a query returns.
+ * The closed-order archive of engine snapshots of version 2 (read only: snapshot-v2.ts turns its rows
+ * into order-table rows). Row = orderId; common fields are dense columns, the six enums and two flags
+ * one packed int; the rarely set fields (stop, iceberg, strategy, quote quantity, self-trade
+ * prevention, a working time other than the creation time) live in a second, sparse table.
  */
 import {
   EXPIRY_REASONS,
@@ -20,8 +18,7 @@ import {
   type Side,
   type TimeInForce,
 } from '@binance-sandbox/protocol';
-import { type Chunks, type Column, columns, f64, getBig, i32, putBig } from './columns.js';
-import type { Order } from './order-table.js';
+import { type Chunks, type Column, columns, f64, getBig, i32 } from './columns.js';
 import { clientOrderId } from './ids.js';
 import { specOf, type AccountId, type OrderSpec, type OrderView, type Peg } from './types.js';
 
@@ -72,41 +69,6 @@ const ARCHIVED = 1 << bitsUsed;
 const WORKING = 2 << bitsUsed;
 /** workingTime === time (else it is in the rare table). */
 const WORKING_SINCE_CREATION = 4 << bitsUsed;
-
-/** Per enum field: value → its code already shifted into place (archiving an order is hot). */
-const SHIFTED_CODES = {} as Record<EnumField, Map<string | undefined, number>>;
-for (const f of ENUM_FIELDS) {
-  const values: readonly (string | undefined)[] = ENUMS[f];
-  SHIFTED_CODES[f] = new Map(values.map((v, c) => [v, c << SHIFT[f]]));
-}
-
-/**
- * The packed codes of an order's four spec enums, remembered for the last combination seen (orders
- * come in runs of the same side / type / time in force / STP mode): four comparisons instead of
- * four map lookups when archiving.
- */
-const specMemo = { side: '', type: '', tif: '', stp: '', code: 0 };
-function specCode(o: Order): number {
-  const m = specMemo;
-  if (o.side !== m.side || o.type !== m.type || o.timeInForce !== m.tif || o.selfTradePreventionMode !== m.stp) {
-    m.code =
-      enumCode('side', o.side) |
-      enumCode('type', o.type) |
-      enumCode('timeInForce', o.timeInForce) |
-      enumCode('stp', o.selfTradePreventionMode);
-    m.side = o.side;
-    m.type = o.type;
-    m.tif = o.timeInForce;
-    m.stp = o.selfTradePreventionMode;
-  }
-  return m.code;
-}
-
-function enumCode(f: EnumField, v: string | undefined): number {
-  const c = SHIFTED_CODES[f].get(v);
-  if (c === undefined) throw new Error(`order archive: unknown ${f} ${String(v)}`);
-  return c;
-}
 
 /** Overflow keys: row · 2 + column (dense cumQuote; rare origQuoteOrderQty). */
 const CUM_QUOTE = 0;
@@ -178,68 +140,6 @@ export class OrderArchive {
     }
   }
 
-  /** Records a closed order's final state. */
-  add(o: Order): void {
-    const id = o.orderId;
-    const n = this.dense;
-    if (id >= this.writable) {
-      for (const k of DENSE_COLUMNS) n[k].ensure(id);
-      this.packed.ensure(id);
-      this.rareRow.ensure(id);
-      this.writable = this.packed.writableEnd();
-    }
-    if (id >= this.end) this.end = id + 1;
-    n.accountId.set(id, o.accountId);
-    n.price.set(id, o.price);
-    n.origQty.set(id, o.origQty);
-    n.executedQty.set(id, o.executedQty);
-    if (o.cumB === 0n) n.cumQuote.set(id, o.cumN);
-    else putBig(n.cumQuote, id, o.cumQuote, this.bigs, id * 2 + CUM_QUOTE);
-    n.time.set(id, o.time);
-    n.updateTime.set(id, o.updateTime);
-    n.cidSeq.set(id, o.cidSeq);
-    if (o.cidSeq === 0) this.clientIds.set(id, o.clientOrderId);
-    const sinceCreation = o.workingTime === o.time;
-    this.packed.set(
-      id,
-      specCode(o) |
-        enumCode('status', o.status) |
-        enumCode('expiryReason', o.expiryReason) |
-        ARCHIVED |
-        (o.isWorking ? WORKING : 0) |
-        (sinceCreation ? WORKING_SINCE_CREATION : 0),
-    );
-    if (
-      !sinceCreation ||
-      o.origQuoteOrderQty !== 0n ||
-      o.stopPrice !== 0 ||
-      o.icebergQty !== 0 ||
-      o.strategyId !== undefined ||
-      o.strategyType !== undefined ||
-      o.preventedMatchId !== -1
-    )
-      this.addRare(id, o);
-  }
-
-  private addRare(id: number, o: Order): void {
-    const r = this.rareRows++;
-    if (r >= this.rareWritable) {
-      for (const k of RARE_COLUMNS) this.rare[k].ensure(r);
-      this.rareWritable = this.rare.workingTime.writableEnd();
-    }
-    const x = this.rare;
-    this.rareRow.set(id, r);
-    if (o.origQuoteOrderQty !== 0n)
-      putBig(x.origQuoteOrderQty, r, o.origQuoteOrderQty, this.rareBigs, r * 2 + ORIG_QUOTE);
-    x.stopPrice.set(r, o.stopPrice);
-    x.icebergQty.set(r, o.icebergQty);
-    x.strategyId.set(r, o.strategyId ?? NaN);
-    x.strategyType.set(r, o.strategyType ?? NaN);
-    x.preventedQty.set(r, o.preventedQty);
-    x.preventedMatchId.set(r, o.preventedMatchId);
-    x.workingTime.set(r, o.workingTime);
-  }
-
   has(id: number): boolean {
     return id > 0 && id < this.end && (this.packed.get(id) & ARCHIVED) !== 0;
   }
@@ -292,35 +192,6 @@ export class OrderArchive {
 
   view(id: number): ArchivedOrderView {
     return new ArchivedOrderView(this, id);
-  }
-
-  /**
-   * Rows 0 … rows−1 (rows > every archived orderId) as the columns' own chunks (no copy: serialise
-   * before the engine's next command).
-   */
-  exportState(rows: number): OrderArchiveState {
-    const ids: number[] = [];
-    const lengths: number[] = [];
-    const given: string[] = [];
-    for (const [id, cid] of this.clientIds) {
-      ids.push(id);
-      lengths.push(cid.length);
-      given.push(cid);
-    }
-    return {
-      rows,
-      enums: ENUM_LAYOUT,
-      dense: columns(DENSE_COLUMNS, (k) => this.dense[k].chunksUpTo(rows)),
-      packed: this.packed.chunksUpTo(rows),
-      rareRow: this.rareRow.chunksUpTo(rows),
-      rareRows: this.rareRows,
-      rare: columns(RARE_COLUMNS, (k) => this.rare[k].chunksUpTo(this.rareRows)),
-      clientIdOrders: Float64Array.from(ids),
-      clientIdLengths: Uint32Array.from(lengths),
-      clientIds: given.join(''),
-      bigs: [...this.bigs],
-      rareBigs: [...this.rareBigs],
-    };
   }
 }
 

@@ -46,6 +46,8 @@ export const IN_BOOK = 32;
 export const PRESENT = 64;
 /** Has an OrderExtras entry. */
 export const EXTRAS = 128;
+/** Closed and kept as history (retained history: GET order, allOrders). */
+export const HISTORY = 256;
 
 function codes<T extends string>(values: readonly T[]): Map<T, number> {
   return new Map(values.map((v, i) => [v, i]));
@@ -109,11 +111,73 @@ export class OrderExtras {
   lockB = 0n;
 }
 
-function grow<T extends Float64Array | Int32Array | Uint8Array>(a: T, n: number): T {
+type Typed = Float64Array | Int32Array | Uint16Array | Uint8Array;
+
+function grow<T extends Typed>(a: T, n: number): T {
   const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
+  b.set(a.length <= n ? a : a.subarray(0, n));
   return b;
 }
+
+const F64_COLUMNS = [
+  'price',
+  'origQty',
+  'time',
+  'updateTime',
+  'workingTime',
+  'cumN',
+  'lockN',
+  'remS',
+  'visS',
+  'execS',
+  'priceT',
+  'cidSeq',
+] as const;
+const I32_COLUMNS = ['orderListId', 'acct', 'prev', 'next', 'aPrev', 'aNext'] as const;
+const U8_COLUMNS = ['status', 'expiry', 'type', 'tif', 'stp'] as const;
+type F64Column = (typeof F64_COLUMNS)[number];
+type I32Column = (typeof I32_COLUMNS)[number];
+type U8Column = (typeof U8_COLUMNS)[number];
+
+/** The numeric fields of OrderExtras, in export order (trail and peg travel with the symbol's maps). */
+const EXTRA_NUMBERS = [
+  'stopPrice',
+  'icebergQty',
+  'strategyId',
+  'strategyType',
+  'stopT',
+  'icebergS',
+  'preventedS',
+  'preventedMatchId',
+] as const;
+const EXTRA_BIGS = ['origQuoteOrderQty', 'cumB', 'lockB'] as const;
+
+/** An order table as plain data (snapshots): rows 0 … rows−1. */
+export interface OrderTableState {
+  readonly rows: number;
+  /** The enum value lists the codes index (a snapshot taken with other values is refused). */
+  readonly enums: string;
+  readonly f64: Readonly<Record<F64Column, Float64Array>>;
+  readonly i32: Readonly<Record<I32Column, Int32Array>>;
+  readonly u8: Readonly<Record<U8Column, Uint8Array>>;
+  readonly flags: Uint16Array;
+  /** Client-given ids: their orderIds, lengths, and the ids concatenated. */
+  readonly cidOrders: Float64Array;
+  readonly cidLengths: Uint32Array;
+  readonly cidText: string;
+  /** Orders with extras: orderIds, then EXTRA_NUMBERS per order (NaN: undefined), then the bigs. */
+  readonly extraOrders: Float64Array;
+  readonly extraNumbers: Float64Array;
+  readonly extraBigs: readonly bigint[];
+}
+
+const ENUM_LAYOUT = JSON.stringify([
+  ORDER_STATUSES,
+  ORDER_TYPES,
+  TIME_IN_FORCES,
+  SELF_TRADE_PREVENTION_MODES,
+  EXPIRY_REASONS,
+]);
 
 export class OrderTable {
   private cap = 0;
@@ -146,7 +210,7 @@ export class OrderTable {
   /** The account's open orders on the symbol, in acceptance order (0: none). */
   aPrev = new Int32Array(0);
   aNext = new Int32Array(0);
-  flags = new Uint8Array(0);
+  flags = new Uint16Array(0);
   status = new Uint8Array(0);
   /** EXPIRY_REASONS index + 1 (0: none). */
   expiry = new Uint8Array(0);
@@ -165,6 +229,77 @@ export class OrderTable {
 
   constructor(readonly sym: CompiledSymbol) {
     this.ensure(1023);
+  }
+
+  /** Rows 0 … rows−1 as plain data (copies: the snapshot owns them). */
+  exportState(rows: number): OrderTableState {
+    this.ensure(rows);
+    const pick = <K extends string, T extends Typed>(keys: readonly K[], get: (k: K) => T) =>
+      Object.fromEntries(keys.map((k) => [k, get(k).slice(0, rows)])) as Record<K, T>;
+    const cidOrders: number[] = [];
+    const cidLengths: number[] = [];
+    const text: string[] = [];
+    for (const [id, cid] of this.cids) {
+      cidOrders.push(id);
+      cidLengths.push(cid.length);
+      text.push(cid);
+    }
+    const extraOrders: number[] = [];
+    const extraNumbers: number[] = [];
+    const extraBigs: bigint[] = [];
+    for (const [id, x] of this.extras) {
+      extraOrders.push(id);
+      for (const k of EXTRA_NUMBERS) extraNumbers.push(x[k] ?? NaN);
+      for (const k of EXTRA_BIGS) extraBigs.push(x[k]);
+    }
+    return {
+      rows,
+      enums: ENUM_LAYOUT,
+      f64: pick(F64_COLUMNS, (k) => this[k]),
+      i32: pick(I32_COLUMNS, (k) => this[k]),
+      u8: pick(U8_COLUMNS, (k) => this[k]),
+      flags: this.flags.slice(0, rows),
+      cidOrders: Float64Array.from(cidOrders),
+      cidLengths: Uint32Array.from(cidLengths),
+      cidText: text.join(''),
+      extraOrders: Float64Array.from(extraOrders),
+      extraNumbers: Float64Array.from(extraNumbers),
+      extraBigs,
+    };
+  }
+
+  /** Loads an exported table into this (fresh) one. Trails and pegs: `restoreRare`. */
+  importState(d: OrderTableState): void {
+    if (d.enums !== ENUM_LAYOUT) throw new Error('order table: the snapshot was taken with other enum values');
+    this.ensure(d.rows);
+    for (const k of F64_COLUMNS) this[k].set(d.f64[k]);
+    for (const k of I32_COLUMNS) this[k].set(d.i32[k]);
+    for (const k of U8_COLUMNS) this[k].set(d.u8[k]);
+    this.flags.set(d.flags);
+    let at = 0;
+    for (let i = 0; i < d.cidOrders.length; i++) {
+      const len = d.cidLengths[i] as number;
+      this.cids.set(d.cidOrders[i] as number, d.cidText.slice(at, at + len));
+      at += len;
+    }
+    const w = EXTRA_NUMBERS.length;
+    const b = EXTRA_BIGS.length;
+    for (let i = 0; i < d.extraOrders.length; i++) {
+      const x = new OrderExtras();
+      for (let k = 0; k < w; k++) {
+        const v = d.extraNumbers[i * w + k] as number;
+        const f = EXTRA_NUMBERS[k] as (typeof EXTRA_NUMBERS)[number];
+        if (f === 'strategyId' || f === 'strategyType') x[f] = Number.isNaN(v) ? undefined : v;
+        else x[f] = v;
+      }
+      for (let k = 0; k < b; k++) x[EXTRA_BIGS[k] as (typeof EXTRA_BIGS)[number]] = d.extraBigs[i * b + k] as bigint;
+      this.extras.set(d.extraOrders[i] as number, x);
+    }
+  }
+
+  /** The account of order `id` (any row). */
+  accountIdOf(id: number): AccountId {
+    return (this.accounts[this.acct[id] as number] as SymbolAccount).acct.id;
   }
 
   /** Makes row `id` writable. */

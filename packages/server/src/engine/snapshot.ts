@@ -3,26 +3,17 @@
  * their FIFO order, iceberg tips and all), open orders and order-list legs, stops, OCO lists, the
  * order and trade history archives, prevented matches, fees, per-minute average-price buckets and
  * every id counter. Caches that are recomputed on demand (reference price, PERCENT_PRICE bounds) and
- * per-command scratch state (marks, touched levels) are not kept. Live orders go into one numeric
- * table (see table.ts); the archives, the per-account history links and the generated-client-order-id
- * index travel as their raw typed-array chunks — no per-row work and no copy: an exported state shares
- * them with the engine until it is serialised, and an import takes them over. The per-account
- * open-order lists are derived on import (orderId order, as the engine built them).
+ * per-command scratch state (marks, touched levels) are not kept. Every order, open or closed, travels
+ * as the order table's columns (order-table.ts: book and open-order links included); the trade
+ * archive, the per-account history links and the generated-client-order-id index as their raw
+ * typed-array chunks — no per-row work. The per-account open-order counts are derived on import.
+ * Version 2 (closed orders in a separate archive) is still read: snapshot-v2.ts.
  */
-import type {
-  ExpiryReason,
-  OrderStatus,
-  OrderType,
-  SelfTradePreventionMode,
-  Side,
-  TimeInForce,
-} from '@binance-sandbox/protocol';
 import { type BookSide, Level } from './book.js';
 import { type Chain, Chains, type ChainsState } from './chains.js';
 import {
   Account,
   type Bucket,
-  type Draft,
   type ListKind,
   OrderList,
   type SymbolAccount,
@@ -30,13 +21,12 @@ import {
   type Trail,
 } from './exchange.js';
 import type { GeneratedIds, GeneratedIdsState } from './generated-ids.js';
-import { OrderArchive, type OrderArchiveState } from './order-archive.js';
-import type { Order } from './order-table.js';
-import { Dictionary, type NumberTable, TableReader, TableWriter } from './table.js';
+import { HISTORY, OPEN, Order, PRESENT, type OrderTableState } from './order-table.js';
+import { importSymbolV2, type SymbolDataV2 } from './snapshot-v2.js';
 import { TradeArchive, type TradeArchiveState } from './trade-archive.js';
 import type { AccountId, Amendment, Peg, PreventedMatchEvent } from './types.js';
 
-export const ENGINE_STATE_VERSION = 2;
+export const ENGINE_STATE_VERSION = 3;
 
 export interface EngineCounters {
   readonly seq: number;
@@ -58,7 +48,7 @@ export interface EngineInternals {
 /** asset, free, locked, pending free delta, pending locked delta. */
 type BalanceState = readonly [string, bigint, bigint, number, number];
 
-interface AccountState {
+export interface AccountState {
   readonly id: AccountId;
   readonly makerRate: bigint;
   readonly takerRate: bigint;
@@ -66,7 +56,7 @@ interface AccountState {
   readonly balances: readonly BalanceState[];
 }
 
-interface ListState {
+export interface ListState {
   readonly orderListId: number;
   readonly listClientOrderId: string;
   readonly accountId: AccountId;
@@ -80,7 +70,7 @@ interface ListState {
   readonly received?: bigint;
 }
 
-interface SymbolAccountState {
+export interface SymbolAccountState {
   readonly accountId: AccountId;
   readonly prevented: readonly PreventedMatchEvent[];
   /** Retained history lists: [head, tail, length] (links in SymbolData.orderChains / tradeChains). */
@@ -91,7 +81,8 @@ interface SymbolAccountState {
   readonly clientIdOrders: Float64Array;
 }
 
-interface SymbolData {
+/** What both snapshot versions share per symbol. */
+export interface SymbolDataBase {
   readonly symbol: string;
   readonly nextOrderId: number;
   readonly nextTradeId: number;
@@ -100,24 +91,10 @@ interface SymbolData {
   readonly updateId: number;
   readonly lastT: number;
   readonly buckets: readonly Bucket[];
-  /** Open orders and order-list legs. */
-  readonly orders: NumberTable;
-  /**
-   * The orders' client order ids, concatenated, and their lengths: one string instead of a million
-   * small ones (serialising those costs microseconds each).
-   */
-  readonly clientOrderIds: string;
-  readonly clientOrderIdLengths: Uint32Array;
-  /** Enum strings of the order table. */
-  readonly words: readonly string[];
   readonly symbolAccounts: readonly SymbolAccountState[];
-  /** Per level, best last: price, visible qty, total qty, n, then n orderIds in queue order. */
-  readonly bids: Float64Array;
-  readonly asks: Float64Array;
   readonly stops: readonly number[];
   readonly lists: readonly ListState[];
-  /** Closed orders and trades (retained history only). */
-  readonly archive: OrderArchiveState | null;
+  /** Trades (retained history only). */
   readonly tradeArchive: TradeArchiveState | null;
   readonly orderChains: ChainsState;
   readonly tradeChains: ChainsState;
@@ -129,6 +106,14 @@ interface SymbolData {
   readonly pegs?: readonly Peg[];
 }
 
+interface SymbolData extends SymbolDataBase {
+  /** Every order, rows 0 … nextOrderId − 1. */
+  readonly orders: OrderTableState;
+  /** Per level, best last: price, visible qty, total qty, order count, first and last orderId. */
+  readonly bids: Float64Array;
+  readonly asks: Float64Array;
+}
+
 export interface EngineState {
   readonly version: number;
   readonly retain: boolean;
@@ -136,7 +121,7 @@ export interface EngineState {
   readonly counters: EngineCounters;
   readonly accounts: readonly AccountState[];
   readonly fees: readonly (readonly [string, bigint])[];
-  readonly symbols: readonly SymbolData[];
+  readonly symbols: readonly (SymbolData | SymbolDataV2)[];
   readonly genIds: GeneratedIdsState;
 }
 
@@ -162,29 +147,17 @@ function exportAccount(a: Account): AccountState {
 }
 
 function exportSymbolAccount(sa: SymbolAccount): SymbolAccountState {
-  const clientIds: string[] = [];
-  const clientIdOrders: number[] = [];
-  for (const [cid, ref] of sa.byClientId) {
-    clientIds.push(cid);
-    clientIdOrders.push(ref);
-  }
   return {
     accountId: sa.acct.id,
     prevented: [...sa.prevented],
     orders: [sa.orders.head, sa.orders.tail, sa.orders.length],
     trades: [sa.trades.head, sa.trades.tail, sa.trades.length],
-    clientIds,
-    clientIdOrders: Float64Array.from(clientIdOrders),
+    clientIds: [...sa.byClientId.keys()],
+    clientIdOrders: Float64Array.from(sa.byClientId.values()),
   };
 }
 
 function exportSymbol(s: SymbolState, retain: boolean): SymbolData {
-  const present: Order[] = [];
-  for (let i = 1; i < s.nextOrderId; i++) {
-    const o = s.order(i);
-    if (o !== undefined) present.push(o);
-  }
-  const { table, words } = exportOrders(present);
   return {
     symbol: s.c.name,
     nextOrderId: s.nextOrderId,
@@ -194,16 +167,12 @@ function exportSymbol(s: SymbolState, retain: boolean): SymbolData {
     updateId: s.updateId,
     lastT: s.lastT,
     buckets: s.buckets.map((b) => ({ ...b })),
-    orders: table,
-    clientOrderIds: present.map((o) => o.clientOrderId).join(''),
-    clientOrderIdLengths: Uint32Array.from(present, (o) => o.clientOrderId.length),
-    words,
+    orders: s.table.exportState(s.nextOrderId),
     symbolAccounts: [...s.accounts.values()].map(exportSymbolAccount),
-    bids: exportSide(s.bids, s),
-    asks: exportSide(s.asks, s),
+    bids: exportSide(s.bids),
+    asks: exportSide(s.asks),
     stops: s.stops.map((o) => o.orderId),
     lists: [...s.lists.values()].map(exportList),
-    archive: retain ? s.archive.exportState(s.nextOrderId) : null,
     tradeArchive: retain ? s.tradeArchive.exportState() : null,
     orderChains: s.orderChains.exportState(retain ? s.nextOrderId : 0),
     tradeChains: s.tradeChains.exportState(retain ? 2 * s.nextTradeId : 0),
@@ -227,101 +196,10 @@ function exportList(l: OrderList): ListState {
   };
 }
 
-function exportSide(side: BookSide, s: SymbolState): Float64Array {
+function exportSide(side: BookSide): Float64Array {
   const out: number[] = [];
-  for (const l of side.levels) {
-    out.push(l.price, l.qty, l.total, l.count);
-    for (let id = l.head; id !== 0; id = s.table.next[id] as number) out.push(id);
-  }
+  for (const l of side.levels) out.push(l.price, l.qty, l.total, l.count, l.head, l.tail);
   return Float64Array.from(out);
-}
-
-// Order table columns.
-const C = {
-  orderId: 0,
-  orderListId: 1,
-  accountId: 2,
-  price: 3,
-  origQty: 4,
-  origQuoteOrderQty: 5,
-  stopPrice: 6,
-  icebergQty: 7,
-  strategyId: 8,
-  strategyType: 9,
-  time: 10,
-  remS: 11,
-  visS: 12,
-  execS: 13,
-  cumN: 14,
-  cumB: 15,
-  lockN: 16,
-  lockB: 17,
-  workingTime: 18,
-  updateTime: 19,
-  preventedS: 20,
-  preventedMatchId: 21,
-  cidSeq: 22,
-  priceT: 23,
-  stopT: 24,
-  icebergS: 25,
-  flags: 26,
-  side: 27,
-  type: 28,
-  timeInForce: 29,
-  stp: 30,
-  status: 31,
-  expiryReason: 32,
-} as const;
-const WIDTH = 33;
-const OPEN = 1;
-const WORKING = 2;
-const STOP = 4;
-const MARKET = 8;
-
-function exportOrders(orders: readonly Order[]): { table: NumberTable; words: string[] } {
-  const w = new TableWriter(WIDTH, orders.length);
-  const dict = new Dictionary();
-  for (let r = 0; r < orders.length; r++) {
-    const o = orders[r] as Order;
-    w.num(r, C.orderId, o.orderId);
-    w.num(r, C.orderListId, o.orderListId);
-    w.num(r, C.accountId, o.accountId);
-    w.num(r, C.price, o.price);
-    w.num(r, C.origQty, o.origQty);
-    w.big(r, C.origQuoteOrderQty, o.origQuoteOrderQty);
-    w.num(r, C.stopPrice, o.stopPrice);
-    w.num(r, C.icebergQty, o.icebergQty);
-    w.num(r, C.strategyId, o.strategyId ?? NaN);
-    w.num(r, C.strategyType, o.strategyType ?? NaN);
-    w.num(r, C.time, o.time);
-    w.num(r, C.remS, o.remS);
-    w.num(r, C.visS, o.visS);
-    w.num(r, C.execS, o.execS);
-    w.num(r, C.cumN, o.cumN);
-    w.big(r, C.cumB, o.cumB);
-    w.num(r, C.lockN, o.lockN);
-    w.big(r, C.lockB, o.lockB);
-    w.num(r, C.workingTime, o.workingTime);
-    w.num(r, C.updateTime, o.updateTime);
-    w.num(r, C.preventedS, o.preventedS);
-    w.num(r, C.preventedMatchId, o.preventedMatchId);
-    w.num(r, C.cidSeq, o.cidSeq);
-    w.num(r, C.priceT, o.priceT);
-    w.num(r, C.stopT, o.stopT);
-    w.num(r, C.icebergS, o.icebergS);
-    w.num(
-      r,
-      C.flags,
-      (o.open ? OPEN : 0) | (o.isWorking ? WORKING : 0) | (o.isStop ? STOP : 0) | (o.isMarket ? MARKET : 0),
-    );
-    w.num(r, C.side, dict.code(o.side));
-    w.num(r, C.type, dict.code(o.type));
-    w.num(r, C.timeInForce, dict.code(o.timeInForce));
-    w.num(r, C.stp, dict.code(o.selfTradePreventionMode));
-    w.num(r, C.status, dict.code(o.status));
-    w.num(r, C.expiryReason, dict.code(o.expiryReason));
-  }
-  return { table: w.finish(), words: dict.words };
 }
 
 // ---- import -----------------------------------------------------------------------------------------
@@ -331,7 +209,8 @@ function exportOrders(orders: readonly Order[]): { table: NumberTable; words: st
  * Returns the counters for the engine to take over.
  */
 export function importEngine(state: EngineState, x: EngineInternals): EngineCounters {
-  if (state.version !== ENGINE_STATE_VERSION) throw new Error(`engine state version ${state.version} is unknown`);
+  if (state.version !== ENGINE_STATE_VERSION && state.version !== 2)
+    throw new Error(`engine state version ${state.version} is unknown`);
   if (state.retain !== x.retain || state.seed !== x.seed)
     throw new Error('engine state was taken with other engine options (retainHistory / seed)');
   if (x.accounts.size > 0 || x.counters.seq !== 0)
@@ -342,7 +221,8 @@ export function importEngine(state: EngineState, x: EngineInternals): EngineCoun
   for (const d of state.symbols) {
     const s = x.symbols.get(d.symbol);
     if (s === undefined) throw new Error(`engine state has symbol ${d.symbol}, which is not configured`);
-    importSymbol(d, s, x);
+    if (state.version === 2) importSymbolV2(d as SymbolDataV2, s, x);
+    else importSymbol(d as SymbolData, s, x.accounts);
   }
   return { ...state.counters };
 }
@@ -360,7 +240,21 @@ function importAccount(d: AccountState): Account {
   return a;
 }
 
-function importSymbol(d: SymbolData, s: SymbolState, x: EngineInternals): void {
+function importSymbol(d: SymbolData, s: SymbolState, accounts: Map<AccountId, Account>): void {
+  importSymbolAccounts(d, s, accounts);
+  const t = s.table;
+  t.importState(d.orders);
+  // the accounts' open-order lists and counts, in orderId (= acceptance) order
+  for (let id = 1; id < d.orders.rows; id++)
+    if (((t.flags[id] as number) & OPEN) !== 0)
+      (t.accounts[t.acct[id] as number] as SymbolAccount).addOpen(new Order(t, id));
+  importSide(d.bids, s.bids);
+  importSide(d.asks, s.asks);
+  importSymbolRest(d, s);
+}
+
+/** Counters, buckets and the per-account state (their order-table indexes in export order). */
+export function importSymbolAccounts(d: SymbolDataBase, s: SymbolState, accounts: Map<AccountId, Account>): void {
   s.nextOrderId = d.nextOrderId;
   s.nextTradeId = d.nextTradeId;
   s.nextListId = d.nextListId;
@@ -369,46 +263,39 @@ function importSymbol(d: SymbolData, s: SymbolState, x: EngineInternals): void {
   s.lastT = d.lastT;
   for (const b of d.buckets) s.buckets.push({ ...b });
   for (const sad of d.symbolAccounts) {
-    const acct = x.accounts.get(sad.accountId);
+    const acct = accounts.get(sad.accountId);
     if (acct === undefined) throw new Error(`engine state: account ${sad.accountId} is missing`);
     const sa = s.account(acct);
     sa.prevented.push(...sad.prevented);
     restoreChain(sa.orders, sad.orders);
     restoreChain(sa.trades, sad.trades);
+    for (let i = 0; i < sad.clientIds.length; i++)
+      sa.byClientId.set(sad.clientIds[i] as string, sad.clientIdOrders[i] as number);
   }
-  importOrders(d, s);
-  for (const sad of d.symbolAccounts) {
-    const sa = s.accounts.get(sad.accountId) as SymbolAccount;
-    for (let i = 0; i < sad.clientIds.length; i++) {
-      const id = sad.clientIdOrders[i] as number;
-      sa.byClientId.set(sad.clientIds[i] as string, id);
-    }
-  }
+}
+
+/** Lists, trails, pegs, amendments, stops and the history (after the orders are in the table). */
+export function importSymbolRest(d: SymbolDataBase, s: SymbolState): void {
   for (const l of d.lists) importList(l, s);
   for (const t of d.trails ?? []) {
     const trail: Trail = { ...t };
     s.trails.set(trail.orderId, trail);
-    const o = s.order(trail.orderId);
-    if (o !== undefined) o.trail = trail;
+    if (s.table.has(trail.orderId, PRESENT | HISTORY)) new Order(s.table, trail.orderId).trail = trail;
   }
   for (const p of d.pegs ?? []) {
     const peg: Peg = { ...p };
     s.pegs.set(peg.orderId, peg);
-    const o = s.order(peg.orderId);
-    if (o !== undefined) o.peg = peg;
+    if (s.table.has(peg.orderId, PRESENT | HISTORY)) new Order(s.table, peg.orderId).peg = peg;
   }
   for (const a of d.amendments ?? []) {
     let history = s.amendments.get(a.orderId);
     if (history === undefined) s.amendments.set(a.orderId, (history = []));
     history.push({ ...a });
   }
-  importSide(d.bids, s.bids, s);
-  importSide(d.asks, s.asks, s);
   for (const id of d.stops) s.stops.push(orderAt(s, id));
   s.trailing = s.stops.filter((o) => o.trail !== null).length;
   s.orderChains = new Chains(d.orderChains);
   s.tradeChains = new Chains(d.tradeChains);
-  if (d.archive !== null) s.archive = new OrderArchive(s.c.name, x.seed, d.archive, s.trails, s.pegs);
   if (d.tradeArchive !== null) s.tradeArchive = new TradeArchive(s.c.name, s.c.base, s.c.quote, d.tradeArchive);
 }
 
@@ -418,80 +305,10 @@ function restoreChain(chain: Chain, [head, tail, length]: readonly [number, numb
   chain.length = length;
 }
 
-function orderAt(s: SymbolState, id: number): Order {
+export function orderAt(s: SymbolState, id: number): Order {
   const o = s.order(id);
   if (o === undefined) throw new Error(`engine state: order ${s.c.name}#${id} is missing`);
   return o;
-}
-
-function importOrders(d: SymbolData, s: SymbolState): void {
-  const r = new TableReader(d.orders);
-  const dict = new Dictionary(d.words);
-  const optional = (v: number): number | undefined => (Number.isNaN(v) ? undefined : v);
-  let cidAt = 0;
-  for (let i = 0; i < d.orders.rows; i++) {
-    const cidEnd = cidAt + (d.clientOrderIdLengths[i] as number);
-    const clientOrderId = d.clientOrderIds.slice(cidAt, cidEnd);
-    cidAt = cidEnd;
-    const accountId = r.num(i, C.accountId);
-    const sa = s.accounts.get(accountId);
-    if (sa === undefined) throw new Error(`engine state: order of unknown account ${accountId}`);
-    const flags = r.num(i, C.flags);
-    const draft: Draft = {
-      trailingDelta: 0, // the trail, if any, is restored from SymbolData.trails
-      peg: null, // so is the peg, from SymbolData.pegs
-      pegged: false,
-      symbol: s.c.name,
-      accountId,
-      side: dict.word(r.num(i, C.side)) as Side,
-      type: dict.word(r.num(i, C.type)) as OrderType,
-      timeInForce: dict.word(r.num(i, C.timeInForce)) as TimeInForce,
-      price: r.num(i, C.price),
-      origQty: r.num(i, C.origQty),
-      origQuoteOrderQty: r.big(i, C.origQuoteOrderQty),
-      stopPrice: r.num(i, C.stopPrice),
-      icebergQty: r.num(i, C.icebergQty),
-      selfTradePreventionMode: dict.word(r.num(i, C.stp)) as SelfTradePreventionMode,
-      strategyId: optional(r.num(i, C.strategyId)),
-      strategyType: optional(r.num(i, C.strategyType)),
-      time: r.num(i, C.time),
-      clientOrderId: undefined,
-      isStop: (flags & STOP) !== 0,
-      isMarket: (flags & MARKET) !== 0,
-      priceT: r.num(i, C.priceT),
-      stopT: r.num(i, C.stopT),
-      qtyS: r.num(i, C.remS),
-      icebergS: r.num(i, C.icebergS),
-      lock: 0n,
-      lockN: 0,
-    };
-    const o = s.table.insert(draft, r.num(i, C.orderId), r.num(i, C.orderListId), clientOrderId, sa, 0);
-    restoreOrderState(o, r, i, flags, dict);
-    if (o.open) {
-      sa.addOpen(o);
-    }
-  }
-}
-
-function restoreOrderState(o: Order, r: TableReader, i: number, flags: number, dict: Dictionary): void {
-  o.remS = r.num(i, C.remS);
-  o.visS = r.num(i, C.visS);
-  o.execS = r.num(i, C.execS);
-  o.cumN = r.num(i, C.cumN);
-  o.cumB = r.big(i, C.cumB);
-  o.lockN = r.num(i, C.lockN);
-  o.lockB = r.big(i, C.lockB);
-  o.status = dict.word(r.num(i, C.status)) as OrderStatus;
-  o.open = (flags & OPEN) !== 0;
-  o.isWorking = (flags & WORKING) !== 0;
-  o.workingTime = r.num(i, C.workingTime);
-  o.updateTime = r.num(i, C.updateTime);
-  o.preventedS = r.num(i, C.preventedS);
-  o.preventedMatchId = r.num(i, C.preventedMatchId);
-  const reason = r.num(i, C.expiryReason);
-  o.expiryReason = reason < 0 ? undefined : (dict.word(reason) as ExpiryReason);
-  const cidSeq = r.num(i, C.cidSeq);
-  if (cidSeq > 0) o.generatedId(cidSeq); // the string is made again when asked for
 }
 
 function importList(d: ListState, s: SymbolState): void {
@@ -511,17 +328,14 @@ function importList(d: ListState, s: SymbolState): void {
   }
 }
 
-function importSide(data: Float64Array, side: BookSide, s: SymbolState): void {
-  let i = 0;
-  while (i < data.length) {
+function importSide(data: Float64Array, side: BookSide): void {
+  for (let i = 0; i < data.length; i += 6) {
     const l = new Level(data[i] as number, side.isBid);
     l.qty = data[i + 1] as number;
     l.total = data[i + 2] as number;
-    const n = data[i + 3] as number;
-    i += 4;
-    for (let k = 0; k < n; k++) side.link(l, orderAt(s, data[i + k] as number).orderId);
-    l.count = n;
-    i += n;
+    l.count = data[i + 3] as number;
+    l.head = data[i + 4] as number;
+    l.tail = data[i + 5] as number;
     side.levels.push(l);
     side.byPrice.set(l.price, l);
   }
