@@ -103,7 +103,17 @@ export function cellBig(cell: number, bigs: ReadonlyMap<number, bigint>, key: nu
 }
 
 /** Stores `v` in row `i`, or NaN there and `v` in `bigs` under `key` when it is not a safe integer. */
-export function putBig(col: Column<Float64Array>, i: number, v: bigint, bigs: Map<number, bigint>, key: number): void {
+export function putBig(
+  col: Column<Float64Array>,
+  i: number,
+  v: bigint | number,
+  bigs: Map<number, bigint>,
+  key: number,
+): void {
+  if (typeof v === 'number') {
+    col.set(i, v);
+    return;
+  }
   const cell = bigCell(v);
   col.set(i, cell);
   if (cell !== cell) bigs.set(key, v);

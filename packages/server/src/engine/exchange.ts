@@ -97,9 +97,8 @@ const unknownOrder = (): ApiError => Err.of(ErrorCode.CANCEL_REJECTED, EngineMes
 function rateNum(r: bigint): number {
   return r >= 0n && r <= MAX_SAFE_N ? Number(r) : -1;
 }
-/** Shared result of commands without fills (never mutated). */
-const NO_FILLS: Fill[] = [];
 import { Chain, Chains } from './chains.js';
+import { BASE_ASSET, type EventBatch, EventWriter, NO_ASSET, QUOTE_ASSET } from './event-words.js';
 import { GeneratedIds } from './generated-ids.js';
 import { clientOrderId, clientOrderIdSeq } from './ids.js';
 import { BUY, HISTORY, Order, OrderTable, PRESENT } from './order-table.js';
@@ -107,7 +106,6 @@ import { exportEngine, importEngine, type EngineInternals, type EngineState } fr
 import { CompiledSymbol, type CompiledFilter, type LotRule } from './symbol.js';
 import { TradeArchive } from './trade-archive.js';
 import {
-  type AccountEvent,
   type AccountId,
   type Amendment,
   type AmendOrderCommand,
@@ -116,7 +114,6 @@ import {
   type CancelOrderCommand,
   type CancelOrderListCommand,
   type EngineEvent,
-  type ExecutionEvent,
   type Fill,
   type ListStatusEvent,
   type LegParam,
@@ -376,10 +373,10 @@ export interface Bucket {
   qtyB: bigint;
 }
 
-function addToBucket(b: Bucket, quoteN: number, quote: bigint, qtyN: number): void {
+function addToBucket(b: Bucket, quoteN: number, quote: number | bigint, qtyN: number): void {
   if (quoteN >= 0 && b.quoteN + quoteN <= MAX_SAFE) b.quoteN += quoteN;
   else {
-    b.quoteB += BigInt(b.quoteN) + quote;
+    b.quoteB += BigInt(b.quoteN) + BigInt(quote);
     b.quoteN = 0;
   }
   if (b.qtyN + qtyN <= MAX_SAFE) b.qtyN += qtyN;
@@ -581,6 +578,24 @@ export interface PlaceResult {
   readonly events: readonly EngineEvent[];
 }
 
+/**
+ * placeOrder's result: fills and events decoded from the command's event words when first asked for
+ * (own enumerable getters: the result reads like a plain object).
+ */
+function placed(order: Order, batch: EventBatch): PlaceResult {
+  let fills: Fill[] | null = null;
+  return {
+    order,
+    get fills(): readonly Fill[] {
+      if (fills === null) fills = batch.fills(order.orderId);
+      return fills;
+    },
+    get events(): readonly EngineEvent[] {
+      return batch.events;
+    },
+  };
+}
+
 export interface CancelResult {
   readonly order: OrderView;
   /** The cancel request's client order id (given or generated). */
@@ -588,6 +603,22 @@ export interface CancelResult {
   /** Set when the order belonged to a list: cancelling one leg cancels the list. */
   readonly list: OrderListView | undefined;
   readonly events: readonly EngineEvent[];
+}
+
+function canceled(
+  order: OrderView,
+  cancelClientOrderId: string,
+  list: OrderListView | undefined,
+  batch: EventBatch,
+): CancelResult {
+  return {
+    order,
+    cancelClientOrderId,
+    list,
+    get events(): readonly EngineEvent[] {
+      return batch.events;
+    },
+  };
 }
 
 export interface AmendResult {
@@ -671,11 +702,14 @@ export class Exchange {
   private activations: OrderList[] = [];
   // per-command state
   private now = 0;
-  private ev: EngineEvent[] = [];
+  /** The current command's events, as words (event-words.ts). */
+  private readonly words = new EventWriter();
+  /** Scratch of flushDepth: changed levels as [price, qty] pairs. */
+  private readonly depthBids: number[] = [];
+  private readonly depthAsks: number[] = [];
   private touchedBalances: Balance[] = [];
   /** The orderId of the command's own new order (its fills make the FULL answer); 0: none. */
   private takerId = 0;
-  private fills: Fill[] = [];
   private traded = false;
   private readonly limitDraft = new LimitDraft();
 
@@ -766,8 +800,8 @@ export class Exchange {
     const b = this.account(accountId).balance(asset);
     b.free += delta;
     this.touch(b);
-    this.ev.push({ type: 'balanceUpdate', accountId, asset, delta, time: now });
-    return this.end(undefined);
+    this.words.object({ type: 'balanceUpdate', accountId, asset, delta, time: now });
+    return this.end(undefined).events;
   }
 
   accountView(accountId: AccountId): AccountView {
@@ -883,9 +917,8 @@ export class Exchange {
     // (setting length is a builtin call even when it changes nothing)
     if (this.activations.length !== 0) this.activations.length = 0;
     this.now = now;
-    this.ev = [];
+    this.words.begin();
     if (this.touchedBalances.length !== 0) this.touchedBalances.length = 0;
-    this.fills = NO_FILLS;
     this.traded = false;
   }
 
@@ -903,7 +936,7 @@ export class Exchange {
     }
   }
 
-  private end(s: SymbolState | undefined): EngineEvent[] {
+  private end(s: SymbolState | undefined): EventBatch {
     if (s) {
       if (s.touched.length > 0) this.flushDepth(s);
       if (s.feeB !== 0 || s.feeQ !== 0) this.flushFees(s);
@@ -917,17 +950,17 @@ export class Exchange {
         if (acct.mark === seq) continue;
         acct.mark = seq;
         acct.updateTime = this.now;
-        const balances: BalanceSnapshot[] = [];
+        let n = 0;
+        for (let j = i; j < tb.length; j++) if ((tb[j] as Balance).account === acct) n++;
+        this.words.account(acct.id, n);
         for (let j = i; j < tb.length; j++) {
           const b = tb[j] as Balance;
-          if (b.account === acct) balances.push({ asset: b.asset, free: b.free, locked: b.locked });
+          if (b.account === acct) this.words.balance(b.asset, b.free, b.locked);
         }
-        const e: AccountEvent = { type: 'account', accountId: acct.id, time: this.now, balances };
-        this.ev.push(e);
       }
     }
     this.takerId = 0;
-    return this.ev;
+    return this.words.finish({ table: s?.table, now: this.now, seed: this.seed });
   }
 
   private flushFees(s: SymbolState): void {
@@ -938,8 +971,9 @@ export class Exchange {
   }
 
   private flushDepth(s: SymbolState): void {
-    const bids: [number, number][] = [];
-    const asks: [number, number][] = [];
+    const bids = this.depthBids;
+    const asks = this.depthAsks;
+    bids.length = asks.length = 0;
     const { pUnit, qUnit } = s.c;
     const t = s.touched;
     for (let i = 0; i < t.length; i++) {
@@ -948,83 +982,63 @@ export class Exchange {
       const out = l.isBid ? bids : asks;
       const p = l.price * pUnit;
       let dup = false;
-      for (let j = 0; j < out.length; j++) if ((out[j] as [number, number])[0] === p) dup = true;
+      for (let j = 0; j < out.length; j += 2) if (out[j] === p) dup = true;
       if (dup) continue;
       const cur = side.byPrice.get(l.price);
-      out.push([p, cur === undefined ? 0 : cur.qty * qUnit]);
+      out.push(p, cur === undefined ? 0 : cur.qty * qUnit);
     }
     t.length = 0;
-    const n = bids.length + asks.length;
+    const n = (bids.length + asks.length) / 2;
     if (n === 0) return;
     const first = s.updateId + 1;
     s.updateId += n;
-    this.ev.push({
-      type: 'depth',
-      symbol: s.c.name,
-      time: this.now,
-      firstUpdateId: first,
-      lastUpdateId: s.updateId,
-      bids,
-      asks,
-    });
+    this.words.depth(first, s.updateId, bids, asks);
   }
 
+  /**
+   * An executionReport of `o` (its state now). `clientOrderId`: the report's `c` when not the order's
+   * own (a cancel's id); amounts as numbers, or bigint beyond 2^53.
+   */
   private exec(
     o: Order,
     executionType: ExecutionType,
     lastQty = 0,
     lastPrice = 0,
-    lastQuoteQty = 0n,
-    commission = 0n,
-    commissionAsset: string | null = null,
+    lastQuoteQty: number | bigint = 0,
+    commission: number | bigint = 0,
+    commissionAsset = NO_ASSET,
     tradeId = -1,
     isMaker = false,
-    clientOrderId = o.clientOrderId,
+    clientOrderId: string | undefined = undefined,
     origClientOrderId = '',
     lastPreventedQty = 0,
     counterOrderId = -1,
   ): void {
-    const e: ExecutionEvent = {
-      type: 'execution',
-      accountId: o.accountId,
-      order: o,
-      clientOrderId,
-      origClientOrderId,
+    this.words.execution(
+      o,
       executionType,
-      status: o.status,
-      rejectReason: 'NONE',
-      transactTime: this.now,
-      executionId: ++this.executionId,
+      ++this.executionId,
       lastQty,
       lastPrice,
       lastQuoteQty,
-      cumQty: o.execS * o.sym.qUnit,
-      cumQuoteQty: o.cumQuote,
       commission,
       commissionAsset,
       tradeId,
-      isWorking: o.isWorking && o.open,
       isMaker,
-      workingTime: o.workingTime,
-      preventedMatchId: o.preventedMatchId,
-      preventedQty: o.preventedS * o.sym.qUnit,
+      clientOrderId,
+      origClientOrderId,
       lastPreventedQty,
       counterOrderId,
-      expiryReason: o.expiryReason,
-    };
-    const trail = o.trail;
-    if (trail !== null) (e as { trailingTime?: number }).trailingTime = trail.time;
-    const peg = o.peg;
-    if (peg !== null && peg.peggedPrice > 0) (e as { peggedPrice?: number }).peggedPrice = peg.peggedPrice;
-    this.ev.push(e);
+    );
   }
 
   // ==== placing orders =================================================================================
 
   placeOrder(cmd: PlaceOrderCommand): PlaceResult {
     const s = this.sym(cmd.symbol);
-    const acct = this.accounts.get(cmd.accountId);
+    // an account that has traded the symbol is reached through its SymbolAccount (one lookup less)
     const sa = s.accounts.get(cmd.accountId);
+    const acct = sa !== undefined ? sa.acct : this.accounts.get(cmd.accountId);
     const d =
       (cmd.type === 'LIMIT' ? this.fastLimit(s, cmd, acct, sa) : null) ??
       this.prepare(s, cmd, acct, sa, { newOrders: 1 });
@@ -1034,9 +1048,7 @@ export class Exchange {
     this.exec(o, 'NEW');
     this.work(s, o);
     this.settleTriggers(s);
-    const fills = this.fills;
-    const events = this.end(s);
-    return { order: o, fills, events };
+    return placed(o, this.end(s));
   }
 
   /**
@@ -1089,7 +1101,7 @@ export class Exchange {
     for (let i = 0; i < pct.length; i++) if (!this.percentOk(s, i, cmd.now, priceU, isBuy)) return null;
     const need = isBuy ? n : qtyU;
     if (need > 0) {
-      const bal = acct?.balances.get(isBuy ? c.quote : c.base);
+      const bal = sa !== undefined ? (isBuy ? sa.quoteBal : sa.baseBal) : acct?.balances.get(isBuy ? c.quote : c.base);
       if (bal === undefined || bal.free < need) return null;
     }
     const d = this.limitDraft;
@@ -1655,19 +1667,18 @@ export class Exchange {
     const bb = buy.baseBal;
     const sb = sell.baseBal;
     const sq = sell.quoteBal;
-    let quote: bigint;
-    let qB: bigint;
-    let commBase: bigint;
-    let commQuote: bigint;
+    // the trade's amounts: numbers while exact below 2^53, else bigint
+    let quote: number | bigint;
+    let commBase: number | bigint;
+    let commQuote: number | bigint;
     // number fast path: notional and commissions exact below 2^53; balances get per-command deltas
     const quoteN = notionalNum(p, q, c.fn, c.fd);
     const cbN = quoteN < 0 ? -1 : commNum(qU, t.isBuy ? buy.acct.takerN : buy.acct.makerN);
     const cqN = cbN < 0 ? -1 : commNum(quoteN, t.isBuy ? sell.acct.makerN : sell.acct.takerN);
     if (cqN >= 0) {
-      quote = BigInt(quoteN);
-      qB = BigInt(qU);
-      commBase = cbN === 0 ? 0n : BigInt(cbN);
-      commQuote = cqN === 0 ? 0n : BigInt(cqN);
+      quote = quoteN;
+      commBase = cbN;
+      commQuote = cqN;
       addLocked(bq, -quoteN);
       addOrderLock(buy, -quoteN);
       addFree(bb, qU - cbN);
@@ -1685,28 +1696,31 @@ export class Exchange {
       t.addQuote(quoteN);
       m.addQuote(quoteN);
     } else {
-      quote = notionalUnits(p, q, c.fn, c.fd);
-      qB = BigInt(qU);
+      const quoteB = notionalUnits(p, q, c.fn, c.fd);
+      const qB = BigInt(qU);
       const buyRate = t.isBuy ? buy.acct.takerRate : buy.acct.makerRate;
       const sellRate = t.isBuy ? sell.acct.makerRate : sell.acct.takerRate;
-      commBase = buyRate === 0n ? 0n : (qB * buyRate) / UNIT_N;
-      commQuote = sellRate === 0n ? 0n : (quote * sellRate) / UNIT_N;
+      const cb = buyRate === 0n ? 0n : (qB * buyRate) / UNIT_N;
+      const cq = sellRate === 0n ? 0n : (quoteB * sellRate) / UNIT_N;
       // balances: the buyer pays quote from its reservation, the seller base from its reservation
-      bq.locked -= quote;
-      buy.locked = buy.locked - quote;
-      bb.free += qB - commBase;
+      bq.locked -= quoteB;
+      buy.locked = buy.locked - quoteB;
+      bb.free += qB - cb;
       sb.locked -= qB;
       sell.locked = sell.locked - qB;
-      sq.free += quote - commQuote;
-      if (commBase > 0n) this.fees.set(c.base, (this.fees.get(c.base) ?? 0n) + commBase);
-      if (commQuote > 0n) this.fees.set(c.quote, (this.fees.get(c.quote) ?? 0n) + commQuote);
-      if (quote <= MAX_SAFE_N) {
-        t.addQuote(Number(quote));
-        m.addQuote(Number(quote));
+      sq.free += quoteB - cq;
+      if (cb > 0n) this.fees.set(c.base, (this.fees.get(c.base) ?? 0n) + cb);
+      if (cq > 0n) this.fees.set(c.quote, (this.fees.get(c.quote) ?? 0n) + cq);
+      if (quoteB <= MAX_SAFE_N) {
+        t.addQuote(Number(quoteB));
+        m.addQuote(Number(quoteB));
       } else {
-        t.cumB += quote;
-        m.cumB += quote;
+        t.cumB += quoteB;
+        m.cumB += quoteB;
       }
+      quote = quoteB;
+      commBase = cb;
+      commQuote = cq;
     }
     this.touch(bq);
     this.touch(bb);
@@ -1714,7 +1728,7 @@ export class Exchange {
     this.touch(sq);
     const payer = buy.list;
     if (payer !== null && payer.pays && buy.orderId === (payer.legs[0] as Order).orderId)
-      this.lockReceived(payer, bb, qU, commBase);
+      this.lockReceived(payer, bb, qU, BigInt(commBase));
     // book and orders
     m.visS -= q;
     m.remS -= q;
@@ -1730,28 +1744,10 @@ export class Exchange {
     t.updateTime = m.updateTime = this.now;
     const tradeId = s.nextTradeId++;
     const price = p * c.pUnit;
-    const trade: TradeEvent = {
-      type: 'trade',
-      symbol: c.name,
-      tradeId,
-      price,
-      qty: qU,
-      quoteQty: quote,
-      time: this.now,
-      isBuyerMaker: !t.isBuy,
-      buyerOrderId: buy.orderId,
-      sellerOrderId: sell.orderId,
-      buyerAccountId: buy.accountId,
-      sellerAccountId: sell.accountId,
-      buyerOrderListId: buy.orderListId,
-      sellerOrderListId: sell.orderListId,
-      buyerCommission: commBase,
-      sellerCommission: commQuote,
-      baseAsset: c.base,
-      quoteAsset: c.quote,
-    };
+    const isBuyerMaker = !t.isBuy;
+    this.words.trade(tradeId, price, qU, quote, isBuyerMaker, buy, sell, commBase, commQuote);
     if (this.retain) {
-      s.tradeArchive.add(trade);
+      s.tradeArchive.record(tradeId, price, qU, quote, this.now, isBuyerMaker, buy, sell, commBase, commQuote);
       s.tradeChains.append(buy.sa.trades, tradeId * 2);
       s.tradeChains.append(sell.sa.trades, tradeId * 2 + 1);
     }
@@ -1767,15 +1763,12 @@ export class Exchange {
       s.buckets.push(nb);
       if (s.buckets.length > s.c.maxAvgPriceMins + 2) s.buckets.shift();
     }
-    this.ev.push(trade);
-    if (mFirst)
-      this.ev.push({ type: 'firstFill', accountId: m.accountId, symbol: c.name, orderId: m.orderId, time: this.now });
-    if (tFirst)
-      this.ev.push({ type: 'firstFill', accountId: t.accountId, symbol: c.name, orderId: t.orderId, time: this.now });
+    if (mFirst) this.words.firstFill(m.accountId, m.orderId);
+    if (tFirst) this.words.firstFill(t.accountId, t.orderId);
     const mComm = t.isBuy ? commQuote : commBase;
     const tComm = t.isBuy ? commBase : commQuote;
-    const mAsset = m.isBuy ? c.base : c.quote;
-    const tAsset = t.isBuy ? c.base : c.quote;
+    const mAsset = m.isBuy ? BASE_ASSET : QUOTE_ASSET;
+    const tAsset = t.isBuy ? BASE_ASSET : QUOTE_ASSET;
     // maker
     m.status = m.remS === 0 ? 'FILLED' : 'PARTIALLY_FILLED';
     if (m.remS === 0) {
@@ -1795,10 +1788,6 @@ export class Exchange {
     t.status = t.remS === 0 ? 'FILLED' : 'PARTIALLY_FILLED';
     if (t.remS === 0) this.close(s, t);
     this.exec(t, 'TRADE', qU, price, quote, tComm, tAsset, tradeId, false);
-    if (t.orderId === this.takerId) {
-      if (this.fills === NO_FILLS) this.fills = [];
-      this.fills.push({ price, qty: qU, commission: tComm, commissionAsset: tAsset, tradeId });
-    }
     if (mFirst && m.list?.inOcoGroup(m)) this.listStarted(s, m);
     if (tFirst && t.list?.inOcoGroup(t)) this.listStarted(s, t);
   }
@@ -1942,7 +1931,7 @@ export class Exchange {
       transactTime: this.now,
     };
     t.sa.prevented.push(pm);
-    this.ev.push(pm);
+    this.words.object(pm);
     const apply = (o: Order, n: number, other: Order): void => {
       if (n === 0) return;
       o.preventedMatchId = id;
@@ -1974,7 +1963,7 @@ export class Exchange {
         else this.shrinkSellLock(o);
       }
       const isMaker = o.orderId === m.orderId;
-      this.exec(o, 'TRADE_PREVENTION', 0, 0, 0n, 0n, null, -1, isMaker, o.clientOrderId, '', n * qU, other.orderId);
+      this.exec(o, 'TRADE_PREVENTION', 0, 0, 0, 0, NO_ASSET, -1, isMaker, undefined, '', n * qU, other.orderId);
     };
     apply(m, mPrevented, t);
     apply(t, tPrevented, m);
@@ -2279,7 +2268,7 @@ export class Exchange {
       transactionTime: this.now,
       orders: list.legs.map((l) => ({ symbol: l.symbol, orderId: l.orderId, clientOrderId: l.clientOrderId })),
     };
-    this.ev.push(e);
+    this.words.object(e);
   }
 
   /** POST /api/v3/orderList/oco: an above and a below leg; one executing expires the other. */
@@ -2390,7 +2379,7 @@ export class Exchange {
     this.work(s, first);
     this.work(s, second);
     this.settleTriggers(s);
-    const events = this.end(s);
+    const events = this.end(s).events;
     return { list: listView(list), events };
   }
 
@@ -2443,7 +2432,7 @@ export class Exchange {
     const list = this.openList(s, cmd, listId, [working, pending], kind);
     this.work(s, working);
     this.settleTriggers(s);
-    const events = this.end(s);
+    const events = this.end(s).events;
     return { list: listView(list), events };
   }
 
@@ -2513,7 +2502,7 @@ export class Exchange {
     const list = this.openList(s, cmd, listId, [working, below, above], kind);
     this.work(s, working);
     this.settleTriggers(s);
-    const events = this.end(s);
+    const events = this.end(s).events;
     return { list: listView(list), events };
   }
 
@@ -2558,7 +2547,7 @@ export class Exchange {
     this.begin(cmd.now);
     const cancelId = cmd.newClientOrderId ?? this.nextClientOrderId();
     this.cancelList(s, list, cancelId);
-    const events = this.end(s);
+    const events = this.end(s).events;
     return { list: listView(list), cancelClientOrderId: cancelId, events };
   }
 
@@ -2595,15 +2584,14 @@ export class Exchange {
       this.cancelList(s, o.list, cancelId);
       list = listView(o.list);
     } else this.cancelOne(s, o, cancelId);
-    const events = this.end(s);
-    return { order: o, cancelClientOrderId: cancelId, list, events };
+    return canceled(o, cancelId, list, this.end(s));
   }
 
   private cancelOne(s: SymbolState, o: Order, cancelId: string): void {
     this.detach(s, o);
     o.status = 'CANCELED';
     this.close(s, o);
-    this.exec(o, 'CANCELED', 0, 0, 0n, 0n, null, -1, false, cancelId, o.clientOrderId);
+    this.exec(o, 'CANCELED', 0, 0, 0, 0, NO_ASSET, -1, false, cancelId, o.clientOrderId);
   }
 
   /** DELETE /api/v3/openOrders: every open order (and list) of the account on the symbol. */
@@ -2624,7 +2612,7 @@ export class Exchange {
         items.push({ kind: 'order', order: o, cancelClientOrderId: cancelId });
       }
     }
-    const events = this.end(s);
+    const events = this.end(s).events;
     return { items, events };
   }
 
@@ -2681,7 +2669,7 @@ export class Exchange {
       this.reduceOrder(s, leg, newU, newS);
       const named = leg.orderId === o.orderId;
       const orig = named ? origClientOrderId : leg.clientOrderId;
-      this.exec(leg, 'REPLACED', 0, 0, 0n, 0n, null, -1, false, leg.clientOrderId, orig);
+      this.exec(leg, 'REPLACED', 0, 0, 0, 0, NO_ASSET, -1, false, undefined, orig);
       if (named) executionId = this.executionId;
     }
     if (list !== null) {
@@ -2699,7 +2687,7 @@ export class Exchange {
       newQty: newU,
       time: cmd.now,
     });
-    const events = this.end(s);
+    const events = this.end(s).events;
     return {
       order: o,
       origClientOrderId,

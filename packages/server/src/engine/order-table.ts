@@ -73,7 +73,7 @@ function code<T extends string>(map: Map<T, number>, v: T): number {
  * last two are remembered.
  */
 const cidMemo = { seedA: 0, seqA: -1, idA: '', seedB: 0, seqB: -1, idB: '', nextA: true };
-function generatedId(seed: number, seq: number): string {
+export function generatedId(seed: number, seq: number): string {
   const m = cidMemo;
   if (seq === m.seqA && seed === m.seedA) return m.idA;
   if (seq === m.seqB && seed === m.seedB) return m.idB;
@@ -601,7 +601,8 @@ export class Order implements OrderView, OrderSpec {
     this.t.expiry[this.orderId] = v === undefined ? 0 : code(EXPIRY_CODE, v) + 1;
   }
   get list(): OrderList | null {
-    return this.t.lists.get(this.orderId) ?? null;
+    // only list legs have an orderListId (skips the map for every other order)
+    return (this.t.orderListId[this.orderId] as number) < 0 ? null : (this.t.lists.get(this.orderId) ?? null);
   }
   set list(l: OrderList | null) {
     if (l === null) this.t.lists.delete(this.orderId);

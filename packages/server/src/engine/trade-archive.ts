@@ -5,6 +5,13 @@
 import { type Chunks, type Column, columns, f64, getBig, i32, putBig, u8 } from './columns.js';
 import type { TradeEvent } from './types.js';
 
+/** What a trade records of each of its orders. */
+export interface TradeSide {
+  readonly orderId: number;
+  readonly accountId: number;
+  readonly orderListId: number;
+}
+
 const NUMBER_COLUMNS = [
   'price',
   'qty',
@@ -58,31 +65,74 @@ export class TradeArchive {
   }
 
   add(t: TradeEvent): void {
-    const id = t.tradeId;
+    this.put(t.tradeId, t.price, t.qty, t.quoteQty, t.time, t.isBuyerMaker, t.buyerCommission, t.sellerCommission);
+    this.putOrders(t.tradeId, t.buyerOrderId, t.sellerOrderId, t.buyerAccountId, t.sellerAccountId);
+    this.putLists(t.tradeId, t.buyerOrderListId, t.sellerOrderListId);
+  }
+
+  /** A trade of the engine's fill (amounts as numbers when below 2^53). */
+  record(
+    id: number,
+    price: number,
+    qty: number,
+    quoteQty: number | bigint,
+    time: number,
+    isBuyerMaker: boolean,
+    buyer: TradeSide,
+    seller: TradeSide,
+    buyerCommission: number | bigint,
+    sellerCommission: number | bigint,
+  ): void {
+    this.put(id, price, qty, quoteQty, time, isBuyerMaker, buyerCommission, sellerCommission);
+    this.putOrders(id, buyer.orderId, seller.orderId, buyer.accountId, seller.accountId);
+    this.putLists(id, buyer.orderListId, seller.orderListId);
+  }
+
+  private put(
+    id: number,
+    price: number,
+    qty: number,
+    quoteQty: number | bigint,
+    time: number,
+    isBuyerMaker: boolean,
+    buyerCommission: number | bigint,
+    sellerCommission: number | bigint,
+  ): void {
     const n = this.n;
-    const i = this.i;
     if (id >= this.writable) {
       for (const k of NUMBER_COLUMNS) n[k].ensure(id);
-      for (const k of INT_COLUMNS) i[k].ensure(id);
+      for (const k of INT_COLUMNS) this.i[k].ensure(id);
       this.buyerMaker.ensure(id);
       this.writable = this.buyerMaker.writableEnd();
     }
-    n.price.set(id, t.price);
-    n.qty.set(id, t.qty);
-    putBig(n.quoteQty, id, t.quoteQty, this.bigs, id * 3 + QUOTE);
-    n.time.set(id, t.time);
-    n.buyerAccountId.set(id, t.buyerAccountId);
-    n.sellerAccountId.set(id, t.sellerAccountId);
-    if (t.buyerCommission !== 0n)
-      putBig(n.buyerCommission, id, t.buyerCommission, this.bigs, id * 3 + BUYER_COMMISSION);
-    if (t.sellerCommission !== 0n)
-      putBig(n.sellerCommission, id, t.sellerCommission, this.bigs, id * 3 + SELLER_COMMISSION);
-    i.buyerOrderId.set(id, t.buyerOrderId);
-    i.sellerOrderId.set(id, t.sellerOrderId);
-    i.buyerOrderListId.set(id, t.buyerOrderListId);
-    i.sellerOrderListId.set(id, t.sellerOrderListId);
-    this.buyerMaker.set(id, t.isBuyerMaker ? 1 : 0);
+    n.price.set(id, price);
+    n.qty.set(id, qty);
+    putBig(n.quoteQty, id, quoteQty, this.bigs, id * 3 + QUOTE);
+    n.time.set(id, time);
+    if (buyerCommission !== 0n && buyerCommission !== 0)
+      putBig(n.buyerCommission, id, buyerCommission, this.bigs, id * 3 + BUYER_COMMISSION);
+    if (sellerCommission !== 0n && sellerCommission !== 0)
+      putBig(n.sellerCommission, id, sellerCommission, this.bigs, id * 3 + SELLER_COMMISSION);
+    this.buyerMaker.set(id, isBuyerMaker ? 1 : 0);
     if (id > this.count) this.count = id;
+  }
+
+  private putOrders(
+    id: number,
+    buyerOrderId: number,
+    sellerOrderId: number,
+    buyerAcct: number,
+    sellerAcct: number,
+  ): void {
+    this.i.buyerOrderId.set(id, buyerOrderId);
+    this.i.sellerOrderId.set(id, sellerOrderId);
+    this.n.buyerAccountId.set(id, buyerAcct);
+    this.n.sellerAccountId.set(id, sellerAcct);
+  }
+
+  private putLists(id: number, buyerOrderListId: number, sellerOrderListId: number): void {
+    this.i.buyerOrderListId.set(id, buyerOrderListId);
+    this.i.sellerOrderListId.set(id, sellerOrderListId);
   }
 
   timeOf(id: number): number {

@@ -1,0 +1,442 @@
+/**
+ * A command's events as numbers ("words") in one reusable buffer, decoded into EngineEvent objects
+ * only when someone asks (`EventBatch.events`).
+ *
+ * Why: a plain order makes 3–6 events of 15–25 fields each, a good part of them BigInt amounts and
+ * client-id strings; as objects they were about a fifth of the engine's time (allocation and the
+ * collections it causes). As words, an event costs a few stores; the BigInts, strings and objects
+ * are made by the consumer that decodes them. Amounts are numbers while they are safe integers (NaN
+ * and the value in `refs` beyond); strings and the rare events (balanceUpdate, listStatus,
+ * preventedMatch) go to `refs`, read back in the order they were written.
+ *
+ * Words go into large chunks that batches share (a batch is a range of a chunk; a full chunk is left
+ * to the batches that still refer to it): no allocation per command but the batch itself, and a
+ * batch stays valid after later commands. Its orders
+ * decode as views of the order table (their spec fields as they are then: an amendment changes
+ * origQty and the client id of the order, as it did when events held the order itself).
+ */
+import {
+  EXECUTION_TYPES,
+  EXPIRY_REASONS,
+  ORDER_STATUSES,
+  type ExecutionType,
+  type OrderStatus,
+} from '@binance-sandbox/protocol';
+import { EXTRAS, generatedId, OPEN, Order, type OrderTable, WORKING as ORDER_WORKING } from './order-table.js';
+import type { CompiledSymbol } from './symbol.js';
+import type { AccountEvent, BalanceSnapshot, EngineEvent, ExecutionEvent, Fill, TradeEvent } from './types.js';
+
+const MAX_SAFE_N = BigInt(Number.MAX_SAFE_INTEGER);
+
+const EXECUTION = 1;
+const TRADE = 2;
+const DEPTH = 3;
+const ACCOUNT = 4;
+const FIRST_FILL = 5;
+const OBJECT = 6;
+
+/** Words of an execution event (fixed size). */
+const EXECUTION_WORDS = 24;
+
+const EXEC_CODE = new Map<ExecutionType, number>(EXECUTION_TYPES.map((v, i) => [v, i]));
+const TRADE_EXECUTION = EXEC_CODE.get('TRADE') as number;
+const WORKING = 1;
+const MAKER = 2;
+const TRAILING = 4;
+const PEGGED = 8;
+
+/** The commission asset of an execution: none, the symbol's base, its quote. */
+export const NO_ASSET = 0;
+export const BASE_ASSET = 1;
+export const QUOTE_ASSET = 2;
+
+/** Where a batch's words come from: the symbol of the command (none for deposits) and its time. */
+export interface BatchContext {
+  readonly table: OrderTable | undefined;
+  readonly now: number;
+  readonly seed: number;
+}
+
+/** Words per chunk (512 KiB). */
+const CHUNK = 1 << 16;
+const NO_REFS: readonly unknown[] = [];
+
+export class EventWriter {
+  private w = new Float64Array(CHUNK);
+  /** The current command's words: w[start … n). */
+  private start = 0;
+  private n = 0;
+  private refs: unknown[] = [];
+
+  /** Starts a command's events. */
+  begin(): void {
+    this.start = this.n;
+    if (this.refs.length !== 0) this.refs = [];
+  }
+
+  /** Room for `k` more words (a new chunk, the current command's words moved to its start). */
+  private room(k: number): Float64Array {
+    if (this.n + k > this.w.length) {
+      const used = this.n - this.start;
+      const g = new Float64Array(Math.max(CHUNK, 2 * (used + k)));
+      g.set(this.w.subarray(this.start, this.n));
+      this.w = g;
+      this.start = 0;
+      this.n = used;
+    }
+    return this.w;
+  }
+
+  /** A bigint-valued amount: as a number when safe, else NaN and the value in refs. */
+  private amount(v: number | bigint): number {
+    if (typeof v === 'number') return v;
+    if (v <= MAX_SAFE_N && v >= -MAX_SAFE_N) return Number(v);
+    this.refs.push(v);
+    return NaN;
+  }
+
+  /**
+   * An executionReport of order `o`. `clientOrderId` undefined: the order's own (its generated
+   * sequence, or its client-given id); `cumQuote` as number when the order's overflow part is 0.
+   */
+  execution(
+    o: Order,
+    executionType: ExecutionType,
+    executionId: number,
+    lastQty: number,
+    lastPrice: number,
+    lastQuoteQty: number | bigint,
+    commission: number | bigint,
+    commissionAsset: number,
+    tradeId: number,
+    isMaker: boolean,
+    clientOrderId: string | undefined,
+    origClientOrderId: string,
+    lastPreventedQty: number,
+    counterOrderId: number,
+  ): void {
+    const w = this.room(EXECUTION_WORDS);
+    const t = o.t;
+    const id = o.orderId;
+    let k = this.n;
+    w[k++] = EXECUTION;
+    w[k++] = id;
+    const seq = t.cidSeq[id] as number;
+    if (clientOrderId === undefined && seq > 0) w[k++] = seq;
+    else {
+      this.refs.push(clientOrderId ?? o.clientOrderId);
+      w[k++] = -1;
+    }
+    if (origClientOrderId === '') w[k++] = 0;
+    else {
+      this.refs.push(origClientOrderId);
+      w[k++] = -1;
+    }
+    w[k++] = EXEC_CODE.get(executionType) as number;
+    w[k++] = t.status[id] as number;
+    w[k++] = executionId;
+    w[k++] = lastQty;
+    w[k++] = lastPrice;
+    w[k++] = this.amount(lastQuoteQty);
+    w[k++] = (t.execS[id] as number) * t.sym.qUnit;
+    const f = t.flags[id] as number;
+    const x = (f & EXTRAS) !== 0 ? t.extras.get(id) : undefined;
+    const cumB = x === undefined ? 0n : x.cumB;
+    w[k++] = cumB === 0n ? (t.cumN[id] as number) : this.amount(cumB + BigInt(t.cumN[id] as number));
+    w[k++] = this.amount(commission);
+    w[k++] = commissionAsset;
+    w[k++] = tradeId;
+    const trail = x === undefined ? null : x.trail;
+    const peg = x === undefined ? null : x.peg;
+    const pegged = peg !== null && peg.peggedPrice > 0;
+    const working = (f & (ORDER_WORKING | OPEN)) === (ORDER_WORKING | OPEN);
+    w[k++] = (working ? WORKING : 0) | (isMaker ? MAKER : 0) | (trail !== null ? TRAILING : 0) | (pegged ? PEGGED : 0);
+    w[k++] = t.workingTime[id] as number;
+    w[k++] = x === undefined ? -1 : x.preventedMatchId;
+    w[k++] = x === undefined ? 0 : x.preventedS * t.sym.qUnit;
+    w[k++] = lastPreventedQty;
+    w[k++] = counterOrderId;
+    w[k++] = t.expiry[id] as number;
+    w[k++] = trail !== null ? trail.time : 0;
+    w[k++] = pegged ? peg.peggedPrice : 0;
+    this.n = k;
+  }
+
+  trade(
+    tradeId: number,
+    price: number,
+    qty: number,
+    quoteQty: number | bigint,
+    isBuyerMaker: boolean,
+    buyer: Order,
+    seller: Order,
+    buyerCommission: number | bigint,
+    sellerCommission: number | bigint,
+  ): void {
+    const w = this.room(14);
+    let k = this.n;
+    w[k++] = TRADE;
+    w[k++] = tradeId;
+    w[k++] = price;
+    w[k++] = qty;
+    w[k++] = this.amount(quoteQty);
+    w[k++] = isBuyerMaker ? 1 : 0;
+    w[k++] = buyer.orderId;
+    w[k++] = seller.orderId;
+    w[k++] = buyer.accountId;
+    w[k++] = seller.accountId;
+    w[k++] = buyer.orderListId;
+    w[k++] = seller.orderListId;
+    w[k++] = this.amount(buyerCommission);
+    w[k++] = this.amount(sellerCommission);
+    this.n = k;
+  }
+
+  /** A diff-depth update: `bids` and `asks` as [price, qty] pairs flattened. */
+  depth(firstUpdateId: number, lastUpdateId: number, bids: readonly number[], asks: readonly number[]): void {
+    const w = this.room(5 + bids.length + asks.length);
+    let k = this.n;
+    w[k++] = DEPTH;
+    w[k++] = firstUpdateId;
+    w[k++] = lastUpdateId;
+    w[k++] = bids.length;
+    w[k++] = asks.length;
+    for (let i = 0; i < bids.length; i++) w[k++] = bids[i] as number;
+    for (let i = 0; i < asks.length; i++) w[k++] = asks[i] as number;
+    this.n = k;
+  }
+
+  /** outboundAccountPosition: `n` balances, each pushed with `balance`. */
+  account(accountId: number, n: number): void {
+    const w = this.room(3);
+    w[this.n++] = ACCOUNT;
+    w[this.n++] = accountId;
+    w[this.n++] = n;
+  }
+  balance(asset: string, free: bigint, locked: bigint): void {
+    this.refs.push(asset, free, locked);
+  }
+
+  firstFill(accountId: number, orderId: number): void {
+    const w = this.room(3);
+    w[this.n++] = FIRST_FILL;
+    w[this.n++] = accountId;
+    w[this.n++] = orderId;
+  }
+
+  /** A rare event, kept as it is. */
+  object(e: EngineEvent): void {
+    this.room(1)[this.n++] = OBJECT;
+    this.refs.push(e);
+  }
+
+  /** The command's events. */
+  finish(ctx: BatchContext): EventBatch {
+    const refs = this.refs.length === 0 ? NO_REFS : this.refs;
+    return new EventBatch(this.w, this.start, this.n, refs, ctx);
+  }
+}
+
+export class EventBatch {
+  private decoded: EngineEvent[] | null = null;
+  constructor(
+    private readonly w: Float64Array,
+    private readonly from: number,
+    private readonly to: number,
+    private readonly refs: readonly unknown[],
+    private readonly ctx: BatchContext,
+  ) {}
+
+  get events(): EngineEvent[] {
+    if (this.decoded === null) this.decoded = this.decode();
+    return this.decoded;
+  }
+
+  /**
+   * The FULL answer's fills: order `orderId`'s TRADE executions as the taker, in order (read from
+   * the words: no other event is decoded).
+   */
+  fills(orderId: number): Fill[] {
+    const w = this.w;
+    const refs = this.refs;
+    const c = this.ctx.table?.sym as CompiledSymbol;
+    const out: Fill[] = [];
+    const nan = (v: number): number => (v === v ? 0 : 1);
+    let r = 0;
+    for (let k = this.from; k < this.to;) {
+      switch (w[k] as number) {
+        case EXECUTION: {
+          r += (w[k + 2] as number) > 0 ? 0 : 1;
+          r += w[k + 3] === 0 ? 0 : 1;
+          r += nan(w[k + 9] as number);
+          r += nan(w[k + 11] as number);
+          const commission = w[k + 12] as number;
+          if (w[k + 1] === orderId && w[k + 4] === TRADE_EXECUTION && ((w[k + 15] as number) & MAKER) === 0)
+            out.push({
+              price: w[k + 8] as number,
+              qty: w[k + 7] as number,
+              commission: commission === commission ? BigInt(commission) : (refs[r] as bigint),
+              commissionAsset: w[k + 13] === BASE_ASSET ? c.base : c.quote,
+              tradeId: w[k + 14] as number,
+            });
+          r += nan(commission);
+          k += EXECUTION_WORDS;
+          break;
+        }
+        case TRADE:
+          r += nan(w[k + 4] as number) + nan(w[k + 12] as number) + nan(w[k + 13] as number);
+          k += 14;
+          break;
+        case DEPTH:
+          k += 5 + (w[k + 3] as number) + (w[k + 4] as number);
+          break;
+        case ACCOUNT:
+          r += 3 * (w[k + 2] as number);
+          k += 3;
+          break;
+        case FIRST_FILL:
+          k += 3;
+          break;
+        case OBJECT:
+          r += 1;
+          k += 1;
+          break;
+        default:
+          throw new Error(`event words: unknown kind ${String(w[k])} at ${k}`);
+      }
+    }
+    return out;
+  }
+
+  private decode(): EngineEvent[] {
+    const w = this.w;
+    const refs = this.refs;
+    const { table, now, seed } = this.ctx;
+    const c = table?.sym as CompiledSymbol;
+    let r = 0;
+    const amount = (v: number): bigint => (v === v ? BigInt(v) : (refs[r++] as bigint));
+    const out: EngineEvent[] = [];
+    for (let k = this.from; k < this.to;) {
+      switch (w[k] as number) {
+        case EXECUTION: {
+          const order = new Order(table as OrderTable, w[k + 1] as number);
+          const seq = w[k + 2] as number;
+          const clientOrderId = seq > 0 ? generatedId(seed, seq) : (refs[r++] as string);
+          const origClientOrderId = w[k + 3] === 0 ? '' : (refs[r++] as string);
+          const flags = w[k + 15] as number;
+          const assetCode = w[k + 13] as number;
+          const expiry = w[k + 21] as number;
+          const e: ExecutionEvent = {
+            type: 'execution',
+            accountId: order.accountId,
+            order,
+            clientOrderId,
+            origClientOrderId,
+            executionType: EXECUTION_TYPES[w[k + 4] as number] as ExecutionType,
+            status: ORDER_STATUSES[w[k + 5] as number] as OrderStatus,
+            rejectReason: 'NONE',
+            transactTime: now,
+            executionId: w[k + 6] as number,
+            lastQty: w[k + 7] as number,
+            lastPrice: w[k + 8] as number,
+            lastQuoteQty: amount(w[k + 9] as number),
+            cumQty: w[k + 10] as number,
+            cumQuoteQty: amount(w[k + 11] as number),
+            commission: amount(w[k + 12] as number),
+            commissionAsset: assetCode === NO_ASSET ? null : assetCode === BASE_ASSET ? c.base : c.quote,
+            tradeId: w[k + 14] as number,
+            isWorking: (flags & WORKING) !== 0,
+            isMaker: (flags & MAKER) !== 0,
+            workingTime: w[k + 16] as number,
+            preventedMatchId: w[k + 17] as number,
+            preventedQty: w[k + 18] as number,
+            lastPreventedQty: w[k + 19] as number,
+            counterOrderId: w[k + 20] as number,
+            expiryReason: expiry === 0 ? undefined : EXPIRY_REASONS[expiry - 1],
+          };
+          if ((flags & TRAILING) !== 0) (e as { trailingTime?: number }).trailingTime = w[k + 22] as number;
+          if ((flags & PEGGED) !== 0) (e as { peggedPrice?: number }).peggedPrice = w[k + 23] as number;
+          out.push(e);
+          k += EXECUTION_WORDS;
+          break;
+        }
+        case TRADE: {
+          const e: TradeEvent = {
+            type: 'trade',
+            symbol: c.name,
+            tradeId: w[k + 1] as number,
+            price: w[k + 2] as number,
+            qty: w[k + 3] as number,
+            quoteQty: amount(w[k + 4] as number),
+            time: now,
+            isBuyerMaker: w[k + 5] === 1,
+            buyerOrderId: w[k + 6] as number,
+            sellerOrderId: w[k + 7] as number,
+            buyerAccountId: w[k + 8] as number,
+            sellerAccountId: w[k + 9] as number,
+            buyerOrderListId: w[k + 10] as number,
+            sellerOrderListId: w[k + 11] as number,
+            buyerCommission: amount(w[k + 12] as number),
+            sellerCommission: amount(w[k + 13] as number),
+            baseAsset: c.base,
+            quoteAsset: c.quote,
+          };
+          out.push(e);
+          k += 14;
+          break;
+        }
+        case DEPTH: {
+          const nb = w[k + 3] as number;
+          const na = w[k + 4] as number;
+          const pairs = (from: number, n: number): [number, number][] => {
+            const ps: [number, number][] = [];
+            for (let i = from; i < from + n; i += 2) ps.push([w[i] as number, w[i + 1] as number]);
+            return ps;
+          };
+          out.push({
+            type: 'depth',
+            symbol: c.name,
+            time: now,
+            firstUpdateId: w[k + 1] as number,
+            lastUpdateId: w[k + 2] as number,
+            bids: pairs(k + 5, nb),
+            asks: pairs(k + 5 + nb, na),
+          });
+          k += 5 + nb + na;
+          break;
+        }
+        case ACCOUNT: {
+          const n = w[k + 2] as number;
+          const balances: BalanceSnapshot[] = [];
+          for (let i = 0; i < n; i++) {
+            const asset = refs[r++] as string;
+            const free = refs[r++] as bigint;
+            const locked = refs[r++] as bigint;
+            balances.push({ asset, free, locked });
+          }
+          const e: AccountEvent = { type: 'account', accountId: w[k + 1] as number, time: now, balances };
+          out.push(e);
+          k += 3;
+          break;
+        }
+        case FIRST_FILL:
+          out.push({
+            type: 'firstFill',
+            accountId: w[k + 1] as number,
+            symbol: c.name,
+            orderId: w[k + 2] as number,
+            time: now,
+          });
+          k += 3;
+          break;
+        case OBJECT:
+          out.push(refs[r++] as EngineEvent);
+          k += 1;
+          break;
+        default:
+          throw new Error(`event words: unknown kind ${String(w[k])} at ${k}`);
+      }
+    }
+    return out;
+  }
+}
