@@ -9,10 +9,10 @@
  * and the value in `refs` beyond); strings and the rare events (balanceUpdate, listStatus,
  * preventedMatch) go to `refs`, read back in the order they were written.
  *
- * Words go into large chunks that batches share (a batch is a range of a chunk; a full chunk is left
- * to the batches that still refer to it): no allocation per command but the batch itself, and a
- * batch stays valid after later commands. Its orders
- * decode as views of the order table (their spec fields as they are then: an amendment changes
+ * The words are written into one reusable scratch array; a batch takes a copy when the command ends
+ * (a plain array of doubles: one young-generation allocation — a typed array would cost an array
+ * buffer each, which the collector accounts for far more expensively), so that it stays valid after
+ * later commands. Its orders decode as views of the order table (their spec fields as they are then: an amendment changes
  * origQty and the client id of the order, as it did when events held the order itself).
  */
 import {
@@ -57,34 +57,25 @@ export interface BatchContext {
   readonly seed: number;
 }
 
-/** Words per chunk (512 KiB). */
-const CHUNK = 1 << 16;
 const NO_REFS: readonly unknown[] = [];
 
 export class EventWriter {
-  private w = new Float64Array(CHUNK);
-  /** The current command's words: w[start … n). */
-  private start = 0;
+  /** The current command's words: w[0 … n) (a plain array of doubles, grown as needed). */
+  private w: number[] = new Array<number>(4096).fill(0.5);
   private n = 0;
   private refs: unknown[] = [];
 
   /** Starts a command's events. */
   begin(): void {
-    this.start = this.n;
+    this.n = 0;
     if (this.refs.length !== 0) this.refs = [];
   }
 
-  /** Room for `k` more words (a new chunk, the current command's words moved to its start). */
-  private room(k: number): Float64Array {
-    if (this.n + k > this.w.length) {
-      const used = this.n - this.start;
-      const g = new Float64Array(Math.max(CHUNK, 2 * (used + k)));
-      g.set(this.w.subarray(this.start, this.n));
-      this.w = g;
-      this.start = 0;
-      this.n = used;
-    }
-    return this.w;
+  /** Room for `k` more words. */
+  private room(k: number): number[] {
+    const w = this.w;
+    if (this.n + k > w.length) for (let i = w.length, end = 2 * (this.n + k); i < end; i++) w.push(0.5);
+    return w;
   }
 
   /** A bigint-valued amount: as a number when safe, else NaN and the value in refs. */
@@ -230,19 +221,17 @@ export class EventWriter {
     this.refs.push(e);
   }
 
-  /** The command's events. */
+  /** The command's events (a copy of its words). */
   finish(ctx: BatchContext): EventBatch {
     const refs = this.refs.length === 0 ? NO_REFS : this.refs;
-    return new EventBatch(this.w, this.start, this.n, refs, ctx);
+    return new EventBatch(this.w.slice(0, this.n), refs, ctx);
   }
 }
 
 export class EventBatch {
   private decoded: EngineEvent[] | null = null;
   constructor(
-    private readonly w: Float64Array,
-    private readonly from: number,
-    private readonly to: number,
+    private readonly w: readonly number[],
     private readonly refs: readonly unknown[],
     private readonly ctx: BatchContext,
   ) {}
@@ -263,7 +252,7 @@ export class EventBatch {
     const out: Fill[] = [];
     const nan = (v: number): number => (v === v ? 0 : 1);
     let r = 0;
-    for (let k = this.from; k < this.to;) {
+    for (let k = 0; k < w.length;) {
       switch (w[k] as number) {
         case EXECUTION: {
           r += (w[k + 2] as number) > 0 ? 0 : 1;
@@ -316,7 +305,7 @@ export class EventBatch {
     let r = 0;
     const amount = (v: number): bigint => (v === v ? BigInt(v) : (refs[r++] as bigint));
     const out: EngineEvent[] = [];
-    for (let k = this.from; k < this.to;) {
+    for (let k = 0; k < w.length;) {
       switch (w[k] as number) {
         case EXECUTION: {
           const order = new Order(table as OrderTable, w[k + 1] as number);

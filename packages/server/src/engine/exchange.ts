@@ -579,21 +579,25 @@ export interface PlaceResult {
 }
 
 /**
- * placeOrder's result: fills and events decoded from the command's event words when first asked for
- * (own enumerable getters: the result reads like a plain object).
+ * placeOrder's result: fills and events decoded from the command's event words when first read
+ * (getters; `toJSON` gives the plain shape).
  */
-function placed(order: Order, batch: EventBatch): PlaceResult {
-  let fills: Fill[] | null = null;
-  return {
-    order,
-    get fills(): readonly Fill[] {
-      if (fills === null) fills = batch.fills(order.orderId);
-      return fills;
-    },
-    get events(): readonly EngineEvent[] {
-      return batch.events;
-    },
-  };
+class Placed implements PlaceResult {
+  private fillList: Fill[] | null = null;
+  constructor(
+    readonly order: Order,
+    private readonly batch: EventBatch,
+  ) {}
+  get fills(): readonly Fill[] {
+    if (this.fillList === null) this.fillList = this.batch.fills(this.order.orderId);
+    return this.fillList;
+  }
+  get events(): readonly EngineEvent[] {
+    return this.batch.events;
+  }
+  toJSON(): PlaceResult {
+    return { order: this.order, fills: this.fills, events: this.events };
+  }
 }
 
 export interface CancelResult {
@@ -605,20 +609,19 @@ export interface CancelResult {
   readonly events: readonly EngineEvent[];
 }
 
-function canceled(
-  order: OrderView,
-  cancelClientOrderId: string,
-  list: OrderListView | undefined,
-  batch: EventBatch,
-): CancelResult {
-  return {
-    order,
-    cancelClientOrderId,
-    list,
-    get events(): readonly EngineEvent[] {
-      return batch.events;
-    },
-  };
+class Canceled implements CancelResult {
+  constructor(
+    readonly order: OrderView,
+    readonly cancelClientOrderId: string,
+    readonly list: OrderListView | undefined,
+    private readonly batch: EventBatch,
+  ) {}
+  get events(): readonly EngineEvent[] {
+    return this.batch.events;
+  }
+  toJSON(): CancelResult {
+    return { order: this.order, cancelClientOrderId: this.cancelClientOrderId, list: this.list, events: this.events };
+  }
 }
 
 export interface AmendResult {
@@ -1048,7 +1051,7 @@ export class Exchange {
     this.exec(o, 'NEW');
     this.work(s, o);
     this.settleTriggers(s);
-    return placed(o, this.end(s));
+    return new Placed(o, this.end(s));
   }
 
   /**
@@ -2584,7 +2587,7 @@ export class Exchange {
       this.cancelList(s, o.list, cancelId);
       list = listView(o.list);
     } else this.cancelOne(s, o, cancelId);
-    return canceled(o, cancelId, list, this.end(s));
+    return new Canceled(o, cancelId, list, this.end(s));
   }
 
   private cancelOne(s: SymbolState, o: Order, cancelId: string): void {

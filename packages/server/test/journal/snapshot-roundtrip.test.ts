@@ -265,6 +265,8 @@ function plain(v: unknown): unknown {
   if (typeof v === 'bigint') return v.toString();
   if (v instanceof Order) return queryOrderResponse(v);
   if (Array.isArray(v)) return v.map(plain);
+  // results whose parts are decoded on demand (getters) give their plain shape
+  if (v !== null && typeof v === 'object' && 'toJSON' in v && typeof v.toJSON === 'function') return plain(v.toJSON());
   if (v !== null && typeof v === 'object') {
     if ('type' in v && 'symbol' in v && typeof (v as { type: unknown }).type === 'string' && 'time' in v)
       return renderEvent(v as EngineEvent);
