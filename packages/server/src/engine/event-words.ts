@@ -183,17 +183,24 @@ export class EventWriter {
     this.n = k;
   }
 
-  /** A diff-depth update: `bids` and `asks` as [price, qty] pairs flattened. */
-  depth(firstUpdateId: number, lastUpdateId: number, bids: readonly number[], asks: readonly number[]): void {
-    const w = this.room(5 + bids.length + asks.length);
+  /** A diff-depth update: the first `nb` of `bids` and `na` of `asks`, [price, qty] pairs flattened. */
+  depth(
+    firstUpdateId: number,
+    lastUpdateId: number,
+    bids: readonly number[],
+    nb: number,
+    asks: readonly number[],
+    na: number,
+  ): void {
+    const w = this.room(5 + nb + na);
     let k = this.n;
     w[k++] = DEPTH;
     w[k++] = firstUpdateId;
     w[k++] = lastUpdateId;
-    w[k++] = bids.length;
-    w[k++] = asks.length;
-    for (let i = 0; i < bids.length; i++) w[k++] = bids[i] as number;
-    for (let i = 0; i < asks.length; i++) w[k++] = asks[i] as number;
+    w[k++] = nb;
+    w[k++] = na;
+    for (let i = 0; i < nb; i++) w[k++] = bids[i] as number;
+    for (let i = 0; i < na; i++) w[k++] = asks[i] as number;
     this.n = k;
   }
 

@@ -976,26 +976,30 @@ export class Exchange {
   private flushDepth(s: SymbolState): void {
     const bids = this.depthBids;
     const asks = this.depthAsks;
-    bids.length = asks.length = 0;
+    let nb = 0;
+    let na = 0;
     const { pUnit, qUnit } = s.c;
     const t = s.touched;
     for (let i = 0; i < t.length; i++) {
       const l = t[i] as Level;
-      const side = l.isBid ? s.bids : s.asks;
-      const out = l.isBid ? bids : asks;
       const p = l.price * pUnit;
+      const out = l.isBid ? bids : asks;
+      const n = l.isBid ? nb : na;
       let dup = false;
-      for (let j = 0; j < out.length; j += 2) if (out[j] === p) dup = true;
+      for (let j = 0; j < n; j += 2) if (out[j] === p) dup = true;
       if (dup) continue;
-      const cur = side.byPrice.get(l.price);
-      out.push(p, cur === undefined ? 0 : cur.qty * qUnit);
+      const cur = (l.isBid ? s.bids : s.asks).byPrice.get(l.price);
+      out[n] = p;
+      out[n + 1] = cur === undefined ? 0 : cur.qty * qUnit;
+      if (l.isBid) nb += 2;
+      else na += 2;
     }
     t.length = 0;
-    const n = (bids.length + asks.length) / 2;
+    const n = (nb + na) / 2;
     if (n === 0) return;
     const first = s.updateId + 1;
     s.updateId += n;
-    this.words.depth(first, s.updateId, bids, asks);
+    this.words.depth(first, s.updateId, bids, nb, asks, na);
   }
 
   /**
@@ -1046,7 +1050,7 @@ export class Exchange {
       (cmd.type === 'LIMIT' ? this.fastLimit(s, cmd, acct, sa) : null) ??
       this.prepare(s, cmd, acct, sa, { newOrders: 1 });
     this.begin(cmd.now);
-    const o = this.accept(s, d, -1);
+    const o = this.accept(s, d, -1, undefined, false, sa);
     this.takerId = o.orderId;
     this.exec(o, 'NEW');
     this.work(s, o);
@@ -1550,8 +1554,15 @@ export class Exchange {
   }
 
   /** Registers a validated order and reserves its funds. */
-  private accept(s: SymbolState, d: Draft, orderListId: number, lockArg?: bigint, pending = false): Order {
-    let sa = s.accounts.get(d.accountId);
+  private accept(
+    s: SymbolState,
+    d: Draft,
+    orderListId: number,
+    lockArg?: bigint,
+    pending = false,
+    known?: SymbolAccount,
+  ): Order {
+    let sa = known ?? s.accounts.get(d.accountId);
     if (sa === undefined) sa = s.account(this.account(d.accountId));
     const generated = d.clientOrderId === undefined ? ++this.cidSeq : 0;
     // generated ids past 2^32 are not decodable (ids.ts): kept as strings and indexed like client ones
