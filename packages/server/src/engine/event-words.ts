@@ -23,6 +23,7 @@ import {
   type OrderStatus,
 } from '@binance-sandbox/protocol';
 import { EXTRAS, generatedId, OPEN, Order, type OrderTable, WORKING as ORDER_WORKING } from './order-table.js';
+import type { Balance } from './exchange.js';
 import type { CompiledSymbol } from './symbol.js';
 import type { AccountEvent, BalanceSnapshot, EngineEvent, ExecutionEvent, Fill, TradeEvent } from './types.js';
 
@@ -204,15 +205,20 @@ export class EventWriter {
     this.n = k;
   }
 
-  /** outboundAccountPosition: `n` balances, each pushed with `balance`. */
+  /** outboundAccountPosition: `n` balances, each written with `balance`. */
   account(accountId: number, n: number): void {
-    const w = this.room(3);
+    const w = this.room(3 + 2 * n);
     w[this.n++] = ACCOUNT;
     w[this.n++] = accountId;
     w[this.n++] = n;
   }
-  balance(asset: string, free: bigint, locked: bigint): void {
-    this.refs.push(asset, free, locked);
+  /** One balance of the account event (room made by `account`). */
+  balance(b: Balance): void {
+    this.refs.push(b.asset);
+    const f = b.freeN;
+    const l = b.lockedN;
+    this.w[this.n++] = f === f ? f : this.amount(b.free);
+    this.w[this.n++] = l === l ? l : this.amount(b.locked);
   }
 
   firstFill(accountId: number, orderId: number): void {
@@ -286,10 +292,12 @@ export class EventBatch {
         case DEPTH:
           k += 5 + (w[k + 3] as number) + (w[k + 4] as number);
           break;
-        case ACCOUNT:
-          r += 3 * (w[k + 2] as number);
-          k += 3;
+        case ACCOUNT: {
+          const n = w[k + 2] as number;
+          for (let i = 0; i < n; i++) r += 1 + nan(w[k + 3 + 2 * i] as number) + nan(w[k + 4 + 2 * i] as number);
+          k += 3 + 2 * n;
           break;
+        }
         case FIRST_FILL:
           k += 3;
           break;
@@ -406,13 +414,13 @@ export class EventBatch {
           const balances: BalanceSnapshot[] = [];
           for (let i = 0; i < n; i++) {
             const asset = refs[r++] as string;
-            const free = refs[r++] as bigint;
-            const locked = refs[r++] as bigint;
+            const free = amount(w[k + 3 + 2 * i] as number);
+            const locked = amount(w[k + 4 + 2 * i] as number);
             balances.push({ asset, free, locked });
           }
           const e: AccountEvent = { type: 'account', accountId: w[k + 1] as number, time: now, balances };
           out.push(e);
-          k += 3;
+          k += 3 + 2 * n;
           break;
         }
         case FIRST_FILL:

@@ -76,14 +76,32 @@ function addLocked(b: Balance, d: number): void {
     b.dLocked = 0;
   }
 }
-/** Applies a balance's pending deltas. */
+/** Applies a balance's pending deltas (integers, |d| < 2^53: exact in two parts). */
 function settle(b: Balance): void {
-  if (b.dFree !== 0) {
-    b.free += BigInt(b.dFree);
+  const df = b.dFree;
+  if (df !== 0) {
+    const dh = Math.floor(df / WIDE);
+    let lo = b.freeLo + (df - dh * WIDE);
+    let hi = b.freeHi + dh;
+    if (lo >= WIDE) {
+      lo -= WIDE;
+      hi++;
+    }
+    b.freeLo = lo;
+    b.freeHi = hi;
     b.dFree = 0;
   }
-  if (b.dLocked !== 0) {
-    b.locked += BigInt(b.dLocked);
+  const dl = b.dLocked;
+  if (dl !== 0) {
+    const dh = Math.floor(dl / WIDE);
+    let lo = b.lockLo + (dl - dh * WIDE);
+    let hi = b.lockHi + dh;
+    if (lo >= WIDE) {
+      lo -= WIDE;
+      hi++;
+    }
+    b.lockLo = lo;
+    b.lockHi = hi;
     b.dLocked = 0;
   }
 }
@@ -156,9 +174,21 @@ export interface EngineOptions {
 
 // ---- accounts -----------------------------------------------------------------------------------
 
+/** 2^32: the base of a balance's two-part amounts. */
+const WIDE = 4294967296;
+/** Largest high part whose amount hi·2^32 + lo is surely below 2^53. */
+const WIDE_SAFE_HI = 2097150;
+
+/**
+ * One asset of one account. Its amounts are exact two-part numbers, hi·2^32 + lo with
+ * 0 ≤ lo < 2^32 (no BigInt on the hot path, no limit below 2^85); `free` / `locked` read and write
+ * them as bigint.
+ */
 export class Balance {
-  free = 0n;
-  locked = 0n;
+  freeHi = 0;
+  freeLo = 0;
+  lockHi = 0;
+  lockLo = 0;
   /** Pending deltas of the current command (see addFree / settle). */
   dFree = 0;
   dLocked = 0;
@@ -168,6 +198,39 @@ export class Balance {
     readonly account: Account,
     readonly asset: string,
   ) {}
+  get free(): bigint {
+    return wideBig(this.freeHi, this.freeLo);
+  }
+  set free(v: bigint) {
+    this.freeHi = Number(v >> 32n);
+    this.freeLo = Number(v & 0xffffffffn);
+  }
+  get locked(): bigint {
+    return wideBig(this.lockHi, this.lockLo);
+  }
+  set locked(v: bigint) {
+    this.lockHi = Number(v >> 32n);
+    this.lockLo = Number(v & 0xffffffffn);
+  }
+  /** free as a number when it is surely below 2^53, else NaN. */
+  get freeN(): number {
+    return wideNum(this.freeHi, this.freeLo);
+  }
+  get lockedN(): number {
+    return wideNum(this.lockHi, this.lockLo);
+  }
+  /** free < `n` (an integer below 2^53). */
+  freeBelow(n: number): boolean {
+    const v = this.freeN;
+    return v === v ? v < n : this.free < BigInt(n);
+  }
+}
+
+function wideBig(hi: number, lo: number): bigint {
+  return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) + BigInt(lo);
+}
+function wideNum(hi: number, lo: number): number {
+  return hi >= 0 && hi <= WIDE_SAFE_HI ? hi * WIDE + lo : NaN;
 }
 
 export class Account {
@@ -958,7 +1021,7 @@ export class Exchange {
         this.words.account(acct.id, n);
         for (let j = i; j < tb.length; j++) {
           const b = tb[j] as Balance;
-          if (b.account === acct) this.words.balance(b.asset, b.free, b.locked);
+          if (b.account === acct) this.words.balance(b);
         }
       }
     }
@@ -1109,7 +1172,7 @@ export class Exchange {
     const need = isBuy ? n : qtyU;
     if (need > 0) {
       const bal = sa !== undefined ? (isBuy ? sa.quoteBal : sa.baseBal) : acct?.balances.get(isBuy ? c.quote : c.base);
-      if (bal === undefined || bal.free < need) return null;
+      if (bal === undefined || bal.freeBelow(need)) return null;
     }
     const d = this.limitDraft;
     d.symbol = c.name;
