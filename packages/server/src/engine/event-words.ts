@@ -51,6 +51,18 @@ export const NO_ASSET = 0;
 export const BASE_ASSET = 1;
 export const QUOTE_ASSET = 2;
 
+/** Asset names by code (interned once per process: an account event carries codes, not strings). */
+const ASSET_NAMES: string[] = [];
+const ASSET_CODES = new Map<string, number>();
+export function assetCode(asset: string): number {
+  let c = ASSET_CODES.get(asset);
+  if (c === undefined) {
+    c = ASSET_NAMES.push(asset) - 1;
+    ASSET_CODES.set(asset, c);
+  }
+  return c;
+}
+
 /** Where a batch's words come from: the symbol of the command (none for deposits) and its time. */
 export interface BatchContext {
   readonly table: OrderTable | undefined;
@@ -207,14 +219,14 @@ export class EventWriter {
 
   /** outboundAccountPosition: `n` balances, each written with `balance`. */
   account(accountId: number, n: number): void {
-    const w = this.room(3 + 2 * n);
+    const w = this.room(3 + 3 * n);
     w[this.n++] = ACCOUNT;
     w[this.n++] = accountId;
     w[this.n++] = n;
   }
   /** One balance of the account event (room made by `account`). */
   balance(b: Balance): void {
-    this.refs.push(b.asset);
+    this.w[this.n++] = b.assetCode;
     const f = b.freeN;
     const l = b.lockedN;
     this.w[this.n++] = f === f ? f : this.amount(b.free);
@@ -294,8 +306,8 @@ export class EventBatch {
           break;
         case ACCOUNT: {
           const n = w[k + 2] as number;
-          for (let i = 0; i < n; i++) r += 1 + nan(w[k + 3 + 2 * i] as number) + nan(w[k + 4 + 2 * i] as number);
-          k += 3 + 2 * n;
+          for (let i = k + 3; i < k + 3 + 3 * n; i += 3) r += nan(w[i + 1] as number) + nan(w[i + 2] as number);
+          k += 3 + 3 * n;
           break;
         }
         case FIRST_FILL:
@@ -412,15 +424,15 @@ export class EventBatch {
         case ACCOUNT: {
           const n = w[k + 2] as number;
           const balances: BalanceSnapshot[] = [];
-          for (let i = 0; i < n; i++) {
-            const asset = refs[r++] as string;
-            const free = amount(w[k + 3 + 2 * i] as number);
-            const locked = amount(w[k + 4 + 2 * i] as number);
+          for (let i = k + 3; i < k + 3 + 3 * n; i += 3) {
+            const asset = ASSET_NAMES[w[i] as number] as string;
+            const free = amount(w[i + 1] as number);
+            const locked = amount(w[i + 2] as number);
             balances.push({ asset, free, locked });
           }
           const e: AccountEvent = { type: 'account', accountId: w[k + 1] as number, time: now, balances };
           out.push(e);
-          k += 3 + 2 * n;
+          k += 3 + 3 * n;
           break;
         }
         case FIRST_FILL:

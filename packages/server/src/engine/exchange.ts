@@ -116,7 +116,7 @@ function rateNum(r: bigint): number {
   return r >= 0n && r <= MAX_SAFE_N ? Number(r) : -1;
 }
 import { Chain, Chains } from './chains.js';
-import { BASE_ASSET, type EventBatch, EventWriter, NO_ASSET, QUOTE_ASSET } from './event-words.js';
+import { assetCode, BASE_ASSET, type EventBatch, EventWriter, NO_ASSET, QUOTE_ASSET } from './event-words.js';
 import { GeneratedIds } from './generated-ids.js';
 import { clientOrderId, clientOrderIdSeq } from './ids.js';
 import { BUY, HISTORY, Order, OrderTable, PRESENT } from './order-table.js';
@@ -189,6 +189,8 @@ export class Balance {
   freeLo = 0;
   lockHi = 0;
   lockLo = 0;
+  /** The asset's code in event words (event-words.ts). */
+  readonly assetCode: number;
   /** Pending deltas of the current command (see addFree / settle). */
   dFree = 0;
   dLocked = 0;
@@ -197,7 +199,9 @@ export class Balance {
   constructor(
     readonly account: Account,
     readonly asset: string,
-  ) {}
+  ) {
+    this.assetCode = assetCode(asset);
+  }
   get free(): bigint {
     return wideBig(this.freeHi, this.freeLo);
   }
