@@ -209,3 +209,32 @@ export function ceilTimes(x: number, f: Fraction): number {
   if (p <= EXACT) return q * d === p ? q : q + 1;
   return BigInt(q) * BigInt(d) === BigInt(x) * BigInt(n) ? q : q + 1;
 }
+
+/** hi·2^32 + lo as a bigint (a two-part amount: integers, 0 ≤ lo < 2^32). */
+export function wideBig(hi: number, lo: number): bigint {
+  return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) + BigInt(lo);
+}
+
+/** floor(p / d) for integers 0 ≤ p ≤ 2^53, d > 0 (float division corrected to the exact floor). */
+export function floorDiv(p: number, d: number): number {
+  let q = Math.floor(p / d);
+  if (q * d > p) q--;
+  return q;
+}
+/**
+ * Commission floor(amount · rate / 1e8) as a number (integers 0 ≤ amount, rate < 2^53), or −1 when
+ * it cannot be computed exactly in doubles. A product beyond 2^53 is split: amount = a1·1e8 + a0
+ * gives floor(amount·rate/1e8) = a1·rate + floor(a0·rate/1e8), each part exact.
+ */
+export function commNum(amount: number, rateN: number): number {
+  if (rateN === 0) return 0;
+  if (rateN < 0) return -1;
+  const p = amount * rateN;
+  if (p <= MAX_SAFE) return floorDiv(p, UNIT);
+  const a1 = floorDiv(amount, UNIT);
+  const lo = (amount - a1 * UNIT) * rateN;
+  const hi = a1 * rateN;
+  if (lo > MAX_SAFE || hi > MAX_SAFE) return -1;
+  const c = hi + floorDiv(lo, UNIT);
+  return c <= MAX_SAFE ? c : -1;
+}

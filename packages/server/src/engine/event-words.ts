@@ -23,6 +23,7 @@ import {
   type OrderStatus,
 } from '@binance-sandbox/protocol';
 import { EXTRAS, generatedId, OPEN, Order, type OrderTable, WORKING as ORDER_WORKING } from './order-table.js';
+import { wideBig } from './decimal.js';
 import type { Balance } from './exchange.js';
 import type { CompiledSymbol } from './symbol.js';
 import type { AccountEvent, BalanceSnapshot, EngineEvent, ExecutionEvent, Fill, TradeEvent } from './types.js';
@@ -219,18 +220,21 @@ export class EventWriter {
 
   /** outboundAccountPosition: `n` balances, each written with `balance`. */
   account(accountId: number, n: number): void {
-    const w = this.room(3 + 3 * n);
+    const w = this.room(3 + 5 * n);
     w[this.n++] = ACCOUNT;
     w[this.n++] = accountId;
     w[this.n++] = n;
   }
   /** One balance of the account event (room made by `account`). */
   balance(b: Balance): void {
-    this.w[this.n++] = b.assetCode;
-    const f = b.freeN;
-    const l = b.lockedN;
-    this.w[this.n++] = f === f ? f : this.amount(b.free);
-    this.w[this.n++] = l === l ? l : this.amount(b.locked);
+    const w = this.w;
+    let k = this.n;
+    w[k++] = b.assetCode;
+    w[k++] = b.freeHi;
+    w[k++] = b.freeLo;
+    w[k++] = b.lockHi;
+    w[k++] = b.lockLo;
+    this.n = k;
   }
 
   firstFill(accountId: number, orderId: number): void {
@@ -304,12 +308,9 @@ export class EventBatch {
         case DEPTH:
           k += 5 + (w[k + 3] as number) + (w[k + 4] as number);
           break;
-        case ACCOUNT: {
-          const n = w[k + 2] as number;
-          for (let i = k + 3; i < k + 3 + 3 * n; i += 3) r += nan(w[i + 1] as number) + nan(w[i + 2] as number);
-          k += 3 + 3 * n;
+        case ACCOUNT:
+          k += 3 + 5 * (w[k + 2] as number);
           break;
-        }
         case FIRST_FILL:
           k += 3;
           break;
@@ -424,15 +425,15 @@ export class EventBatch {
         case ACCOUNT: {
           const n = w[k + 2] as number;
           const balances: BalanceSnapshot[] = [];
-          for (let i = k + 3; i < k + 3 + 3 * n; i += 3) {
+          for (let i = k + 3; i < k + 3 + 5 * n; i += 5) {
             const asset = ASSET_NAMES[w[i] as number] as string;
-            const free = amount(w[i + 1] as number);
-            const locked = amount(w[i + 2] as number);
+            const free = wideBig(w[i + 1] as number, w[i + 2] as number);
+            const locked = wideBig(w[i + 3] as number, w[i + 4] as number);
             balances.push({ asset, free, locked });
           }
           const e: AccountEvent = { type: 'account', accountId: w[k + 1] as number, time: now, balances };
           out.push(e);
-          k += 3 + 3 * n;
+          k += 3 + 5 * n;
           break;
         }
         case FIRST_FILL:

@@ -40,25 +40,14 @@ import {
   safeInt,
   TOO_PRECISE,
   UNIT_N,
+  wideBig,
+  commNum,
 } from './decimal.js';
 
 const MAX_SAFE_N = BigInt(Number.MAX_SAFE_INTEGER);
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const UNIT = 100_000_000;
 
-/** floor(p / d) for integers 0 ≤ p ≤ 2^53, d > 0 (float division corrected to the exact floor). */
-function floorDiv(p: number, d: number): number {
-  let q = Math.floor(p / d);
-  if (q * d > p) q--;
-  return q;
-}
-/** Commission floor(amount · rate / 1e8) as a number, or −1 when the product is not exact in a double. */
-function commNum(amount: number, rateN: number): number {
-  if (rateN === 0) return 0;
-  if (rateN < 0) return -1;
-  const p = amount * rateN;
-  return p > MAX_SAFE ? -1 : floorDiv(p, UNIT);
-}
 /** Pending per-command balance deltas (numbers, |d| < 2^53; applied to the BigInt balances in end()). */
 function addFree(b: Balance, d: number): void {
   const v = b.dFree + d;
@@ -176,8 +165,6 @@ export interface EngineOptions {
 
 /** 2^32: the base of a balance's two-part amounts. */
 const WIDE = 4294967296;
-/** Largest high part whose amount hi·2^32 + lo is surely below 2^53. */
-const WIDE_SAFE_HI = 2097150;
 
 /**
  * One asset of one account. Its amounts are exact two-part numbers, hi·2^32 + lo with
@@ -216,25 +203,11 @@ export class Balance {
     this.lockHi = Number(v >> 32n);
     this.lockLo = Number(v & 0xffffffffn);
   }
-  /** free as a number when it is surely below 2^53, else NaN. */
-  get freeN(): number {
-    return wideNum(this.freeHi, this.freeLo);
-  }
-  get lockedN(): number {
-    return wideNum(this.lockHi, this.lockLo);
-  }
-  /** free < `n` (an integer below 2^53). */
+  /** free < `n` (an integer, 0 ≤ n < 2^53), compared part by part. */
   freeBelow(n: number): boolean {
-    const v = this.freeN;
-    return v === v ? v < n : this.free < BigInt(n);
+    const nh = Math.floor(n / WIDE);
+    return this.freeHi < nh || (this.freeHi === nh && this.freeLo < n - nh * WIDE);
   }
-}
-
-function wideBig(hi: number, lo: number): bigint {
-  return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) + BigInt(lo);
-}
-function wideNum(hi: number, lo: number): number {
-  return hi >= 0 && hi <= WIDE_SAFE_HI ? hi * WIDE + lo : NaN;
 }
 
 export class Account {

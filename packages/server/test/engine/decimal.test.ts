@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { Account, Balance } from '../../src/engine/exchange.js';
 import {
   BAD,
   ceilTimes,
+  commNum,
   floorScaledDiv,
   floorTimes,
   formatUnits,
@@ -12,6 +14,7 @@ import {
   TOO_PRECISE,
   UNIT_N,
   unitsFraction,
+  wideBig,
 } from '../../src/engine/decimal.js';
 import { mulberry32 } from './helpers.js';
 
@@ -100,6 +103,43 @@ describe('exact number arithmetic (reference price, PERCENT_PRICE bounds)', () =
       const max = BigInt(Number.MAX_SAFE_INTEGER);
       expect(floorTimes(x, f)).toBe(floor > max ? Infinity : Number(floor));
       if (ceil <= max) expect(ceilTimes(x, f)).toBe(Number(ceil));
+    }
+  });
+
+  it('commNum is floor(amount·rate/1e8) exactly, or −1, also when the product passes 2^53', () => {
+    const r = mulberry32(53);
+    const big = (x: number): bigint => BigInt(Math.floor(x));
+    let split = 0;
+    for (let i = 0; i < 20_000; i++) {
+      // amounts up to 2^53, rates up to 100 % (1e8), skewed towards the realistic small ones
+      const amount = Math.floor(r() ** 3 * Number.MAX_SAFE_INTEGER);
+      const rate = Math.floor(r() ** 4 * 1e8);
+      const got = commNum(amount, rate);
+      const want = (big(amount) * big(rate)) / UNIT_N;
+      if (amount * rate > Number.MAX_SAFE_INTEGER && got >= 0) split++;
+      if (got >= 0) expect(BigInt(got)).toBe(want);
+      else expect(want > BigInt(Number.MAX_SAFE_INTEGER) || (amount % 1e8) * rate > Number.MAX_SAFE_INTEGER).toBe(true);
+    }
+    expect(split).toBeGreaterThan(1000); // the split path is exercised
+    expect(commNum(150_000_000_000, 100_000)).toBe(150_000_000); // 1500 USDT at 0.1 %: product 1.5e16
+  });
+  it('balances hold exact two-part amounts (hi·2^32 + lo) and compare with numbers exactly', () => {
+    const r = mulberry32(54);
+    const b = new Balance(new Account(1, 100_000n, 100_000n), 'USDT');
+    for (let i = 0; i < 5_000; i++) {
+      const v =
+        r() < 0.5
+          ? BigInt(Math.floor(r() * Number.MAX_SAFE_INTEGER))
+          : BigInt(Math.floor(r() * 2 ** 40)) * BigInt(Math.floor(r() * 2 ** 45)) - BigInt(Math.floor(r() * 2 ** 20));
+      b.free = v;
+      b.locked = -v;
+      expect(b.free).toBe(v);
+      expect(b.locked).toBe(-v);
+      expect(wideBig(b.freeHi, b.freeLo)).toBe(v);
+      expect(b.freeLo >= 0 && b.freeLo < 2 ** 32).toBe(true);
+      const n = Math.floor(r() * Number.MAX_SAFE_INTEGER);
+      const near = v >= 0n && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) + Math.floor(r() * 3) - 1 : n;
+      for (const k of [n, Math.max(0, near)]) expect(b.freeBelow(k)).toBe(v < BigInt(k));
     }
   });
 });
