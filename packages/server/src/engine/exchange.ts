@@ -46,7 +46,6 @@ import {
 
 const MAX_SAFE_N = BigInt(Number.MAX_SAFE_INTEGER);
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-const UNIT = 100_000_000;
 
 /** Pending per-command balance deltas (numbers, |d| < 2^53; applied to the BigInt balances in end()). */
 function addFree(b: Balance, d: number): void {
