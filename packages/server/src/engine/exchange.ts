@@ -64,32 +64,32 @@ function addLocked(b: Balance, d: number): void {
     b.dLocked = 0;
   }
 }
-/** Applies a balance's pending deltas (integers, |d| < 2^53: exact in two parts). */
+/** The result of wideAdd (a scratch: read it at once). */
+const wideSum = { hi: 0, lo: 0 };
+/** (hi·2^32 + lo) + d for an integer |d| < 2^53, exact: into wideSum. */
+function wideAdd(hi: number, lo: number, d: number): void {
+  const dh = Math.floor(d / WIDE);
+  let l = lo + (d - dh * WIDE);
+  let h = hi + dh;
+  if (l >= WIDE) {
+    l -= WIDE;
+    h++;
+  }
+  wideSum.hi = h;
+  wideSum.lo = l;
+}
+/** Applies a balance's pending deltas. */
 function settle(b: Balance): void {
-  const df = b.dFree;
-  if (df !== 0) {
-    const dh = Math.floor(df / WIDE);
-    let lo = b.freeLo + (df - dh * WIDE);
-    let hi = b.freeHi + dh;
-    if (lo >= WIDE) {
-      lo -= WIDE;
-      hi++;
-    }
-    b.freeLo = lo;
-    b.freeHi = hi;
+  if (b.dFree !== 0) {
+    wideAdd(b.freeHi, b.freeLo, b.dFree);
+    b.freeHi = wideSum.hi;
+    b.freeLo = wideSum.lo;
     b.dFree = 0;
   }
-  const dl = b.dLocked;
-  if (dl !== 0) {
-    const dh = Math.floor(dl / WIDE);
-    let lo = b.lockLo + (dl - dh * WIDE);
-    let hi = b.lockHi + dh;
-    if (lo >= WIDE) {
-      lo -= WIDE;
-      hi++;
-    }
-    b.lockLo = lo;
-    b.lockHi = hi;
+  if (b.dLocked !== 0) {
+    wideAdd(b.lockHi, b.lockLo, b.dLocked);
+    b.lockHi = wideSum.hi;
+    b.lockLo = wideSum.lo;
     b.dLocked = 0;
   }
 }

@@ -64,12 +64,6 @@ export class TradeArchive {
     this.count = state === undefined ? 0 : Math.max(0, state.rows - 1);
   }
 
-  add(t: TradeEvent): void {
-    this.put(t.tradeId, t.price, t.qty, t.quoteQty, t.time, t.isBuyerMaker, t.buyerCommission, t.sellerCommission);
-    this.putOrders(t.tradeId, t.buyerOrderId, t.sellerOrderId, t.buyerAccountId, t.sellerAccountId);
-    this.putLists(t.tradeId, t.buyerOrderListId, t.sellerOrderListId);
-  }
-
   /** A trade of the engine's fill (amounts as numbers when below 2^53). */
   record(
     id: number,
@@ -83,25 +77,11 @@ export class TradeArchive {
     buyerCommission: number | bigint,
     sellerCommission: number | bigint,
   ): void {
-    this.put(id, price, qty, quoteQty, time, isBuyerMaker, buyerCommission, sellerCommission);
-    this.putOrders(id, buyer.orderId, seller.orderId, buyer.accountId, seller.accountId);
-    this.putLists(id, buyer.orderListId, seller.orderListId);
-  }
-
-  private put(
-    id: number,
-    price: number,
-    qty: number,
-    quoteQty: number | bigint,
-    time: number,
-    isBuyerMaker: boolean,
-    buyerCommission: number | bigint,
-    sellerCommission: number | bigint,
-  ): void {
     const n = this.n;
+    const i = this.i;
     if (id >= this.writable) {
       for (const k of NUMBER_COLUMNS) n[k].ensure(id);
-      for (const k of INT_COLUMNS) this.i[k].ensure(id);
+      for (const k of INT_COLUMNS) i[k].ensure(id);
       this.buyerMaker.ensure(id);
       this.writable = this.buyerMaker.writableEnd();
     }
@@ -109,30 +89,18 @@ export class TradeArchive {
     n.qty.set(id, qty);
     putBig(n.quoteQty, id, quoteQty, this.bigs, id * 3 + QUOTE);
     n.time.set(id, time);
+    n.buyerAccountId.set(id, buyer.accountId);
+    n.sellerAccountId.set(id, seller.accountId);
     if (buyerCommission !== 0n && buyerCommission !== 0)
       putBig(n.buyerCommission, id, buyerCommission, this.bigs, id * 3 + BUYER_COMMISSION);
     if (sellerCommission !== 0n && sellerCommission !== 0)
       putBig(n.sellerCommission, id, sellerCommission, this.bigs, id * 3 + SELLER_COMMISSION);
+    i.buyerOrderId.set(id, buyer.orderId);
+    i.sellerOrderId.set(id, seller.orderId);
+    i.buyerOrderListId.set(id, buyer.orderListId);
+    i.sellerOrderListId.set(id, seller.orderListId);
     this.buyerMaker.set(id, isBuyerMaker ? 1 : 0);
     if (id > this.count) this.count = id;
-  }
-
-  private putOrders(
-    id: number,
-    buyerOrderId: number,
-    sellerOrderId: number,
-    buyerAcct: number,
-    sellerAcct: number,
-  ): void {
-    this.i.buyerOrderId.set(id, buyerOrderId);
-    this.i.sellerOrderId.set(id, sellerOrderId);
-    this.n.buyerAccountId.set(id, buyerAcct);
-    this.n.sellerAccountId.set(id, sellerAcct);
-  }
-
-  private putLists(id: number, buyerOrderListId: number, sellerOrderListId: number): void {
-    this.i.buyerOrderListId.set(id, buyerOrderListId);
-    this.i.sellerOrderListId.set(id, sellerOrderListId);
   }
 
   timeOf(id: number): number {
