@@ -7,7 +7,9 @@
  * validated completely before it changes anything, so a rejected command (ApiError) leaves no trace.
  *
  * Representation (decimal.ts): prices are integer ticks and quantities integer steps on the hot
- * path (JS numbers, exact); notionals, balances and commissions are BigInt units of 1e-8.
+ * path (JS numbers, exact); notionals and commissions are units of 1e-8 as numbers while exact
+ * below 2^53, else BigInt; balances are exact two-part numbers (Balance). Orders are rows of the
+ * symbol's order table (order-table.ts); events are written as words (event-words.ts).
  */
 import {
   ApiError,
@@ -47,7 +49,7 @@ import {
 const MAX_SAFE_N = BigInt(Number.MAX_SAFE_INTEGER);
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
-/** Pending per-command balance deltas (numbers, |d| < 2^53; applied to the BigInt balances in end()). */
+/** Pending per-command balance deltas (numbers, |d| < 2^53; applied to the two-part amounts in end()). */
 function addFree(b: Balance, d: number): void {
   const v = b.dFree + d;
   if (v <= MAX_SAFE && v >= -MAX_SAFE) b.dFree = v;
@@ -769,8 +771,8 @@ export class Exchange {
   // ==== snapshots (engine/snapshot.ts) =================================================================
 
   /**
-   * The complete state as plain data (v8-serialisable); see engine/snapshot.ts. Its typed arrays are
-   * the history archives' own memory (no copy): serialise it before the engine's next command.
+   * The complete state as plain data (v8-serialisable); see engine/snapshot.ts. The trade history's
+   * typed arrays are the archive's own memory (no copy): serialise it before the engine's next command.
    */
   exportState(): EngineState {
     return exportEngine(this.internals());

@@ -57,9 +57,7 @@ const TYPE_CODE = codes(ORDER_TYPES);
 const TIF_CODE = codes(TIME_IN_FORCES);
 const STP_CODE = codes(SELF_TRADE_PREVENTION_MODES);
 const EXPIRY_CODE = codes(EXPIRY_REASONS);
-export const STATUS_NEW = STATUS_CODE.get('NEW') as number;
-export const STATUS_PARTIALLY_FILLED = STATUS_CODE.get('PARTIALLY_FILLED') as number;
-export const STATUS_FILLED = STATUS_CODE.get('FILLED') as number;
+const STATUS_NEW = STATUS_CODE.get('NEW') as number;
 
 function code<T extends string>(map: Map<T, number>, v: T): number {
   const c = map.get(v);

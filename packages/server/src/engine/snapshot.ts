@@ -1,7 +1,7 @@
 /**
  * The engine's complete state as plain data (v8-serialisable), and back: balances, books (with
- * their FIFO order, iceberg tips and all), open orders and order-list legs, stops, OCO lists, the
- * order and trade history archives, prevented matches, fees, per-minute average-price buckets and
+ * their FIFO order, iceberg tips and all), every order (open, list legs, history), stops, order
+ * lists, the trade history, prevented matches, fees, per-minute average-price buckets and
  * every id counter. Caches that are recomputed on demand (reference price, PERCENT_PRICE bounds) and
  * per-command scratch state (marks, touched levels) are not kept. Every order, open or closed, travels
  * as the order table's columns (order-table.ts: book and open-order links included); the trade
