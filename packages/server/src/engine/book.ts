@@ -8,9 +8,9 @@
  *   orderIds (links in the symbol's order table), so cancelling an order is O(1) plus, when the
  *   level empties, one binary search.
  */
-import { IN_BOOK, type OrderTable } from './order-table.js';
+import { appendId, IN_BOOK, type IdList, type OrderTable, removeId } from './order-table.js';
 
-export class Level {
+export class Level implements IdList {
   /** Visible quantity in steps (what depth shows). */
   qty = 0;
   /** Quantity including iceberg hidden parts. */
@@ -89,24 +89,14 @@ export class BookSide {
   /** Links order `id` at the tail of `l`'s queue (counts are the caller's). */
   link(l: Level, id: number): void {
     const t = this.t;
-    t.prev[id] = l.tail;
-    t.next[id] = 0;
-    if (l.tail !== 0) t.next[l.tail] = id;
-    else l.head = id;
-    l.tail = id;
+    appendId(l, t.prev, t.next, id);
     t.flags[id] = (t.flags[id] as number) | IN_BOOK;
   }
 
   /** Unlinks order `id` from level `l` (its quantities must already be out of l.qty / l.total). */
   unlink(l: Level, id: number): void {
     const t = this.t;
-    const p = t.prev[id] as number;
-    const n = t.next[id] as number;
-    if (p !== 0) t.next[p] = n;
-    else l.head = n;
-    if (n !== 0) t.prev[n] = p;
-    else l.tail = p;
-    t.prev[id] = t.next[id] = 0;
+    removeId(l, t.prev, t.next, id);
     t.flags[id] = (t.flags[id] as number) & ~IN_BOOK;
     l.count--;
     if (l.count === 0) this.removeLevel(l);
@@ -123,15 +113,8 @@ export class BookSide {
   toTail(l: Level, id: number): void {
     if (l.tail === id) return;
     const t = this.t;
-    const p = t.prev[id] as number;
-    const n = t.next[id] as number;
-    if (p !== 0) t.next[p] = n;
-    else l.head = n;
-    t.prev[n] = p;
-    t.prev[id] = l.tail;
-    t.next[id] = 0;
-    t.next[l.tail] = id;
-    l.tail = id;
+    removeId(l, t.prev, t.next, id);
+    appendId(l, t.prev, t.next, id);
   }
 
   private removeLevel(l: Level): void {

@@ -109,7 +109,7 @@ import { Chain, Chains } from './chains.js';
 import { assetCode, BASE_ASSET, type EventBatch, EventWriter, NO_ASSET, QUOTE_ASSET } from './event-words.js';
 import { GeneratedIds } from './generated-ids.js';
 import { clientOrderId, clientOrderIdSeq } from './ids.js';
-import { BUY, HISTORY, Order, OrderTable, PRESENT } from './order-table.js';
+import { appendId, BUY, HISTORY, type IdList, Order, OrderTable, PRESENT, removeId } from './order-table.js';
 import { exportEngine, importEngine, type EngineInternals, type EngineState } from './snapshot.js';
 import { CompiledSymbol, type CompiledFilter, type LotRule } from './symbol.js';
 import { TradeArchive } from './trade-archive.js';
@@ -340,8 +340,7 @@ export class SymbolAccount {
     private readonly t: OrderTable,
   ) {}
   /** Open orders: orderIds linked through the table's aPrev / aNext, in acceptance (= orderId) order. */
-  openHead = 0;
-  openTail = 0;
+  readonly open: IdList = { head: 0, tail: 0 };
   openCount = 0;
   algo = 0;
   iceberg = 0;
@@ -359,13 +358,7 @@ export class SymbolAccount {
   readonly lists: OrderList[] = [];
   readonly prevented: PreventedMatchEvent[] = [];
   addOpen(o: Order): void {
-    const t = this.t;
-    const id = o.orderId;
-    t.aPrev[id] = this.openTail;
-    t.aNext[id] = 0;
-    if (this.openTail !== 0) t.aNext[this.openTail] = id;
-    else this.openHead = id;
-    this.openTail = id;
+    appendId(this.open, this.t.aPrev, this.t.aNext, o.orderId);
     this.count(o, 1);
   }
   /** The MAX_NUM_* counts of the symbol and of the whole account. */
@@ -383,21 +376,13 @@ export class SymbolAccount {
     }
   }
   removeOpen(o: Order): void {
-    const t = this.t;
-    const id = o.orderId;
-    const p = t.aPrev[id] as number;
-    const n = t.aNext[id] as number;
-    if (p !== 0) t.aNext[p] = n;
-    else this.openHead = n;
-    if (n !== 0) t.aPrev[n] = p;
-    else this.openTail = p;
-    t.aPrev[id] = t.aNext[id] = 0;
+    removeId(this.open, this.t.aPrev, this.t.aNext, o.orderId);
     this.count(o, -1);
   }
   /** Open orderIds, oldest first. */
   openIds(): number[] {
     const out: number[] = [];
-    for (let id = this.openHead; id !== 0; id = this.t.aNext[id] as number) out.push(id);
+    for (let id = this.open.head; id !== 0; id = this.t.aNext[id] as number) out.push(id);
     return out;
   }
   openList(): Order[] {
@@ -1457,7 +1442,7 @@ export class Exchange {
     const b = acct?.balances.get(s.c.base);
     let steps = qtyS;
     const t = s.table;
-    for (let id = sa ? sa.openHead : 0; id !== 0; id = t.aNext[id] as number)
+    for (let id = sa ? sa.open.head : 0; id !== 0; id = t.aNext[id] as number)
       if (((t.flags[id] as number) & BUY) !== 0) steps += t.remS[id] as number;
     return (b ? b.free + b.locked : 0n) + BigInt(steps) * BigInt(s.c.qUnit);
   }

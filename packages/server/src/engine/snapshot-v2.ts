@@ -12,7 +12,7 @@ import type {
   TimeInForce,
 } from '@binance-sandbox/protocol';
 import { type BookSide, Level } from './book.js';
-import type { Draft, SymbolState } from './exchange.js';
+import type { Draft, SymbolAccount, SymbolState } from './exchange.js';
 import { OrderArchive, type OrderArchiveState } from './order-archive.js';
 import { HISTORY, type Order, PRESENT } from './order-table.js';
 import {
@@ -39,6 +39,33 @@ export interface SymbolDataV2 extends SymbolDataBase {
   readonly archive: OrderArchiveState | null;
 }
 
+/**
+ * The Draft of a restored order (its row is then completed from the snapshot): never a trail or peg
+ * here (restored from SymbolData.trails / pegs), nothing to reserve (the balances come as they are).
+ */
+function restoredDraft(
+  s: SymbolState,
+  fields: Omit<Draft, 'trailingDelta' | 'peg' | 'pegged' | 'symbol' | 'clientOrderId' | 'lock' | 'lockN'>,
+): Draft {
+  return {
+    ...fields,
+    trailingDelta: 0,
+    peg: null,
+    pegged: false,
+    symbol: s.c.name,
+    clientOrderId: undefined,
+    lock: 0n,
+    lockN: 0,
+  };
+}
+
+/** The SymbolAccount of a restored order's account. */
+function accountOf(s: SymbolState, accountId: number): SymbolAccount {
+  const sa = s.accounts.get(accountId);
+  if (sa === undefined) throw new Error(`engine state: order of unknown account ${accountId}`);
+  return sa;
+}
+
 export function importSymbolV2(d: SymbolDataV2, s: SymbolState, x: EngineInternals): void {
   importSymbolAccounts(d, s, x.accounts);
   importOrders(d, s);
@@ -53,16 +80,11 @@ function importArchive(a: OrderArchive, rows: number, s: SymbolState): void {
   for (let id = 1; id < rows; id++) {
     if (!a.has(id)) continue;
     const v = a.view(id);
-    const sa = s.accounts.get(v.accountId);
-    if (sa === undefined) throw new Error(`engine state: order of unknown account ${v.accountId}`);
+    const sa = accountOf(s, v.accountId);
     const type = v.type;
     const isStop = type !== 'LIMIT' && type !== 'LIMIT_MAKER' && type !== 'MARKET';
     const cidSeq = a.numberOf('cidSeq', id);
-    const draft: Draft = {
-      trailingDelta: 0,
-      peg: null,
-      pegged: false,
-      symbol: s.c.name,
+    const draft = restoredDraft(s, {
       accountId: v.accountId,
       side: v.side,
       type,
@@ -76,16 +98,13 @@ function importArchive(a: OrderArchive, rows: number, s: SymbolState): void {
       strategyId: v.strategyId,
       strategyType: v.strategyType,
       time: v.time,
-      clientOrderId: undefined,
       isStop,
       isMarket: type === 'MARKET' || type === 'STOP_LOSS' || type === 'TAKE_PROFIT',
       priceT: v.price / s.c.pUnit,
       stopT: v.stopPrice / s.c.pUnit,
       qtyS: 0,
       icebergS: v.icebergQty / s.c.qUnit,
-      lock: 0n,
-      lockN: 0,
-    };
+    });
     const o = s.table.insert(draft, id, -1, cidSeq > 0 ? null : v.clientOrderId, sa, cidSeq);
     o.execS = v.executedQty / s.c.qUnit;
     const cum = v.cumQuote;
@@ -155,14 +174,9 @@ function importOrders(d: SymbolDataV2, s: SymbolState): void {
     const clientOrderId = d.clientOrderIds.slice(cidAt, cidEnd);
     cidAt = cidEnd;
     const accountId = r.num(i, C.accountId);
-    const sa = s.accounts.get(accountId);
-    if (sa === undefined) throw new Error(`engine state: order of unknown account ${accountId}`);
+    const sa = accountOf(s, accountId);
     const flags = r.num(i, C.flags);
-    const draft: Draft = {
-      trailingDelta: 0, // the trail, if any, is restored from SymbolData.trails
-      peg: null, // so is the peg, from SymbolData.pegs
-      pegged: false,
-      symbol: s.c.name,
+    const draft = restoredDraft(s, {
       accountId,
       side: dict.word(r.num(i, C.side)) as Side,
       type: dict.word(r.num(i, C.type)) as OrderType,
@@ -176,16 +190,13 @@ function importOrders(d: SymbolDataV2, s: SymbolState): void {
       strategyId: optional(r.num(i, C.strategyId)),
       strategyType: optional(r.num(i, C.strategyType)),
       time: r.num(i, C.time),
-      clientOrderId: undefined,
       isStop: (flags & STOP) !== 0,
       isMarket: (flags & MARKET) !== 0,
       priceT: r.num(i, C.priceT),
       stopT: r.num(i, C.stopT),
       qtyS: r.num(i, C.remS),
       icebergS: r.num(i, C.icebergS),
-      lock: 0n,
-      lockN: 0,
-    };
+    });
     const o = s.table.insert(draft, r.num(i, C.orderId), r.num(i, C.orderListId), clientOrderId, sa, 0);
     restoreOrderState(o, r, i, flags, dict);
     if (o.open) {
