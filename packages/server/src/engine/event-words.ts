@@ -37,8 +37,9 @@ const ACCOUNT = 4;
 const FIRST_FILL = 5;
 const OBJECT = 6;
 
-/** Words of an execution event (fixed size). */
+/** Words of an execution event and of a trade (fixed sizes). */
 const EXECUTION_WORDS = 24;
+const TRADE_WORDS = 14;
 
 const EXEC_CODE = new Map<ExecutionType, number>(EXECUTION_TYPES.map((v, i) => [v, i]));
 const TRADE_EXECUTION = EXEC_CODE.get('TRADE') as number;
@@ -178,7 +179,7 @@ export class EventWriter {
     buyerCommission: number | bigint,
     sellerCommission: number | bigint,
   ): void {
-    const w = this.room(14);
+    const w = this.room(TRADE_WORDS);
     let k = this.n;
     w[k++] = TRADE;
     w[k++] = tradeId;
@@ -280,46 +281,25 @@ export class EventBatch {
     const c = this.ctx.table?.sym as CompiledSymbol;
     const out: Fill[] = [];
     const nan = (v: number): number => (v === v ? 0 : 1);
-    let r = 0;
-    for (let k = 0; k < w.length;) {
-      switch (w[k] as number) {
-        case EXECUTION: {
-          r += (w[k + 2] as number) > 0 ? 0 : 1;
-          r += w[k + 3] === 0 ? 0 : 1;
-          r += nan(w[k + 9] as number);
-          r += nan(w[k + 11] as number);
-          const commission = w[k + 12] as number;
-          if (w[k + 1] === orderId && w[k + 4] === TRADE_EXECUTION && ((w[k + 15] as number) & MAKER) === 0)
-            out.push({
-              price: w[k + 8] as number,
-              qty: w[k + 7] as number,
-              commission: commission === commission ? BigInt(commission) : (refs[r] as bigint),
-              commissionAsset: w[k + 13] === BASE_ASSET ? c.base : c.quote,
-              tradeId: w[k + 14] as number,
-            });
-          r += nan(commission);
-          k += EXECUTION_WORDS;
-          break;
-        }
-        case TRADE:
-          r += nan(w[k + 4] as number) + nan(w[k + 12] as number) + nan(w[k + 13] as number);
-          k += 14;
-          break;
-        case DEPTH:
-          k += 5 + (w[k + 3] as number) + (w[k + 4] as number);
-          break;
-        case ACCOUNT:
-          k += 3 + 5 * (w[k + 2] as number);
-          break;
-        case FIRST_FILL:
-          k += 3;
-          break;
-        case OBJECT:
-          r += 1;
-          k += 1;
-          break;
-        default:
-          throw new Error(`event words: unknown kind ${String(w[k])} at ${k}`);
+    let r = 0; // refs read by the events before k
+    for (let k = 0; k < w.length; k += eventSize(w, k)) {
+      const kind = w[k] as number;
+      if (kind === TRADE) r += nan(w[k + 4] as number) + nan(w[k + 12] as number) + nan(w[k + 13] as number);
+      else if (kind === OBJECT) r += 1;
+      else if (kind === EXECUTION) {
+        r += (w[k + 2] as number) > 0 ? 0 : 1;
+        r += w[k + 3] === 0 ? 0 : 1;
+        r += nan(w[k + 9] as number) + nan(w[k + 11] as number);
+        const commission = w[k + 12] as number;
+        if (w[k + 1] === orderId && w[k + 4] === TRADE_EXECUTION && ((w[k + 15] as number) & MAKER) === 0)
+          out.push({
+            price: w[k + 8] as number,
+            qty: w[k + 7] as number,
+            commission: commission === commission ? BigInt(commission) : (refs[r] as bigint),
+            commissionAsset: w[k + 13] === BASE_ASSET ? c.base : c.quote,
+            tradeId: w[k + 14] as number,
+          });
+        r += nan(commission);
       }
     }
     return out;
@@ -333,7 +313,7 @@ export class EventBatch {
     let r = 0;
     const amount = (v: number): bigint => (v === v ? BigInt(v) : (refs[r++] as bigint));
     const out: EngineEvent[] = [];
-    for (let k = 0; k < w.length;) {
+    for (let k = 0; k < w.length; k += eventSize(w, k)) {
       switch (w[k] as number) {
         case EXECUTION: {
           const order = new Order(table as OrderTable, w[k + 1] as number);
@@ -374,7 +354,6 @@ export class EventBatch {
           if ((flags & TRAILING) !== 0) (e as { trailingTime?: number }).trailingTime = w[k + 22] as number;
           if ((flags & PEGGED) !== 0) (e as { peggedPrice?: number }).peggedPrice = w[k + 23] as number;
           out.push(e);
-          k += EXECUTION_WORDS;
           break;
         }
         case TRADE: {
@@ -399,7 +378,6 @@ export class EventBatch {
             quoteAsset: c.quote,
           };
           out.push(e);
-          k += 14;
           break;
         }
         case DEPTH: {
@@ -419,7 +397,6 @@ export class EventBatch {
             bids: pairs(k + 5, nb),
             asks: pairs(k + 5 + nb, na),
           });
-          k += 5 + nb + na;
           break;
         }
         case ACCOUNT: {
@@ -433,7 +410,6 @@ export class EventBatch {
           }
           const e: AccountEvent = { type: 'account', accountId: w[k + 1] as number, time: now, balances };
           out.push(e);
-          k += 3 + 5 * n;
           break;
         }
         case FIRST_FILL:
@@ -444,16 +420,32 @@ export class EventBatch {
             orderId: w[k + 2] as number,
             time: now,
           });
-          k += 3;
           break;
         case OBJECT:
           out.push(refs[r++] as EngineEvent);
-          k += 1;
           break;
-        default:
-          throw new Error(`event words: unknown kind ${String(w[k])} at ${k}`);
       }
     }
     return out;
+  }
+}
+
+/** The number of words of the event at `k`. */
+function eventSize(w: readonly number[], k: number): number {
+  switch (w[k] as number) {
+    case EXECUTION:
+      return EXECUTION_WORDS;
+    case TRADE:
+      return TRADE_WORDS;
+    case DEPTH:
+      return 5 + (w[k + 3] as number) + (w[k + 4] as number);
+    case ACCOUNT:
+      return 3 + 5 * (w[k + 2] as number);
+    case FIRST_FILL:
+      return 3;
+    case OBJECT:
+      return 1;
+    default:
+      throw new Error(`event words: unknown kind ${String(w[k])} at ${k}`);
   }
 }
