@@ -24,7 +24,7 @@ import {
 } from '@binance-sandbox/protocol';
 import { EXTRAS, generatedId, OPEN, Order, type OrderTable, WORKING as ORDER_WORKING } from './order-table.js';
 import { wideBig } from './decimal.js';
-import type { Balance } from './exchange.js';
+import { B_ASSET, B_FREE_HI, B_FREE_LO, B_LOCK_HI, B_LOCK_LO } from './account-store.js';
 import type { CompiledSymbol } from './symbol.js';
 import type { AccountEvent, BalanceSnapshot, EngineEvent, ExecutionEvent, Fill, TradeEvent } from './types.js';
 
@@ -227,14 +227,14 @@ export class EventWriter {
     w[this.n++] = n;
   }
   /** One balance of the account event (room made by `account`). */
-  balance(b: Balance): void {
+  balance(b: Float64Array, row: number): void {
     const w = this.w;
     let k = this.n;
-    w[k++] = b.assetCode;
-    w[k++] = b.freeHi;
-    w[k++] = b.freeLo;
-    w[k++] = b.lockHi;
-    w[k++] = b.lockLo;
+    w[k++] = b[row + B_ASSET] as number;
+    w[k++] = b[row + B_FREE_HI] as number;
+    w[k++] = b[row + B_FREE_LO] as number;
+    w[k++] = b[row + B_LOCK_HI] as number;
+    w[k++] = b[row + B_LOCK_LO] as number;
     this.n = k;
   }
 

@@ -49,51 +49,16 @@ import {
 const MAX_SAFE_N = BigInt(Number.MAX_SAFE_INTEGER);
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
-/** Pending per-command balance deltas (numbers, |d| < 2^53; applied to the two-part amounts in end()). */
+/** Pending per-command balance deltas (applied to the two-part amounts in end()). */
 function addFree(b: Balance, d: number): void {
-  const v = b.dFree + d;
-  if (v <= MAX_SAFE && v >= -MAX_SAFE) b.dFree = v;
-  else {
-    b.free += BigInt(b.dFree) + BigInt(d);
-    b.dFree = 0;
-  }
+  addFreeAt(b.store.b, b.slot * BW, d);
 }
 function addLocked(b: Balance, d: number): void {
-  const v = b.dLocked + d;
-  if (v <= MAX_SAFE && v >= -MAX_SAFE) b.dLocked = v;
-  else {
-    b.locked += BigInt(b.dLocked) + BigInt(d);
-    b.dLocked = 0;
-  }
+  addLockedAt(b.store.b, b.slot * BW, d);
 }
-/** The result of wideAdd (a scratch: read it at once). */
-const wideSum = { hi: 0, lo: 0 };
-/** (hi·2^32 + lo) + d for an integer |d| < 2^53, exact: into wideSum. */
-function wideAdd(hi: number, lo: number, d: number): void {
-  const dh = Math.floor(d / WIDE);
-  let l = lo + (d - dh * WIDE);
-  let h = hi + dh;
-  if (l >= WIDE) {
-    l -= WIDE;
-    h++;
-  }
-  wideSum.hi = h;
-  wideSum.lo = l;
-}
-/** Applies a balance's pending deltas. */
+/** Applies a balance's pending deltas (before reading its amounts mid-command). */
 function settle(b: Balance): void {
-  if (b.dFree !== 0) {
-    wideAdd(b.freeHi, b.freeLo, b.dFree);
-    b.freeHi = wideSum.hi;
-    b.freeLo = wideSum.lo;
-    b.dFree = 0;
-  }
-  if (b.dLocked !== 0) {
-    wideAdd(b.lockHi, b.lockLo, b.dLocked);
-    b.lockHi = wideSum.hi;
-    b.lockLo = wideSum.lo;
-    b.dLocked = 0;
-  }
+  settleAt(b.store.b, b.slot * BW);
 }
 /** Adds `d` to an order's number part of its reservation (moves to BigInt when it would leave 2^53). */
 function addOrderLock(o: Order, d: number): void {
@@ -105,6 +70,34 @@ const unknownOrder = (): ApiError => Err.of(ErrorCode.CANCEL_REJECTED, EngineMes
 function rateNum(r: bigint): number {
   return r >= 0n && r <= MAX_SAFE_N ? Number(r) : -1;
 }
+import {
+  A_ALGO,
+  A_ICEBERG,
+  A_MARK,
+  A_OPEN_ORDERS,
+  A_UPDATE_TIME,
+  A_MAKER_N,
+  A_TAKER_N,
+  A_OPEN_LISTS,
+  AccountStore,
+  addFreeAt,
+  addLockedAt,
+  AW,
+  B_ACCOUNT,
+  B_ACCOUNT_ID,
+  B_D_FREE,
+  B_D_LOCK,
+  B_FREE_HI,
+  B_FREE_LO,
+  B_LOCK_HI,
+  B_LOCK_LO,
+  B_MARK,
+  BW,
+  freeBelow,
+  setWide,
+  settleAt,
+} from './account-store.js';
+import { ById } from './by-id.js';
 import { Chain, Chains } from './chains.js';
 import { assetCode, BASE_ASSET, type EventBatch, EventWriter, NO_ASSET, QUOTE_ASSET } from './event-words.js';
 import { GeneratedIds } from './generated-ids.js';
@@ -164,73 +157,117 @@ export interface EngineOptions {
 
 // ---- accounts -----------------------------------------------------------------------------------
 
-/** 2^32: the base of a balance's two-part amounts. */
-const WIDE = 4294967296;
-
 /**
  * One asset of one account. Its amounts are exact two-part numbers, hi·2^32 + lo with
  * 0 ≤ lo < 2^32 (no BigInt on the hot path, no limit below 2^85); `free` / `locked` read and write
  * them as bigint.
  */
 export class Balance {
-  freeHi = 0;
-  freeLo = 0;
-  lockHi = 0;
-  lockLo = 0;
+  /** Its row in the engine's AccountStore (the numbers live there). */
+  readonly slot: number;
+  readonly store: AccountStore;
   /** The asset's code in event words (event-words.ts). */
   readonly assetCode: number;
-  /** Pending deltas of the current command (see addFree / settle). */
-  dFree = 0;
-  dLocked = 0;
-  /** Command sequence that last touched it (outboundAccountPosition bookkeeping). */
-  mark = 0;
   constructor(
     readonly account: Account,
     readonly asset: string,
   ) {
     this.assetCode = assetCode(asset);
+    this.store = account.store;
+    this.slot = account.store.addBalance(account.slot, account.id, this.assetCode);
+  }
+  private num(at: number): number {
+    return this.store.b[this.slot * BW + at] as number;
+  }
+  private put(at: number, v: number): void {
+    this.store.b[this.slot * BW + at] = v;
   }
   get free(): bigint {
-    return wideBig(this.freeHi, this.freeLo);
+    return wideBig(this.num(B_FREE_HI), this.num(B_FREE_LO));
   }
   set free(v: bigint) {
-    this.freeHi = Number(v >> 32n);
-    this.freeLo = Number(v & 0xffffffffn);
+    setWide(this.store.b, this.slot * BW + B_FREE_HI, v);
   }
   get locked(): bigint {
-    return wideBig(this.lockHi, this.lockLo);
+    return wideBig(this.num(B_LOCK_HI), this.num(B_LOCK_LO));
   }
   set locked(v: bigint) {
-    this.lockHi = Number(v >> 32n);
-    this.lockLo = Number(v & 0xffffffffn);
+    setWide(this.store.b, this.slot * BW + B_LOCK_HI, v);
   }
-  /** free < `n` (an integer, 0 ≤ n < 2^53), compared part by part. */
+  /** Pending deltas of the current command (see addFree / end). */
+  get dFree(): number {
+    return this.num(B_D_FREE);
+  }
+  set dFree(v: number) {
+    this.put(B_D_FREE, v);
+  }
+  get dLocked(): number {
+    return this.num(B_D_LOCK);
+  }
+  set dLocked(v: number) {
+    this.put(B_D_LOCK, v);
+  }
+  /** free < `n` (an integer, 0 ≤ n < 2^53). */
   freeBelow(n: number): boolean {
-    const nh = Math.floor(n / WIDE);
-    return this.freeHi < nh || (this.freeHi === nh && this.freeLo < n - nh * WIDE);
+    return freeBelow(this.store.b, this.slot * BW, n);
   }
 }
 
 export class Account {
   readonly balances = new Map<string, Balance>();
-  mark = 0;
-  updateTime = 0;
-  /** Open orders, algo orders, iceberg orders and order lists on all symbols (exchange filters). */
-  openOrders = 0;
-  algo = 0;
-  iceberg = 0;
-  openLists = 0;
-  /** The rates as numbers (−1: not below 2^53, use the BigInt). */
-  makerN: number;
-  takerN: number;
+  /** Its row in the engine's AccountStore (the counters live there). */
+  readonly slot: number;
   constructor(
     readonly id: AccountId,
     /** Rates in units of 1e-8 (0.001 → 100000n). */
     public makerRate: bigint,
     public takerRate: bigint,
+    readonly store: AccountStore,
   ) {
+    this.slot = store.addAccount();
     this.makerN = rateNum(makerRate);
     this.takerN = rateNum(takerRate);
+  }
+  private num(at: number): number {
+    return this.store.a[this.slot * AW + at] as number;
+  }
+  private put(at: number, v: number): void {
+    this.store.a[this.slot * AW + at] = v;
+  }
+  get updateTime(): number {
+    return this.num(A_UPDATE_TIME);
+  }
+  set updateTime(v: number) {
+    this.put(A_UPDATE_TIME, v);
+  }
+  /** Open orders, algo orders, iceberg orders and order lists on all symbols (exchange filters). */
+  get openOrders(): number {
+    return this.num(A_OPEN_ORDERS);
+  }
+  get algo(): number {
+    return this.num(A_ALGO);
+  }
+  get iceberg(): number {
+    return this.num(A_ICEBERG);
+  }
+  get openLists(): number {
+    return this.num(A_OPEN_LISTS);
+  }
+  set openLists(v: number) {
+    this.put(A_OPEN_LISTS, v);
+  }
+  /** The rates as numbers (−1: not below 2^53, use the BigInt). */
+  get makerN(): number {
+    return this.num(A_MAKER_N);
+  }
+  set makerN(v: number) {
+    this.put(A_MAKER_N, v);
+  }
+  get takerN(): number {
+    return this.num(A_TAKER_N);
+  }
+  set takerN(v: number) {
+    this.put(A_TAKER_N, v);
   }
   balance(asset: string): Balance {
     let b = this.balances.get(asset);
@@ -338,7 +375,18 @@ export class SymbolAccount {
     /** Its index in the symbol's order table (OrderTable.accounts). */
     readonly index: number,
     private readonly t: OrderTable,
-  ) {}
+  ) {
+    this.store = acct.store;
+    this.acctSlot = acct.slot;
+    this.baseRow = baseBal.slot * BW;
+    this.quoteRow = quoteBal.slot * BW;
+  }
+  /** Where the numbers of its account and balances live (the order path goes there directly). */
+  readonly store: AccountStore;
+  readonly acctSlot: number;
+  /** Offsets of its base and quote balances' rows in store.b. */
+  readonly baseRow: number;
+  readonly quoteRow: number;
   /** Open orders: orderIds linked through the table's aPrev / aNext, in acceptance (= orderId) order. */
   readonly open: IdList = { head: 0, tail: 0 };
   openCount = 0;
@@ -363,16 +411,17 @@ export class SymbolAccount {
   }
   /** The MAX_NUM_* counts of the symbol and of the whole account. */
   private count(o: Order, d: 1 | -1): void {
-    const a = this.acct;
+    const a = this.store.a;
+    const row = this.acctSlot * AW;
     this.openCount += d;
-    a.openOrders += d;
+    a[row + A_OPEN_ORDERS] = (a[row + A_OPEN_ORDERS] as number) + d;
     if (o.isStop) {
       this.algo += d;
-      a.algo += d;
+      a[row + A_ALGO] = (a[row + A_ALGO] as number) + d;
     }
     if (o.icebergS > 0) {
       this.iceberg += d;
-      a.iceberg += d;
+      a[row + A_ICEBERG] = (a[row + A_ICEBERG] as number) + d;
     }
   }
   removeOpen(o: Order): void {
@@ -417,7 +466,7 @@ export class SymbolState {
   readonly table: OrderTable;
   readonly bids: BookSide;
   readonly asks: BookSide;
-  readonly accounts = new Map<AccountId, SymbolAccount>();
+  readonly accounts = new ById<SymbolAccount>();
   readonly stops: Order[] = [];
   readonly lists = new Map<number, OrderList>();
   /** Amendments by orderId, oldest first (kept for closed orders too: GET order/amendments). */
@@ -736,7 +785,10 @@ export class Exchange {
   /** Scratch of flushDepth: changed levels as [price, qty] pairs. */
   private readonly depthBids: number[] = [];
   private readonly depthAsks: number[] = [];
-  private touchedBalances: Balance[] = [];
+  /** Balances and account counters (rows: account-store.ts). */
+  private readonly store = new AccountStore();
+  /** Row offsets (in store.b) of the balances the current command changed, in order. */
+  private touchedBalances: number[] = [];
   /** The orderId of the command's own new order (its fills make the FULL answer); 0: none. */
   private takerId = 0;
   private traded = false;
@@ -778,6 +830,7 @@ export class Exchange {
     return {
       symbols: this.symbols,
       accounts: this.accounts,
+      store: this.store,
       fees: this.fees,
       genIds: this.genIds,
       retain: this.retain,
@@ -791,7 +844,7 @@ export class Exchange {
   private account(id: AccountId): Account {
     let a = this.accounts.get(id);
     if (a === undefined) {
-      a = new Account(id, this.makerRate, this.takerRate);
+      a = new Account(id, this.makerRate, this.takerRate, this.store);
       this.accounts.set(id, a);
     }
     return a;
@@ -952,9 +1005,15 @@ export class Exchange {
   }
 
   private touch(b: Balance): void {
-    if (b.mark !== this.seq) {
-      b.mark = this.seq;
-      this.touchedBalances.push(b);
+    this.touchRow(b.slot * BW);
+  }
+
+  /** Marks the balance at row offset `row` as changed by the current command. */
+  private touchRow(row: number): void {
+    const b = this.store.b;
+    if (b[row + B_MARK] !== this.seq) {
+      b[row + B_MARK] = this.seq;
+      this.touchedBalances.push(row);
     }
   }
 
@@ -972,19 +1031,23 @@ export class Exchange {
     }
     const tb = this.touchedBalances;
     if (tb.length > 0) {
-      for (let i = 0; i < tb.length; i++) settle(tb[i] as Balance);
+      const b = this.store.b;
+      const a = this.store.a;
+      for (let i = 0; i < tb.length; i++) settleAt(b, tb[i] as number);
       const seq = this.seq;
+      // an outboundAccountPosition per account, its changed balances in the order they changed
       for (let i = 0; i < tb.length; i++) {
-        const acct = (tb[i] as Balance).account;
-        if (acct.mark === seq) continue;
-        acct.mark = seq;
-        acct.updateTime = this.now;
+        const acct = b[(tb[i] as number) + B_ACCOUNT] as number;
+        const arow = acct * AW;
+        if (a[arow + A_MARK] === seq) continue;
+        a[arow + A_MARK] = seq;
+        a[arow + A_UPDATE_TIME] = this.now;
         let n = 0;
-        for (let j = i; j < tb.length; j++) if ((tb[j] as Balance).account === acct) n++;
-        this.words.account(acct.id, n);
+        for (let j = i; j < tb.length; j++) if (b[(tb[j] as number) + B_ACCOUNT] === acct) n++;
+        this.words.account(b[(tb[i] as number) + B_ACCOUNT_ID] as number, n);
         for (let j = i; j < tb.length; j++) {
-          const b = tb[j] as Balance;
-          if (b.account === acct) this.words.balance(b);
+          const row = tb[j] as number;
+          if (b[row + B_ACCOUNT] === acct) this.words.balance(b, row);
         }
       }
     }
@@ -1128,14 +1191,19 @@ export class Exchange {
     const n = notionalNum(priceT, qtyS, c.fn, c.fd);
     if (n < 0 || n < c.fMinN || n > c.fMaxN) return null;
     if ((sa ? sa.openCount : 0) + 1 > c.fMaxOrders) return null;
-    if ((acct ? acct.openOrders : 0) + 1 > this.limits.orders) return null;
+    const maxOrders = this.limits.orders;
+    if (maxOrders !== Infinity && (acct ? acct.openOrders : 0) + 1 > maxOrders) return null;
     const isBuy = cmd.side === 'BUY';
     const pct = c.fPercent;
     for (let i = 0; i < pct.length; i++) if (!this.percentOk(s, i, cmd.now, priceU, isBuy)) return null;
     const need = isBuy ? n : qtyU;
     if (need > 0) {
-      const bal = sa !== undefined ? (isBuy ? sa.quoteBal : sa.baseBal) : acct?.balances.get(isBuy ? c.quote : c.base);
-      if (bal === undefined || bal.freeBelow(need)) return null;
+      if (sa !== undefined) {
+        if (freeBelow(this.store.b, isBuy ? sa.quoteRow : sa.baseRow, need)) return null;
+      } else {
+        const bal = acct?.balances.get(isBuy ? c.quote : c.base);
+        if (bal === undefined || bal.freeBelow(need)) return null;
+      }
     }
     const d = this.limitDraft;
     d.symbol = c.name;
@@ -1627,11 +1695,12 @@ export class Exchange {
     if (lockArg === undefined && d.lockN >= 0) {
       const lockN = d.lockN;
       if (lockN > 0) {
-        const b = o.isBuy ? o.quoteBal : o.baseBal;
-        addFree(b, -lockN);
-        addLocked(b, lockN);
+        const row = o.isBuy ? sa.quoteRow : sa.baseRow;
+        const b = this.store.b;
+        addFreeAt(b, row, -lockN);
+        addLockedAt(b, row, lockN);
         o.lockN = lockN;
-        this.touch(b);
+        this.touchRow(row);
       }
       return o;
     }
@@ -1703,28 +1772,28 @@ export class Exchange {
     const qU = q * c.qUnit;
     const buy = t.isBuy ? t : m;
     const sell = t.isBuy ? m : t;
-    const bq = buy.quoteBal;
-    const bb = buy.baseBal;
-    const sb = sell.baseBal;
-    const sq = sell.quoteBal;
+    const bsa = buy.sa;
+    const ssa = sell.sa;
+    const bal = this.store.b;
+    const acc = this.store.a;
     // the trade's amounts: numbers while exact below 2^53, else bigint
     let quote: number | bigint;
     let commBase: number | bigint;
     let commQuote: number | bigint;
     // number fast path: notional and commissions exact below 2^53; balances get per-command deltas
     const quoteN = notionalNum(p, q, c.fn, c.fd);
-    const cbN = quoteN < 0 ? -1 : commNum(qU, t.isBuy ? buy.acct.takerN : buy.acct.makerN);
-    const cqN = cbN < 0 ? -1 : commNum(quoteN, t.isBuy ? sell.acct.makerN : sell.acct.takerN);
+    const cbN = quoteN < 0 ? -1 : commNum(qU, acc[bsa.acctSlot * AW + (t.isBuy ? A_TAKER_N : A_MAKER_N)] as number);
+    const cqN = cbN < 0 ? -1 : commNum(quoteN, acc[ssa.acctSlot * AW + (t.isBuy ? A_MAKER_N : A_TAKER_N)] as number);
     if (cqN >= 0) {
       quote = quoteN;
       commBase = cbN;
       commQuote = cqN;
-      addLocked(bq, -quoteN);
+      addLockedAt(bal, bsa.quoteRow, -quoteN);
       addOrderLock(buy, -quoteN);
-      addFree(bb, qU - cbN);
-      addLocked(sb, -qU);
+      addFreeAt(bal, bsa.baseRow, qU - cbN);
+      addLockedAt(bal, ssa.baseRow, -qU);
       addOrderLock(sell, -qU);
-      addFree(sq, quoteN - cqN);
+      addFreeAt(bal, ssa.quoteRow, quoteN - cqN);
       if (cbN > 0) {
         if (s.feeB + cbN > MAX_SAFE) this.flushFees(s);
         s.feeB += cbN;
@@ -1743,6 +1812,10 @@ export class Exchange {
       const cb = buyRate === 0n ? 0n : (qB * buyRate) / UNIT_N;
       const cq = sellRate === 0n ? 0n : (quoteB * sellRate) / UNIT_N;
       // balances: the buyer pays quote from its reservation, the seller base from its reservation
+      const bq = bsa.quoteBal;
+      const bb = bsa.baseBal;
+      const sb = ssa.baseBal;
+      const sq = ssa.quoteBal;
       bq.locked -= quoteB;
       buy.locked = buy.locked - quoteB;
       bb.free += qB - cb;
@@ -1762,13 +1835,13 @@ export class Exchange {
       commBase = cb;
       commQuote = cq;
     }
-    this.touch(bq);
-    this.touch(bb);
-    this.touch(sb);
-    this.touch(sq);
+    this.touchRow(bsa.quoteRow);
+    this.touchRow(bsa.baseRow);
+    this.touchRow(ssa.baseRow);
+    this.touchRow(ssa.quoteRow);
     const payer = buy.list;
     if (payer !== null && payer.pays && buy.orderId === (payer.legs[0] as Order).orderId)
-      this.lockReceived(payer, bb, qU, BigInt(commBase));
+      this.lockReceived(payer, bsa.baseBal, qU, BigInt(commBase));
     // book and orders
     m.visS -= q;
     m.remS -= q;
@@ -1832,6 +1905,14 @@ export class Exchange {
     if (tFirst && t.list?.inOcoGroup(t)) this.listStarted(s, t);
   }
 
+  /** Moves `d` (a number) of the balance at row offset `row` from locked back to free. */
+  private release(row: number, d: number): void {
+    const b = this.store.b;
+    addLockedAt(b, row, -d);
+    addFreeAt(b, row, d);
+    this.touchRow(row);
+  }
+
   /** Releases reservation a BUY order no longer needs (price improvement, decrements). */
   private tighten(o: Order): void {
     if (!o.isBuy || o.isMarket || o.priceT <= 0) return;
@@ -1842,10 +1923,7 @@ export class Exchange {
         if (o.lockN > tn) {
           const d = o.lockN - tn;
           o.lockN = tn;
-          const b = o.quoteBal;
-          addLocked(b, -d);
-          addFree(b, d);
-          this.touch(b);
+          this.release(o.sa.quoteRow, d);
         }
         return;
       }
@@ -1880,11 +1958,8 @@ export class Exchange {
     if (o.lockB === 0n) {
       const d = o.lockN;
       if (d !== 0) {
-        const b = o.isBuy ? o.quoteBal : o.baseBal;
-        addLocked(b, -d);
-        addFree(b, d);
+        this.release(o.isBuy ? sa.quoteRow : sa.baseRow, d);
         o.lockN = 0;
-        this.touch(b);
       }
     } else {
       const d = o.locked;

@@ -9,6 +9,7 @@
  * typed-array chunks — no per-row work. The per-account open-order counts are derived on import.
  * Version 2 (closed orders in a separate archive) is still read: snapshot-v2.ts.
  */
+import type { AccountStore } from './account-store.js';
 import { type BookSide, Level } from './book.js';
 import { type Chain, Chains, type ChainsState } from './chains.js';
 import {
@@ -38,6 +39,7 @@ export interface EngineCounters {
 export interface EngineInternals {
   readonly symbols: Map<string, SymbolState>;
   readonly accounts: Map<AccountId, Account>;
+  readonly store: AccountStore;
   readonly fees: Map<string, bigint>;
   readonly genIds: GeneratedIds;
   readonly retain: boolean;
@@ -215,7 +217,7 @@ export function importEngine(state: EngineState, x: EngineInternals): EngineCoun
     throw new Error('engine state was taken with other engine options (retainHistory / seed)');
   if (x.accounts.size > 0 || x.counters.seq !== 0)
     throw new Error('engine state can only be imported into a fresh engine');
-  for (const a of state.accounts) x.accounts.set(a.id, importAccount(a));
+  for (const a of state.accounts) x.accounts.set(a.id, importAccount(a, x.store));
   for (const [asset, fee] of state.fees) x.fees.set(asset, fee);
   x.genIds.importState(state.genIds, (name) => x.symbols.get(name)?.index ?? -1);
   for (const d of state.symbols) {
@@ -227,8 +229,8 @@ export function importEngine(state: EngineState, x: EngineInternals): EngineCoun
   return { ...state.counters };
 }
 
-function importAccount(d: AccountState): Account {
-  const a = new Account(d.id, d.makerRate, d.takerRate);
+function importAccount(d: AccountState, store: AccountStore): Account {
+  const a = new Account(d.id, d.makerRate, d.takerRate, store);
   a.updateTime = d.updateTime;
   for (const [asset, free, locked, dFree, dLocked] of d.balances) {
     const b = a.balance(asset);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Account, Balance } from '../../src/engine/exchange.js';
+import { AccountStore, B_FREE_HI, B_FREE_LO, BW } from '../../src/engine/account-store.js';
 import {
   BAD,
   ceilTimes,
@@ -125,7 +126,8 @@ describe('exact number arithmetic (reference price, PERCENT_PRICE bounds)', () =
   });
   it('balances hold exact two-part amounts (hi·2^32 + lo) and compare with numbers exactly', () => {
     const r = mulberry32(54);
-    const b = new Balance(new Account(1, 100_000n, 100_000n), 'USDT');
+    const b = new Balance(new Account(1, 100_000n, 100_000n, new AccountStore()), 'USDT');
+    const row = b.slot * BW;
     for (let i = 0; i < 5_000; i++) {
       const v =
         r() < 0.5
@@ -135,8 +137,9 @@ describe('exact number arithmetic (reference price, PERCENT_PRICE bounds)', () =
       b.locked = -v;
       expect(b.free).toBe(v);
       expect(b.locked).toBe(-v);
-      expect(wideBig(b.freeHi, b.freeLo)).toBe(v);
-      expect(b.freeLo >= 0 && b.freeLo < 2 ** 32).toBe(true);
+      const lo = b.store.b[row + B_FREE_LO] as number;
+      expect(wideBig(b.store.b[row + B_FREE_HI] as number, lo)).toBe(v);
+      expect(lo >= 0 && lo < 2 ** 32).toBe(true);
       const n = Math.floor(r() * Number.MAX_SAFE_INTEGER);
       const near = v >= 0n && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) + Math.floor(r() * 3) - 1 : n;
       for (const k of [n, Math.max(0, near)]) expect(b.freeBelow(k)).toBe(v < BigInt(k));
