@@ -65,13 +65,6 @@ export function assetCode(asset: string): number {
   return c;
 }
 
-/** Where a batch's words come from: the symbol of the command (none for deposits) and its time. */
-export interface BatchContext {
-  readonly table: OrderTable | undefined;
-  readonly now: number;
-  readonly seed: number;
-}
-
 const NO_REFS: readonly unknown[] = [];
 
 export class EventWriter {
@@ -252,9 +245,10 @@ export class EventWriter {
   }
 
   /** The command's events (a copy of its words). */
-  finish(ctx: BatchContext): EventBatch {
+  /** `table`: the command's symbol (none for deposits); `now`: its time. */
+  finish(table: OrderTable | undefined, now: number, seed: number): EventBatch {
     const refs = this.refs.length === 0 ? NO_REFS : this.refs;
-    return new EventBatch(this.w.slice(0, this.n), refs, ctx);
+    return new EventBatch(this.w.slice(0, this.n), refs, table, now, seed);
   }
 }
 
@@ -263,7 +257,9 @@ export class EventBatch {
   constructor(
     private readonly w: readonly number[],
     private readonly refs: readonly unknown[],
-    private readonly ctx: BatchContext,
+    private readonly table: OrderTable | undefined,
+    private readonly now: number,
+    private readonly seed: number,
   ) {}
 
   get events(): EngineEvent[] {
@@ -278,7 +274,7 @@ export class EventBatch {
   fills(orderId: number): Fill[] {
     const w = this.w;
     const refs = this.refs;
-    const c = this.ctx.table?.sym as CompiledSymbol;
+    const c = this.table?.sym as CompiledSymbol;
     const out: Fill[] = [];
     const nan = (v: number): number => (v === v ? 0 : 1);
     let r = 0; // refs read by the events before k
@@ -308,7 +304,7 @@ export class EventBatch {
   private decode(): EngineEvent[] {
     const w = this.w;
     const refs = this.refs;
-    const { table, now, seed } = this.ctx;
+    const { table, now, seed } = this;
     const c = table?.sym as CompiledSymbol;
     let r = 0;
     const amount = (v: number): bigint => (v === v ? BigInt(v) : (refs[r++] as bigint));

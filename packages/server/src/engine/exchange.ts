@@ -494,7 +494,9 @@ export class SymbolState {
   refTrade = -1;
   refMins = -1;
   refValue = -1;
+  /** Levels the current command changed: the first `touchedCount` (kept allocated between commands). */
   readonly touched: Level[] = [];
+  touchedCount = 0;
   /** Commissions of the current command not yet in Exchange.fees (numbers < 2^53). */
   feeB = 0;
   feeQ = 0;
@@ -788,7 +790,9 @@ export class Exchange {
   /** Balances and account counters (rows: account-store.ts). */
   private readonly store = new AccountStore();
   /** Row offsets (in store.b) of the balances the current command changed, in order. */
-  private touchedBalances: number[] = [];
+  private readonly touchedBalances: number[] = [];
+  /** How many of touchedBalances the current command filled (the array stays allocated). */
+  private touchedBalanceCount = 0;
   /** The orderId of the command's own new order (its fills make the FULL answer); 0: none. */
   private takerId = 0;
   private traded = false;
@@ -1000,7 +1004,7 @@ export class Exchange {
     if (this.activations.length !== 0) this.activations.length = 0;
     this.now = now;
     this.words.begin();
-    if (this.touchedBalances.length !== 0) this.touchedBalances.length = 0;
+    this.touchedBalanceCount = 0;
     this.traded = false;
   }
 
@@ -1013,46 +1017,47 @@ export class Exchange {
     const b = this.store.b;
     if (b[row + B_MARK] !== this.seq) {
       b[row + B_MARK] = this.seq;
-      this.touchedBalances.push(row);
+      this.touchedBalances[this.touchedBalanceCount++] = row;
     }
   }
 
   private touchLevel(s: SymbolState, l: Level): void {
     if (l.mark !== this.seq) {
       l.mark = this.seq;
-      s.touched.push(l);
+      s.touched[s.touchedCount++] = l;
     }
   }
 
   private end(s: SymbolState | undefined): EventBatch {
     if (s) {
-      if (s.touched.length > 0) this.flushDepth(s);
+      if (s.touchedCount > 0) this.flushDepth(s);
       if (s.feeB !== 0 || s.feeQ !== 0) this.flushFees(s);
     }
     const tb = this.touchedBalances;
-    if (tb.length > 0) {
+    const nt = this.touchedBalanceCount;
+    if (nt > 0) {
       const b = this.store.b;
       const a = this.store.a;
-      for (let i = 0; i < tb.length; i++) settleAt(b, tb[i] as number);
+      for (let i = 0; i < nt; i++) settleAt(b, tb[i] as number);
       const seq = this.seq;
       // an outboundAccountPosition per account, its changed balances in the order they changed
-      for (let i = 0; i < tb.length; i++) {
+      for (let i = 0; i < nt; i++) {
         const acct = b[(tb[i] as number) + B_ACCOUNT] as number;
         const arow = acct * AW;
         if (a[arow + A_MARK] === seq) continue;
         a[arow + A_MARK] = seq;
         a[arow + A_UPDATE_TIME] = this.now;
         let n = 0;
-        for (let j = i; j < tb.length; j++) if (b[(tb[j] as number) + B_ACCOUNT] === acct) n++;
+        for (let j = i; j < nt; j++) if (b[(tb[j] as number) + B_ACCOUNT] === acct) n++;
         this.words.account(b[(tb[i] as number) + B_ACCOUNT_ID] as number, n);
-        for (let j = i; j < tb.length; j++) {
+        for (let j = i; j < nt; j++) {
           const row = tb[j] as number;
           if (b[row + B_ACCOUNT] === acct) this.words.balance(b, row);
         }
       }
     }
     this.takerId = 0;
-    return this.words.finish({ table: s?.table, now: this.now, seed: this.seed });
+    return this.words.finish(s?.table, this.now, this.seed);
   }
 
   private flushFees(s: SymbolState): void {
@@ -1069,7 +1074,8 @@ export class Exchange {
     let na = 0;
     const { pUnit, qUnit } = s.c;
     const t = s.touched;
-    for (let i = 0; i < t.length; i++) {
+    const nt = s.touchedCount;
+    for (let i = 0; i < nt; i++) {
       const l = t[i] as Level;
       const p = l.price * pUnit;
       const out = l.isBid ? bids : asks;
@@ -1083,7 +1089,7 @@ export class Exchange {
       if (l.isBid) nb += 2;
       else na += 2;
     }
-    t.length = 0;
+    s.touchedCount = 0;
     const n = (nb + na) / 2;
     if (n === 0) return;
     const first = s.updateId + 1;
