@@ -377,12 +377,14 @@ export class SymbolAccount {
     private readonly t: OrderTable,
   ) {
     this.store = acct.store;
+    this.accountId = acct.id;
     this.acctSlot = acct.slot;
     this.baseRow = baseBal.slot * BW;
     this.quoteRow = quoteBal.slot * BW;
   }
   /** Where the numbers of its account and balances live (the order path goes there directly). */
   readonly store: AccountStore;
+  readonly accountId: AccountId;
   readonly acctSlot: number;
   /** Offsets of its base and quote balances' rows in store.b. */
   readonly baseRow: number;
@@ -1748,13 +1750,15 @@ export class Exchange {
   private match(s: SymbolState, t: Order, opp: BookSide): void {
     const limitT = t.isMarket ? -1 : t.priceT;
     const c = s.c;
+    const tab = s.table;
     const quoteCapped = t.isMarket && t.isBuy;
     while (t.remS > 0) {
       const lvl = opp.best();
       if (lvl === undefined) break;
       if (limitT >= 0 && (t.isBuy ? lvl.price > limitT : lvl.price < limitT)) break;
       const m = new Order(s.table, lvl.head);
-      if (m.accountId === t.accountId && t.selfTradePreventionMode !== 'NONE') {
+      // the same account: the same SymbolAccount row (no need to reach either account)
+      if (tab.acct[m.orderId] === tab.acct[t.orderId] && t.selfTradePreventionMode !== 'NONE') {
         if (this.prevent(s, t, m, lvl, opp)) return;
         continue;
       }

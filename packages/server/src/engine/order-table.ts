@@ -532,7 +532,7 @@ export class Order implements OrderView, OrderSpec {
     return this.t.accounts[this.t.acct[this.orderId] as number] as SymbolAccount;
   }
   get accountId(): AccountId {
-    return this.sa.acct.id;
+    return this.sa.accountId;
   }
   get acct(): Account {
     return this.sa.acct;
