@@ -72,10 +72,13 @@ export class EventWriter {
   private w: number[] = new Array<number>(4096).fill(0.5);
   private n = 0;
   private refs: unknown[] = [];
+  /** TRADE events of the current command (a batch without any has no fills to look for). */
+  private trades = 0;
 
   /** Starts a command's events. */
   begin(): void {
     this.n = 0;
+    this.trades = 0;
     if (this.refs.length !== 0) this.refs = [];
   }
 
@@ -173,6 +176,7 @@ export class EventWriter {
     sellerCommission: number | bigint,
   ): void {
     const w = this.room(TRADE_WORDS);
+    this.trades++;
     let k = this.n;
     w[k++] = TRADE;
     w[k++] = tradeId;
@@ -248,7 +252,7 @@ export class EventWriter {
   /** `table`: the command's symbol (none for deposits); `now`: its time. */
   finish(table: OrderTable | undefined, now: number, seed: number): EventBatch {
     const refs = this.refs.length === 0 ? NO_REFS : this.refs;
-    return new EventBatch(this.w.slice(0, this.n), refs, table, now, seed);
+    return new EventBatch(this.w.slice(0, this.n), refs, table, now, seed, this.trades);
   }
 }
 
@@ -260,6 +264,7 @@ export class EventBatch {
     private readonly table: OrderTable | undefined,
     private readonly now: number,
     private readonly seed: number,
+    private readonly trades: number,
   ) {}
 
   get events(): EngineEvent[] {
@@ -272,6 +277,7 @@ export class EventBatch {
    * the words: no other event is decoded).
    */
   fills(orderId: number): Fill[] {
+    if (this.trades === 0) return [];
     const w = this.w;
     const refs = this.refs;
     const c = this.table?.sym as CompiledSymbol;
