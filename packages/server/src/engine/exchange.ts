@@ -814,8 +814,9 @@ export class Exchange {
   // ==== snapshots (engine/snapshot.ts) =================================================================
 
   /**
-   * The complete state as plain data (v8-serialisable); see engine/snapshot.ts. The trade history's
-   * typed arrays are the archive's own memory (no copy): serialise it before the engine's next command.
+   * The complete state as plain data (v8-serialisable); see engine/snapshot.ts. The order table's and
+   * the trade history's typed arrays are views of the engine's own memory (no copy): serialise the
+   * state before the engine's next command.
    */
   exportState(): EngineState {
     return exportEngine(this.internals());

@@ -255,11 +255,14 @@ export class OrderTable {
     this.ensure(1023);
   }
 
-  /** Rows 0 … rows−1 as plain data (copies: the snapshot owns them). */
+  /**
+   * Rows 0 … rows−1 as plain data: views of the columns (no copy, so they change with the table —
+   * serialise them before the engine's next command, as the rest of Exchange.exportState).
+   */
   exportState(rows: number): OrderTableState {
     this.ensure(rows);
     const pick = <K extends string, T extends Typed>(keys: readonly K[], get: (k: K) => T) =>
-      Object.fromEntries(keys.map((k) => [k, get(k).slice(0, rows)])) as Record<K, T>;
+      Object.fromEntries(keys.map((k) => [k, get(k).subarray(0, rows)])) as Record<K, T>;
     const cidOrders: number[] = [];
     const cidLengths: number[] = [];
     const text: string[] = [];
@@ -282,7 +285,7 @@ export class OrderTable {
       f64: pick(F64_COLUMNS, (k) => this[k]),
       i32: pick(I32_COLUMNS, (k) => this[k]),
       u8: pick(U8_COLUMNS, (k) => this[k]),
-      flags: this.flags.slice(0, rows),
+      flags: this.flags.subarray(0, rows),
       cidOrders: Float64Array.from(cidOrders),
       cidLengths: Uint32Array.from(cidLengths),
       cidText: text.join(''),
