@@ -73,6 +73,29 @@ describe('account store', () => {
     }
   });
 
+  it('carries and borrows exactly at the 2^32 boundary of the low part', () => {
+    const store = new AccountStore();
+    const row = store.addBalance(store.addAccount(), 1, 0) * BW;
+    const W = 2 ** 32;
+    const cases: [bigint, number][] = [
+      [BigInt(W - 1), 1],
+      [BigInt(W - 1), W + 1],
+      [BigInt(W), -1],
+      [3n * BigInt(W), -(2 * W)],
+      [5n * BigInt(W) + 7n, -7],
+      [0n, -1],
+      [BigInt(W - 2), 2],
+    ];
+    for (const [start, d] of cases) {
+      setWide(store.b, row + B_FREE_HI, start);
+      addFreeAt(store.b, row, d);
+      settleAt(store.b, row);
+      const lo = store.b[row + B_FREE_LO] as number;
+      expect(lo >= 0 && lo < W).toBe(true);
+      expect(wideBig(store.b[row + B_FREE_HI] as number, lo)).toBe(start + BigInt(d));
+    }
+  });
+
   it('compares free amounts with numbers exactly, around every part boundary', () => {
     const store = new AccountStore();
     const row = store.addBalance(store.addAccount(), 1, 0) * BW;
