@@ -225,8 +225,14 @@ export class Account {
     readonly store: AccountStore,
   ) {
     this.slot = store.addAccount();
-    this.makerN = rateNum(makerRate);
-    this.takerN = rateNum(takerRate);
+    this.setRates(makerRate, takerRate);
+  }
+  /** Sets the commission rates, and in the account's row their number form (−1: beyond 2^53). */
+  setRates(maker: bigint, taker: bigint): void {
+    this.makerRate = maker;
+    this.takerRate = taker;
+    this.put(A_MAKER_N, rateNum(maker));
+    this.put(A_TAKER_N, rateNum(taker));
   }
   private num(at: number): number {
     return this.store.a[this.slot * AW + at] as number;
@@ -255,19 +261,6 @@ export class Account {
   }
   set openLists(v: number) {
     this.put(A_OPEN_LISTS, v);
-  }
-  /** The rates as numbers (−1: not below 2^53, use the BigInt). */
-  get makerN(): number {
-    return this.num(A_MAKER_N);
-  }
-  set makerN(v: number) {
-    this.put(A_MAKER_N, v);
-  }
-  get takerN(): number {
-    return this.num(A_TAKER_N);
-  }
-  set takerN(v: number) {
-    this.put(A_TAKER_N, v);
   }
   balance(asset: string): Balance {
     let b = this.balances.get(asset);
@@ -860,10 +853,10 @@ export class Exchange {
   /** Sets an account's commission rates (decimal strings, e.g. "0.001"). */
   setCommission(accountId: AccountId, rates: { maker?: string; taker?: string }): void {
     const a = this.account(accountId);
-    if (rates.maker !== undefined) a.makerRate = rateUnits(rates.maker);
-    if (rates.taker !== undefined) a.takerRate = rateUnits(rates.taker);
-    a.makerN = rateNum(a.makerRate);
-    a.takerN = rateNum(a.takerRate);
+    a.setRates(
+      rates.maker !== undefined ? rateUnits(rates.maker) : a.makerRate,
+      rates.taker !== undefined ? rateUnits(rates.taker) : a.takerRate,
+    );
   }
 
   /** Credits `amount` (decimal string) of `asset`. */
