@@ -26,7 +26,15 @@ import { EXTRAS, generatedId, OPEN, Order, type OrderTable, WORKING as ORDER_WOR
 import { wideBig } from './decimal.js';
 import { B_ASSET, B_FREE_HI, B_FREE_LO, B_LOCK_HI, B_LOCK_LO } from './account-store.js';
 import type { CompiledSymbol } from './symbol.js';
-import type { AccountEvent, BalanceSnapshot, EngineEvent, ExecutionEvent, Fill, TradeEvent } from './types.js';
+import {
+  EVENT_KIND,
+  type AccountEvent,
+  type BalanceSnapshot,
+  type EngineEvent,
+  type ExecutionEvent,
+  type Fill,
+  type TradeEvent,
+} from './types.js';
 
 const MAX_SAFE_N = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -74,11 +82,14 @@ export class EventWriter {
   private refs: unknown[] = [];
   /** TRADE events of the current command (a batch without any has no fills to look for). */
   private trades = 0;
+  /** EVENT_KIND bits of the current command's events. */
+  private kinds = 0;
 
   /** Starts a command's events. */
   begin(): void {
     this.n = 0;
     this.trades = 0;
+    this.kinds = 0;
     if (this.refs.length !== 0) this.refs = [];
   }
 
@@ -118,6 +129,7 @@ export class EventWriter {
     counterOrderId: number,
   ): void {
     const w = this.room(EXECUTION_WORDS);
+    this.kinds |= EVENT_KIND.execution;
     const t = o.t;
     const id = o.orderId;
     let k = this.n;
@@ -177,6 +189,7 @@ export class EventWriter {
   ): void {
     const w = this.room(TRADE_WORDS);
     this.trades++;
+    this.kinds |= EVENT_KIND.trade;
     let k = this.n;
     w[k++] = TRADE;
     w[k++] = tradeId;
@@ -205,6 +218,7 @@ export class EventWriter {
     na: number,
   ): void {
     const w = this.room(5 + nb + na);
+    this.kinds |= EVENT_KIND.depth;
     let k = this.n;
     w[k++] = DEPTH;
     w[k++] = firstUpdateId;
@@ -219,6 +233,7 @@ export class EventWriter {
   /** outboundAccountPosition: `n` balances, each written with `balance`. */
   account(accountId: number, n: number): void {
     const w = this.room(3 + 5 * n);
+    this.kinds |= EVENT_KIND.account;
     w[this.n++] = ACCOUNT;
     w[this.n++] = accountId;
     w[this.n++] = n;
@@ -237,6 +252,7 @@ export class EventWriter {
 
   firstFill(accountId: number, orderId: number): void {
     const w = this.room(3);
+    this.kinds |= EVENT_KIND.firstFill;
     w[this.n++] = FIRST_FILL;
     w[this.n++] = accountId;
     w[this.n++] = orderId;
@@ -246,13 +262,14 @@ export class EventWriter {
   object(e: EngineEvent): void {
     this.room(1)[this.n++] = OBJECT;
     this.refs.push(e);
+    this.kinds |= EVENT_KIND[e.type];
   }
 
   /** The command's events (a copy of its words). */
   /** `table`: the command's symbol (none for deposits); `now`: its time. */
   finish(table: OrderTable | undefined, now: number, seed: number): EventBatch {
     const refs = this.refs.length === 0 ? NO_REFS : this.refs;
-    return new EventBatch(this.w.slice(0, this.n), refs, table, now, seed, this.trades);
+    return new EventBatch(this.w.slice(0, this.n), refs, table, now, seed, this.trades, this.kinds);
   }
 }
 
@@ -265,6 +282,8 @@ export class EventBatch {
     private readonly now: number,
     private readonly seed: number,
     private readonly trades: number,
+    /** EVENT_KIND bits of its events. */
+    readonly kinds: number,
   ) {}
 
   get events(): EngineEvent[] {

@@ -667,6 +667,10 @@ class Placed implements PlaceResult {
   get events(): readonly EngineEvent[] {
     return this.batch.events;
   }
+  /** EVENT_KIND bits of `events` (known without decoding them). */
+  get eventKinds(): number {
+    return this.batch.kinds;
+  }
   toJSON(): PlaceResult {
     return { order: this.order, fills: this.fills, events: this.events };
   }
@@ -690,6 +694,9 @@ class Canceled implements CancelResult {
   ) {}
   get events(): readonly EngineEvent[] {
     return this.batch.events;
+  }
+  get eventKinds(): number {
+    return this.batch.kinds;
   }
   toJSON(): CancelResult {
     return { order: this.order, cancelClientOrderId: this.cancelClientOrderId, list: this.list, events: this.events };

@@ -442,3 +442,27 @@ export type EngineEvent =
   | FirstFillEvent
   | ListStatusEvent
   | PreventedMatchEvent;
+
+/**
+ * One bit per event type: what a command's events contain (`eventKinds` of its result), and what a
+ * listener reads (ExchangeService.onEvents) — a listener is not called, and nothing is decoded for
+ * it, when the command produced none of its kinds.
+ */
+export const EVENT_KIND: Readonly<Record<EngineEvent['type'], number>> = {
+  execution: 1,
+  trade: 2,
+  depth: 4,
+  account: 8,
+  balanceUpdate: 16,
+  firstFill: 32,
+  listStatus: 64,
+  preventedMatch: 128,
+};
+export const ALL_EVENT_KINDS = 255;
+
+/** The kinds of `events` (for results whose events are already objects). */
+export function eventKinds(events: readonly EngineEvent[]): number {
+  let k = 0;
+  for (let i = 0; i < events.length; i++) k |= EVENT_KIND[(events[i] as EngineEvent).type];
+  return k;
+}

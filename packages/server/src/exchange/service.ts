@@ -1,8 +1,15 @@
 import { ApiError, Err, type SymbolDefinition } from '@binance-sandbox/protocol';
-import { Exchange, type EngineEvent, type EngineOptions } from '../engine/index.js';
+import { ALL_EVENT_KINDS, eventKinds, Exchange, type EngineEvent, type EngineOptions } from '../engine/index.js';
 import { applyCommand, type CommandOf, type CommandResults, type ExchangeCommand } from './commands.js';
 
 export type EventListener = (events: readonly EngineEvent[]) => void;
+
+/** A command's result as far as listeners are concerned: its events, decoded when first read. */
+interface Published {
+  readonly events: readonly EngineEvent[];
+  /** EVENT_KIND bits of `events` (place and cancel results know them without decoding). */
+  readonly eventKinds?: number;
+}
 
 /**
  * Where commands become durable before they are acknowledged. The in-memory journal acknowledges at
@@ -34,7 +41,7 @@ export const MEMORY_JOURNAL: Journal = {
  */
 export class ExchangeService {
   readonly engine: Exchange;
-  private readonly listeners = new Set<EventListener>();
+  private readonly listeners = new Set<{ readonly listener: EventListener; readonly kinds: number }>();
 
   constructor(
     symbols: readonly SymbolDefinition[],
@@ -67,7 +74,7 @@ export class ExchangeService {
     // listener or the renderer fails (or, one day, submits a command of its own).
     const durable = this.journal.append(command);
     try {
-      this.publish(result.events);
+      this.publish(result);
       const answer = render ? render(result) : (result as unknown as R);
       // A plain promise chain rather than an async function: one promise less per order.
       return durable.then(() => answer, executionUnknown);
@@ -89,20 +96,27 @@ export class ExchangeService {
   /** Replays journaled commands (at startup): same engine state, events published to listeners. */
   replay(command: ExchangeCommand): void {
     try {
-      this.publish(applyCommand(this.engine, command).events);
+      this.publish(applyCommand(this.engine, command));
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
     }
   }
 
-  onEvents(listener: EventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /**
+   * Calls `listener` with the events of every command that produced at least one of `kinds`
+   * (EVENT_KIND bits; default all), in order of registration. Returns the unsubscribe function.
+   */
+  onEvents(listener: EventListener, kinds = ALL_EVENT_KINDS): () => void {
+    const entry = { listener, kinds };
+    this.listeners.add(entry);
+    return () => this.listeners.delete(entry);
   }
 
-  private publish(events: readonly EngineEvent[]): void {
-    if (events.length === 0) return;
-    for (const listener of this.listeners) listener(events);
+  private publish(result: Published): void {
+    // the kinds come with place and cancel results; other results already hold their events as objects
+    const kinds = result.eventKinds ?? eventKinds(result.events);
+    if (kinds === 0) return;
+    for (const { listener, kinds: wanted } of this.listeners) if ((wanted & kinds) !== 0) listener(result.events);
   }
 
   close(): Promise<void> {

@@ -18,7 +18,7 @@
  *   longer reaches back 24 h).
  * Per trade the hot path does: one map lookup, a ring push, one aggregate update, four bucket updates.
  */
-import type { EngineEvent, TradeEvent } from '../engine/types.js';
+import { EVENT_KIND, type EngineEvent, type TradeEvent } from '../engine/types.js';
 import type { ExchangeService } from '../exchange/service.js';
 import { type AggTrade, AggTradeLog, type AggTradeLogState } from './agg-trades.js';
 import { CandleStore, type CandleStoreState, DEFAULT_TIER_CAPACITIES, type TierCapacities } from './candles.js';
@@ -104,7 +104,7 @@ export class MarketData {
     this.tradeCap = options.tradesPerSymbol ?? 10_000;
     this.aggCap = options.aggTradesPerSymbol ?? 10_000;
     this.tiers = { ...DEFAULT_TIER_CAPACITIES, ...options.tiers };
-    exchange.onEvents(this.onEvents);
+    exchange.onEvents(this.onEvents, EVENT_KIND.trade);
   }
 
   /** The read models of a symbol (created empty on first use; the caller checks the symbol exists). */

@@ -20,7 +20,10 @@ import type {
 } from '../engine/types.js';
 import { formatUnits } from '../engine/decimal.js';
 import { executionReport, outboundAccountPosition } from '../engine/responses.js';
+import { EVENT_KIND } from '../engine/types.js';
 import type { ExchangeService } from '../exchange/service.js';
+
+const USER_EVENT_KINDS = EVENT_KIND.execution | EVENT_KIND.account | EVENT_KIND.balanceUpdate | EVENT_KIND.listStatus;
 
 /** Renders the event's JSON; `timeScale` 1 (ms) or 1000 (µs). Cached per scale. */
 export type UserEventRender = (timeScale: 1 | 1000) => string;
@@ -100,11 +103,13 @@ export function userPayload(e: EngineEvent): { accountId: number; payload: Obj }
 
 export class UserEvents {
   private readonly byAccount = new Map<number, Set<UserEventListener>>();
-  private readonly off: () => void;
+  /**
+   * Unsubscribes from the exchange's events; null while no account is listened to (commands then
+   * have nothing decoded for user data).
+   */
+  private off: (() => void) | null = null;
 
-  constructor(exchange: ExchangeService) {
-    this.off = exchange.onEvents(this.onEvents);
-  }
+  constructor(private readonly exchange: ExchangeService) {}
 
   /** Listens to one account's events; returns the unsubscribe function. */
   subscribe(accountId: number, listener: UserEventListener): () => void {
@@ -114,11 +119,13 @@ export class UserEvents {
       this.byAccount.set(accountId, set);
     }
     set.add(listener);
+    this.off ??= this.exchange.onEvents(this.onEvents, USER_EVENT_KINDS);
     return () => {
       const s = this.byAccount.get(accountId);
       if (s === undefined) return;
       s.delete(listener);
       if (s.size === 0) this.byAccount.delete(accountId);
+      if (this.byAccount.size === 0) this.stopListening();
     };
   }
 
@@ -127,7 +134,6 @@ export class UserEvents {
   }
 
   private readonly onEvents = (events: readonly EngineEvent[]): void => {
-    if (this.byAccount.size === 0) return;
     for (const e of events) {
       if (e.type !== 'execution' && e.type !== 'account' && e.type !== 'balanceUpdate' && e.type !== 'listStatus')
         continue;
@@ -140,8 +146,13 @@ export class UserEvents {
     }
   };
 
+  private stopListening(): void {
+    this.off?.();
+    this.off = null;
+  }
+
   close(): void {
-    this.off();
+    this.stopListening();
     this.byAccount.clear();
   }
 }

@@ -1,6 +1,8 @@
 import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
 import { describe, expect, it } from 'vitest';
+import { EVENT_KIND, type EngineEvent } from '../../src/engine/index.js';
 import { ExchangeService, type Journal } from '../../src/exchange/service.js';
+import { UserEvents, type UserEvent } from '../../src/user-data/user-events.js';
 
 const T = Date.UTC(2026, 0, 1);
 
@@ -30,5 +32,67 @@ describe('ExchangeService', () => {
     const svc = new ExchangeService(DEFAULT_SYMBOLS, brokenJournal);
     const refused = svc.submit('cancelOrder', { now: T, accountId: 1, symbol: 'BTCUSDT', orderId: 42 });
     await expect(refused).rejects.toMatchObject({ code: -2011 });
+  });
+
+  it('calls a listener only for commands that produced one of its kinds, and decodes nothing for none', async () => {
+    const svc = new ExchangeService(DEFAULT_SYMBOLS);
+    for (const a of [1, 2]) await svc.submit('deposit', { now: T, accountId: a, asset: 'USDT', amount: '100000' });
+    await svc.submit('deposit', { now: T, accountId: 2, asset: 'BTC', amount: '1' });
+    const trades: EngineEvent[][] = [];
+    const all: string[][] = [];
+    svc.onEvents((events) => trades.push([...events]), EVENT_KIND.trade);
+    svc.onEvents((events) => all.push(events.map((e) => e.type)));
+    const order = { now: T, symbol: 'BTCUSDT', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01' } as const;
+    await svc.submit('placeOrder', { ...order, accountId: 1, side: 'BUY', price: '30000' });
+    expect(trades).toHaveLength(0);
+    expect(all).toEqual([['execution', 'depth', 'account']]);
+    await svc.submit('placeOrder', { ...order, accountId: 2, side: 'SELL', price: '30000' });
+    expect(trades).toHaveLength(1);
+    expect(trades[0]?.map((e) => e.type)).toContain('trade');
+    expect(all).toHaveLength(2);
+    // nobody reads executions: a place that only rests leaves its events undecoded
+    const quiet = new ExchangeService(DEFAULT_SYMBOLS);
+    await quiet.submit('deposit', { now: T, accountId: 1, asset: 'USDT', amount: '100000' });
+    quiet.onEvents(() => undefined, EVENT_KIND.trade);
+    const rendered = await quiet.submit(
+      'placeOrder',
+      { ...order, accountId: 1, side: 'BUY', price: '30000' },
+      (r) => r,
+    );
+    expect((rendered as unknown as { batch: { decoded: unknown } }).batch.decoded).toBeNull();
+  });
+
+  it('user data: listens to the exchange only while some account is subscribed', async () => {
+    const svc = new ExchangeService(DEFAULT_SYMBOLS);
+    const users = new UserEvents(svc);
+    const got: UserEvent[] = [];
+    await svc.submit('deposit', { now: T, accountId: 1, asset: 'USDT', amount: '100000' });
+    const place = (price: string) =>
+      svc.submit(
+        'placeOrder',
+        {
+          now: T,
+          accountId: 1,
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          price,
+          quantity: '0.01',
+        },
+        (r) => r as unknown as { batch: { decoded: unknown } },
+      );
+    const off = users.subscribe(1, (e) => got.push(e));
+    expect((await place('30000')).batch.decoded).not.toBeNull();
+    expect(got.map((e) => e.kind)).toEqual(['executionReport', 'outboundAccountPosition']);
+    off();
+    expect((await place('30001')).batch.decoded).toBeNull();
+    expect(got).toHaveLength(2);
+    users.subscribe(1, (e) => got.push(e));
+    await place('30002');
+    expect(got).toHaveLength(4);
+    users.close();
+    expect((await place('30003')).batch.decoded).toBeNull();
+    expect(got).toHaveLength(4);
   });
 });

@@ -4,6 +4,7 @@
  * placed in an earlier window, and also for a resting maker order filled by someone else.
  */
 import type { SandboxContext } from '../../context.js';
+import { EVENT_KIND } from '../../engine/index.js';
 
 /** Subscribes once to the exchange's events (after journal recovery); returns the unsubscribe function. */
 export function trackFirstFills(ctx: SandboxContext): () => void {
@@ -15,5 +16,5 @@ export function trackFirstFills(ctx: SandboxContext): () => void {
       const done = ctx.limits.adjustOrders(String(e.accountId), -1, now);
       if (done instanceof Promise) done.catch(() => undefined);
     }
-  });
+  }, EVENT_KIND.firstFill);
 }

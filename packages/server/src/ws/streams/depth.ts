@@ -10,7 +10,7 @@
  * sequence. bookTicker: after every batch of engine events that changed a symbol's book, when its
  * best bid/ask price or quantity changed; `u` = the book's update id.
  */
-import type { DepthEvent } from '../../engine/types.js';
+import { EVENT_KIND, type DepthEvent } from '../../engine/types.js';
 import { formatUnits } from '../../engine/decimal.js';
 import { engineSymbol, every } from './common.js';
 import type { ActiveStream, StreamHubView, StreamModule } from './types.js';
@@ -76,7 +76,7 @@ export const diffDepthStream: StreamModule = {
         const fast = hub.get(`${lower}@depth@100ms`);
         if (fast !== undefined) merge(fast, e);
       }
-    });
+    }, EVENT_KIND.depth);
     let tick = 0;
     const stopTimer = every(FAST_MS, () => {
       tick++;
@@ -159,6 +159,6 @@ export const bookTickerStream: StreamModule = {
         const json = `{"u":${book.lastUpdateId},"s":"${e.symbol}",${top}}`;
         stream.publish(() => json);
       }
-    });
+    }, EVENT_KIND.depth);
   },
 };

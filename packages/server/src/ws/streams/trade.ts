@@ -1,5 +1,6 @@
 /** `<symbol>@trade` and `<symbol>@aggTrade`, real time, from the market read models' trade feed. */
 import { formatUnits } from '../../engine/decimal.js';
+import { EVENT_KIND } from '../../engine/types.js';
 import type { AggTrade } from '../../market/agg-trades.js';
 import type { ActiveStream, StreamHubView, StreamModule } from './types.js';
 
@@ -51,7 +52,7 @@ export const aggTradeStream: StreamModule = {
             `{"e":"aggTrade","E":${E * k},"s":"${symbol}","a":${a.a},"p":"${formatUnits(a.p)}","q":"${formatUnits(a.q)}","f":${a.f},"l":${a.l},"T":${a.T * k},"m":${a.m},"M":true}`,
         );
       }
-    });
+    }, EVENT_KIND.trade);
     return () => {
       offTrade();
       offEvents();
