@@ -265,8 +265,7 @@ export class EventWriter {
     this.kinds |= EVENT_KIND[e.type];
   }
 
-  /** The command's events (a copy of its words). */
-  /** `table`: the command's symbol (none for deposits); `now`: its time. */
+  /** The command's events (a copy of its words); `table`: the command's symbol (none for deposits). */
   finish(table: OrderTable | undefined, now: number, seed: number): EventBatch {
     const refs = this.refs.length === 0 ? NO_REFS : this.refs;
     return new EventBatch(this.w.slice(0, this.n), refs, table, now, seed, this.trades, this.kinds);
