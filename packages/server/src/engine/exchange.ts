@@ -1045,14 +1045,15 @@ export class Exchange {
       const seq = this.seq;
       // an outboundAccountPosition per account, its changed balances in the order they changed
       for (let i = 0; i < nt; i++) {
-        const acct = b[(tb[i] as number) + B_ACCOUNT] as number;
+        const first = tb[i] as number;
+        const acct = b[first + B_ACCOUNT] as number;
         const arow = acct * AW;
         if (a[arow + A_MARK] === seq) continue;
         a[arow + A_MARK] = seq;
         a[arow + A_UPDATE_TIME] = this.now;
         let n = 0;
         for (let j = i; j < nt; j++) if (b[(tb[j] as number) + B_ACCOUNT] === acct) n++;
-        this.words.account(b[(tb[i] as number) + B_ACCOUNT_ID] as number, n);
+        this.words.account(b[first + B_ACCOUNT_ID] as number, n);
         for (let j = i; j < nt; j++) {
           const row = tb[j] as number;
           if (b[row + B_ACCOUNT] === acct) this.words.balance(b, row);
@@ -1872,8 +1873,8 @@ export class Exchange {
     this.words.trade(tradeId, price, qU, quote, isBuyerMaker, buy, sell, commBase, commQuote);
     if (this.retain) {
       s.tradeArchive.record(tradeId, price, qU, quote, this.now, isBuyerMaker, buy, sell, commBase, commQuote);
-      s.tradeChains.append(buy.sa.trades, tradeId * 2);
-      s.tradeChains.append(sell.sa.trades, tradeId * 2 + 1);
+      s.tradeChains.append(bsa.trades, tradeId * 2);
+      s.tradeChains.append(ssa.trades, tradeId * 2 + 1);
     }
     s.lastT = p;
     if (s.trailing > 0) this.trackTrails(s, p);
