@@ -11,18 +11,19 @@
  *      fsynced, and the directory fsynced;
  *   3. otherwise the file must start with MAGIC, and every valid frame is handed, in order, to the
  *      caller; at the first invalid frame (short header, bad length, short payload, bad CRC) the
- *      rest is a torn tail: if it is no longer than one batch can be, the file is truncated there
- *      and fsynced; a longer "tail" means corruption inside acknowledged data, and recovery refuses
- *      to start rather than silently drop it. A valid frame whose JSON cannot be replayed is an
- *      error too (never skipped). Only the last segment may end in a torn tail; earlier ones must be
- *      whole, and each must start exactly where the ones before it end (by its name's counts).
+ *      rest is pre-zeroed space (segment-file.ts), kept, or a torn tail (up to its last non-zero
+ *      byte): if that is no longer than one batch can be, the file is truncated there and fsynced;
+ *      a longer "tail" means corruption inside acknowledged data, and recovery refuses to start
+ *      rather than silently drop it. A valid frame whose JSON cannot be replayed is an error too
+ *      (never skipped). Only the last segment may end in a torn tail; earlier ones must be whole
+ *      (zeros after their last frame allowed), and each must start exactly where the ones before it
+ *      end (by its name's counts).
  */
 import {
   closeSync,
   constants,
   existsSync,
   fdatasync,
-  fdatasyncSync,
   fstatSync,
   fsyncSync,
   ftruncateSync,
@@ -32,7 +33,6 @@ import {
   readdirSync,
   readSync,
   unlinkSync,
-  write,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -49,6 +49,7 @@ import {
 } from './frame.js';
 import { fsyncDir } from './fsync-dir.js';
 import { GroupCommitter, type CommitSink, type GroupCommitStats } from './group-commit.js';
+import { dataEnd, SegmentFile } from './segment-file.js';
 import { isAdminJson, isAdminRecord, type JournalRecord } from './records.js';
 
 export const JOURNAL_FILE = 'journal.log';
@@ -92,14 +93,13 @@ export function listSegments(dir: string): Segment[] {
 /**
  * Where the platform has O_DSYNC (Linux, macOS), the journal is opened with it: each write(2) then
  * returns only once its data is durable — what write + fdatasync give — in one thread-pool round
- * trip instead of two. Elsewhere: O_APPEND, and an fdatasync after each batch write.
+ * trip instead of two. Elsewhere: an fdatasync after each batch write. Writes are positional (into
+ * pre-zeroed space, segment-file.ts), so no O_APPEND.
  */
-const DSYNC_APPEND =
-  constants.O_DSYNC === undefined
-    ? null
-    : constants.O_APPEND | constants.O_CREAT | constants.O_WRONLY | constants.O_DSYNC;
+const DSYNC = constants.O_DSYNC === undefined ? null : constants.O_CREAT | constants.O_RDWR | constants.O_DSYNC;
+const OPEN_SEGMENT = DSYNC ?? 'r+';
 /** A new segment: the same, but never over an existing file. */
-const NEW_SEGMENT = DSYNC_APPEND === null ? 'ax' : DSYNC_APPEND | constants.O_EXCL;
+const NEW_SEGMENT = DSYNC === null ? 'wx+' : DSYNC | constants.O_EXCL;
 
 export interface FileJournalOptions {
   /** Largest group-commit batch (default 4 MiB); 0 = one fdatasync per record. */
@@ -147,7 +147,7 @@ function pidAlive(pid: number): boolean {
 
 export class FileJournal implements Journal {
   readonly dir: string;
-  private fd = -1;
+  private file: SegmentFile | null = null;
   private committer: GroupCommitter | null = null;
   private locked = false;
   private closed = false;
@@ -194,6 +194,7 @@ export class FileJournal implements Journal {
     const t0 = performance.now();
     mkdirSync(this.dir, { recursive: true });
     this.lock();
+    let fd = -1;
     try {
       const segments = listSegments(this.dir);
       if (segments.length === 0) segments.push({ name: JOURNAL_FILE, engineRecords: 0, adminRecords: 0 });
@@ -201,7 +202,13 @@ export class FileJournal implements Journal {
       this.adminRecords = segments[0]!.adminRecords;
       let created = false;
       let records = 0;
-      let tail: { path: string; validEnd: number; truncatedBytes: number; problem?: TailProblem } | null = null;
+      let tail: {
+        path: string;
+        validEnd: number;
+        fileSize: number;
+        truncatedBytes: number;
+        problem?: TailProblem;
+      } | null = null;
       for (let k = 0; k < segments.length; k++) {
         const seg = segments[k]!;
         const last = k === segments.length - 1;
@@ -216,18 +223,25 @@ export class FileJournal implements Journal {
         const scan = this.scanSegment(path, onRecord, skip);
         records += scan.records;
         this.segmentRecords = scan.records;
-        const truncatedBytes = scan.fileSize - scan.validEnd;
+        // after the last frame: pre-zeroed space (segment-file.ts), possibly after a torn write
+        const truncatedBytes = scan.validEnd < scan.fileSize ? dataEndOf(path, scan) - scan.validEnd : 0;
         if (truncatedBytes > 0 && !last)
           throw new JournalCorruptError(
             `${path}: ${scan.problem ?? 'invalid frame'} at byte ${scan.validEnd} of a segment that later segments ` +
               `follow, so acknowledged data is damaged; refusing to start`,
           );
         if (last)
-          tail = { path, validEnd: scan.validEnd, truncatedBytes, ...(scan.problem ? { problem: scan.problem } : {}) };
+          tail = {
+            path,
+            validEnd: scan.validEnd,
+            fileSize: scan.fileSize,
+            truncatedBytes,
+            ...(scan.problem ? { problem: scan.problem } : {}),
+          };
       }
-      const { path, validEnd, truncatedBytes, problem } = tail!;
+      const { path, validEnd, fileSize, truncatedBytes, problem } = tail!;
       this.segments = segments;
-      this.fd = openSync(path, DSYNC_APPEND ?? 'a', 0o600);
+      fd = openSync(path, OPEN_SEGMENT, 0o600);
       if (truncatedBytes > 0) {
         if (truncatedBytes > this.maxTornBytes) {
           throw new JournalCorruptError(
@@ -236,22 +250,22 @@ export class FileJournal implements Journal {
               `refusing to start (to accept the loss: truncate -s ${validEnd} ${path})`,
           );
         }
-        ftruncateSync(this.fd, validEnd);
-        fsyncSync(this.fd);
+        ftruncateSync(fd, validEnd);
+        fsyncSync(fd);
       }
-      this.committer = new GroupCommitter(this.sink(DSYNC_APPEND !== null), this.options.maxBatchBytes);
+      this.file = new SegmentFile(fd, validEnd, truncatedBytes > 0 ? validEnd : fileSize, DSYNC !== null);
+      this.committer = new GroupCommitter(this.sink(DSYNC !== null), this.options.maxBatchBytes);
       return {
         path,
         segments: segments.length,
         records,
-        truncatedBytes,
+        truncatedBytes: truncatedBytes > 0 ? fileSize - validEnd : 0,
         ...(problem !== undefined && truncatedBytes > 0 ? { problem } : {}),
         created,
         ms: performance.now() - t0,
       };
     } catch (err) {
-      if (this.fd >= 0) closeSync(this.fd);
-      this.fd = -1;
+      if (fd >= 0) closeSync(fd);
       this.unlock();
       throw err;
     }
@@ -341,19 +355,17 @@ export class FileJournal implements Journal {
 
   /**
    * Writes and fdatasyncs one registry or clock record before returning, bypassing the batch queue
-   * (for rare admin changes made by synchronous APIs: accounts, keys, the clock). The file is opened
-   * O_APPEND, so this write lands whole before or after an in-flight batch write, and the fdatasync
-   * covers both. Such records never depend on queued-but-undurable engine commands, so their
-   * relative order does not matter for replay.
+   * (for rare admin changes made by synchronous APIs: accounts, keys, the clock). It goes after a
+   * batch write in flight, which is written again with it (segment-file.ts), so no gap can precede
+   * it. Such records never depend on queued-but-undurable engine commands, so their relative order
+   * does not matter for replay.
    */
   appendSync(record: JournalRecord): void {
     if (this.committer === null) throw new Error(this.closed ? 'journal is closed' : 'journal is not open');
     const failed = this.committer.failed;
     if (failed !== null) throw failed;
     const frame = encodeFrame(record);
-    const n = writeSync(this.fd, frame);
-    if (n !== frame.length) throw new Error(`short journal write (${n} of ${frame.length} bytes)`);
-    fdatasyncSync(this.fd);
+    this.file!.writeSync(frame);
     this.count(true, 1);
     this.segmentRecords++;
     this.committer.stats.appends++;
@@ -396,7 +408,7 @@ export class FileJournal implements Journal {
 
   private rotateNow(): void {
     this.rotatePending = false;
-    if (this.segmentRecords === 0 || this.fd < 0) return;
+    if (this.segmentRecords === 0 || this.file === null) return;
     const counts = { engineRecords: this.engineRecords, adminRecords: this.adminRecords };
     const seg: Segment = { name: segmentName(counts), ...counts };
     const path = join(this.dir, seg.name);
@@ -410,10 +422,15 @@ export class FileJournal implements Journal {
       unlinkSync(path);
       throw err;
     }
-    closeSync(this.fd);
-    this.fd = fd;
+    const old = this.file;
+    this.file = new SegmentFile(fd, MAGIC.length, MAGIC.length, DSYNC !== null);
     this.segments.push(seg);
     this.segmentRecords = 0;
+    try {
+      old.close(true);
+    } catch {
+      // its pre-zeroed space stays: recovery reads zeros after the last frame as the end
+    }
   }
 
   /** Batch writes to the active segment (rotating first when asked); with O_DSYNC a completed write is durable. */
@@ -427,13 +444,13 @@ export class FileJournal implements Journal {
             // The batch still goes to the old segment; the next rotation tries again.
           }
         }
-        await writeAll(this.fd, data);
+        await this.file!.write(data);
         this.count(false, records);
         this.segmentRecords += records;
       },
       sync: dsync
         ? () => Promise.resolve()
-        : () => new Promise<void>((ok, fail) => fdatasync(this.fd, (err) => (err ? fail(err) : ok()))),
+        : () => new Promise<void>((ok, fail) => fdatasync(this.file!.fd, (err) => (err ? fail(err) : ok()))),
     };
   }
 
@@ -451,9 +468,14 @@ export class FileJournal implements Journal {
     try {
       if (committer !== null) await committer.drain().catch(() => undefined);
     } finally {
-      if (this.fd >= 0) closeSync(this.fd);
-      this.fd = -1;
-      this.unlock();
+      const file = this.file;
+      this.file = null;
+      try {
+        // a failed journal's file is left as it is: recovery decides what it holds
+        file?.close(committer !== null && committer.failed === null);
+      } finally {
+        this.unlock();
+      }
     }
   }
 
@@ -486,6 +508,16 @@ export class FileJournal implements Journal {
   }
 }
 
+/** The offset after the last non-zero byte of a segment file at or after its last valid frame. */
+function dataEndOf(path: string, scan: { validEnd: number; fileSize: number }): number {
+  const fd = openSync(path, 'r');
+  try {
+    return dataEnd(fd, scan.validEnd, scan.fileSize);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function fstatSize(path: string): number {
   const fd = openSync(path, 'r');
   try {
@@ -493,18 +525,4 @@ function fstatSize(path: string): number {
   } finally {
     closeSync(fd);
   }
-}
-
-/** write(2) until every byte is out (O_APPEND: position null). */
-function writeAll(fd: number, data: Buffer): Promise<void> {
-  return new Promise<void>((ok, fail) => {
-    const step = (offset: number) => {
-      write(fd, data, offset, data.length - offset, null, (err, n) => {
-        if (err) return fail(err);
-        if (offset + n < data.length) return step(offset + n);
-        ok();
-      });
-    };
-    step(0);
-  });
 }

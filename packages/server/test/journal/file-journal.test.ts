@@ -1,5 +1,17 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync, pbkdf2 } from 'node:crypto';
+import {
+  appendFileSync,
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
@@ -141,6 +153,94 @@ describe('FileJournal', () => {
 });
 
 const clockRecord = (ms: number): JournalRecord => ({ kind: 'clock.advance', ms });
+
+/** The data dir as a crash would leave it: its files as they are now, the journal still open. */
+function crashCopy(dir: string): string {
+  const copy = tmp();
+  cpSync(dir, copy, { recursive: true });
+  return copy;
+}
+
+const framesLength = (records: readonly JournalRecord[]) =>
+  MAGIC.length + records.reduce((n, r) => n + encodeFrame(r).length, 0);
+
+function writeAt(path: string, bytes: Buffer, at: number): void {
+  const fd = openSync(path, 'r+');
+  writeSync(fd, bytes, 0, bytes.length, at);
+  closeSync(fd);
+}
+
+describe('FileJournal pre-zeroed space', () => {
+  it('frames go into space zero-filled ahead of them; after a crash the zeros read as the end', async () => {
+    const dir = tmp();
+    const a = openJournal(dir);
+    const recs = Array.from({ length: 50 }, (_, i) => deposit(i));
+    for (const r of recs) await a.journal.append(r);
+    const frames = framesLength(recs);
+    const crashed = crashCopy(dir);
+    const path = join(crashed, JOURNAL_FILE);
+    expect(statSync(path).size).toBeGreaterThan(frames);
+    expect(
+      readFileSync(path)
+        .subarray(frames)
+        .every((b) => b === 0),
+    ).toBe(true);
+    const b = openJournal(crashed);
+    expect(b.info).toMatchObject({ records: 50, truncatedBytes: 0 });
+    expect(b.records).toEqual(recs);
+    await b.journal.append(deposit(50));
+    await b.journal.close();
+    expect(statSync(path).size).toBe(frames + encodeFrame(deposit(50)).length); // close trims the zeros
+    expect(openJournal(crashed).records).toEqual([...recs, deposit(50)]);
+  });
+
+  it('a torn write inside the zeros is cut off; non-zero bytes further than one batch are refused', async () => {
+    const dir = tmp();
+    const a = openJournal(dir, { maxBatchBytes: 1024 });
+    const recs = Array.from({ length: 5 }, (_, i) => deposit(i));
+    for (const r of recs) await a.journal.append(r);
+    const frames = framesLength(recs);
+    const torn = crashCopy(dir);
+    writeAt(join(torn, JOURNAL_FILE), encodeFrame(deposit(5)).subarray(0, 30), frames);
+    const b = openJournal(torn, { maxBatchBytes: 1024 });
+    expect(b.info.truncatedBytes).toBeGreaterThan(30); // the zeros after it go too
+    expect(b.info).toMatchObject({ records: 5, problem: 'bad crc' });
+    expect(statSync(join(torn, JOURNAL_FILE)).size).toBe(frames);
+    const far = crashCopy(dir);
+    const j = new FileJournal(far, { maxBatchBytes: 1024 });
+    writeAt(join(far, JOURNAL_FILE), Buffer.from('A'), frames + j.maxTornBytes + 1);
+    expect(() => j.recover(() => undefined)).toThrow(new RegExp(`truncate -s ${frames} `));
+  });
+
+  it('zeros after the last frame of an earlier segment (a crash during rotation) are its end', async () => {
+    const dir = tmp();
+    const a = openJournal(dir);
+    const recs = Array.from({ length: 3 }, (_, i) => deposit(i));
+    for (const r of recs) await a.journal.append(r);
+    const crashed = crashCopy(dir);
+    writeFileSync(
+      join(crashed, 'journal-000000000003-000000000000.log'),
+      Buffer.concat([MAGIC, encodeFrame(deposit(3))]),
+    );
+    const b = openJournal(crashed);
+    expect(b.info).toMatchObject({ records: 4, segments: 2, truncatedBytes: 0 });
+    expect(b.records).toEqual([...recs, deposit(3)]);
+  });
+
+  it('a synchronous record written while a batch write is in flight lands after that batch, which is on disk with it', async () => {
+    const dir = tmp();
+    const a = openJournal(dir);
+    await a.journal.append(deposit(0));
+    // keep the thread pool busy so that the batch's own write cannot have run yet
+    const busy = Array.from({ length: 8 }, () => new Promise((ok) => pbkdf2('x', 'y', 200_000, 32, 'sha256', ok)));
+    const batch = a.journal.append(deposit(1));
+    await new Promise((ok) => setImmediate(ok)); // the round has started: its write is queued
+    a.journal.appendSync(clockRecord(5));
+    const crashed = crashCopy(dir);
+    expect(openJournal(crashed).records).toEqual([deposit(0), deposit(1), clockRecord(5)]);
+    await Promise.all([batch, ...busy]);
+  });
+});
 
 describe('FileJournal segments', () => {
   it('rotation starts a segment named after the records before it; recovery reads them all, in order', async () => {
