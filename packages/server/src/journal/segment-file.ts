@@ -58,8 +58,15 @@ export class SegmentFile {
     } finally {
       this.inFlight = null;
     }
-    // Between rounds: extend ahead so that the next writes land in existing blocks.
-    if (this.size - this.end < this.chunk / 2) this.extend(this.end + this.chunk);
+    // Between rounds: extend ahead so that the next writes land in existing blocks. This round is
+    // durable whatever happens here: a failure (disk full) is left to the next round's own extension.
+    if (this.size - this.end < this.chunk / 2) {
+      try {
+        this.extend(this.end + this.chunk);
+      } catch {
+        // the zeros written so far are rewritten by the next attempt
+      }
+    }
   }
 
   /**
