@@ -98,7 +98,7 @@ import {
   settleAt,
 } from './account-store.js';
 import { ById } from './by-id.js';
-import { Chain, Chains } from './chains.js';
+import { Chains, historyWindow } from './chains.js';
 import { assetCode, BASE_ASSET, type EventBatch, EventWriter, NO_ASSET, QUOTE_ASSET } from './event-words.js';
 import { GeneratedIds } from './generated-ids.js';
 import { clientOrderId, clientOrderIdSeq } from './ids.js';
@@ -357,8 +357,12 @@ export type FoundOrder = Order | number;
 const refId = (r: FoundOrder): number => (typeof r === 'number' ? r : r.orderId);
 const isOpen = (r: FoundOrder | undefined): boolean => r !== undefined && typeof r !== 'number' && r.open;
 
-/** Per (symbol, account): open orders, counters for the MAX_NUM_* filters, history. */
-export class SymbolAccount {
+/**
+ * Per (symbol, account): open orders, counters for the MAX_NUM_* filters, history. The order path
+ * reads it for every order of a random account: its lists' ends are fields of its own (one object,
+ * not one per list).
+ */
+export class SymbolAccount implements IdList {
   constructor(
     readonly acct: Account,
     readonly baseBal: Balance,
@@ -382,8 +386,9 @@ export class SymbolAccount {
   /** Offsets of its base and quote balances' rows in store.b. */
   readonly baseRow: number;
   readonly quoteRow: number;
-  /** Open orders: orderIds linked through the table's aPrev / aNext, in acceptance (= orderId) order. */
-  readonly open: IdList = { head: 0, tail: 0 };
+  /** Open orders, first and last: orderIds linked through the table's aPrev / aNext, in acceptance (= orderId) order. */
+  head = 0;
+  tail = 0;
   openCount = 0;
   algo = 0;
   iceberg = 0;
@@ -394,14 +399,30 @@ export class SymbolAccount {
    * are not indexed: Exchange.byCid decodes them (ids.ts).
    */
   readonly byClientId = new Map<string, number>();
-  /** With retained history: every orderId, in acceptance order (SymbolState.orderChains). */
-  readonly orders = new Chain();
-  /** With retained history: 2·tradeId (as buyer) or 2·tradeId + 1 (as seller), in trade order. */
-  readonly trades = new Chain();
+  /** With retained history: every orderId, in acceptance order (SymbolState.orderChains): first, last, count. */
+  firstOrder = 0;
+  lastOrder = 0;
+  orderCount = 0;
+  /** With retained history: 2·tradeId (as buyer) or 2·tradeId + 1 (as seller), in trade order (tradeChains). */
+  firstTrade = 0;
+  lastTrade = 0;
+  tradeCount = 0;
   readonly lists: OrderList[] = [];
   readonly prevented: PreventedMatchEvent[] = [];
+  addOrder(chains: Chains, orderId: number): void {
+    chains.link(orderId, this.lastOrder);
+    if (this.lastOrder === 0) this.firstOrder = orderId;
+    this.lastOrder = orderId;
+    this.orderCount++;
+  }
+  addTrade(chains: Chains, entry: number): void {
+    chains.link(entry, this.lastTrade);
+    if (this.lastTrade === 0) this.firstTrade = entry;
+    this.lastTrade = entry;
+    this.tradeCount++;
+  }
   addOpen(o: Order): void {
-    appendId(this.open, this.t.aPrev, this.t.aNext, o.orderId);
+    appendId(this, this.t.aPrev, this.t.aNext, o.orderId);
     this.count(o, 1);
   }
   /** The MAX_NUM_* counts of the symbol and of the whole account. */
@@ -420,13 +441,13 @@ export class SymbolAccount {
     }
   }
   removeOpen(o: Order): void {
-    removeId(this.open, this.t.aPrev, this.t.aNext, o.orderId);
+    removeId(this, this.t.aPrev, this.t.aNext, o.orderId);
     this.count(o, -1);
   }
   /** Open orderIds, oldest first. */
   openIds(): number[] {
     const out: number[] = [];
-    for (let id = this.open.head; id !== 0; id = this.t.aNext[id] as number) out.push(id);
+    for (let id = this.head; id !== 0; id = this.t.aNext[id] as number) out.push(id);
     return out;
   }
   openList(): Order[] {
@@ -1520,7 +1541,7 @@ export class Exchange {
     const b = acct?.balances.get(s.c.base);
     let steps = qtyS;
     const t = s.table;
-    for (let id = sa ? sa.open.head : 0; id !== 0; id = t.aNext[id] as number)
+    for (let id = sa ? sa.head : 0; id !== 0; id = t.aNext[id] as number)
       if (((t.flags[id] as number) & BUY) !== 0) steps += t.remS[id] as number;
     return (b ? b.free + b.locked : 0n) + BigInt(steps) * BigInt(s.c.qUnit);
   }
@@ -1682,7 +1703,7 @@ export class Exchange {
     sa.addOpen(o);
     if (indexed) this.genIds.set(generated, s.index, o.orderId);
     else sa.byClientId.set(o.clientOrderId, o.orderId);
-    if (this.retain) s.orderChains.append(sa.orders, o.orderId);
+    if (this.retain) sa.addOrder(s.orderChains, o.orderId);
     if (d.trailingDelta > 0) {
       o.trail = this.newTrail(s, o.orderId, d.trailingDelta);
       if (!pending) this.armTrail(s, o);
@@ -1873,8 +1894,8 @@ export class Exchange {
     this.words.trade(tradeId, price, qU, quote, isBuyerMaker, buy, sell, commBase, commQuote);
     if (this.retain) {
       s.tradeArchive.record(tradeId, price, qU, quote, this.now, isBuyerMaker, buy, sell, commBase, commQuote);
-      s.tradeChains.append(bsa.trades, tradeId * 2);
-      s.tradeChains.append(ssa.trades, tradeId * 2 + 1);
+      bsa.addTrade(s.tradeChains, tradeId * 2);
+      ssa.addTrade(s.tradeChains, tradeId * 2 + 1);
     }
     s.lastT = p;
     if (s.trailing > 0) this.trackTrails(s, p);
@@ -2964,7 +2985,7 @@ export class Exchange {
     const sa = s.accounts.get(accountId);
     if (!sa) return [];
     return historyWindow(
-      sa.orders,
+      sa.lastOrder,
       s.orderChains,
       q.orderId,
       q,
@@ -2983,7 +3004,7 @@ export class Exchange {
     const orderId = q.orderId;
     // an entry is 2·tradeId + (0 as buyer, 1 as seller)
     return historyWindow(
-      sa.trades,
+      sa.lastTrade,
       s.tradeChains,
       q.fromId,
       q,
@@ -3106,34 +3127,6 @@ function listView(l: OrderList): OrderListView {
     updateTime: l.updateTime,
     orders: l.legs,
   };
-}
-
-/**
- * The entries of a history list (oldest first) that a query selects: those `keep`s within
- * [startTime, endTime]; from id `fromId` up, or from startTime up, the first `limit`; else the last.
- */
-function historyWindow(
-  chain: Chain,
-  chains: Chains,
-  fromId: number | undefined,
-  q: HistoryQuery,
-  id: (e: number) => number,
-  time: (e: number) => number,
-  keep: (e: number) => boolean,
-): number[] {
-  const limit = Math.min(Math.max(q.limit ?? 500, 1), 1000);
-  const a = q.startTime ?? -Infinity;
-  const b = q.endTime ?? Infinity;
-  const timed = q.startTime !== undefined || q.endTime !== undefined;
-  const ok = (e: number): boolean => keep(e) && (!timed || (time(e) >= a && time(e) <= b));
-  const out: number[] = [];
-  if (fromId !== undefined || q.startTime !== undefined) {
-    for (let e = chain.head; e !== 0 && out.length < limit; e = chains.next(e))
-      if (ok(e) && (fromId === undefined || id(e) >= fromId)) out.push(e);
-    return out;
-  }
-  for (let e = chain.tail; e !== 0 && out.length < limit; e = chains.prev(e)) if (ok(e)) out.push(e);
-  return out.reverse();
 }
 
 function num(s: string, name: string, decimals: number): number {

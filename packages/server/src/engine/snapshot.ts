@@ -11,7 +11,7 @@
  */
 import type { AccountStore } from './account-store.js';
 import { type BookSide, Level } from './book.js';
-import { type Chain, Chains, type ChainsState } from './chains.js';
+import { Chains, type ChainsState } from './chains.js';
 import {
   Account,
   type Bucket,
@@ -152,8 +152,8 @@ function exportSymbolAccount(sa: SymbolAccount): SymbolAccountState {
   return {
     accountId: sa.acct.id,
     prevented: [...sa.prevented],
-    orders: [sa.orders.head, sa.orders.tail, sa.orders.length],
-    trades: [sa.trades.head, sa.trades.tail, sa.trades.length],
+    orders: [sa.firstOrder, sa.lastOrder, sa.orderCount],
+    trades: [sa.firstTrade, sa.lastTrade, sa.tradeCount],
     clientIds: [...sa.byClientId.keys()],
     clientIdOrders: Float64Array.from(sa.byClientId.values()),
   };
@@ -269,8 +269,8 @@ export function importSymbolAccounts(d: SymbolDataBase, s: SymbolState, accounts
     if (acct === undefined) throw new Error(`engine state: account ${sad.accountId} is missing`);
     const sa = s.account(acct);
     sa.prevented.push(...sad.prevented);
-    restoreChain(sa.orders, sad.orders);
-    restoreChain(sa.trades, sad.trades);
+    [sa.firstOrder, sa.lastOrder, sa.orderCount] = sad.orders;
+    [sa.firstTrade, sa.lastTrade, sa.tradeCount] = sad.trades;
     for (let i = 0; i < sad.clientIds.length; i++)
       sa.byClientId.set(sad.clientIds[i] as string, sad.clientIdOrders[i] as number);
   }
@@ -299,12 +299,6 @@ export function importSymbolRest(d: SymbolDataBase, s: SymbolState): void {
   s.orderChains = new Chains(d.orderChains);
   s.tradeChains = new Chains(d.tradeChains);
   if (d.tradeArchive !== null) s.tradeArchive = new TradeArchive(s.c.name, s.c.base, s.c.quote, d.tradeArchive);
-}
-
-function restoreChain(chain: Chain, [head, tail, length]: readonly [number, number, number]): void {
-  chain.head = head;
-  chain.tail = tail;
-  chain.length = length;
 }
 
 export function orderAt(s: SymbolState, id: number): Order {
