@@ -1,12 +1,13 @@
 /**
- * The numbers of every account and balance of one engine, as rows of two typed arrays.
+ * The numbers of every balance of one engine, as rows of one typed array.
  *
  * Why: the order path touches the accounts of its taker and makers, picked among thousands. Kept as
  * objects, an account is the object, its balance map, the balance objects and a heap box for every
  * field holding a number beyond 31 bits, scattered over the heap: a cold load each. Here a balance
- * is one row of 16 numbers (the first cache line holds what the order path reads and writes) and an
- * account's counters one row of 8; `Account` and `Balance` objects remain for the rest of the engine
- * and read their numbers from here.
+ * is one row of 16 numbers (the first cache line holds what the order path reads and writes),
+ * carrying what the order path needs of its account too (commission rates, owner), so that an order
+ * touches no per-account memory beyond its balances' rows and its SymbolAccount. `Balance` objects
+ * remain for the rest of the engine and read their numbers from here.
  */
 
 import { wideBig } from './decimal.js';
@@ -25,21 +26,13 @@ export const B_MARK = 6;
 /** The asset's code in event words. */
 export const B_ASSET = 7;
 export const B_ACCOUNT_ID = 8;
-/** The row of its account in the account rows. */
+/** Its account's index (`Account.slot`): balances of one account share it. */
 export const B_ACCOUNT = 9;
-
-/** An account's row. */
-export const AW = 8;
-export const A_MARK = 0;
-export const A_UPDATE_TIME = 1;
-/** Open orders, algo orders, iceberg orders and order lists on all symbols (exchange filters). */
-export const A_OPEN_ORDERS = 2;
-export const A_ALGO = 3;
-export const A_ICEBERG = 4;
-export const A_OPEN_LISTS = 5;
-/** The commission rates as numbers (−1: not below 2^53, use the BigInt). */
-export const A_MAKER_N = 6;
-export const A_TAKER_N = 7;
+/** Its account's commission rates as numbers (−1: not below 2^53, use the BigInt). */
+export const B_MAKER_N = 10;
+export const B_TAKER_N = 11;
+/** The time of the command that last changed it (B_MARK's). */
+export const B_TIME = 12;
 
 const WIDE = 2 ** 32;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -47,24 +40,23 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 export class AccountStore {
   /** Balance rows (BW numbers from slot·BW). Replaced when it grows: read it afresh after adding rows. */
   b = new Float64Array(BW * 64);
-  /** Account rows (AW numbers from slot·AW). Replaced when it grows. */
-  a = new Float64Array(AW * 64);
   private balances = 0;
   private accounts = 0;
 
+  /** A new account's index. */
   addAccount(): number {
-    const slot = this.accounts++;
-    if (slot * AW >= this.a.length) this.a = grown(this.a);
-    return slot;
+    return this.accounts++;
   }
 
-  addBalance(accountSlot: number, accountId: number, assetCode: number): number {
+  addBalance(accountSlot: number, accountId: number, assetCode: number, makerN: number, takerN: number): number {
     const slot = this.balances++;
     if (slot * BW >= this.b.length) this.b = grown(this.b);
     const i = slot * BW;
     this.b[i + B_ASSET] = assetCode;
     this.b[i + B_ACCOUNT_ID] = accountId;
     this.b[i + B_ACCOUNT] = accountSlot;
+    this.b[i + B_MAKER_N] = makerN;
+    this.b[i + B_TAKER_N] = takerN;
     return slot;
   }
 }

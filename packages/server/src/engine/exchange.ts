@@ -71,18 +71,9 @@ function rateNum(r: bigint): number {
   return r >= 0n && r <= MAX_SAFE_N ? Number(r) : -1;
 }
 import {
-  A_ALGO,
-  A_ICEBERG,
-  A_MARK,
-  A_OPEN_ORDERS,
-  A_UPDATE_TIME,
-  A_MAKER_N,
-  A_TAKER_N,
-  A_OPEN_LISTS,
   AccountStore,
   addFreeAt,
   addLockedAt,
-  AW,
   B_ACCOUNT,
   B_ACCOUNT_ID,
   B_D_FREE,
@@ -91,7 +82,10 @@ import {
   B_FREE_LO,
   B_LOCK_HI,
   B_LOCK_LO,
+  B_MAKER_N,
   B_MARK,
+  B_TAKER_N,
+  B_TIME,
   BW,
   freeBelow,
   setWide,
@@ -174,7 +168,13 @@ export class Balance {
   ) {
     this.assetCode = assetCode(asset);
     this.store = account.store;
-    this.slot = account.store.addBalance(account.slot, account.id, this.assetCode);
+    this.slot = account.store.addBalance(
+      account.slot,
+      account.id,
+      this.assetCode,
+      rateNum(account.makerRate),
+      rateNum(account.takerRate),
+    );
   }
   private num(at: number): number {
     return this.store.b[this.slot * BW + at] as number;
@@ -215,8 +215,14 @@ export class Balance {
 
 export class Account {
   readonly balances = new Map<string, Balance>();
-  /** Its row in the engine's AccountStore (the counters live there). */
+  /** Its index: the B_ACCOUNT of its balances' rows. */
   readonly slot: number;
+  /** Its SymbolAccounts (one per symbol it has used). */
+  readonly symbolAccounts: SymbolAccount[] = [];
+  /** Order lists still executing on all symbols (EXCHANGE_MAX_NUM_ORDER_LISTS). */
+  openLists = 0;
+  /** updateTime as restored from a snapshot (before any balance changed since). */
+  private restoredUpdateTime = 0;
   constructor(
     readonly id: AccountId,
     /** Rates in units of 1e-8 (0.001 → 100000n). */
@@ -225,42 +231,49 @@ export class Account {
     readonly store: AccountStore,
   ) {
     this.slot = store.addAccount();
-    this.setRates(makerRate, takerRate);
   }
-  /** Sets the commission rates, and in the account's row their number form (−1: beyond 2^53). */
+  /** Sets the commission rates, and in its balances' rows their number form (−1: beyond 2^53). */
   setRates(maker: bigint, taker: bigint): void {
     this.makerRate = maker;
     this.takerRate = taker;
-    this.put(A_MAKER_N, rateNum(maker));
-    this.put(A_TAKER_N, rateNum(taker));
+    const b = this.store.b;
+    for (const bal of this.balances.values()) {
+      b[bal.slot * BW + B_MAKER_N] = rateNum(maker);
+      b[bal.slot * BW + B_TAKER_N] = rateNum(taker);
+    }
   }
-  private num(at: number): number {
-    return this.store.a[this.slot * AW + at] as number;
-  }
-  private put(at: number, v: number): void {
-    this.store.a[this.slot * AW + at] = v;
-  }
+  /** The time of the last command that changed one of its balances (that balance's row has the latest mark). */
   get updateTime(): number {
-    return this.num(A_UPDATE_TIME);
+    const b = this.store.b;
+    let mark = 0;
+    let time = this.restoredUpdateTime;
+    for (const bal of this.balances.values()) {
+      const i = bal.slot * BW;
+      if ((b[i + B_MARK] as number) > mark) {
+        mark = b[i + B_MARK] as number;
+        time = b[i + B_TIME] as number;
+      }
+    }
+    return time;
   }
   set updateTime(v: number) {
-    this.put(A_UPDATE_TIME, v);
+    this.restoredUpdateTime = v;
   }
-  /** Open orders, algo orders, iceberg orders and order lists on all symbols (exchange filters). */
+  /** Open orders, algo orders and iceberg orders on all symbols (exchange filters). */
   get openOrders(): number {
-    return this.num(A_OPEN_ORDERS);
+    let n = 0;
+    for (const sa of this.symbolAccounts) n += sa.openCount;
+    return n;
   }
   get algo(): number {
-    return this.num(A_ALGO);
+    let n = 0;
+    for (const sa of this.symbolAccounts) n += sa.algo;
+    return n;
   }
   get iceberg(): number {
-    return this.num(A_ICEBERG);
-  }
-  get openLists(): number {
-    return this.num(A_OPEN_LISTS);
-  }
-  set openLists(v: number) {
-    this.put(A_OPEN_LISTS, v);
+    let n = 0;
+    for (const sa of this.symbolAccounts) n += sa.iceberg;
+    return n;
   }
   balance(asset: string): Balance {
     let b = this.balances.get(asset);
@@ -373,16 +386,11 @@ export class SymbolAccount implements IdList {
     readonly index: number,
     private readonly t: OrderTable,
   ) {
-    this.store = acct.store;
     this.accountId = acct.id;
-    this.acctSlot = acct.slot;
     this.baseRow = baseBal.slot * BW;
     this.quoteRow = quoteBal.slot * BW;
   }
-  /** Where the numbers of its account and balances live (the order path goes there directly). */
-  readonly store: AccountStore;
   readonly accountId: AccountId;
-  readonly acctSlot: number;
   /** Offsets of its base and quote balances' rows in store.b. */
   readonly baseRow: number;
   readonly quoteRow: number;
@@ -425,20 +433,11 @@ export class SymbolAccount implements IdList {
     appendId(this, this.t.aPrev, this.t.aNext, o.orderId);
     this.count(o, 1);
   }
-  /** The MAX_NUM_* counts of the symbol and of the whole account. */
+  /** The MAX_NUM_* counts (the account's are their sums over its SymbolAccounts). */
   private count(o: Order, d: 1 | -1): void {
-    const a = this.store.a;
-    const row = this.acctSlot * AW;
     this.openCount += d;
-    a[row + A_OPEN_ORDERS] = (a[row + A_OPEN_ORDERS] as number) + d;
-    if (o.isStop) {
-      this.algo += d;
-      a[row + A_ALGO] = (a[row + A_ALGO] as number) + d;
-    }
-    if (o.icebergS > 0) {
-      this.iceberg += d;
-      a[row + A_ICEBERG] = (a[row + A_ICEBERG] as number) + d;
-    }
+    if (o.isStop) this.algo += d;
+    if (o.icebergS > 0) this.iceberg += d;
   }
   removeOpen(o: Order): void {
     removeId(this, this.t.aPrev, this.t.aNext, o.orderId);
@@ -538,6 +537,7 @@ export class SymbolState {
       a = new SymbolAccount(acct, acct.balance(this.c.base), acct.balance(this.c.quote), this.seed, index, t);
       t.accounts.push(a);
       this.accounts.set(acct.id, a);
+      acct.symbolAccounts.push(a);
     }
     return a;
   }
@@ -1061,17 +1061,19 @@ export class Exchange {
     const nt = this.touchedBalanceCount;
     if (nt > 0) {
       const b = this.store.b;
-      const a = this.store.a;
-      for (let i = 0; i < nt; i++) settleAt(b, tb[i] as number);
-      const seq = this.seq;
+      const now = this.now;
+      for (let i = 0; i < nt; i++) {
+        const row = tb[i] as number;
+        settleAt(b, row);
+        b[row + B_TIME] = now;
+      }
       // an outboundAccountPosition per account, its changed balances in the order they changed
       for (let i = 0; i < nt; i++) {
         const first = tb[i] as number;
         const acct = b[first + B_ACCOUNT] as number;
-        const arow = acct * AW;
-        if (a[arow + A_MARK] === seq) continue;
-        a[arow + A_MARK] = seq;
-        a[arow + A_UPDATE_TIME] = this.now;
+        let seen = false;
+        for (let j = 0; j < i && !seen; j++) seen = b[(tb[j] as number) + B_ACCOUNT] === acct;
+        if (seen) continue;
         let n = 0;
         for (let j = i; j < nt; j++) if (b[(tb[j] as number) + B_ACCOUNT] === acct) n++;
         this.words.account(b[first + B_ACCOUNT_ID] as number, n);
@@ -1808,15 +1810,14 @@ export class Exchange {
     const bsa = buy.sa;
     const ssa = sell.sa;
     const bal = this.store.b;
-    const acc = this.store.a;
     // the trade's amounts: numbers while exact below 2^53, else bigint
     let quote: number | bigint;
     let commBase: number | bigint;
     let commQuote: number | bigint;
     // number fast path: notional and commissions exact below 2^53; balances get per-command deltas
     const quoteN = notionalNum(p, q, c.fn, c.fd);
-    const cbN = quoteN < 0 ? -1 : commNum(qU, acc[bsa.acctSlot * AW + (t.isBuy ? A_TAKER_N : A_MAKER_N)] as number);
-    const cqN = cbN < 0 ? -1 : commNum(quoteN, acc[ssa.acctSlot * AW + (t.isBuy ? A_MAKER_N : A_TAKER_N)] as number);
+    const cbN = quoteN < 0 ? -1 : commNum(qU, bal[bsa.baseRow + (t.isBuy ? B_TAKER_N : B_MAKER_N)] as number);
+    const cqN = cbN < 0 ? -1 : commNum(quoteN, bal[ssa.quoteRow + (t.isBuy ? B_MAKER_N : B_TAKER_N)] as number);
     if (cqN >= 0) {
       quote = quoteN;
       commBase = cbN;

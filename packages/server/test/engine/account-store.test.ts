@@ -12,6 +12,8 @@ import {
   B_FREE_LO,
   B_LOCK_HI,
   B_LOCK_LO,
+  B_MAKER_N,
+  B_TAKER_N,
   BW,
   freeBelow,
   setWide,
@@ -31,7 +33,7 @@ describe('account store', () => {
     // enough accounts to grow both arrays several times
     for (let a = 0; a < 300; a++) {
       const acct = store.addAccount();
-      rows.push(store.addBalance(acct, 1000 + a, 0) * BW, store.addBalance(acct, 1000 + a, 1) * BW);
+      rows.push(store.addBalance(acct, 1000 + a, 0, 0, 0) * BW, store.addBalance(acct, 1000 + a, 1, 0, 0) * BW);
     }
     const free = rows.map(() => 0n);
     const locked = rows.map(() => 0n);
@@ -75,7 +77,7 @@ describe('account store', () => {
 
   it('carries and borrows exactly at the 2^32 boundary of the low part', () => {
     const store = new AccountStore();
-    const row = store.addBalance(store.addAccount(), 1, 0) * BW;
+    const row = store.addBalance(store.addAccount(), 1, 0, 0, 0) * BW;
     const W = 2 ** 32;
     const cases: [bigint, number][] = [
       [BigInt(W - 1), 1],
@@ -98,7 +100,7 @@ describe('account store', () => {
 
   it('compares free amounts with numbers exactly, around every part boundary', () => {
     const store = new AccountStore();
-    const row = store.addBalance(store.addAccount(), 1, 0) * BW;
+    const row = store.addBalance(store.addAccount(), 1, 0, 0, 0) * BW;
     const r = mulberry32(72);
     for (let i = 0; i < 5_000; i++) {
       const v =
@@ -112,14 +114,17 @@ describe('account store', () => {
     }
   });
 
-  it('records each balance with its asset, account row and account id', () => {
+  it("records each balance with its asset, account index, account id and the account's rates", () => {
     const store = new AccountStore();
     const a = store.addAccount();
     const b = store.addAccount();
-    const x = store.addBalance(b, 42, 7) * BW;
-    const y = store.addBalance(a, 41, 3) * BW;
-    expect([store.b[x + B_ASSET], store.b[x + B_ACCOUNT], store.b[x + B_ACCOUNT_ID]]).toEqual([7, b, 42]);
-    expect([store.b[y + B_ASSET], store.b[y + B_ACCOUNT], store.b[y + B_ACCOUNT_ID]]).toEqual([3, a, 41]);
+    expect(b).not.toBe(a);
+    const x = store.addBalance(b, 42, 7, 75_000, 100_000) * BW;
+    const y = store.addBalance(a, 41, 3, -1, 0) * BW;
+    const fields = (i: number) =>
+      [B_ASSET, B_ACCOUNT, B_ACCOUNT_ID, B_MAKER_N, B_TAKER_N].map((f) => store.b[i + f] as number);
+    expect(fields(x)).toEqual([7, b, 42, 75_000, 100_000]);
+    expect(fields(y)).toEqual([3, a, 41, -1, 0]);
   });
 });
 
