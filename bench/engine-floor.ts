@@ -22,7 +22,7 @@ import {
   UNIT,
   UNIT_N,
 } from '../packages/server/src/engine/index.js';
-import { generate, runOurs, type Op } from './engine.js';
+import { generate, OpStream, runOurs } from './engine.js';
 import { median, type BenchResult } from './lib.js';
 
 type InfoResult = Omit<BenchResult, 'target'> & { readonly target: null };
@@ -447,7 +447,7 @@ interface FloorRun {
   fees: readonly number[];
 }
 
-export function runFloor(ops: readonly Op[]): FloorRun {
+export function runFloor(ops: OpStream): FloorRun {
   const ex = new FloorEngine(ops.length + 1, ops.length * 4 + 1);
   for (let a = 1; a <= ACCOUNTS; a++) {
     ex.deposit(a, QUOTE, '1000000000');
@@ -458,14 +458,15 @@ export function runFloor(ops: readonly Op[]): FloorRun {
   let rejected = 0;
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < ops.length; i++) {
-    const op = ops[i] as Op;
+    const kind = ops.kind[i] as number;
+    const account = ops.account[i] as number;
     const now = 1_700_000_000_000 + i;
-    if (op.kind === 2) {
-      const id = ids[op.ref] as number;
-      if (id > 0 && ex.cancel(now, op.account, id)) accepted++;
+    if (kind === 2) {
+      const id = ids[ops.ref[i] as number] as number;
+      if (id > 0 && ex.cancel(now, account, id)) accepted++;
       else rejected++;
     } else {
-      const id = ex.place(now, op.account, op.side === 'BUY', op.kind === 1, op.price, op.qty);
+      const id = ex.place(now, account, ops.buy[i] === 1, kind === 1, ops.price(i), ops.qty(i));
       if (id > 0) {
         ids[i] = id;
         accepted++;
@@ -479,7 +480,7 @@ export function runFloor(ops: readonly Op[]): FloorRun {
 export async function run(opts: { ops?: number; rounds?: number } = {}): Promise<InfoResult> {
   const n = opts.ops ?? 1_000_000;
   const rounds = opts.rounds ?? 3;
-  const ops = generate(n);
+  const ops = new OpStream(generate(n));
   const floorRates: number[] = [];
   const engineRates: number[] = [];
   for (let r = 0; r < rounds; r++) {
