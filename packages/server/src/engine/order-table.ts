@@ -12,6 +12,7 @@
  * A view holds nothing but (table, orderId): two views of one order are the same order — compare
  * `orderId`s, never the views.
  */
+import { packStrings, unpackStrings } from './packed-strings.js';
 import {
   EXPIRY_REASONS,
   ORDER_STATUSES,
@@ -263,14 +264,14 @@ export class OrderTable {
     this.ensure(rows);
     const pick = <K extends string, T extends Typed>(keys: readonly K[], get: (k: K) => T) =>
       Object.fromEntries(keys.map((k) => [k, get(k).subarray(0, rows)])) as Record<K, T>;
-    const cidOrders: number[] = [];
-    const cidLengths: number[] = [];
-    const text: string[] = [];
+    const cidOrders = new Float64Array(this.cids.size);
+    const cids = new Array<string>(this.cids.size);
+    let i = 0;
     for (const [id, cid] of this.cids) {
-      cidOrders.push(id);
-      cidLengths.push(cid.length);
-      text.push(cid);
+      cidOrders[i] = id;
+      cids[i++] = cid;
     }
+    const packed = packStrings(cids);
     const extraOrders: number[] = [];
     const extraNumbers: number[] = [];
     const extraBigs: bigint[] = [];
@@ -286,9 +287,9 @@ export class OrderTable {
       i32: pick(I32_COLUMNS, (k) => this[k]),
       u8: pick(U8_COLUMNS, (k) => this[k]),
       flags: this.flags.subarray(0, rows),
-      cidOrders: Float64Array.from(cidOrders),
-      cidLengths: Uint32Array.from(cidLengths),
-      cidText: text.join(''),
+      cidOrders,
+      cidLengths: packed.lengths,
+      cidText: packed.text,
       extraOrders: Float64Array.from(extraOrders),
       extraNumbers: Float64Array.from(extraNumbers),
       extraBigs,
@@ -303,12 +304,7 @@ export class OrderTable {
     for (const k of I32_COLUMNS) this[k].set(d.i32[k]);
     for (const k of U8_COLUMNS) this[k].set(d.u8[k]);
     this.flags.set(d.flags);
-    let at = 0;
-    for (let i = 0; i < d.cidOrders.length; i++) {
-      const len = d.cidLengths[i] as number;
-      this.cids.set(d.cidOrders[i] as number, d.cidText.slice(at, at + len));
-      at += len;
-    }
+    unpackStrings(d.cidText, d.cidLengths, (cid, i) => this.cids.set(d.cidOrders[i] as number, cid));
     const w = EXTRA_NUMBERS.length;
     const b = EXTRA_BIGS.length;
     for (let i = 0; i < d.extraOrders.length; i++) {

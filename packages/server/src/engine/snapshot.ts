@@ -7,8 +7,10 @@
  * as the order table's columns (order-table.ts: book and open-order links included); the trade
  * archive, the per-account history links and the generated-client-order-id index as their raw
  * typed-array chunks — no per-row work. The per-account open-order counts are derived on import.
- * Version 2 (closed orders in a separate archive) is still read: snapshot-v2.ts.
+ * Versions 3 (client order ids per account as arrays of strings) and 2 (closed orders in a separate
+ * archive: snapshot-v2.ts) are still read.
  */
+import { packStrings, unpackStrings } from './packed-strings.js';
 import type { AccountStore } from './account-store.js';
 import { type BookSide, Level } from './book.js';
 import { Chains, type ChainsState } from './chains.js';
@@ -27,7 +29,7 @@ import { importSymbolV2, type SymbolDataV2 } from './snapshot-v2.js';
 import { TradeArchive, type TradeArchiveState } from './trade-archive.js';
 import type { AccountId, Amendment, Peg, PreventedMatchEvent } from './types.js';
 
-export const ENGINE_STATE_VERSION = 3;
+export const ENGINE_STATE_VERSION = 4;
 
 export interface EngineCounters {
   readonly seq: number;
@@ -78,9 +80,22 @@ export interface SymbolAccountState {
   /** Retained history lists: [head, tail, length] (links in SymbolData.orderChains / tradeChains). */
   readonly orders: readonly [number, number, number];
   readonly trades: readonly [number, number, number];
-  /** byClientId: client order ids and the orderIds they name. */
-  readonly clientIds: readonly string[];
-  readonly clientIdOrders: Float64Array;
+  /** How many entries of its symbol's `clientIds` are its byClientId (version 4). */
+  readonly clientIdCount?: number;
+  /** byClientId: client order ids and the orderIds they name (versions 2 and 3). */
+  readonly clientIds?: readonly string[];
+  readonly clientIdOrders?: Float64Array;
+}
+
+/**
+ * Every SymbolAccount's byClientId, one after the other in `symbolAccounts` order: the ids packed
+ * (packed-strings.ts) and the orderIds they name — a few objects for the whole symbol, not a few
+ * per account (each typed array costs the serialiser a call of its own).
+ */
+export interface ClientIdsState {
+  readonly text: string;
+  readonly lengths: Uint32Array;
+  readonly orders: Float64Array;
 }
 
 /** What both snapshot versions share per symbol. */
@@ -94,6 +109,8 @@ export interface SymbolDataBase {
   readonly lastT: number;
   readonly buckets: readonly Bucket[];
   readonly symbolAccounts: readonly SymbolAccountState[];
+  /** Version 4. */
+  readonly clientIds?: ClientIdsState;
   readonly stops: readonly number[];
   readonly lists: readonly ListState[];
   /** Trades (retained history only). */
@@ -148,15 +165,28 @@ function exportAccount(a: Account): AccountState {
   return { id: a.id, makerRate: a.makerRate, takerRate: a.takerRate, updateTime: a.updateTime, balances };
 }
 
-function exportSymbolAccount(sa: SymbolAccount): SymbolAccountState {
-  return {
-    accountId: sa.acct.id,
-    prevented: [...sa.prevented],
-    orders: [sa.firstOrder, sa.lastOrder, sa.orderCount],
-    trades: [sa.firstTrade, sa.lastTrade, sa.tradeCount],
-    clientIds: [...sa.byClientId.keys()],
-    clientIdOrders: Float64Array.from(sa.byClientId.values()),
-  };
+function exportSymbolAccounts(s: SymbolState): Pick<SymbolData, 'symbolAccounts' | 'clientIds'> {
+  let n = 0;
+  for (const sa of s.accounts.values()) n += sa.byClientId.size;
+  const ids = new Array<string>(n);
+  const orders = new Float64Array(n);
+  let i = 0;
+  const symbolAccounts: SymbolAccountState[] = [];
+  for (const sa of s.accounts.values()) {
+    for (const [cid, id] of sa.byClientId) {
+      ids[i] = cid;
+      orders[i++] = id;
+    }
+    symbolAccounts.push({
+      accountId: sa.acct.id,
+      prevented: [...sa.prevented],
+      orders: [sa.firstOrder, sa.lastOrder, sa.orderCount],
+      trades: [sa.firstTrade, sa.lastTrade, sa.tradeCount],
+      clientIdCount: sa.byClientId.size,
+    });
+  }
+  const packed = packStrings(ids);
+  return { symbolAccounts, clientIds: { text: packed.text, lengths: packed.lengths, orders } };
 }
 
 function exportSymbol(s: SymbolState, retain: boolean): SymbolData {
@@ -170,7 +200,7 @@ function exportSymbol(s: SymbolState, retain: boolean): SymbolData {
     lastT: s.lastT,
     buckets: s.buckets.map((b) => ({ ...b })),
     orders: s.table.exportState(s.nextOrderId),
-    symbolAccounts: [...s.accounts.values()].map(exportSymbolAccount),
+    ...exportSymbolAccounts(s),
     bids: exportSide(s.bids),
     asks: exportSide(s.asks),
     stops: s.stops.map((o) => o.orderId),
@@ -211,7 +241,7 @@ function exportSide(side: BookSide): Float64Array {
  * Returns the counters for the engine to take over.
  */
 export function importEngine(state: EngineState, x: EngineInternals): EngineCounters {
-  if (state.version !== ENGINE_STATE_VERSION && state.version !== 2)
+  if (state.version !== ENGINE_STATE_VERSION && state.version !== 3 && state.version !== 2)
     throw new Error(`engine state version ${state.version} is unknown`);
   if (state.retain !== x.retain || state.seed !== x.seed)
     throw new Error('engine state was taken with other engine options (retainHistory / seed)');
@@ -264,6 +294,9 @@ export function importSymbolAccounts(d: SymbolDataBase, s: SymbolState, accounts
   s.updateId = d.updateId;
   s.lastT = d.lastT;
   for (const b of d.buckets) s.buckets.push({ ...b });
+  const ids: string[] = [];
+  if (d.clientIds !== undefined) unpackStrings(d.clientIds.text, d.clientIds.lengths, (cid) => ids.push(cid));
+  let next = 0; // the next of `ids`
   for (const sad of d.symbolAccounts) {
     const acct = accounts.get(sad.accountId);
     if (acct === undefined) throw new Error(`engine state: account ${sad.accountId} is missing`);
@@ -271,8 +304,14 @@ export function importSymbolAccounts(d: SymbolDataBase, s: SymbolState, accounts
     sa.prevented.push(...sad.prevented);
     [sa.firstOrder, sa.lastOrder, sa.orderCount] = sad.orders;
     [sa.firstTrade, sa.lastTrade, sa.tradeCount] = sad.trades;
-    for (let i = 0; i < sad.clientIds.length; i++)
-      sa.byClientId.set(sad.clientIds[i] as string, sad.clientIdOrders[i] as number);
+    if (d.clientIds !== undefined) {
+      const orders = d.clientIds.orders;
+      for (let end = next + (sad.clientIdCount ?? 0); next < end; next++)
+        sa.byClientId.set(ids[next] as string, orders[next] as number);
+    } else {
+      const orders = sad.clientIdOrders ?? new Float64Array(0);
+      (sad.clientIds ?? []).forEach((cid, i) => sa.byClientId.set(cid, orders[i] as number));
+    }
   }
 }
 

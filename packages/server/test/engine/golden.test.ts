@@ -447,6 +447,35 @@ describe('golden hashes of engine behaviour', () => {
       expect(got).toEqual(GOLDEN[key]);
     }, 120_000);
   }
+  it('a version-3 snapshot (client order ids as arrays of strings) restores the same state', () => {
+    mixedStream(11, 2500, true, (ex, rec, accounts, now) => {
+      const v4 = ex.exportState();
+      let ids = 0;
+      const v3 = {
+        ...v4,
+        version: 3,
+        symbols: v4.symbols.map(({ clientIds: packed, ...d }) => {
+          let at = 0;
+          let k = 0;
+          const symbolAccounts = d.symbolAccounts.map(({ clientIdCount, ...sa }) => {
+            const clientIds: string[] = [];
+            const clientIdOrders: number[] = [];
+            for (let n = 0; n < (clientIdCount ?? 0); n++, k++) {
+              clientIds.push((packed?.text ?? '').slice(at, (at += packed?.lengths[k] ?? 0)));
+              clientIdOrders.push(packed?.orders[k] ?? 0);
+            }
+            ids += clientIds.length;
+            return { ...sa, clientIds, clientIdOrders: Float64Array.from(clientIdOrders) };
+          });
+          return { ...d, symbolAccounts };
+        }),
+      };
+      expect(ids).toBeGreaterThan(10); // the stream gives some orders ids of their own
+      const restored = new Exchange(DEFAULT_SYMBOLS, { seed: 11, retainHistory: true });
+      restored.importState(structuredClone(v3));
+      expect(stateHash(restored, accounts, rec.issued, now)).toBe(GOLDEN['mixed-11-true']?.[1]);
+    });
+  });
   it('a snapshot in the previous format (v2: closed orders in a separate archive) restores the same state', () => {
     // taken at the end of mixed stream seed 11 (retained history) by the build before the order table
     const file = new URL('./fixtures/mixed-11-true.engine-state-v2.bin.gz', import.meta.url);
