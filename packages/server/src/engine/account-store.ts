@@ -21,7 +21,7 @@ export const B_LOCK_LO = 3;
 /** Pending deltas of the current command (numbers, |d| < 2^53; applied at the command's end). */
 export const B_D_FREE = 4;
 export const B_D_LOCK = 5;
-/** Command sequence that last touched it (outboundAccountPosition bookkeeping). */
+/** Command sequence that last touched it (outboundAccountPosition bookkeeping; with B_TIME, the account's updateTime). */
 export const B_MARK = 6;
 /** The asset's code in event words. */
 export const B_ASSET = 7;

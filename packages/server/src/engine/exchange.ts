@@ -237,9 +237,11 @@ export class Account {
     this.makerRate = maker;
     this.takerRate = taker;
     const b = this.store.b;
+    const makerN = rateNum(maker);
+    const takerN = rateNum(taker);
     for (const bal of this.balances.values()) {
-      b[bal.slot * BW + B_MAKER_N] = rateNum(maker);
-      b[bal.slot * BW + B_TAKER_N] = rateNum(taker);
+      b[bal.slot * BW + B_MAKER_N] = makerN;
+      b[bal.slot * BW + B_TAKER_N] = takerN;
     }
   }
   /** The time of the last command that changed one of its balances (that balance's row has the latest mark). */
@@ -261,18 +263,17 @@ export class Account {
   }
   /** Open orders, algo orders and iceberg orders on all symbols (exchange filters). */
   get openOrders(): number {
-    let n = 0;
-    for (const sa of this.symbolAccounts) n += sa.openCount;
-    return n;
+    return this.total('openCount');
   }
   get algo(): number {
-    let n = 0;
-    for (const sa of this.symbolAccounts) n += sa.algo;
-    return n;
+    return this.total('algo');
   }
   get iceberg(): number {
+    return this.total('iceberg');
+  }
+  private total(count: 'openCount' | 'algo' | 'iceberg'): number {
     let n = 0;
-    for (const sa of this.symbolAccounts) n += sa.iceberg;
+    for (const sa of this.symbolAccounts) n += sa[count];
     return n;
   }
   balance(asset: string): Balance {
@@ -1728,12 +1729,8 @@ export class Exchange {
     if (lockArg === undefined && d.lockN >= 0) {
       const lockN = d.lockN;
       if (lockN > 0) {
-        const row = o.isBuy ? sa.quoteRow : sa.baseRow;
-        const b = this.store.b;
-        addFreeAt(b, row, -lockN);
-        addLockedAt(b, row, lockN);
+        this.moveLock(o.isBuy ? sa.quoteRow : sa.baseRow, lockN);
         o.lockN = lockN;
-        this.touchRow(row);
       }
       return o;
     }
@@ -1939,11 +1936,11 @@ export class Exchange {
     if (tFirst && t.list?.inOcoGroup(t)) this.listStarted(s, t);
   }
 
-  /** Moves `d` (a number) of the balance at row offset `row` from locked back to free. */
-  private release(row: number, d: number): void {
+  /** Moves `d` (a number) of the balance at row offset `row` from free to locked (d < 0: back to free). */
+  private moveLock(row: number, d: number): void {
     const b = this.store.b;
-    addLockedAt(b, row, -d);
-    addFreeAt(b, row, d);
+    addFreeAt(b, row, -d);
+    addLockedAt(b, row, d);
     this.touchRow(row);
   }
 
@@ -1957,7 +1954,7 @@ export class Exchange {
         if (o.lockN > tn) {
           const d = o.lockN - tn;
           o.lockN = tn;
-          this.release(o.sa.quoteRow, d);
+          this.moveLock(o.sa.quoteRow, -d);
         }
         return;
       }
@@ -1992,7 +1989,7 @@ export class Exchange {
     if (o.lockB === 0n) {
       const d = o.lockN;
       if (d !== 0) {
-        this.release(o.isBuy ? sa.quoteRow : sa.baseRow, d);
+        this.moveLock(o.isBuy ? sa.quoteRow : sa.baseRow, -d);
         o.lockN = 0;
       }
     } else {

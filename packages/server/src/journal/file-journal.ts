@@ -279,12 +279,7 @@ export class FileJournal implements Journal {
     const size = existsSync(path) ? fstatSize(path) : 0;
     if (size >= MAGIC.length) {
       const head = Buffer.alloc(MAGIC.length);
-      const fd = openSync(path, 'r');
-      try {
-        readSync(fd, head, 0, MAGIC.length, 0);
-      } finally {
-        closeSync(fd);
-      }
+      reading(path, (fd) => readSync(fd, head, 0, MAGIC.length, 0));
       if (!head.equals(MAGIC)) throw new JournalCorruptError(`${path} is not a binance-sandbox journal (bad header)`);
       return false;
     }
@@ -508,21 +503,21 @@ export class FileJournal implements Journal {
   }
 }
 
-/** The offset after the last non-zero byte of a segment file at or after its last valid frame. */
-function dataEndOf(path: string, scan: { validEnd: number; fileSize: number }): number {
+/** `read` of the file opened for reading, closed afterwards. */
+function reading<T>(path: string, read: (fd: number) => T): T {
   const fd = openSync(path, 'r');
   try {
-    return dataEnd(fd, scan.validEnd, scan.fileSize);
+    return read(fd);
   } finally {
     closeSync(fd);
   }
 }
 
+/** The offset after the last non-zero byte of a segment file at or after its last valid frame. */
+function dataEndOf(path: string, scan: { validEnd: number; fileSize: number }): number {
+  return reading(path, (fd) => dataEnd(fd, scan.validEnd, scan.fileSize));
+}
+
 function fstatSize(path: string): number {
-  const fd = openSync(path, 'r');
-  try {
-    return fstatSync(fd).size;
-  } finally {
-    closeSync(fd);
-  }
+  return reading(path, (fd) => fstatSync(fd).size);
 }
