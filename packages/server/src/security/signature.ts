@@ -36,9 +36,11 @@ const NON_ASCII_RUNS_RE = /[\u0080-\uffff]+/g;
 /**
  * HMAC-SHA256 verification as two one-shot SHA-256 hashes (RFC 2104: H(K⊕opad ‖ H(K⊕ipad ‖ m))) over
  * reusable buffers that already hold each secret's padded key block: no Hmac object, no key setup
- * per request. `crypto.hash` (Node ≥ 20.12) is a single native call; without it, createHmac.
+ * per request. `crypto.hash` (Node ≥ 20.12) is a single native call; without it, createHmac. Its
+ * digests are taken as 'binary' (latin1) strings, one character per byte, and written into reused buffers: a
+ * Buffer result would be a new ArrayBuffer with its own backing store, which cost more than hashing.
  */
-const oneShotHash = (crypto as { hash?: (alg: string, data: Buffer, enc: 'buffer') => Buffer }).hash;
+const oneShotHash = (crypto as { hash?: (alg: string, data: Buffer, enc: 'binary') => string }).hash;
 const BLOCK = 64;
 const pads = new WeakMap<Buffer, { inner: Buffer; outer: Buffer }>();
 const MAX_SCRATCH = 64 << 10;
@@ -46,6 +48,7 @@ let innerScratch = Buffer.alloc(BLOCK + 4096);
 const outerScratch = Buffer.alloc(BLOCK + 32);
 /** The decoded signature of the request being verified (verification is synchronous). */
 const decodedHmac = Buffer.alloc(32);
+const digestScratch = Buffer.alloc(32);
 
 function padsOf(secret: Buffer): { inner: Buffer; outer: Buffer } {
   let p = pads.get(secret);
@@ -64,7 +67,10 @@ function padsOf(secret: Buffer): { inner: Buffer; outer: Buffer } {
   return p;
 }
 
-/** HMAC-SHA256 of the UTF-8 bytes of `payload`, as a raw 32-byte digest. */
+/**
+ * HMAC-SHA256 of the UTF-8 bytes of `payload`, as a raw 32-byte digest — in a buffer that the next
+ * call overwrites (read it before verifying another request).
+ */
 export function hmacDigest(secret: Buffer, payload: string): Buffer {
   if (oneShotHash === undefined) return createHmac('sha256', secret).update(payload, 'utf8').digest();
   const { inner, outer } = padsOf(secret);
@@ -74,9 +80,10 @@ export function hmacDigest(secret: Buffer, payload: string): Buffer {
   const data = need <= innerScratch.length ? innerScratch : Buffer.allocUnsafe(need);
   inner.copy(data, 0);
   data.write(payload, BLOCK, 'utf8');
-  oneShotHash('sha256', data.subarray(0, need), 'buffer').copy(outerScratch, BLOCK);
+  outerScratch.write(oneShotHash('sha256', data.subarray(0, need), 'binary'), BLOCK, 'latin1');
   outer.copy(outerScratch, 0);
-  return oneShotHash('sha256', outerScratch, 'buffer');
+  digestScratch.write(oneShotHash('sha256', outerScratch, 'binary'), 0, 'latin1');
+  return digestScratch;
 }
 
 function percentEncodeNonAscii(payload: string): string {
