@@ -37,8 +37,9 @@ const NON_ASCII_RUNS_RE = /[\u0080-\uffff]+/g;
  * HMAC-SHA256 verification as two one-shot SHA-256 hashes (RFC 2104: H(K⊕opad ‖ H(K⊕ipad ‖ m))) over
  * reusable buffers that already hold each secret's padded key block: no Hmac object, no key setup
  * per request. `crypto.hash` (Node ≥ 20.12) is a single native call; without it, createHmac. Its
- * digests are taken as 'binary' (latin1) strings, one character per byte, and written into reused buffers: a
- * Buffer result would be a new ArrayBuffer with its own backing store, which cost more than hashing.
+ * digests are taken as 'binary' (latin1) strings, one character per byte, and written into reused
+ * buffers: a Buffer result is a new ArrayBuffer with its own backing store, which cost more than
+ * the hashing.
  */
 const oneShotHash = (crypto as { hash?: (alg: string, data: Buffer, enc: 'binary') => string }).hash;
 const BLOCK = 64;
