@@ -105,6 +105,14 @@ export function orderResponse(
       : fullResponse(o, fills, transactTime);
 }
 
+/** Printable ASCII except '"' and '\\': what JSON.stringify writes between quotes unchanged. */
+const PLAIN_JSON_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** JSON.stringify(s), without the runtime call for the usual (plain) symbol, id or asset. */
+function jsonString(s: string): string {
+  return PLAIN_JSON_STRING.test(s) ? `"${s}"` : JSON.stringify(s);
+}
+
 /**
  * `JSON.stringify(orderResponse(…))`, written directly for the usual order (no iceberg, stop, trail,
  * peg, strategy, prevented match or pending quantity): the order endpoint's answer is rendered at
@@ -118,7 +126,7 @@ export function orderResponseJson(
   transactTime: number,
 ): string {
   const s = o.spec;
-  const head = `{"symbol":${JSON.stringify(s.symbol)},"orderId":${s.orderId},"orderListId":${s.orderListId},"clientOrderId":${JSON.stringify(s.clientOrderId)},"transactTime":${transactTime}`;
+  const head = `{"symbol":${jsonString(s.symbol)},"orderId":${s.orderId},"orderListId":${s.orderListId},"clientOrderId":${jsonString(s.clientOrderId)},"transactTime":${transactTime}`;
   if (respType === 'ACK') return `${head}}`;
   if (
     s.icebergQty > 0 ||
@@ -138,7 +146,7 @@ export function orderResponseJson(
   out += ',"fills":[';
   for (let i = 0; i < fills.length; i++) {
     const x = fills[i] as Fill;
-    out += `${i > 0 ? ',' : ''}{"price":"${f(x.price)}","qty":"${f(x.qty)}","commission":"${f(x.commission)}","commissionAsset":${JSON.stringify(x.commissionAsset)},"tradeId":${x.tradeId}}`;
+    out += `${i > 0 ? ',' : ''}{"price":"${f(x.price)}","qty":"${f(x.qty)}","commission":"${f(x.commission)}","commissionAsset":${jsonString(x.commissionAsset)},"tradeId":${x.tradeId}}`;
   }
   return `${out}]}`;
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   cancelResponse,
   fullResponse,
+  orderResponse,
+  orderResponseJson,
   queryOrderResponse,
   resultResponse,
   type ExecutionEvent,
@@ -370,5 +372,22 @@ describe('order types and time in force', () => {
     expect(all.order.status).toBe('FILLED');
     expect(ex.getOrder(2, 'BTCUSDT', { orderId: ice.order.spec.orderId }).status).toBe('FILLED');
     expect(book(ex).asks).toEqual([]);
+  });
+});
+
+describe('the order endpoint’s direct JSON', () => {
+  it('equals JSON.stringify of the response object for client ids that need escaping or are not ASCII', () => {
+    const ex = exchange();
+    ex.placeOrder(limit(2, 'SELL', '30000', '5'));
+    const ids = ['plain-id_1', 'quote"d', 'back\\slash', 'tab\there', 'nl\n', 'é€😀', '\u007f', '\ud800lone', ''];
+    for (const newClientOrderId of ids) {
+      const r = ex.placeOrder(limit(1, 'BUY', '30000', '0.1', newClientOrderId ? { newClientOrderId } : {}));
+      for (const t of ['ACK', 'RESULT', 'FULL'] as const) {
+        const json = orderResponseJson(r.order, r.fills, t, 5);
+        expect(json).toBe(JSON.stringify(orderResponse(r.order, r.fills, t, 5)));
+        if (newClientOrderId)
+          expect((JSON.parse(json) as { clientOrderId: string }).clientOrderId).toBe(newClientOrderId);
+      }
+    }
   });
 });

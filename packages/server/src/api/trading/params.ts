@@ -11,6 +11,7 @@ import {
   type SelfTradePreventionMode,
   type Side,
   type TimeInForce,
+  type ParamValue,
   type TypedParams,
 } from '@binance-sandbox/protocol';
 import type { ApiCall } from '../../context.js';
@@ -19,13 +20,11 @@ import type { PlaceOrderCommand } from '../../engine/index.js';
 export const DAY_MS = 86_400_000;
 
 export function str(p: TypedParams, name: string): string | undefined {
-  const v = p[name];
-  return typeof v === 'string' ? v : undefined;
+  return asString(p[name]);
 }
 
 export function int(p: TypedParams, name: string): number | undefined {
-  const v = p[name];
-  return typeof v === 'number' ? v : undefined;
+  return asInt(p[name]);
 }
 
 export function bool(p: TypedParams, name: string): boolean | undefined {
@@ -47,7 +46,20 @@ export function symbolOf(call: ApiCall, name = 'symbol'): string {
   return symbol;
 }
 
-/** Names of the new-order parameters, with a prefix for cancelReplace-style reuse. */
+/** A typed parameter if it is a string (a property read of its own at each site: see placeCommand). */
+function asString(v: ParamValue | undefined): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function asInt(v: ParamValue | undefined): number | undefined {
+  return typeof v === 'number' ? v : undefined;
+}
+
+/**
+ * The new-order parameters as the engine's command. Every parameter is read by name at its own site
+ * (not through `str(p, name)`): one load site shared by every name and every params shape is
+ * megamorphic, and this runs on every order.
+ */
 export function placeCommand(call: ApiCall, symbol: string): PlaceOrderCommand {
   const p = call.params;
   const cmd: {
@@ -56,23 +68,33 @@ export function placeCommand(call: ApiCall, symbol: string): PlaceOrderCommand {
     now: call.now,
     accountId: accountOf(call),
     symbol,
-    side: str(p, 'side') as Side,
-    type: str(p, 'type') as OrderType,
+    side: asString(p['side']) as Side,
+    type: asString(p['type']) as OrderType,
   };
-  const tif = str(p, 'timeInForce');
+  const tif = asString(p['timeInForce']);
   if (tif !== undefined) cmd.timeInForce = tif as TimeInForce;
-  for (const name of ['quantity', 'quoteOrderQty', 'price', 'stopPrice', 'icebergQty', 'newClientOrderId'] as const) {
-    const v = str(p, name);
-    if (v !== undefined) cmd[name] = v;
-  }
-  const stp = str(p, 'selfTradePreventionMode');
+  const quantity = asString(p['quantity']);
+  if (quantity !== undefined) cmd.quantity = quantity;
+  const quoteOrderQty = asString(p['quoteOrderQty']);
+  if (quoteOrderQty !== undefined) cmd.quoteOrderQty = quoteOrderQty;
+  const price = asString(p['price']);
+  if (price !== undefined) cmd.price = price;
+  const stopPrice = asString(p['stopPrice']);
+  if (stopPrice !== undefined) cmd.stopPrice = stopPrice;
+  const icebergQty = asString(p['icebergQty']);
+  if (icebergQty !== undefined) cmd.icebergQty = icebergQty;
+  const newClientOrderId = asString(p['newClientOrderId']);
+  if (newClientOrderId !== undefined) cmd.newClientOrderId = newClientOrderId;
+  const stp = asString(p['selfTradePreventionMode']);
   if (stp !== undefined) cmd.selfTradePreventionMode = stp as SelfTradePreventionMode;
-  const strategyId = int(p, 'strategyId');
+  const strategyId = asInt(p['strategyId']);
   if (strategyId !== undefined) cmd.strategyId = strategyId;
-  const strategyType = int(p, 'strategyType');
+  const strategyType = asInt(p['strategyType']);
   if (strategyType !== undefined) cmd.strategyType = strategyType;
-  const trailingDelta = int(p, 'trailingDelta');
+  const trailingDelta = asInt(p['trailingDelta']);
   if (trailingDelta !== undefined) cmd.trailingDelta = trailingDelta;
+  if (p['pegPriceType'] === undefined && p['pegOffsetType'] === undefined && p['pegOffsetValue'] === undefined)
+    return cmd;
   const peg = pegOf(p, '');
   return peg === undefined ? cmd : { ...cmd, ...peg };
 }
