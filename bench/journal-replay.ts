@@ -24,7 +24,7 @@ export async function run(opts: { orders?: number } = {}) {
       rounds: 1,
     },
     {
-      name: `restart: snapshot of that state + the journal after it (${(r.snapshot.bytes / 2 ** 20).toFixed(0)} MiB; taking it paused ${(r.snapshot.captureSeconds * 1000).toFixed(0)} ms)`,
+      name: `restart: snapshot of that state + the journal after it (${(r.snapshot.bytes / 2 ** 20).toFixed(0)} MiB; taking it paused ${(r.snapshot.captureSeconds * 1000).toFixed(0)} ms, the next one ${(r.snapshot.recaptureSeconds * 1000).toFixed(0)} ms)`,
       unit: 's',
       ours: r.snapshot.restartSeconds,
       baseline: r.seconds,

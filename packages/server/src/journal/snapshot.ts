@@ -3,8 +3,11 @@
  * restart loads it and replays only the records after it.
  *
  * file   := "BSBXSNP1" headerLength:u32le headerCrc:u32le header body
- * header := JSON SnapshotMeta (record counts, config fingerprint, body length and CRC-32)
- * body   := v8.serialize(SnapshotData) — plain data; orders and trades as Float64Array tables
+ * header := JSON SnapshotMeta (record counts, config fingerprint, body length and CRC-32), padded
+ *           with spaces so that the body starts at a multiple of 8 bytes
+ * body   := version 2: packBody(SnapshotData) (packed-body.ts: a v8-serialised tree of plain data
+ *           and the large typed arrays — order and trade columns — as raw sections);
+ *           version 1 (still read): v8.serialize(SnapshotData)
  *
  * Named `snapshot-<records, 12 digits>.bin`; written to a `.tmp` file, fsynced, renamed, and the
  * directory fsynced, so a crash leaves either the old set or the new file whole. The newest
@@ -14,17 +17,20 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
+import { deserialize } from 'node:v8';
 import type { SymbolDefinition } from '@binance-sandbox/protocol';
 import type { EngineState } from '../engine/snapshot.js';
 import type { MarketState } from '../market/market-data.js';
 import { fsyncDir } from './fsync-dir.js';
+import { packBody, unpackBody, type Packed } from './packed-body.js';
 import { crc32 } from './crc32.js';
 import type { RecordCounts } from './file-journal.js';
 import type { ApiKeyRecord } from './records.js';
 
 export const SNAPSHOT_MAGIC = Buffer.from('BSBXSNP1', 'latin1');
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
+/** Versions this build reads. */
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 export const KEEP_SNAPSHOTS = 2;
 const NAME_RE = /^snapshot-(\d{12})\.bin$/;
 const PREFIX_BYTES = SNAPSHOT_MAGIC.length + 8;
@@ -71,9 +77,12 @@ export function snapshotName(records: number): string {
   return `snapshot-${String(records).padStart(12, '0')}.bin`;
 }
 
-/** The state as bytes: the event-loop pause of a snapshot (the state keeps changing right after). */
-export function serializeSnapshot(data: SnapshotData): Buffer {
-  return serialize(data);
+/**
+ * The state as bytes: the event-loop pause of a snapshot (the state keeps changing right after).
+ * `spare`: the buffer of an earlier body (Packed.buffer), written into when large enough.
+ */
+export function serializeSnapshot(data: SnapshotData, spare?: Buffer): Packed {
+  return packBody(data, spare);
 }
 
 /** CRC slices between which the event loop runs (a 200 MiB body takes ~0.1 s in one go). */
@@ -98,7 +107,9 @@ function snapshotParts(body: Buffer, bodyCrc: number, counts: RecordCounts, fing
     bodyBytes: body.length,
     bodyCrc,
   };
-  const header = Buffer.from(JSON.stringify(meta), 'utf8');
+  const json = JSON.stringify(meta);
+  // the body 8-byte aligned in the file (and so in the buffer it is read into): its sections become views
+  const header = Buffer.from(json.padEnd(json.length + ((8 - ((PREFIX_BYTES + json.length) % 8)) % 8)), 'utf8');
   const prefix = Buffer.alloc(PREFIX_BYTES);
   SNAPSHOT_MAGIC.copy(prefix, 0);
   prefix.writeUInt32LE(header.length, SNAPSHOT_MAGIC.length);
@@ -159,7 +170,7 @@ function parseHeader(buf: Buffer): { meta: SnapshotMeta; headerEnd: number } {
   const header = buf.subarray(PREFIX_BYTES, headerEnd);
   if (crc32(header) !== buf.readUInt32LE(SNAPSHOT_MAGIC.length + 4)) throw new SnapshotError('header CRC mismatch');
   const meta = JSON.parse(header.toString('utf8')) as SnapshotMeta;
-  if (meta.version !== SNAPSHOT_VERSION) throw new SnapshotError(`unknown snapshot version ${meta.version}`);
+  if (!READABLE_VERSIONS.includes(meta.version)) throw new SnapshotError(`unknown snapshot version ${meta.version}`);
   return { meta, headerEnd };
 }
 
@@ -187,7 +198,13 @@ export function readSnapshot(path: string, fingerprint: string): LoadedSnapshot 
   if (body.length !== meta.bodyBytes)
     throw new SnapshotError(`body is ${body.length} bytes, expected ${meta.bodyBytes}`);
   if (crc32(body) !== meta.bodyCrc) throw new SnapshotError('body CRC mismatch');
-  return { path, meta, data: deserialize(body) as SnapshotData, bytes: buf.length };
+  let data: SnapshotData;
+  try {
+    data = (meta.version === 1 ? deserialize(body) : unpackBody(body)) as SnapshotData;
+  } catch (err) {
+    throw new SnapshotError(`body cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return { path, meta, data, bytes: buf.length };
 }
 
 /**

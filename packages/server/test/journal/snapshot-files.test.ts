@@ -16,7 +16,16 @@ import { FileJournal, JOURNAL_FILE, JournalCorruptError, listSegments } from '..
 import { recoverInto, type DurableState } from '../../src/journal/recovery.js';
 import { randomBytes } from 'node:crypto';
 import { crc32 } from '../../src/journal/crc32.js';
-import { frameSnapshot, listSnapshots, snapshotFingerprint, type SnapshotMeta } from '../../src/journal/snapshot.js';
+import {
+  frameSnapshot,
+  listSnapshots,
+  readSnapshot,
+  readSnapshotMeta,
+  SNAPSHOT_MAGIC,
+  snapshotFingerprint,
+  type SnapshotMeta,
+} from '../../src/journal/snapshot.js';
+import { serialize } from 'node:v8';
 import { MarketData } from '../../src/market/market-data.js';
 import { queryKlines } from '../../src/market/klines.js';
 import { createSandbox } from '../../src/sandbox.js';
@@ -203,6 +212,27 @@ describe('snapshot files', () => {
     await journal.close();
   });
 
+  it('a snapshot in the previous format (version 1: the whole state through v8.serialize) still loads', async () => {
+    const { dir, expected, accounts } = await dataDir();
+    const newest = join(dir, listSnapshots(dir)[0]!.name);
+    const { data, meta } = readSnapshot(newest, snapshotFingerprint(defaultConfig().symbols));
+    const body = serialize(data);
+    const header = Buffer.from(
+      JSON.stringify({ ...meta, version: 1, bodyBytes: body.length, bodyCrc: crc32(body) } satisfies SnapshotMeta),
+    );
+    const prefix = Buffer.alloc(16);
+    SNAPSHOT_MAGIC.copy(prefix);
+    prefix.writeUInt32LE(header.length, 8);
+    prefix.writeUInt32LE(crc32(header), 12);
+    writeFileSync(newest, Buffer.concat([prefix, header, body]));
+    expect(readSnapshotMeta(newest).version).toBe(1);
+    const r = restart(dir);
+    expect(r.warnings).toEqual([]);
+    expect(r.info.snapshot?.path).toBe(newest);
+    expect(answers(r.state.exchange, r.state.market, accounts)).toBe(expected);
+    await r.journal.close();
+  });
+
   it('compacted journal: without a usable snapshot the state cannot be rebuilt, and recovery says so', async () => {
     const { dir } = await dataDir();
     for (const s of listSnapshots(dir)) corrupt(join(dir, s.name));
@@ -229,6 +259,7 @@ describe('snapshot framing', () => {
     expect(meta.bodyCrc).toBe(crc32(body));
     expect(framed).toBe(body);
     expect(prefix!.readUInt32LE(8)).toBe(header!.length);
+    expect((prefix!.length + header!.length) % 8).toBe(0); // the body's sections can be read in place
     expect(turns).toBeGreaterThan(0);
   });
 });
