@@ -97,7 +97,7 @@ export interface Packed {
 }
 
 /** Room left in a new buffer for the next, usually larger, body (history only grows). */
-const HEADROOM = 1.25;
+export const HEADROOM = 1.25;
 
 /** The packed body of `data` (see the file comment), written into `spare` when it fits. */
 export function packBody(data: unknown, spare?: Buffer): Packed {

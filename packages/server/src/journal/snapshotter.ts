@@ -18,6 +18,7 @@ import type { ExchangeCommand } from '../exchange/commands.js';
 import type { Journal } from '../exchange/service.js';
 import { join } from 'node:path';
 import type { RecordCounts } from './file-journal.js';
+import { SpareBuffer } from './spare-buffer.js';
 import {
   frameSnapshot,
   KEEP_SNAPSHOTS,
@@ -56,6 +57,8 @@ export interface SnapshotterOptions {
 }
 
 const DEFAULT_REUSE_BUFFER_MS = 5 * 60_000;
+/** A buffer for the next snapshot is prepared from this fraction of `every` records on. */
+const PREPARE_AT = 0.9;
 
 export interface SnapshotResult {
   readonly path: string;
@@ -67,6 +70,8 @@ export interface SnapshotResult {
   readonly writeMs: number;
   /** Journal segments deleted after it. */
   readonly compacted: readonly string[];
+  /** The body was written into memory kept or prepared for it (SpareBuffer), not fresh memory. */
+  readonly reusedBuffer: boolean;
 }
 
 export class Snapshotter {
@@ -79,10 +84,11 @@ export class Snapshotter {
   private scheduled = false;
   private closed = false;
   /** The previous body's buffer, for the next capture (see reuseBufferMs). */
-  private spare: Buffer | undefined;
-  private spareTimer: NodeJS.Timeout | undefined;
+  private readonly spare: SpareBuffer;
 
-  constructor(private readonly options: SnapshotterOptions) {}
+  constructor(private readonly options: SnapshotterOptions) {
+    this.spare = new SpareBuffer(options.reuseBufferMs ?? DEFAULT_REUSE_BUFFER_MS);
+  }
 
   /** Wraps the engine's journal: every append is counted (and may schedule a snapshot). */
   wrap(inner: Journal): Journal {
@@ -104,11 +110,15 @@ export class Snapshotter {
     this.recorded();
   }
 
-  /** After recovery: the records the journal holds, and how many of them no snapshot covers. */
-  recovered(engineRecords: number, adminRecords: number, uncovered: number): void {
+  /**
+   * After recovery: the records the journal holds, how many of them no snapshot covers, and the size
+   * of the snapshot it started from (0: none), which the next one's buffer is prepared from.
+   */
+  recovered(engineRecords: number, adminRecords: number, uncovered: number, snapshotBytes = 0): void {
     this.engineRecords = engineRecords;
     this.adminRecords = adminRecords;
     this.sinceLast = uncovered;
+    this.spare.expect(snapshotBytes);
     this.maybeSchedule();
   }
 
@@ -127,14 +137,15 @@ export class Snapshotter {
   async close(): Promise<SnapshotResult | null> {
     this.closed = true;
     await this.running;
-    this.takeSpare();
-    if (this.sinceLast === 0) return null;
-    return this.snapshot();
+    const last = this.sinceLast === 0 ? null : await this.snapshot();
+    this.spare.close();
+    return last;
   }
 
   private recorded(): void {
     this.sinceLast++;
     this.maybeSchedule();
+    if (this.options.every > 0 && this.sinceLast >= this.options.every * PREPARE_AT) this.spare.prepare();
   }
 
   private maybeSchedule(): void {
@@ -153,10 +164,11 @@ export class Snapshotter {
     const counts = { engineRecords: this.engineRecords, adminRecords: this.adminRecords };
     const durable = this.lastEngineAppend;
     const covered = this.sinceLast;
+    const spare = this.spare.take();
     let body: Buffer;
     let buffer: Buffer;
     try {
-      ({ body, buffer } = serializeSnapshot(this.options.capture(), this.takeSpare()));
+      ({ body, buffer } = serializeSnapshot(this.options.capture(), spare));
     } catch (err) {
       this.options.log.error({ err }, 'snapshot capture failed');
       return null;
@@ -171,14 +183,17 @@ export class Snapshotter {
       this.sinceLast -= Math.min(covered, this.sinceLast);
       const compacted = this.compactJournal();
       const bytes = parts.reduce((n, p) => n + p.length, 0);
-      const result = { path, records, bytes, captureMs, writeMs: performance.now() - t0 - captureMs, compacted };
+      const writeMs = performance.now() - t0 - captureMs;
+      const reusedBuffer = buffer === spare;
+      const result = { path, records, bytes, captureMs, writeMs, compacted, reusedBuffer };
       this.options.log.info(
         {
           snapshot: path,
           records,
           bytes,
           captureMs: Math.round(captureMs),
-          writeMs: Math.round(result.writeMs),
+          reusedBuffer,
+          writeMs: Math.round(writeMs),
           ...(compacted.length > 0 ? { journalSegmentsDeleted: compacted } : {}),
         },
         'snapshot written',
@@ -189,22 +204,8 @@ export class Snapshotter {
       this.options.log.error({ err, records }, 'snapshot not written (the journal still holds everything)');
       return null;
     } finally {
-      this.keepSpare(buffer);
+      this.spare.keep(buffer);
     }
-  }
-
-  private takeSpare(): Buffer | undefined {
-    const spare = this.spare;
-    this.spare = undefined;
-    clearTimeout(this.spareTimer);
-    return spare;
-  }
-
-  private keepSpare(buffer: Buffer): void {
-    if (this.closed) return;
-    this.spare = buffer;
-    this.spareTimer = setTimeout(() => (this.spare = undefined), this.options.reuseBufferMs ?? DEFAULT_REUSE_BUFFER_MS);
-    this.spareTimer.unref();
   }
 
   /**

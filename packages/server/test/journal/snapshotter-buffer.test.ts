@@ -1,0 +1,124 @@
+/**
+ * The Snapshotter writes each body into the previous body's buffer while it is kept (reuseBufferMs),
+ * prepares one ahead of a snapshot that is due, and every file it writes that way reads back as the
+ * state it captured.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ExchangeCommand } from '../../src/exchange/commands.js';
+import type { Journal } from '../../src/exchange/service.js';
+import { readSnapshot, type SnapshotData } from '../../src/journal/snapshot.js';
+import { Snapshotter, type SnapshotResult } from '../../src/journal/snapshotter.js';
+import { SpareBuffer } from '../../src/journal/spare-buffer.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const NO_JOURNAL: Journal = { append: () => Promise.resolve(), close: () => Promise.resolve() };
+const COMMAND = { kind: 'deposit', cmd: { now: 0, accountId: 1, asset: 'USDT', amount: '1' } } as ExchangeCommand;
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A state whose size and contents change with `n` (a column as large as real ones, and a marker). */
+function stateOf(n: number): SnapshotData {
+  return {
+    engine: { column: new Float64Array(20_000 + n).fill(n), n } as never,
+    market: { symbols: [] },
+    accounts: [],
+    clockAdvancedMs: n,
+  };
+}
+
+function setup(reuseBufferMs: number, every = 0) {
+  const dir = mkdtempSync(join(tmpdir(), 'bsbx-spare-'));
+  dirs.push(dir);
+  let n = 0;
+  const snapshotter = new Snapshotter({
+    dir,
+    every,
+    fingerprint: 'fp',
+    capture: () => stateOf(n),
+    log: { info: () => undefined, error: (f) => expect.fail(JSON.stringify(f)) },
+    reuseBufferMs,
+  });
+  const journal = snapshotter.wrap(NO_JOURNAL);
+  const read = (r: SnapshotResult | null) => readSnapshot(r!.path, 'fp').data;
+  return { snapshotter, journal, read, set: (v: number) => (n = v) };
+}
+
+describe('snapshot buffers', () => {
+  it('the next body goes into the last one’s buffer while it is kept, larger or smaller, and reads back right', async () => {
+    const { snapshotter, journal, read, set } = setup(60_000);
+    const results: SnapshotResult[] = [];
+    for (const n of [4000, 4100, 10, 4500, 90_000]) {
+      set(n);
+      void journal.append(COMMAND);
+      const r = (await snapshotter.snapshot())!;
+      results.push(r);
+      const data = read(r);
+      expect(data.clockAdvancedMs).toBe(n);
+      expect((data.engine as unknown as { column: Float64Array }).column).toEqual(new Float64Array(20_000 + n).fill(n));
+    }
+    // fresh memory first; then the kept buffer (a quarter larger) until a body outgrows it
+    expect(results.map((r) => r.reusedBuffer)).toEqual([false, true, true, true, false]);
+    await snapshotter.close();
+  });
+
+  it('gives the buffer back after reuseBufferMs, and prepares one again before the next snapshot is due', async () => {
+    const { snapshotter, journal } = setup(0, 20);
+    for (let i = 0; i < 20; i++) void journal.append(COMMAND); // the 20th schedules a snapshot
+    await turn();
+    await snapshotter.snapshot(); // after the scheduled one
+    await new Promise((resolve) => setTimeout(resolve, 5)); // reuseBufferMs = 0: given back
+    for (let i = 0; i < 17; i++) void journal.append(COMMAND); // 17 of 20: not yet preparing
+    for (let i = 0; i < 10; i++) await turn();
+    const cold = await snapshotter.snapshot();
+    expect(cold?.reusedBuffer).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let i = 0; i < 18; i++) void journal.append(COMMAND); // 90 % of 20: prepare
+    for (let i = 0; i < 10; i++) await turn();
+    const warm = await snapshotter.snapshot();
+    expect(warm?.reusedBuffer).toBe(true);
+    await snapshotter.close();
+  });
+});
+
+describe('SpareBuffer', () => {
+  it('prepares a buffer of the last kept size slice by slice; a take meanwhile stops it, and nothing is kept after close', async () => {
+    const spare = new SpareBuffer(60_000);
+    spare.prepare(); // nothing kept yet: no size to prepare
+    expect(spare.take()).toBeUndefined();
+    spare.keep(Buffer.alloc(20 << 20, 1));
+    const kept = spare.take()!;
+    expect(kept.length).toBe(20 << 20);
+    spare.keep(kept);
+    spare.prepare(); // one is kept: nothing to do
+    expect(spare.take()).toBe(kept);
+    spare.prepare();
+    expect(spare.ready).toBe(false);
+    await turn();
+    const half = spare.take()!; // mid-way: handed out as far as it got, and no longer written
+    expect(half.length).toBe(20 << 20);
+    half.fill(9);
+    for (let i = 0; i < 10; i++) await turn();
+    expect(half.every((b) => b === 9)).toBe(true);
+    expect(spare.ready).toBe(false);
+    spare.keep(half);
+    spare.take();
+    spare.prepare();
+    for (let i = 0; i < 10; i++) await turn();
+    expect(spare.ready).toBe(true);
+    spare.close();
+    spare.keep(Buffer.alloc(10));
+    expect(spare.take()).toBeUndefined();
+
+    const started = new SpareBuffer(60_000); // after a startup from a snapshot of 1000 bytes
+    started.expect(1000);
+    started.prepare();
+    await turn();
+    expect(started.take()?.length).toBe(1250); // with a quarter more room, as packBody makes them
+  });
+});
