@@ -107,7 +107,7 @@ export async function createSandbox(config: SandboxConfig, overrides: SandboxOve
         },
         () => snapshotter.adminRecorded(),
       );
-      snapshotter.recovered(info.engineRecords, info.adminRecords, info.replayed, info.snapshot?.bytes ?? 0);
+      snapshotter.recovered(info.engineRecords, info.adminRecords, info.replayed, info.snapshot ?? undefined);
       app.log.info(
         {
           journal: info.path,

@@ -18,6 +18,7 @@ import type { ExchangeCommand } from '../exchange/commands.js';
 import type { Journal } from '../exchange/service.js';
 import { join } from 'node:path';
 import type { RecordCounts } from './file-journal.js';
+import { HEADROOM } from './packed-body.js';
 import { SpareBuffer } from './spare-buffer.js';
 import {
   frameSnapshot,
@@ -85,6 +86,8 @@ export class Snapshotter {
   private closed = false;
   /** The previous body's buffer, for the next capture (see reuseBufferMs). */
   private readonly spare: SpareBuffer;
+  /** Body size and records (engine + admin) of the last snapshot written or loaded: what the next one's size is predicted from. */
+  private last = { bodyBytes: 0, records: 0 };
 
   constructor(private readonly options: SnapshotterOptions) {
     this.spare = new SpareBuffer(options.reuseBufferMs ?? DEFAULT_REUSE_BUFFER_MS);
@@ -111,14 +114,19 @@ export class Snapshotter {
   }
 
   /**
-   * After recovery: the records the journal holds, how many of them no snapshot covers, and the size
-   * of the snapshot it started from (0: none), which the next one's buffer is prepared from.
+   * After recovery: the records the journal holds, how many of them no snapshot covers, and the
+   * snapshot it started from (if any), which the next one's size is predicted from.
    */
-  recovered(engineRecords: number, adminRecords: number, uncovered: number, snapshotBytes = 0): void {
+  recovered(
+    engineRecords: number,
+    adminRecords: number,
+    uncovered: number,
+    snapshot?: { readonly bytes: number; readonly records: number },
+  ): void {
     this.engineRecords = engineRecords;
     this.adminRecords = adminRecords;
     this.sinceLast = uncovered;
-    this.spare.expect(snapshotBytes);
+    if (snapshot !== undefined) this.last = { bodyBytes: snapshot.bytes, records: snapshot.records };
     this.maybeSchedule();
   }
 
@@ -145,7 +153,12 @@ export class Snapshotter {
   private recorded(): void {
     this.sinceLast++;
     this.maybeSchedule();
-    if (this.options.every > 0 && this.sinceLast >= this.options.every * PREPARE_AT) this.spare.prepare();
+    const every = this.options.every;
+    if (every > 0 && this.sinceLast >= every * PREPARE_AT && this.last.records > 0) {
+      // the state grows with the records (history): the next body, in proportion, with room to spare
+      const next = this.engineRecords + this.adminRecords + Math.max(0, every - this.sinceLast);
+      this.spare.prepare(Math.ceil(((this.last.bodyBytes * next) / this.last.records) * HEADROOM));
+    }
   }
 
   private maybeSchedule(): void {
@@ -183,6 +196,7 @@ export class Snapshotter {
       this.sinceLast -= Math.min(covered, this.sinceLast);
       const compacted = this.compactJournal();
       const bytes = parts.reduce((n, p) => n + p.length, 0);
+      this.last = { bodyBytes: body.length, records };
       const writeMs = performance.now() - t0 - captureMs;
       const reusedBuffer = buffer === spare;
       const result = { path, records, bytes, captureMs, writeMs, compacted, reusedBuffer };

@@ -6,11 +6,10 @@
  * written: bench/RESULTS.md). So
  * the buffer of the last body is kept for `keepMs` — while snapshots come often, the next one fits
  * in it (it has a quarter more room than the body) — and given back to the allocator when they do
- * not. Before a snapshot that is due soon, `prepare` allocates a buffer of that size again and
- * touches its pages a slice per event-loop turn, off the pause.
+ * not. Before a snapshot that is due soon, `prepare` allocates a buffer of the size the caller
+ * expects (when the one kept is smaller) and touches its pages a slice per event-loop turn, off the
+ * pause.
  */
-
-import { HEADROOM } from './packed-body.js';
 
 /** Bytes touched per event-loop turn while preparing (a few ms of page faults). */
 const PREPARE_SLICE_BYTES = 4 << 20;
@@ -19,8 +18,6 @@ export class SpareBuffer {
   private kept: Buffer | undefined;
   private timer: NodeJS.Timeout | undefined;
   private preparing: Buffer | undefined;
-  /** Size of the last buffer kept: what `prepare` allocates. */
-  private lastBytes = 0;
   private closed = false;
 
   constructor(private readonly keepMs: number) {}
@@ -39,20 +36,19 @@ export class SpareBuffer {
     if (this.closed) return;
     clearTimeout(this.timer);
     this.kept = buffer;
-    this.lastBytes = buffer.length;
     this.timer = setTimeout(() => (this.kept = undefined), this.keepMs);
     this.timer.unref();
   }
 
-  /** Sizes the buffer `prepare` makes before any was kept (from a snapshot loaded at startup). */
-  expect(bodyBytes: number): void {
-    if (this.lastBytes === 0) this.lastBytes = Math.ceil(bodyBytes * HEADROOM);
-  }
-
-  /** Starts preparing a buffer of the last kept size, unless one is kept or on its way. */
-  prepare(): void {
-    if (this.closed || this.kept !== undefined || this.preparing !== undefined || this.lastBytes === 0) return;
-    const buffer = Buffer.allocUnsafeSlow(this.lastBytes);
+  /**
+   * Starts preparing a buffer of `bytes` unless one at least that large is kept or on its way (a
+   * smaller one kept is given back: the next body would not fit).
+   */
+  prepare(bytes: number): void {
+    if (this.closed || bytes <= 0) return;
+    if ((this.kept?.length ?? this.preparing?.length ?? 0) >= bytes) return;
+    this.take();
+    const buffer = Buffer.allocUnsafeSlow(bytes);
     this.preparing = buffer;
     const step = (from: number): void => {
       if (this.preparing !== buffer) return; // taken, or closed, meanwhile

@@ -78,47 +78,54 @@ describe('snapshot buffers', () => {
     const cold = await snapshotter.snapshot();
     expect(cold?.reusedBuffer).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 5));
-    for (let i = 0; i < 18; i++) void journal.append(COMMAND); // 90 % of 20: prepare
+    for (let i = 0; i < 18; i++) void journal.append(COMMAND); // 90 % of 20: prepare (the size predicted)
     for (let i = 0; i < 10; i++) await turn();
     const warm = await snapshotter.snapshot();
     expect(warm?.reusedBuffer).toBe(true);
     await snapshotter.close();
   });
+
+  it('after a startup from a snapshot, prepares the first buffer from that snapshot’s size', async () => {
+    for (const loaded of [{ bytes: 170_000, records: 100 }, undefined]) {
+      const { snapshotter, journal } = setup(60_000, 20);
+      snapshotter.recovered(100, 0, 0, loaded);
+      for (let i = 0; i < 18; i++) void journal.append(COMMAND);
+      for (let i = 0; i < 10; i++) await turn();
+      expect((await snapshotter.snapshot())?.reusedBuffer).toBe(loaded !== undefined);
+      await snapshotter.close();
+    }
+  });
 });
 
 describe('SpareBuffer', () => {
-  it('prepares a buffer of the last kept size slice by slice; a take meanwhile stops it, and nothing is kept after close', async () => {
+  it('prepares a buffer slice by slice unless a large enough one is kept; a take meanwhile stops it; nothing is kept after close', async () => {
     const spare = new SpareBuffer(60_000);
-    spare.prepare(); // nothing kept yet: no size to prepare
+    const MiB = 1 << 20;
+    spare.prepare(0);
     expect(spare.take()).toBeUndefined();
-    spare.keep(Buffer.alloc(20 << 20, 1));
-    const kept = spare.take()!;
-    expect(kept.length).toBe(20 << 20);
+    const kept = Buffer.alloc(20 * MiB, 1);
     spare.keep(kept);
-    spare.prepare(); // one is kept: nothing to do
+    spare.prepare(10 * MiB); // the one kept is large enough
+    expect(spare.ready).toBe(true);
     expect(spare.take()).toBe(kept);
-    spare.prepare();
+    spare.keep(kept);
+    spare.prepare(30 * MiB); // too small: given back, a larger one prepared
     expect(spare.ready).toBe(false);
     await turn();
     const half = spare.take()!; // mid-way: handed out as far as it got, and no longer written
-    expect(half.length).toBe(20 << 20);
+    expect(half.length).toBe(30 * MiB);
     half.fill(9);
-    for (let i = 0; i < 10; i++) await turn();
+    for (let i = 0; i < 12; i++) await turn();
     expect(half.every((b) => b === 9)).toBe(true);
     expect(spare.ready).toBe(false);
-    spare.keep(half);
-    spare.take();
-    spare.prepare();
-    for (let i = 0; i < 10; i++) await turn();
+    spare.prepare(12 * MiB);
+    spare.prepare(8 * MiB); // the one on its way is large enough
+    for (let i = 0; i < 12; i++) await turn();
     expect(spare.ready).toBe(true);
+    expect(spare.take()?.length).toBe(12 * MiB);
     spare.close();
     spare.keep(Buffer.alloc(10));
+    spare.prepare(10);
     expect(spare.take()).toBeUndefined();
-
-    const started = new SpareBuffer(60_000); // after a startup from a snapshot of 1000 bytes
-    started.expect(1000);
-    started.prepare();
-    await turn();
-    expect(started.take()?.length).toBe(1250); // with a quarter more room, as packBody makes them
   });
 });
