@@ -68,16 +68,16 @@ describe('snapshot buffers', () => {
   });
 
   it('gives the buffer back after reuseBufferMs, and prepares one again before the next snapshot is due', async () => {
-    const { snapshotter, journal } = setup(0, 20);
+    const { snapshotter, journal } = setup(200, 20);
     for (let i = 0; i < 20; i++) void journal.append(COMMAND); // the 20th schedules a snapshot
     await turn();
     await snapshotter.snapshot(); // after the scheduled one
-    await new Promise((resolve) => setTimeout(resolve, 5)); // reuseBufferMs = 0: given back
+    await new Promise((resolve) => setTimeout(resolve, 300)); // reuseBufferMs = 200: given back
     for (let i = 0; i < 17; i++) void journal.append(COMMAND); // 17 of 20: not yet preparing
     for (let i = 0; i < 10; i++) await turn();
     const cold = await snapshotter.snapshot();
     expect(cold?.reusedBuffer).toBe(false);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     for (let i = 0; i < 18; i++) void journal.append(COMMAND); // 90 % of 20: prepare (the size predicted)
     for (let i = 0; i < 10; i++) await turn();
     const warm = await snapshotter.snapshot();
