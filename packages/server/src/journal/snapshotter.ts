@@ -86,7 +86,10 @@ export class Snapshotter {
   private closed = false;
   /** The previous body's buffer, for the next capture (see reuseBufferMs). */
   private readonly spare: SpareBuffer;
-  /** Body size and records (engine + admin) of the last snapshot written or loaded: what the next one's size is predicted from. */
+  /**
+   * Body size and records (engine + admin) of the last snapshot written or loaded: the next body's
+   * size is predicted from them.
+   */
   private last = { bodyBytes: 0, records: 0 };
 
   constructor(private readonly options: SnapshotterOptions) {
@@ -154,7 +157,8 @@ export class Snapshotter {
     this.sinceLast++;
     this.maybeSchedule();
     const every = this.options.every;
-    if (every > 0 && this.sinceLast >= every * PREPARE_AT && this.last.records > 0) {
+    // not while one is being taken: its own buffer is kept for the next when it is done
+    if (every > 0 && this.running === null && this.sinceLast >= every * PREPARE_AT && this.last.records > 0) {
       // the state grows with the records (history): the next body, in proportion, with room to spare
       const next = this.engineRecords + this.adminRecords + Math.max(0, every - this.sinceLast);
       this.spare.prepare(Math.ceil(((this.last.bodyBytes * next) / this.last.records) * HEADROOM));

@@ -3,12 +3,11 @@
  *
  * Writing a body into fresh memory costs the event-loop pause more in page faults than in copying
  * (on this kind of machine, writing 100 MiB takes ~55 ms into new memory, ~10 ms into memory already
- * written: bench/RESULTS.md). So
- * the buffer of the last body is kept for `keepMs` — while snapshots come often, the next one fits
- * in it (it has a quarter more room than the body) — and given back to the allocator when they do
- * not. Before a snapshot that is due soon, `prepare` allocates a buffer of the size the caller
- * expects (when the one kept is smaller) and touches its pages a slice per event-loop turn, off the
- * pause.
+ * written: bench/RESULTS.md). So the buffer of the last body is kept for `keepMs` — while snapshots
+ * come often, the next one fits in it (it has a quarter more room than the body) — and given back
+ * to the allocator when they do not. Before a snapshot that is due soon, `prepare` allocates a
+ * buffer of the size the caller expects (when the one kept is smaller) and touches its pages a slice
+ * per event-loop turn, off the pause.
  */
 
 /** Bytes touched per event-loop turn while preparing (a few ms of page faults). */
