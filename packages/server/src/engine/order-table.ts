@@ -12,7 +12,7 @@
  * A view holds nothing but (table, orderId): two views of one order are the same order — compare
  * `orderId`s, never the views.
  */
-import { packStrings, unpackStrings } from './packed-strings.js';
+import { ClientIds } from './client-ids.js';
 import {
   EXPIRY_REASONS,
   ORDER_STATUSES,
@@ -243,7 +243,7 @@ export class OrderTable {
   tif = new Uint8Array(0);
   stp = new Uint8Array(0);
   // -- the rare parts
-  readonly cids = new Map<number, string>();
+  readonly cids = new ClientIds();
   readonly extras = new Map<number, OrderExtras>();
   readonly lists = new Map<number, OrderList>();
   /** SymbolAccounts by their index (SymbolState.account). */
@@ -264,14 +264,7 @@ export class OrderTable {
     this.ensure(rows);
     const pick = <K extends string, T extends Typed>(keys: readonly K[], get: (k: K) => T) =>
       Object.fromEntries(keys.map((k) => [k, get(k).subarray(0, rows)])) as Record<K, T>;
-    const cidOrders = new Float64Array(this.cids.size);
-    const cids = new Array<string>(this.cids.size);
-    let i = 0;
-    for (const [id, cid] of this.cids) {
-      cidOrders[i] = id;
-      cids[i++] = cid;
-    }
-    const packed = packStrings(cids);
+    const packed = this.cids.pack();
     const extraOrders: number[] = [];
     const extraNumbers: number[] = [];
     const extraBigs: bigint[] = [];
@@ -287,7 +280,7 @@ export class OrderTable {
       i32: pick(I32_COLUMNS, (k) => this[k]),
       u8: pick(U8_COLUMNS, (k) => this[k]),
       flags: this.flags.subarray(0, rows),
-      cidOrders,
+      cidOrders: packed.orders,
       cidLengths: packed.lengths,
       cidText: packed.text,
       extraOrders: Float64Array.from(extraOrders),
@@ -304,7 +297,7 @@ export class OrderTable {
     for (const k of I32_COLUMNS) this[k].set(d.i32[k]);
     for (const k of U8_COLUMNS) this[k].set(d.u8[k]);
     this.flags.set(d.flags);
-    unpackStrings(d.cidText, d.cidLengths, (cid, i) => this.cids.set(d.cidOrders[i] as number, cid));
+    this.cids.load({ text: d.cidText, lengths: d.cidLengths, orders: d.cidOrders });
     const w = EXTRA_NUMBERS.length;
     const b = EXTRA_BIGS.length;
     for (let i = 0; i < d.extraOrders.length; i++) {
