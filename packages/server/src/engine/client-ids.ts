@@ -9,7 +9,7 @@
  * order renamed, or an id taken away — drops it and the next export packs everything again (rare:
  * amendments and cancel-replace rename open orders).
  */
-import { packStrings, unpackStrings } from './packed-strings.js';
+import { appendTyped, packStrings, unpackStrings } from './packed-strings.js';
 
 /** The packed ids: `text` is every id one after the other, `lengths` their lengths, `orders` their orderIds. */
 export interface PackedClientIds {
@@ -60,8 +60,8 @@ export class ClientIds {
       const tail = packStrings(ids);
       out = {
         text: prev.text + tail.text,
-        lengths: concat(new Uint32Array(prev.lengths.length + ids.length), prev.lengths, tail.lengths),
-        orders: concat(new Float64Array(prev.orders.length + ids.length), prev.orders, this.added),
+        lengths: appendTyped(new Uint32Array(prev.lengths.length + ids.length), prev.lengths, tail.lengths),
+        orders: appendTyped(new Float64Array(prev.orders.length + ids.length), prev.orders, this.added),
       };
     }
     this.packed = out;
@@ -87,10 +87,4 @@ function packMap(byOrder: ReadonlyMap<number, string>): PackedClientIds {
   }
   const { text, lengths } = packStrings(ids);
   return { text, lengths, orders };
-}
-
-function concat<T extends Uint32Array | Float64Array>(out: T, head: T, tail: ArrayLike<number>): T {
-  out.set(head);
-  out.set(tail, head.length);
-  return out;
 }

@@ -408,6 +408,18 @@ export class SymbolAccount implements IdList {
    * are not indexed: Exchange.byCid decodes them (ids.ts).
    */
   readonly byClientId = new Map<string, number>();
+  /** Indexes `cid` as naming `orderId`, its latest order with that id (changes go through here: the table's indexLog). */
+  indexClientId(cid: string, orderId: number): void {
+    if (this.byClientId.has(cid)) this.t.indexLog.changed();
+    else this.t.indexLog.added(this.accountId, cid, orderId);
+    this.byClientId.set(cid, orderId);
+  }
+  /** Takes `cid` out of the index if it names `orderId`. */
+  unindexClientId(cid: string, orderId: number): void {
+    if (this.byClientId.get(cid) !== orderId) return;
+    this.byClientId.delete(cid);
+    this.t.indexLog.changed();
+  }
   /** With retained history: every orderId, in acceptance order (SymbolState.orderChains): first, last, count. */
   firstOrder = 0;
   lastOrder = 0;
@@ -1705,7 +1717,7 @@ export class Exchange {
     );
     sa.addOpen(o);
     if (indexed) this.genIds.set(generated, s.index, o.orderId);
-    else sa.byClientId.set(o.clientOrderId, o.orderId);
+    else sa.indexClientId(o.clientOrderId, o.orderId);
     if (this.retain) sa.addOrder(s.orderChains, o.orderId);
     if (d.trailingDelta > 0) {
       o.trail = this.newTrail(s, o.orderId, d.trailingDelta);
@@ -1983,7 +1995,7 @@ export class Exchange {
       t.flags[o.orderId] = this.retain ? f | HISTORY : f;
       if (!this.retain) {
         if (o.cidSeq > 0) this.genIds.clear(o.cidSeq);
-        else if (sa.byClientId.get(o.clientOrderId) === o.orderId) sa.byClientId.delete(o.clientOrderId);
+        else sa.unindexClientId(o.clientOrderId, o.orderId);
       }
     }
     if (o.lockB === 0n) {
@@ -2849,7 +2861,7 @@ export class Exchange {
   private renameOrder(s: SymbolState, o: Order, cid: string | undefined): void {
     const sa = o.sa;
     if (o.cidSeq > 0) this.genIds.clear(o.cidSeq);
-    else if (sa.byClientId.get(o.clientOrderId) === o.orderId) sa.byClientId.delete(o.clientOrderId);
+    else sa.unindexClientId(o.clientOrderId, o.orderId);
     if (cid === undefined) {
       const seq = ++this.cidSeq;
       if (seq < 4294967296) {
@@ -2860,7 +2872,7 @@ export class Exchange {
       cid = clientOrderId(this.seed, seq);
     }
     o.clientOrderId = cid;
-    sa.byClientId.set(cid, o.orderId);
+    sa.indexClientId(cid, o.orderId);
   }
 
   /** Lowers an open order's quantity to `newU` (newS steps) where it stands; expires it when nothing is left. */

@@ -12,6 +12,7 @@
  * A view holds nothing but (table, orderId): two views of one order are the same order — compare
  * `orderId`s, never the views.
  */
+import { ClientIdIndexLog } from './client-id-index.js';
 import { ClientIds } from './client-ids.js';
 import {
   EXPIRY_REASONS,
@@ -244,6 +245,8 @@ export class OrderTable {
   stp = new Uint8Array(0);
   // -- the rare parts
   readonly cids = new ClientIds();
+  /** The packed form of its SymbolAccounts' client id indexes (`accounts`' byClientId), for snapshots. */
+  readonly indexLog = new ClientIdIndexLog();
   readonly extras = new Map<number, OrderExtras>();
   readonly lists = new Map<number, OrderList>();
   /** SymbolAccounts by their index (SymbolState.account). */

@@ -23,3 +23,10 @@ export function unpackStrings(text: string, lengths: Uint32Array, each: (s: stri
     at += len;
   }
 }
+
+/** `head` then `tail` in `out` (sized for both): how a packed form grows by what came since. */
+export function appendTyped<T extends Uint32Array | Float64Array>(out: T, head: T, tail: ArrayLike<number>): T {
+  out.set(head);
+  out.set(tail, head.length);
+  return out;
+}

@@ -10,7 +10,8 @@
  * Versions 3 (client order ids per account as arrays of strings) and 2 (closed orders in a separate
  * archive: snapshot-v2.ts) are still read.
  */
-import { packStrings, unpackStrings } from './packed-strings.js';
+import type { PackedIndex } from './client-id-index.js';
+import { unpackStrings } from './packed-strings.js';
 import type { AccountStore } from './account-store.js';
 import { type BookSide, Level } from './book.js';
 import { Chains, type ChainsState } from './chains.js';
@@ -29,7 +30,7 @@ import { importSymbolV2, type SymbolDataV2 } from './snapshot-v2.js';
 import { TradeArchive, type TradeArchiveState } from './trade-archive.js';
 import type { AccountId, Amendment, Peg, PreventedMatchEvent } from './types.js';
 
-export const ENGINE_STATE_VERSION = 4;
+export const ENGINE_STATE_VERSION = 5;
 
 export interface EngineCounters {
   readonly seq: number;
@@ -80,7 +81,7 @@ export interface SymbolAccountState {
   /** Retained history lists: [head, tail, length] (links in SymbolData.orderChains / tradeChains). */
   readonly orders: readonly [number, number, number];
   readonly trades: readonly [number, number, number];
-  /** How many entries of its symbol's `clientIds` are its byClientId (version 4). */
+  /** How many entries of its symbol's `clientIds` are its byClientId (version 4; 5 names the account per entry). */
   readonly clientIdCount?: number;
   /** byClientId: client order ids and the orderIds they name (versions 2 and 3). */
   readonly clientIds?: readonly string[];
@@ -88,14 +89,17 @@ export interface SymbolAccountState {
 }
 
 /**
- * Every SymbolAccount's byClientId, one after the other in `symbolAccounts` order: the ids packed
- * (packed-strings.ts) and the orderIds they name — a few objects for the whole symbol, not a few
- * per account (each typed array costs the serialiser a call of its own).
+ * Every SymbolAccount's byClientId as entries (client id, orderId): the ids packed (packed-strings.ts)
+ * and the orderIds they name — a few objects for the whole symbol, not a few per account (each typed
+ * array costs the serialiser a call of its own). Version 5: `accounts` names each entry's account,
+ * in an order that replays every account's index in its own order (client-id-index.ts). Version 4:
+ * no `accounts`; the entries of each SymbolAccount one after the other, `clientIdCount` of them.
  */
 export interface ClientIdsState {
   readonly text: string;
   readonly lengths: Uint32Array;
   readonly orders: Float64Array;
+  readonly accounts?: Float64Array;
 }
 
 /** What both snapshot versions share per symbol. */
@@ -109,7 +113,7 @@ export interface SymbolDataBase {
   readonly lastT: number;
   readonly buckets: readonly Bucket[];
   readonly symbolAccounts: readonly SymbolAccountState[];
-  /** Version 4. */
+  /** Versions 4 and 5. */
   readonly clientIds?: ClientIdsState;
   readonly stops: readonly number[];
   readonly lists: readonly ListState[];
@@ -166,27 +170,16 @@ function exportAccount(a: Account): AccountState {
 }
 
 function exportSymbolAccounts(s: SymbolState): Pick<SymbolData, 'symbolAccounts' | 'clientIds'> {
-  let n = 0;
-  for (const sa of s.accounts.values()) n += sa.byClientId.size;
-  const ids = new Array<string>(n);
-  const orders = new Float64Array(n);
-  let i = 0;
   const symbolAccounts: SymbolAccountState[] = [];
   for (const sa of s.accounts.values()) {
-    for (const [cid, id] of sa.byClientId) {
-      ids[i] = cid;
-      orders[i++] = id;
-    }
     symbolAccounts.push({
       accountId: sa.acct.id,
       prevented: [...sa.prevented],
       orders: [sa.firstOrder, sa.lastOrder, sa.orderCount],
       trades: [sa.firstTrade, sa.lastTrade, sa.tradeCount],
-      clientIdCount: sa.byClientId.size,
     });
   }
-  const packed = packStrings(ids);
-  return { symbolAccounts, clientIds: { text: packed.text, lengths: packed.lengths, orders } };
+  return { symbolAccounts, clientIds: s.table.indexLog.pack(s.accounts.values()) };
 }
 
 function exportSymbol(s: SymbolState, retain: boolean): SymbolData {
@@ -241,7 +234,7 @@ function exportSide(side: BookSide): Float64Array {
  * Returns the counters for the engine to take over.
  */
 export function importEngine(state: EngineState, x: EngineInternals): EngineCounters {
-  if (state.version !== ENGINE_STATE_VERSION && state.version !== 3 && state.version !== 2)
+  if (![ENGINE_STATE_VERSION, 4, 3, 2].includes(state.version))
     throw new Error(`engine state version ${state.version} is unknown`);
   if (state.retain !== x.retain || state.seed !== x.seed)
     throw new Error('engine state was taken with other engine options (retainHistory / seed)');
@@ -294,9 +287,10 @@ export function importSymbolAccounts(d: SymbolDataBase, s: SymbolState, accounts
   s.updateId = d.updateId;
   s.lastT = d.lastT;
   for (const b of d.buckets) s.buckets.push({ ...b });
+  const packed = d.clientIds;
   const ids: string[] = [];
-  if (d.clientIds !== undefined) unpackStrings(d.clientIds.text, d.clientIds.lengths, (cid) => ids.push(cid));
-  let next = 0; // the next of `ids`
+  if (packed !== undefined) unpackStrings(packed.text, packed.lengths, (cid) => ids.push(cid));
+  let next = 0; // the next of `ids` (version 4: account by account)
   for (const sad of d.symbolAccounts) {
     const acct = accounts.get(sad.accountId);
     if (acct === undefined) throw new Error(`engine state: account ${sad.accountId} is missing`);
@@ -304,14 +298,23 @@ export function importSymbolAccounts(d: SymbolDataBase, s: SymbolState, accounts
     sa.prevented.push(...sad.prevented);
     [sa.firstOrder, sa.lastOrder, sa.orderCount] = sad.orders;
     [sa.firstTrade, sa.lastTrade, sa.tradeCount] = sad.trades;
-    if (d.clientIds !== undefined) {
-      const orders = d.clientIds.orders;
+    if (packed !== undefined && packed.accounts === undefined) {
+      const orders = packed.orders;
       for (let end = next + (sad.clientIdCount ?? 0); next < end; next++)
         sa.byClientId.set(ids[next] as string, orders[next] as number);
-    } else {
+    } else if (packed === undefined) {
       const orders = sad.clientIdOrders ?? new Float64Array(0);
       (sad.clientIds ?? []).forEach((cid, i) => sa.byClientId.set(cid, orders[i] as number));
     }
+  }
+  if (packed?.accounts !== undefined) {
+    const { accounts: owners, orders } = packed;
+    for (let i = 0; i < ids.length; i++) {
+      const sa = s.accounts.get(owners[i] as number);
+      if (sa === undefined) throw new Error(`engine state: ${s.c.name} has no account ${owners[i]}`);
+      sa.byClientId.set(ids[i] as string, orders[i] as number);
+    }
+    s.table.indexLog.loaded(packed as PackedIndex);
   }
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ClientIdIndexLog } from '../../src/engine/client-id-index.js';
 import { ClientIds, type PackedClientIds } from '../../src/engine/client-ids.js';
 import { mulberry32 } from './helpers.js';
 
@@ -58,5 +59,85 @@ describe('ClientIds', () => {
     expect(plain(ids.pack())).toEqual({ text: 'abcdefxy', lengths: [1, 2, 3, 2], orders: [3, 5, 9, 12] });
     ids.set(5, 'zz'); // a rename keeps the entry's place
     expect(plain(ids.pack())).toEqual({ text: 'azzdefxy', lengths: [1, 2, 3, 2], orders: [3, 5, 9, 12] });
+  });
+});
+
+describe('ClientIdIndexLog', () => {
+  /** Accounts' indexes changed the way SymbolAccount.indexClientId / unindexClientId change them. */
+  class Indexes {
+    readonly log = new ClientIdIndexLog();
+    readonly byAccount = new Map<number, Map<string, number>>();
+    index(accountId: number, cid: string, orderId: number): void {
+      let m = this.byAccount.get(accountId);
+      if (m === undefined) this.byAccount.set(accountId, (m = new Map()));
+      if (m.has(cid)) this.log.changed();
+      else this.log.added(accountId, cid, orderId);
+      m.set(cid, orderId);
+    }
+    unindex(accountId: number, cid: string, orderId: number): void {
+      const m = this.byAccount.get(accountId);
+      if (m?.get(cid) !== orderId) return;
+      m.delete(cid);
+      this.log.changed();
+    }
+    pack() {
+      return this.log.pack([...this.byAccount].map(([accountId, byClientId]) => ({ accountId, byClientId })));
+    }
+  }
+  /** The indexes a packed form replays into (same ids, same orderIds, same order per account). */
+  function replay(p: ReturnType<Indexes['pack']>): Map<number, [string, number][]> {
+    const out = new Map<number, [string, number][]>();
+    const maps = new Map<number, Map<string, number>>();
+    let at = 0;
+    p.lengths.forEach((len, i) => {
+      const a = p.accounts[i] as number;
+      if (!maps.has(a)) maps.set(a, new Map());
+      maps.get(a)!.set(p.text.slice(at, (at += len)), p.orders[i] as number);
+    });
+    for (const [a, m] of maps) out.set(a, [...m]);
+    return out;
+  }
+  const live = (x: Indexes) =>
+    new Map([...x.byAccount].filter(([, m]) => m.size > 0).map(([a, m]) => [a, [...m]] as const));
+
+  it('every export replays into the same indexes, in the same order, whatever happened between exports', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const rnd = mulberry32(seed);
+      const x = new Indexes();
+      let orderId = 0;
+      let packs = 0;
+      for (let step = 0; step < 800; step++) {
+        const r = rnd();
+        const account = 1 + Math.floor(rnd() * 6);
+        if (r < 0.6) {
+          x.index(account, `c${Math.floor(rnd() * 150)}`, ++orderId); // new or given again
+        } else if (r < 0.7) {
+          const m = [...(x.byAccount.get(account) ?? new Map<string, number>())];
+          const e = m[Math.floor(rnd() * m.length)];
+          if (e) x.unindex(account, e[0], rnd() < 0.8 ? e[1] : e[1] + 1); // names it, or another order
+        } else if (r < 0.85) {
+          expect(replay(x.pack())).toEqual(live(x));
+          packs++;
+        }
+      }
+      expect(replay(x.pack())).toEqual(live(x));
+      expect(packs).toBeGreaterThan(50);
+    }
+  });
+
+  it('after an import the loaded form stands, then grows by what is added', () => {
+    const x = new Indexes();
+    x.index(1, 'a', 1);
+    x.index(2, 'b', 2);
+    const first = x.pack();
+    const y = new Indexes();
+    y.byAccount.set(1, new Map([['a', 1]]));
+    y.byAccount.set(2, new Map([['b', 2]]));
+    y.log.loaded(first);
+    y.index(1, 'c', 3);
+    const next = y.pack();
+    expect(next.text).toBe('abc');
+    expect([...next.accounts]).toEqual([1, 2, 1]);
+    expect(replay(next)).toEqual(live(y));
   });
 });

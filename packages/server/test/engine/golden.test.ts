@@ -486,33 +486,62 @@ describe('golden hashes of engine behaviour', () => {
     expect(compared).toBeGreaterThan(1000);
   });
 
-  it('a version-3 snapshot (client order ids as arrays of strings) restores the same state', () => {
+  it('snapshots of earlier engine states (4: client ids account by account; 3: arrays of strings) restore the same state', () => {
     mixedStream(11, 2500, true, (ex, rec, accounts, now) => {
-      const v4 = ex.exportState();
+      const v5 = ex.exportState();
+      expect(v5.version).toBe(5);
       let ids = 0;
-      const v3 = {
-        ...v4,
-        version: 3,
-        symbols: v4.symbols.map(({ clientIds: packed, ...d }) => {
-          let at = 0;
-          let k = 0;
-          const symbolAccounts = d.symbolAccounts.map(({ clientIdCount, ...sa }) => {
-            const clientIds: string[] = [];
-            const clientIdOrders: number[] = [];
-            for (let n = 0; n < (clientIdCount ?? 0); n++, k++) {
-              clientIds.push((packed?.text ?? '').slice(at, (at += packed?.lengths[k] ?? 0)));
-              clientIdOrders.push(packed?.orders[k] ?? 0);
-            }
-            ids += clientIds.length;
-            return { ...sa, clientIds, clientIdOrders: Float64Array.from(clientIdOrders) };
-          });
-          return { ...d, symbolAccounts };
+      /** Each SymbolAccount's entries (client id, orderId), in its index's order. */
+      const grouped = (d: (typeof v5.symbols)[number]) => {
+        const c = d.clientIds!;
+        const entries: [number, string, number][] = [];
+        let at = 0;
+        c.lengths.forEach((len, i) =>
+          entries.push([c.accounts![i] as number, c.text.slice(at, (at += len)), c.orders[i] as number]),
+        );
+        ids += entries.length;
+        return d.symbolAccounts.map((sa) =>
+          entries.filter(([a]) => a === sa.accountId).map(([, cid, id]) => [cid, id] as const),
+        );
+      };
+      const v4 = {
+        ...v5,
+        version: 4,
+        symbols: v5.symbols.map((d) => {
+          const perAccount = grouped(d);
+          const all = perAccount.flat();
+          return {
+            ...d,
+            symbolAccounts: d.symbolAccounts.map((sa, k) => ({ ...sa, clientIdCount: perAccount[k]!.length })),
+            clientIds: {
+              text: all.map(([cid]) => cid).join(''),
+              lengths: Uint32Array.from(all, ([cid]) => cid.length),
+              orders: Float64Array.from(all, ([, id]) => id),
+            },
+          };
         }),
       };
       expect(ids).toBeGreaterThan(10); // the stream gives some orders ids of their own
-      const restored = new Exchange(DEFAULT_SYMBOLS, { seed: 11, retainHistory: true });
-      restored.importState(structuredClone(v3));
-      expect(stateHash(restored, accounts, rec.issued, now)).toBe(GOLDEN['mixed-11-true']?.[1]);
+      const v3 = {
+        ...v5,
+        version: 3,
+        symbols: v5.symbols.map(({ clientIds: _packed, ...d }, s) => {
+          const perAccount = grouped(v5.symbols[s]!);
+          const symbolAccounts = d.symbolAccounts.map((sa, k) => ({
+            ...sa,
+            clientIds: perAccount[k]!.map(([cid]) => cid),
+            clientIdOrders: Float64Array.from(perAccount[k]!, ([, id]) => id),
+          }));
+          return { ...d, symbolAccounts };
+        }),
+      };
+      for (const state of [v4, v3, v5]) {
+        const restored = new Exchange(DEFAULT_SYMBOLS, { seed: 11, retainHistory: true });
+        restored.importState(structuredClone(state) as never);
+        expect(stateHash(restored, accounts, rec.issued, now), `version ${state.version}`).toBe(
+          GOLDEN['mixed-11-true']?.[1],
+        );
+      }
     });
   });
   it('a snapshot in the previous format (v2: closed orders in a separate archive) restores the same state', () => {
