@@ -7,11 +7,11 @@
  * too. Orders receive their ids in orderId order and keep them, so the packed form of the last
  * export stays right and only the ids given since are packed and appended. Any other change — an
  * order renamed, or an id taken away — drops it and the next export packs everything again (rare:
- * amendments and cancel-replace rename open orders).
+ * only an amendment renames an open order).
  */
 import { appendTyped, packStrings, unpackStrings } from './packed-strings.js';
 
-/** The packed ids: `text` is every id one after the other, `lengths` their lengths, `orders` their orderIds. */
+/** `text`: every id one after the other; `lengths`: their lengths; `orders`: their orderIds. */
 export interface PackedClientIds {
   readonly text: string;
   readonly lengths: Uint32Array;

@@ -408,7 +408,10 @@ export class SymbolAccount implements IdList {
    * are not indexed: Exchange.byCid decodes them (ids.ts).
    */
   readonly byClientId = new Map<string, number>();
-  /** Indexes `cid` as naming `orderId`, its latest order with that id (changes go through here: the table's indexLog). */
+  /**
+   * Indexes `cid` as naming `orderId`, its latest order with that id. Every change of the index goes
+   * through here and unindexClientId: the table's indexLog keeps its packed form for snapshots.
+   */
   indexClientId(cid: string, orderId: number): void {
     if (this.byClientId.has(cid)) this.t.indexLog.changed();
     else this.t.indexLog.added(this.accountId, cid, orderId);
