@@ -31,6 +31,7 @@ export type Verifier =
   | { readonly kind: 'RSA'; readonly publicKey: KeyObject };
 
 const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
+const AMPERSAND = 0x26;
 const NON_ASCII_RUNS_RE = /[\u0080-\uffff]+/g;
 
 /**
@@ -99,9 +100,14 @@ function percentEncodeNonAscii(payload: string): string {
 function stripSignature(raw: string): string {
   const first = raw.indexOf('signature');
   if (first === -1) return raw;
-  // Usual case, without split/join: `signature=` opens the last segment and is the only occurrence.
-  const last = raw.lastIndexOf('&') + 1;
-  if (first === last && raw.startsWith('signature=', last)) return last === 0 ? '' : raw.slice(0, last - 1);
+  // Usual case, without split/join: the first `signature` opens a segment as `signature=` and no
+  // segment follows it (indexOf: lastIndexOf is a runtime call, not a builtin, in this V8).
+  if (
+    (first === 0 || raw.charCodeAt(first - 1) === AMPERSAND) &&
+    raw.startsWith('signature=', first) &&
+    raw.indexOf('&', first) === -1
+  )
+    return first === 0 ? '' : raw.slice(0, first - 1);
   const segments = raw.split('&');
   const kept = segments.filter((s) => s !== 'signature' && !s.startsWith('signature='));
   return kept.length === segments.length ? raw : kept.join('&');

@@ -52,6 +52,18 @@ describe('signaturePayload', () => {
     expect(signaturePayload('a=1&signature=x&b=2', '')).toBe('a=1&b=2');
     expect(signaturePayload('signature=x', R1)).toBe(R1);
   });
+  it('removes exactly the segments named signature, for any arrangement (property, vs split and filter)', () => {
+    const next = mulberry32(3);
+    const parts = ['signature', 'signature=', '=', '&', 'x', 'a=1', 'signatureX=1', 'sig'];
+    for (let i = 0; i < 5000; i++) {
+      const raw = Array.from({ length: Math.floor(next() * 7) }, () => parts[Math.floor(next() * parts.length)]).join(
+        '',
+      );
+      const segments = raw.split('&');
+      const kept = segments.filter((x) => x !== 'signature' && !x.startsWith('signature='));
+      expect(signaturePayload(raw, ''), raw).toBe(kept.length === segments.length ? raw : kept.join('&'));
+    }
+  });
   it('keeps everything else byte for byte', () => {
     expect(signaturePayload('a=1&&b=%2B+c&signatureX=1', '')).toBe('a=1&&b=%2B+c&signatureX=1');
   });
