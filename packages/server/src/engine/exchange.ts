@@ -32,7 +32,6 @@ import { BookSide, type Level } from './book.js';
 import {
   BAD,
   ceilTimes,
-  floorScaledDiv,
   floorTimes,
   notionalNum,
   notionalUnits,
@@ -93,6 +92,7 @@ import {
 } from './account-store.js';
 import { ById } from './by-id.js';
 import { Chains, historyWindow } from './chains.js';
+import { PriceWindow } from './price-window.js';
 import { assetCode, BASE_ASSET, type EventBatch, EventWriter, NO_ASSET, QUOTE_ASSET } from './event-words.js';
 import { GeneratedIds } from './generated-ids.js';
 import { clientOrderId, clientOrderIdSeq } from './ids.js';
@@ -471,27 +471,6 @@ export class SymbolAccount implements IdList {
 }
 
 /** Trades of one minute: quote = quoteB + quoteN, qty = qtyB + qtyN (numbers < 2^53). */
-export interface Bucket {
-  minute: number;
-  quoteN: number;
-  qtyN: number;
-  quoteB: bigint;
-  qtyB: bigint;
-}
-
-function addToBucket(b: Bucket, quoteN: number, quote: number | bigint, qtyN: number): void {
-  if (quoteN >= 0 && b.quoteN + quoteN <= MAX_SAFE) b.quoteN += quoteN;
-  else {
-    b.quoteB += BigInt(b.quoteN) + BigInt(quote);
-    b.quoteN = 0;
-  }
-  if (b.qtyN + qtyN <= MAX_SAFE) b.qtyN += qtyN;
-  else {
-    b.qtyB += BigInt(b.qtyN) + BigInt(qtyN);
-    b.qtyN = 0;
-  }
-}
-
 export class SymbolState {
   /** Every order by orderId: open ones, list legs, closed ones (history; forgotten rows when lean). */
   readonly table: OrderTable;
@@ -520,17 +499,20 @@ export class SymbolState {
   updateId = 0;
   /** Last trade price in ticks, −1 before the first trade. */
   lastT = -1;
-  readonly buckets: Bucket[] = [];
-  refMinute = -1;
-  refTrade = -1;
-  refMins = -1;
-  refValue = -1;
+  /** Per-minute trade volume: the reference price of PERCENT_PRICE filters and avgPrice. */
+  readonly window: PriceWindow;
   /** Levels the current command changed: the first `touchedCount` (kept allocated between commands). */
   readonly touched: Level[] = [];
   touchedCount = 0;
-  /** Commissions of the current command not yet in Exchange.fees (numbers < 2^53). */
+  /**
+   * Commissions not yet in Exchange.fees (numbers < 2^53), added there when they would pass 2^53 and
+   * whenever the fees are read; after the first commands that took each (which add the asset to
+   * Exchange.fees: its entries keep their first-seen order).
+   */
   feeB = 0;
   feeQ = 0;
+  feeBSeen = false;
+  feeQSeen = false;
   /** PERCENT_PRICE bounds cache: per filter [ref, bidLo, bidHi, askLo, askHi] in units. */
   readonly pctBounds: number[];
   constructor(
@@ -544,6 +526,7 @@ export class SymbolState {
     this.asks = this.table.asks = new BookSide(false, this.table);
     this.pctBounds = new Array<number>(c.fPercent.length * 5).fill(-1);
     this.tradeArchive = new TradeArchive(c.name, c.base, c.quote);
+    this.window = new PriceWindow(c.maxAvgPriceMins);
   }
   account(acct: Account): SymbolAccount {
     let a = this.accounts.get(acct.id);
@@ -689,10 +672,11 @@ export interface PlaceResult {
 
 /**
  * placeOrder's result: fills and events decoded from the command's event words when first read
- * (getters; `toJSON` gives the plain shape).
+ * (getters; `toJSON` gives the plain shape) — before the engine's next command, which reuses the
+ * words (a later first read throws; what was read once stays).
  */
 class Placed implements PlaceResult {
-  private fillList: Fill[] | null = null;
+  private fillList: readonly Fill[] | null = null;
   constructor(
     readonly order: Order,
     private readonly batch: EventBatch,
@@ -875,7 +859,7 @@ export class Exchange {
       symbols: this.symbols,
       accounts: this.accounts,
       store: this.store,
-      fees: this.fees,
+      fees: this.settledFees(),
       genIds: this.genIds,
       retain: this.retain,
       seed: this.seed,
@@ -952,7 +936,12 @@ export class Exchange {
 
   /** Commissions collected per asset. */
   feesCollected(): Map<string, bigint> {
-    return new Map(this.fees);
+    return new Map(this.settledFees());
+  }
+
+  private settledFees(): Map<string, bigint> {
+    for (const s of this.symbols.values()) if (s.feeB !== 0 || s.feeQ !== 0) this.flushFees(s);
+    return this.fees;
   }
 
   // ==== symbols & market data ===========================================================================
@@ -1003,37 +992,8 @@ export class Exchange {
     if (s.lastT < 0) return -1;
     const last = s.lastT * s.c.pUnit;
     if (mins <= 0) return last;
-    const minute = Math.floor(now / 60000);
-    if (s.refMinute === minute && s.refTrade === s.nextTradeId && s.refMins === mins) return s.refValue;
-    let qN = 0;
-    let vN = 0;
-    let q = 0n;
-    let v = 0n;
-    for (let i = s.buckets.length - 1; i >= 0; i--) {
-      const b = s.buckets[i] as Bucket;
-      if (b.minute <= minute - mins) break;
-      if (b.minute > minute) continue;
-      if (b.quoteB !== 0n || qN + b.quoteN > MAX_SAFE) {
-        q += b.quoteB + BigInt(qN) + BigInt(b.quoteN);
-        qN = 0;
-      } else qN += b.quoteN;
-      if (b.qtyB !== 0n || vN + b.qtyN > MAX_SAFE) {
-        v += b.qtyB + BigInt(vN) + BigInt(b.qtyN);
-        vN = 0;
-      } else vN += b.qtyN;
-    }
-    // numbers while nothing overflowed (exact long division), else BigInt
-    let ref = q === 0n && v === 0n ? (vN === 0 ? last : floorScaledDiv(qN, 8, vN)) : -1;
-    if (ref < 0) {
-      q += BigInt(qN);
-      v += BigInt(vN);
-      ref = v === 0n ? last : Number((q * UNIT_N) / v);
-    }
-    s.refMinute = minute;
-    s.refTrade = s.nextTradeId;
-    s.refMins = mins;
-    s.refValue = ref;
-    return ref;
+    const avg = s.window.average(mins, now);
+    return avg < 0 ? last : avg;
   }
 
   // ==== command bookkeeping ===========================================================================
@@ -1071,7 +1031,7 @@ export class Exchange {
   private end(s: SymbolState | undefined): EventBatch {
     if (s) {
       if (s.touchedCount > 0) this.flushDepth(s);
-      if (s.feeB !== 0 || s.feeQ !== 0) this.flushFees(s);
+      if ((s.feeB !== 0 && !s.feeBSeen) || (s.feeQ !== 0 && !s.feeQSeen)) this.flushFees(s);
     }
     const tb = this.touchedBalances;
     const nt = this.touchedBalanceCount;
@@ -1105,8 +1065,14 @@ export class Exchange {
 
   private flushFees(s: SymbolState): void {
     const c = s.c;
-    if (s.feeB !== 0) this.fees.set(c.base, (this.fees.get(c.base) ?? 0n) + BigInt(s.feeB));
-    if (s.feeQ !== 0) this.fees.set(c.quote, (this.fees.get(c.quote) ?? 0n) + BigInt(s.feeQ));
+    if (s.feeB !== 0) {
+      this.fees.set(c.base, (this.fees.get(c.base) ?? 0n) + BigInt(s.feeB));
+      s.feeBSeen = true;
+    }
+    if (s.feeQ !== 0) {
+      this.fees.set(c.quote, (this.fees.get(c.quote) ?? 0n) + BigInt(s.feeQ));
+      s.feeQSeen = true;
+    }
     s.feeB = s.feeQ = 0;
   }
 
@@ -1913,15 +1879,7 @@ export class Exchange {
     s.lastT = p;
     if (s.trailing > 0) this.trackTrails(s, p);
     this.traded = true;
-    const minute = Math.floor(this.now / 60000);
-    const lastB = s.buckets[s.buckets.length - 1];
-    if (lastB !== undefined && lastB.minute === minute) addToBucket(lastB, cqN >= 0 ? quoteN : -1, quote, qU);
-    else {
-      const nb: Bucket = { minute, quoteN: 0, qtyN: 0, quoteB: 0n, qtyB: 0n };
-      addToBucket(nb, cqN >= 0 ? quoteN : -1, quote, qU);
-      s.buckets.push(nb);
-      if (s.buckets.length > s.c.maxAvgPriceMins + 2) s.buckets.shift();
-    }
+    s.window.record(this.now, cqN >= 0 ? quoteN : -1, quote, qU);
     if (mFirst) this.words.firstFill(m.accountId, m.orderId);
     if (tFirst) this.words.firstFill(t.accountId, t.orderId);
     const mComm = t.isBuy ? commQuote : commBase;

@@ -15,17 +15,10 @@ import { unpackStrings } from './packed-strings.js';
 import type { AccountStore } from './account-store.js';
 import { type BookSide, Level } from './book.js';
 import { Chains, type ChainsState } from './chains.js';
-import {
-  Account,
-  type Bucket,
-  type ListKind,
-  OrderList,
-  type SymbolAccount,
-  type SymbolState,
-  type Trail,
-} from './exchange.js';
+import { Account, type ListKind, OrderList, type SymbolAccount, type SymbolState, type Trail } from './exchange.js';
 import type { GeneratedIds, GeneratedIdsState } from './generated-ids.js';
 import { HISTORY, OPEN, Order, PRESENT, type OrderTableState } from './order-table.js';
+import type { Bucket } from './price-window.js';
 import { importSymbolV2, type SymbolDataV2 } from './snapshot-v2.js';
 import { TradeArchive, type TradeArchiveState } from './trade-archive.js';
 import type { AccountId, Amendment, Peg, PreventedMatchEvent } from './types.js';
@@ -191,7 +184,7 @@ function exportSymbol(s: SymbolState, retain: boolean): SymbolData {
     nextPreventedId: s.nextPreventedId,
     updateId: s.updateId,
     lastT: s.lastT,
-    buckets: s.buckets.map((b) => ({ ...b })),
+    buckets: s.window.buckets.map((b) => ({ ...b })),
     orders: s.table.exportState(s.nextOrderId),
     ...exportSymbolAccounts(s),
     bids: exportSide(s.bids),
@@ -286,7 +279,7 @@ export function importSymbolAccounts(d: SymbolDataBase, s: SymbolState, accounts
   s.nextPreventedId = d.nextPreventedId;
   s.updateId = d.updateId;
   s.lastT = d.lastT;
-  for (const b of d.buckets) s.buckets.push({ ...b });
+  s.window.load(d.buckets);
   const packed = d.clientIds;
   const ids: string[] = [];
   if (packed !== undefined) unpackStrings(packed.text, packed.lengths, (cid) => ids.push(cid));

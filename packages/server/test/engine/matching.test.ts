@@ -375,6 +375,39 @@ describe('order types and time in force', () => {
   });
 });
 
+describe('a command’s result', () => {
+  it('is read before the engine’s next command (its words are reused); what was read stays', () => {
+    const ex = exchange();
+    ex.placeOrder(limit(2, 'SELL', '30000', '1'));
+    const read = ex.placeOrder(limit(1, 'BUY', '30000', '0.4'));
+    const events = read.events;
+    const fills = read.fills;
+    const unread = ex.placeOrder(limit(1, 'BUY', '30000', '0.1'));
+    const eventsOnly = ex.placeOrder(limit(3, 'BUY', '30000', '0.2'));
+    const fillsNow = eventsOnly.fills.map((f) => ({ ...f }));
+    const eventsOnlyAgain = ex.placeOrder(limit(3, 'BUY', '30000', '0.2'));
+    void eventsOnlyAgain.events;
+    ex.placeOrder(limit(1, 'BUY', '29000', '0.1'));
+    // read before: the same objects afterwards, and what they said then
+    expect(read.events).toBe(events);
+    expect(read.fills).toBe(fills);
+    expect(fills.map((f) => f.qty)).toEqual([40_000_000]);
+    expect(events.filter((e) => e.type === 'trade').map((e) => e.type === 'trade' && e.qty)).toEqual([40_000_000]);
+    // not read before: a clear error, never another command's events
+    expect(() => unread.events).toThrow(/read after the engine's next command/);
+    expect(() => unread.fills).toThrow(/read after the engine's next command/);
+    // events read before: the fills come from them, as they were
+    expect(eventsOnlyAgain.fills).toHaveLength(1);
+    expect(eventsOnlyAgain.fills[0]).toMatchObject({
+      qty: 20_000_000,
+      price: 3_000_000_000_000,
+      commissionAsset: 'BTC',
+    });
+    expect(fillsNow).toHaveLength(1);
+    expect({ ...eventsOnlyAgain.fills[0], tradeId: 0 }).toEqual({ ...fillsNow[0], tradeId: 0 });
+  });
+});
+
 describe('the order endpoint’s direct JSON', () => {
   it('equals JSON.stringify of the response object for client ids that need escaping or are not ASCII', () => {
     const ex = exchange();
