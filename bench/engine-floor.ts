@@ -9,7 +9,7 @@
  * Only the paths this stream takes exist here (LIMIT GTC/IOC and cancels on one symbol); it is a
  * measuring stick, not an engine. The run checks that it reaches the engine's exact outcome
  * (accepted, rejected, trades, commissions) before reporting, so the two do the same work.
- * Run: `npx tsx bench/engine-floor.ts [ops]`.
+ * Run: `npm run build && npx tsx bench/engine-floor.ts [ops]` (the engine's build, as bench/engine.ts).
  */
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
@@ -21,13 +21,13 @@ import {
   parseUnitsBig,
   UNIT,
   UNIT_N,
-} from '../packages/server/src/engine/index.js';
-import { generate, OpStream, runOurs } from './engine.js';
+} from '../packages/server/dist/engine/index.js';
+import { runOurs } from './engine.js';
+import { ACCOUNTS, generate, OpStream } from './engine-stream.js';
 import { median, type BenchResult } from './lib.js';
 
 type InfoResult = Omit<BenchResult, 'target'> & { readonly target: null };
 
-const ACCOUNTS = 10_000;
 /** Balances are hi·BLOCK + lo units, 0 ≤ lo < BLOCK: exact far beyond 2^53 units. */
 const BLOCK = 1e15;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;

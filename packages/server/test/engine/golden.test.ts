@@ -26,7 +26,7 @@ import {
   type EngineOptions,
   type OrderListView,
 } from '../../src/engine/index.js';
-import { generate } from '../../../../bench/engine.js';
+import { generate } from '../../../../bench/engine-stream.js';
 import { mulberry32 } from './helpers.js';
 import { OPEN } from '../../src/engine/order-table.js';
 
