@@ -16,12 +16,10 @@ import {
   EngineMessage,
   Err,
   ErrorCode,
-  ErrorMessage,
   type ExchangeFilter,
   type ExpiryReason,
   type OrderStatus,
   type OrderType,
-  type PegPriceType,
   type SelfTradePreventionMode,
   type Side,
   type SymbolDefinition,
@@ -35,88 +33,85 @@ import {
   floorTimes,
   notionalNum,
   notionalUnits,
-  OVERFLOW,
   parseUnits,
   parseUnitsBig,
   safeInt,
   TOO_PRECISE,
   UNIT_N,
-  wideBig,
   commNum,
 } from './decimal.js';
-
-const MAX_SAFE_N = BigInt(Number.MAX_SAFE_INTEGER);
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-
-/** Pending per-command balance deltas (applied to the two-part amounts in end()). */
-function addFree(b: Balance, d: number): void {
-  addFreeAt(b.store.b, b.slot * BW, d);
-}
-function addLocked(b: Balance, d: number): void {
-  addLockedAt(b.store.b, b.slot * BW, d);
-}
-/** Applies a balance's pending deltas (before reading its amounts mid-command). */
-function settle(b: Balance): void {
-  settleAt(b.store.b, b.slot * BW);
-}
-/** Adds `d` to an order's number part of its reservation (moves to BigInt when it would leave 2^53). */
-function addOrderLock(o: Order, d: number): void {
-  const v = o.lockN + d;
-  if (v <= MAX_SAFE && v >= -MAX_SAFE) o.lockN = v;
-  else o.locked = o.locked + BigInt(d);
-}
-const unknownOrder = (): ApiError => Err.of(ErrorCode.CANCEL_REJECTED, EngineMessage.UNKNOWN_ORDER);
-function rateNum(r: bigint): number {
-  return r >= 0n && r <= MAX_SAFE_N ? Number(r) : -1;
-}
 import {
   AccountStore,
   addFreeAt,
   addLockedAt,
   B_ACCOUNT,
   B_ACCOUNT_ID,
-  B_D_FREE,
-  B_D_LOCK,
-  B_FREE_HI,
-  B_FREE_LO,
-  B_LOCK_HI,
-  B_LOCK_LO,
   B_MAKER_N,
   B_MARK,
   B_TAKER_N,
   B_TIME,
   BW,
   freeBelow,
-  setWide,
   settleAt,
 } from './account-store.js';
-import { ById } from './by-id.js';
-import { Chains, historyWindow } from './chains.js';
-import { PriceWindow } from './price-window.js';
-import { assetCode, BASE_ASSET, type EventBatch, EventWriter, NO_ASSET, QUOTE_ASSET } from './event-words.js';
+import { Account, type AccountView, addFree, addLocked, type Balance, settle, type SymbolAccount } from './account.js';
+import { historyWindow } from './chains.js';
+import { BASE_ASSET, type EventBatch, EventWriter, NO_ASSET, QUOTE_ASSET } from './event-words.js';
 import { GeneratedIds } from './generated-ids.js';
 import { clientOrderId, clientOrderIdSeq } from './ids.js';
-import { appendId, BUY, HISTORY, type IdList, Order, OrderTable, PRESENT, removeId } from './order-table.js';
+import { BUY, HISTORY, Order, PRESENT } from './order-table.js';
+import { type ListHead, type ListKind, listLegCommand, listView, OrderList, takeListLock } from './order-list.js';
+import {
+  amendRejected,
+  checkPaidList,
+  checkWorkingOrder,
+  fail,
+  ICEBERG_TYPES,
+  icebergPartsFail,
+  lotOk,
+  num,
+  type PegSpec,
+  pegSpec,
+  pegTicks,
+  PRICED_TYPES,
+  priceOk,
+  rejected,
+  STOP_TYPES,
+  TIF_TYPES,
+  triggers,
+  unsupportedTypeMessage,
+  walk,
+} from './order-rules.js';
+import {
+  type AccountTrade,
+  type AmendResult,
+  type CancelOpenOrdersItem,
+  type CancelOpenOrdersResult,
+  type CancelResult,
+  Canceled,
+  type HistoryQuery,
+  type OcoResult,
+  type OrderListView,
+  type PlaceResult,
+  Placed,
+} from './results.js';
 import { exportEngine, importEngine, type EngineInternals, type EngineState } from './snapshot.js';
-import { CompiledSymbol, type CompiledFilter, type LotRule } from './symbol.js';
-import { TradeArchive } from './trade-archive.js';
+import { CompiledSymbol, type CompiledFilter } from './symbol.js';
+import { type FoundOrder, isOpen, refId, SymbolState, type Trail } from './symbol-state.js';
 import {
   type AccountId,
   type Amendment,
   type AmendOrderCommand,
-  type BalanceSnapshot,
   type CancelOpenOrdersCommand,
   type CancelOrderCommand,
   type CancelOrderListCommand,
   type EngineEvent,
-  type Fill,
   type ListStatusEvent,
   type LegParam,
   type LegParamNames,
   type OcoLeg,
   type OrderRef,
   type OrderView,
-  type OtoLeg,
   type Peg,
   type PlaceOcoCommand,
   type PlaceOpoCommand,
@@ -127,6 +122,17 @@ import {
   type PreventedMatchEvent,
   type TradeEvent,
 } from './types.js';
+
+const MAX_SAFE_N = BigInt(Number.MAX_SAFE_INTEGER);
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/** Adds `d` to an order's number part of its reservation (moves to BigInt when it would leave 2^53). */
+function addOrderLock(o: Order, d: number): void {
+  const v = o.lockN + d;
+  if (v <= MAX_SAFE && v >= -MAX_SAFE) o.lockN = v;
+  else o.locked = o.locked + BigInt(d);
+}
+const unknownOrder = (): ApiError => Err.of(ErrorCode.CANCEL_REJECTED, EngineMessage.UNKNOWN_ORDER);
 
 export interface EngineOptions {
   /** Commission rates of new accounts, decimal strings (Binance standard: 0.001 / 0.001). */
@@ -149,402 +155,7 @@ export interface EngineOptions {
   readonly exchangeFilters?: readonly ExchangeFilter[];
 }
 
-// ---- accounts -----------------------------------------------------------------------------------
-
-/**
- * One asset of one account. Its amounts are exact two-part numbers, hi·2^32 + lo with
- * 0 ≤ lo < 2^32 (no BigInt on the hot path, no limit below 2^85); `free` / `locked` read and write
- * them as bigint.
- */
-export class Balance {
-  /** Its row in the engine's AccountStore (the numbers live there). */
-  readonly slot: number;
-  readonly store: AccountStore;
-  /** The asset's code in event words (event-words.ts). */
-  readonly assetCode: number;
-  constructor(
-    readonly account: Account,
-    readonly asset: string,
-  ) {
-    this.assetCode = assetCode(asset);
-    this.store = account.store;
-    this.slot = account.store.addBalance(
-      account.slot,
-      account.id,
-      this.assetCode,
-      rateNum(account.makerRate),
-      rateNum(account.takerRate),
-    );
-  }
-  private num(at: number): number {
-    return this.store.b[this.slot * BW + at] as number;
-  }
-  private put(at: number, v: number): void {
-    this.store.b[this.slot * BW + at] = v;
-  }
-  get free(): bigint {
-    return wideBig(this.num(B_FREE_HI), this.num(B_FREE_LO));
-  }
-  set free(v: bigint) {
-    setWide(this.store.b, this.slot * BW + B_FREE_HI, v);
-  }
-  get locked(): bigint {
-    return wideBig(this.num(B_LOCK_HI), this.num(B_LOCK_LO));
-  }
-  set locked(v: bigint) {
-    setWide(this.store.b, this.slot * BW + B_LOCK_HI, v);
-  }
-  /** Pending deltas of the current command (see addFree / end). */
-  get dFree(): number {
-    return this.num(B_D_FREE);
-  }
-  set dFree(v: number) {
-    this.put(B_D_FREE, v);
-  }
-  get dLocked(): number {
-    return this.num(B_D_LOCK);
-  }
-  set dLocked(v: number) {
-    this.put(B_D_LOCK, v);
-  }
-  /** free < `n` (an integer, 0 ≤ n < 2^53). */
-  freeBelow(n: number): boolean {
-    return freeBelow(this.store.b, this.slot * BW, n);
-  }
-}
-
-export class Account {
-  readonly balances = new Map<string, Balance>();
-  /** Its index: the B_ACCOUNT of its balances' rows. */
-  readonly slot: number;
-  /** Its SymbolAccounts (one per symbol it has used). */
-  readonly symbolAccounts: SymbolAccount[] = [];
-  /** Order lists still executing on all symbols (EXCHANGE_MAX_NUM_ORDER_LISTS). */
-  openLists = 0;
-  /** updateTime as restored from a snapshot (before any balance changed since). */
-  private restoredUpdateTime = 0;
-  constructor(
-    readonly id: AccountId,
-    /** Rates in units of 1e-8 (0.001 → 100000n). */
-    public makerRate: bigint,
-    public takerRate: bigint,
-    readonly store: AccountStore,
-  ) {
-    this.slot = store.addAccount();
-  }
-  /** Sets the commission rates, and in its balances' rows their number form (−1: beyond 2^53). */
-  setRates(maker: bigint, taker: bigint): void {
-    this.makerRate = maker;
-    this.takerRate = taker;
-    const b = this.store.b;
-    const makerN = rateNum(maker);
-    const takerN = rateNum(taker);
-    for (const bal of this.balances.values()) {
-      b[bal.slot * BW + B_MAKER_N] = makerN;
-      b[bal.slot * BW + B_TAKER_N] = takerN;
-    }
-  }
-  /** The time of the last command that changed one of its balances (that balance's row has the latest mark). */
-  get updateTime(): number {
-    const b = this.store.b;
-    let mark = 0;
-    let time = this.restoredUpdateTime;
-    for (const bal of this.balances.values()) {
-      const i = bal.slot * BW;
-      if ((b[i + B_MARK] as number) > mark) {
-        mark = b[i + B_MARK] as number;
-        time = b[i + B_TIME] as number;
-      }
-    }
-    return time;
-  }
-  set updateTime(v: number) {
-    this.restoredUpdateTime = v;
-  }
-  /** Open orders, algo orders and iceberg orders on all symbols (exchange filters). */
-  get openOrders(): number {
-    return this.total('openCount');
-  }
-  get algo(): number {
-    return this.total('algo');
-  }
-  get iceberg(): number {
-    return this.total('iceberg');
-  }
-  private total(count: 'openCount' | 'algo' | 'iceberg'): number {
-    let n = 0;
-    for (const sa of this.symbolAccounts) n += sa[count];
-    return n;
-  }
-  balance(asset: string): Balance {
-    let b = this.balances.get(asset);
-    if (b === undefined) {
-      b = new Balance(this, asset);
-      this.balances.set(asset, b);
-    }
-    return b;
-  }
-}
-
-export interface AccountView {
-  readonly accountId: AccountId;
-  readonly makerRate: bigint;
-  readonly takerRate: bigint;
-  readonly updateTime: number;
-  /** In asset creation order. */
-  readonly balances: readonly BalanceSnapshot[];
-}
-
 // ---- orders -------------------------------------------------------------------------------------
-
-const STOP_TYPES: ReadonlySet<OrderType> = new Set([
-  'STOP_LOSS',
-  'STOP_LOSS_LIMIT',
-  'TAKE_PROFIT',
-  'TAKE_PROFIT_LIMIT',
-]);
-const PRICED_TYPES: ReadonlySet<OrderType> = new Set(['LIMIT', 'LIMIT_MAKER', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT_LIMIT']);
-const TIF_TYPES: ReadonlySet<OrderType> = new Set(['LIMIT', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT_LIMIT']);
-const ICEBERG_TYPES: ReadonlySet<OrderType> = PRICED_TYPES;
-
-export type ListKind = 'OCO' | 'OTO' | 'OTOCO' | 'OPO' | 'OPOCO';
-
-export class OrderList {
-  status: 'EXECUTING' | 'ALL_DONE' = 'EXECUTING';
-  updateTime: number;
-  /**
-   * OPO / OPOCO: what the working order has received so far (base units), locked for the pending
-   * order(s) until they go live with it as their quantity, or given back when the list ends first.
-   */
-  received = 0n;
-  constructor(
-    readonly symbol: string,
-    readonly orderListId: number,
-    readonly listClientOrderId: string,
-    readonly accountId: AccountId,
-    /**
-     * OCO: the two legs; OTO / OPO: the working order, then the pending one; OTOCO / OPOCO: the
-     * working order, then the pending pair.
-     */
-    readonly legs: Order[],
-    readonly time: number,
-    readonly kind: ListKind = 'OCO',
-  ) {
-    this.updateTime = time;
-  }
-  /** What Binance calls it: OCO, or OTO (for OTOCO, OPO and OPOCO lists too). */
-  get contingencyType(): 'OCO' | 'OTO' {
-    return this.kind === 'OCO' ? 'OCO' : 'OTO';
-  }
-  /** OPO / OPOCO: the working order pays the pending order(s) (their quantity is what it buys). */
-  get pays(): boolean {
-    return this.kind === 'OPO' || this.kind === 'OPOCO';
-  }
-  /**
-   * Whether `o` is one of the legs that share one quantity and one reservation, the start of one
-   * ending the others: the legs of an OCO, and the pending pair of an OTOCO once it is live.
-   */
-  inOcoGroup(o: Order): boolean {
-    if (this.kind === 'OCO') return true;
-    const working = this.legs[0] as Order;
-    return (this.kind === 'OTOCO' || this.kind === 'OPOCO') && o.orderId !== working.orderId && !working.open;
-  }
-}
-
-/**
- * A trailing stop's tracking: it starts once the stop price condition holds (at once without a stop
- * price), follows the most favourable trade price since (`extremeT`, ticks), and fires on a move of
- * `delta` BIPS against the order from there. Kept per symbol by orderId for the order's history too.
- */
-export interface Trail {
-  readonly orderId: number;
-  readonly delta: number;
-  /** When tracking started (−1 before): the orders' `trailingTime`. */
-  time: number;
-  extremeT: number;
-  fired: boolean;
-}
-
-/** An order found by id: its view (open, or an order-list leg), or the orderId of a closed one (history). */
-export type FoundOrder = Order | number;
-
-const refId = (r: FoundOrder): number => (typeof r === 'number' ? r : r.orderId);
-const isOpen = (r: FoundOrder | undefined): boolean => r !== undefined && typeof r !== 'number' && r.open;
-
-/**
- * Per (symbol, account): open orders, counters for the MAX_NUM_* filters, history. The order path
- * reads it for every order of a random account: its lists' ends are fields of its own (one object,
- * not one per list).
- */
-export class SymbolAccount implements IdList {
-  constructor(
-    readonly acct: Account,
-    readonly baseBal: Balance,
-    readonly quoteBal: Balance,
-    /** The engine's seed (generated client order ids). */
-    readonly seed: number,
-    /** Its index in the symbol's order table (OrderTable.accounts). */
-    readonly index: number,
-    private readonly t: OrderTable,
-  ) {
-    this.accountId = acct.id;
-    this.baseRow = baseBal.slot * BW;
-    this.quoteRow = quoteBal.slot * BW;
-  }
-  readonly accountId: AccountId;
-  /** Offsets of its base and quote balances' rows in store.b. */
-  readonly baseRow: number;
-  readonly quoteRow: number;
-  /** Open orders, first and last: orderIds linked through the table's aPrev / aNext, in acceptance (= orderId) order. */
-  head = 0;
-  tail = 0;
-  openCount = 0;
-  algo = 0;
-  iceberg = 0;
-  /** Order lists still executing (MAX_NUM_ORDER_LISTS). */
-  openLists = 0;
-  /**
-   * Latest order per client-given order id (at most one of them is open), by orderId. Generated ids
-   * are not indexed: Exchange.byCid decodes them (ids.ts).
-   */
-  readonly byClientId = new Map<string, number>();
-  /**
-   * Indexes `cid` as naming `orderId`, its latest order with that id. Every change of the index goes
-   * through here and unindexClientId: the table's indexLog keeps its packed form for snapshots.
-   */
-  indexClientId(cid: string, orderId: number): void {
-    if (this.byClientId.has(cid)) this.t.indexLog.changed();
-    else this.t.indexLog.added(this.accountId, cid, orderId);
-    this.byClientId.set(cid, orderId);
-  }
-  /** Takes `cid` out of the index if it names `orderId`. */
-  unindexClientId(cid: string, orderId: number): void {
-    if (this.byClientId.get(cid) !== orderId) return;
-    this.byClientId.delete(cid);
-    this.t.indexLog.changed();
-  }
-  /** With retained history: every orderId, in acceptance order (SymbolState.orderChains): first, last, count. */
-  firstOrder = 0;
-  lastOrder = 0;
-  orderCount = 0;
-  /** With retained history: 2·tradeId (as buyer) or 2·tradeId + 1 (as seller), in trade order (tradeChains). */
-  firstTrade = 0;
-  lastTrade = 0;
-  tradeCount = 0;
-  readonly lists: OrderList[] = [];
-  readonly prevented: PreventedMatchEvent[] = [];
-  addOrder(chains: Chains, orderId: number): void {
-    chains.link(orderId, this.lastOrder);
-    if (this.lastOrder === 0) this.firstOrder = orderId;
-    this.lastOrder = orderId;
-    this.orderCount++;
-  }
-  addTrade(chains: Chains, entry: number): void {
-    chains.link(entry, this.lastTrade);
-    if (this.lastTrade === 0) this.firstTrade = entry;
-    this.lastTrade = entry;
-    this.tradeCount++;
-  }
-  addOpen(o: Order): void {
-    appendId(this, this.t.aPrev, this.t.aNext, o.orderId);
-    this.count(o, 1);
-  }
-  /** The MAX_NUM_* counts (the account's are their sums over its SymbolAccounts). */
-  private count(o: Order, d: 1 | -1): void {
-    this.openCount += d;
-    if (o.isStop) this.algo += d;
-    if (o.icebergS > 0) this.iceberg += d;
-  }
-  removeOpen(o: Order): void {
-    removeId(this, this.t.aPrev, this.t.aNext, o.orderId);
-    this.count(o, -1);
-  }
-  /** Open orderIds, oldest first. */
-  openIds(): number[] {
-    const out: number[] = [];
-    for (let id = this.head; id !== 0; id = this.t.aNext[id] as number) out.push(id);
-    return out;
-  }
-  openList(): Order[] {
-    return this.openIds().map((id) => new Order(this.t, id));
-  }
-}
-
-/** Trades of one minute: quote = quoteB + quoteN, qty = qtyB + qtyN (numbers < 2^53). */
-export class SymbolState {
-  /** Every order by orderId: open ones, list legs, closed ones (history; forgotten rows when lean). */
-  readonly table: OrderTable;
-  readonly bids: BookSide;
-  readonly asks: BookSide;
-  readonly accounts = new ById<SymbolAccount>();
-  readonly stops: Order[] = [];
-  readonly lists = new Map<number, OrderList>();
-  /** Amendments by orderId, oldest first (kept for closed orders too: GET order/amendments). */
-  readonly amendments = new Map<number, Amendment[]>();
-  /** Trailing stops by orderId (kept for closed orders too: their trailingDelta / trailingTime). */
-  readonly trails = new Map<number, Trail>();
-  /** Pegged orders' instructions by orderId (kept for closed orders too). */
-  readonly pegs = new Map<number, Peg>();
-  /** Trailing stops waiting in `stops` (trades only look at them when there are some). */
-  trailing = 0;
-  /** Trades, with retained history. */
-  tradeArchive: TradeArchive;
-  /** Links of the per-account history lists (SymbolAccount.orders / trades). */
-  orderChains = new Chains();
-  tradeChains = new Chains();
-  nextOrderId = 1;
-  nextTradeId = 1;
-  nextListId = 1;
-  nextPreventedId = 1;
-  updateId = 0;
-  /** Last trade price in ticks, −1 before the first trade. */
-  lastT = -1;
-  /** Per-minute trade volume: the reference price of PERCENT_PRICE filters and avgPrice. */
-  readonly window: PriceWindow;
-  /** Levels the current command changed: the first `touchedCount` (kept allocated between commands). */
-  readonly touched: Level[] = [];
-  touchedCount = 0;
-  /**
-   * Commissions not yet in Exchange.fees (numbers < 2^53), added there when they would pass 2^53 and
-   * whenever the fees are read; after the first commands that took each (which add the asset to
-   * Exchange.fees: its entries keep their first-seen order).
-   */
-  feeB = 0;
-  feeQ = 0;
-  feeBSeen = false;
-  feeQSeen = false;
-  /** PERCENT_PRICE bounds cache: per filter [ref, bidLo, bidHi, askLo, askHi] in units. */
-  readonly pctBounds: number[];
-  constructor(
-    readonly c: CompiledSymbol,
-    /** Position in the engine's symbol list (GeneratedIds). */
-    readonly index: number,
-    readonly seed: number,
-  ) {
-    this.table = new OrderTable(c);
-    this.bids = this.table.bids = new BookSide(true, this.table);
-    this.asks = this.table.asks = new BookSide(false, this.table);
-    this.pctBounds = new Array<number>(c.fPercent.length * 5).fill(-1);
-    this.tradeArchive = new TradeArchive(c.name, c.base, c.quote);
-    this.window = new PriceWindow(c.maxAvgPriceMins);
-  }
-  account(acct: Account): SymbolAccount {
-    let a = this.accounts.get(acct.id);
-    if (a === undefined) {
-      const t = this.table;
-      const index = t.accounts.length;
-      a = new SymbolAccount(acct, acct.balance(this.c.base), acct.balance(this.c.quote), this.seed, index, t);
-      t.accounts.push(a);
-      this.accounts.set(acct.id, a);
-      acct.symbolAccounts.push(a);
-    }
-    return a;
-  }
-  /** An open order or a list leg by orderId. */
-  order(id: number): Order | undefined {
-    return this.table.order(id);
-  }
-}
 
 interface PrepareOptions {
   /** Orders the command adds (MAX_NUM_ORDERS). */
@@ -627,12 +238,6 @@ export interface Draft {
   readonly pegged: boolean;
 }
 
-interface PegSpec {
-  readonly priceType: PegPriceType;
-  /** Price levels deeper than the best; −1: none given. */
-  readonly offset: number;
-}
-
 /** The Draft of fastLimit, reused: accept() consumes it within the same command. */
 class LimitDraft implements Draft {
   symbol = '';
@@ -663,128 +268,11 @@ class LimitDraft implements Draft {
   readonly pegged = false;
 }
 
-export interface PlaceResult {
-  readonly order: OrderView;
-  /** Fills of this order in this command (FULL response). */
-  readonly fills: readonly Fill[];
-  readonly events: readonly EngineEvent[];
-}
-
-/**
- * placeOrder's result: fills and events decoded from the command's event words when first read
- * (getters; `toJSON` gives the plain shape) — before the engine's next command, which reuses the
- * words (a later first read throws; what was read once stays).
- */
-class Placed implements PlaceResult {
-  private fillList: readonly Fill[] | null = null;
-  constructor(
-    readonly order: Order,
-    private readonly batch: EventBatch,
-  ) {}
-  get fills(): readonly Fill[] {
-    if (this.fillList === null) this.fillList = this.batch.fills(this.order.orderId);
-    return this.fillList;
-  }
-  get events(): readonly EngineEvent[] {
-    return this.batch.events;
-  }
-  /** EVENT_KIND bits of `events` (known without decoding them). */
-  get eventKinds(): number {
-    return this.batch.kinds;
-  }
-  toJSON(): PlaceResult {
-    return { order: this.order, fills: this.fills, events: this.events };
-  }
-}
-
-export interface CancelResult {
-  readonly order: OrderView;
-  /** The cancel request's client order id (given or generated). */
-  readonly cancelClientOrderId: string;
-  /** Set when the order belonged to a list: cancelling one leg cancels the list. */
-  readonly list: OrderListView | undefined;
-  readonly events: readonly EngineEvent[];
-}
-
-class Canceled implements CancelResult {
-  constructor(
-    readonly order: OrderView,
-    readonly cancelClientOrderId: string,
-    readonly list: OrderListView | undefined,
-    private readonly batch: EventBatch,
-  ) {}
-  get events(): readonly EngineEvent[] {
-    return this.batch.events;
-  }
-  get eventKinds(): number {
-    return this.batch.kinds;
-  }
-  toJSON(): CancelResult {
-    return { order: this.order, cancelClientOrderId: this.cancelClientOrderId, list: this.list, events: this.events };
-  }
-}
-
-export interface AmendResult {
-  /** The order the request named, as amended. */
-  readonly order: OrderView;
-  readonly origClientOrderId: string;
-  readonly executionId: number;
-  readonly transactTime: number;
-  /** Set when the order belongs to a list (an OCO amendment changes both legs). */
-  readonly list: OrderListView | undefined;
-  /** The amendment left nothing to execute: the order expired (and the request costs no weight). */
-  readonly expired: boolean;
-  readonly events: readonly EngineEvent[];
-}
-
-export interface OrderListView {
-  readonly symbol: string;
-  readonly orderListId: number;
-  readonly listClientOrderId: string;
-  readonly contingencyType: 'OCO' | 'OTO';
-  readonly status: 'EXECUTING' | 'ALL_DONE';
-  readonly time: number;
-  readonly updateTime: number;
-  readonly orders: readonly OrderView[];
-}
-
-export interface OcoResult {
-  readonly list: OrderListView;
-  readonly events: readonly EngineEvent[];
-}
-
-export type CancelOpenOrdersItem =
-  | { readonly kind: 'order'; readonly order: OrderView; readonly cancelClientOrderId: string }
-  | { readonly kind: 'list'; readonly list: OrderListView; readonly cancelClientOrderId: string };
-
-export interface CancelOpenOrdersResult {
-  readonly items: readonly CancelOpenOrdersItem[];
-  readonly events: readonly EngineEvent[];
-}
-
-export interface HistoryQuery {
-  readonly orderId?: number;
-  readonly fromId?: number;
-  readonly startTime?: number;
-  readonly endTime?: number;
-  readonly limit?: number;
-}
-
-/** A trade from one account's point of view (GET myTrades). */
-export interface AccountTrade {
-  readonly trade: TradeEvent;
-  readonly isBuyer: boolean;
-}
-
 function rateUnits(s: string): bigint {
   const v = parseUnitsBig(s, 8);
   if (typeof v === 'number') throw new Error(`bad commission rate ${s}`);
   return v;
 }
-
-const fail = (name: string) => Err.of(ErrorCode.INVALID_MESSAGE, `Filter failure: ${name}`);
-const rejected = (msg: string) => Err.of(ErrorCode.NEW_ORDER_REJECTED, msg);
-const amendRejected = (msg: string) => Err.of(ErrorCode.ORDER_AMEND_REJECTED, msg);
 
 export class Exchange {
   private readonly symbols = new Map<string, SymbolState>();
@@ -2992,198 +2480,6 @@ export class Exchange {
 
   preventedMatches(accountId: AccountId, symbol: string): readonly PreventedMatchEvent[] {
     return this.sym(symbol).accounts.get(accountId)?.prevented ?? [];
-  }
-}
-
-// ---- helpers ----------------------------------------------------------------------------------------
-
-/** Moves the reservations of an order's open list siblings onto it (they share one reservation). */
-/** The working order of an OTO / OTOCO: LIMIT or LIMIT_MAKER, on a symbol that allows OTO. */
-function checkWorkingOrder(c: CompiledSymbol, working: OtoLeg): void {
-  if (!c.def.otoAllowed) throw rejected('OTO orders are not supported for this symbol.');
-  if (working.type !== 'LIMIT' && working.type !== 'LIMIT_MAKER')
-    throw Err.of(ErrorCode.UNKNOWN_ORDER_COMPOSITION, 'Unsupported order combination.');
-}
-
-/** What every list command shares. */
-type ListHead = Pick<PlaceOcoCommand, 'now' | 'accountId' | 'symbol' | 'listClientOrderId' | 'selfTradePreventionMode'>;
-
-/** A command's peg instructions, checked (null: not pegged). */
-function pegSpec(
-  c: CompiledSymbol,
-  cmd: PlaceOrderCommand,
-  tif: TimeInForce,
-  n: (p: LegParam) => string,
-): PegSpec | null {
-  const priceType = cmd.pegPriceType;
-  if (priceType === undefined) {
-    if (cmd.pegOffsetType !== undefined || cmd.pegOffsetValue !== undefined)
-      throw Err.mandatoryParam(n('pegPriceType'));
-    return null;
-  }
-  if (!c.def.pegInstructionsAllowed) throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.PEGGED_NOT_SUPPORTED);
-  const type = cmd.type;
-  if (!PRICED_TYPES.has(type)) throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.PEG_NOT_ALLOWED_FOR_TYPE);
-  // a post-only order cannot peg to the other side; a LIMIT at its own side's best only rests (GTC)
-  if (
-    (type === 'LIMIT_MAKER' && priceType === 'MARKET_PEG') ||
-    (type === 'LIMIT' && priceType === 'PRIMARY_PEG' && tif !== 'GTC')
-  )
-    throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.PEG_TYPE_NOT_ALLOWED);
-  if ((cmd.pegOffsetType === undefined) !== (cmd.pegOffsetValue === undefined))
-    throw Err.mustBothBeSent(n('pegOffsetType'), n('pegOffsetValue'));
-  const offset = cmd.pegOffsetValue ?? -1;
-  if (offset > 100) throw Err.greaterThan(n('pegOffsetValue'), 100);
-  return { priceType, offset };
-}
-
-/**
- * The price level a peg points at, in ticks: the best of the order's own side (PRIMARY_PEG) or of
- * the other side (MARKET_PEG), `offset` levels deeper; −1 when the book has no such level.
- */
-function pegTicks(s: SymbolState, isBuy: boolean, peg: PegSpec): number {
-  const side = (peg.priceType === 'PRIMARY_PEG') === isBuy ? s.bids : s.asks;
-  const levels = side.levels;
-  const i = levels.length - 1 - Math.max(0, peg.offset);
-  return i >= 0 ? (levels[i] as Level).price : -1;
-}
-
-/** OPO / OPOCO: allowed on the symbol, the working order buys and the pending order(s) sell. */
-function checkPaidList(c: CompiledSymbol, working: OtoLeg, pendingSide: Side): void {
-  if (!c.def.opoAllowed) throw rejected(EngineMessage.OPO_NOT_SUPPORTED);
-  if (working.side !== 'BUY') throw Err.of(ErrorCode.OPO_WORKING_MUST_BE_BUY, ErrorMessage.OPO_WORKING_MUST_BE_BUY);
-  if (pendingSide !== 'SELL') throw Err.of(ErrorCode.OPO_PENDING_MUST_BE_SELL, ErrorMessage.OPO_PENDING_MUST_BE_SELL);
-}
-
-/** The order command of one order of a list (the list's account, symbol, time and STP mode). */
-function listLegCommand(list: ListHead, l: OcoLeg, side: Side, quantity: string | undefined): PlaceOrderCommand {
-  return {
-    now: list.now,
-    accountId: list.accountId,
-    symbol: list.symbol,
-    side,
-    type: l.type,
-    ...(quantity !== undefined ? { quantity } : {}),
-    ...(l.price !== undefined ? { price: l.price } : {}),
-    ...(l.stopPrice !== undefined ? { stopPrice: l.stopPrice } : {}),
-    ...(l.icebergQty !== undefined ? { icebergQty: l.icebergQty } : {}),
-    ...(l.timeInForce !== undefined ? { timeInForce: l.timeInForce } : {}),
-    ...(l.clientOrderId !== undefined ? { newClientOrderId: l.clientOrderId } : {}),
-    ...(l.strategyId !== undefined ? { strategyId: l.strategyId } : {}),
-    ...(l.strategyType !== undefined ? { strategyType: l.strategyType } : {}),
-    ...(l.pegPriceType !== undefined ? { pegPriceType: l.pegPriceType } : {}),
-    ...(l.pegOffsetType !== undefined ? { pegOffsetType: l.pegOffsetType } : {}),
-    ...(l.pegOffsetValue !== undefined ? { pegOffsetValue: l.pegOffsetValue } : {}),
-    ...(l.trailingDelta !== undefined ? { trailingDelta: l.trailingDelta } : {}),
-    ...(list.selfTradePreventionMode !== undefined ? { selfTradePreventionMode: list.selfTradePreventionMode } : {}),
-  };
-}
-
-function takeListLock(o: Order): void {
-  for (const leg of (o.list as OrderList).legs) {
-    if (leg.orderId === o.orderId || !leg.open) continue;
-    o.locked += leg.locked;
-    leg.locked = 0n;
-  }
-}
-
-function listView(l: OrderList): OrderListView {
-  return {
-    symbol: l.symbol,
-    orderListId: l.orderListId,
-    listClientOrderId: l.listClientOrderId,
-    contingencyType: l.contingencyType,
-    status: l.status,
-    time: l.time,
-    updateTime: l.updateTime,
-    orders: l.legs,
-  };
-}
-
-function num(s: string, name: string, decimals: number): number {
-  const v = parseUnits(s, decimals);
-  if (v >= 0) return v;
-  if (v === TOO_PRECISE) throw Err.badPrecision(name);
-  if (v === OVERFLOW) throw Err.paramOverflow(name);
-  throw Err.mandatoryParam(name);
-}
-
-/** ICEBERG_PARTS: more parts than the filter's limit. */
-function icebergPartsFail(f: Extract<CompiledFilter, { kind: 'ICEBERG_PARTS' }>, qtyS: number, iceS: number): boolean {
-  return iceS > 0 && Number.isInteger(iceS) && Math.ceil(qtyS / iceS) > f.limit;
-}
-
-function priceOk(f: Extract<CompiledFilter, { kind: 'PRICE_FILTER' }>, t: number): boolean {
-  if (!Number.isInteger(t)) return false;
-  if (f.minT > 0 && t < f.minT) return false;
-  if (f.maxT > 0 && t > f.maxT) return false;
-  return true;
-}
-
-function lotOk(f: LotRule, s: number): boolean {
-  if (!Number.isInteger(s)) return false;
-  if (f.minS > 0 && s < f.minS) return false;
-  if (f.maxS > 0 && s > f.maxS) return false;
-  if (f.stepS > 1 && s % f.stepS !== 0) return false;
-  return true;
-}
-
-/** Does a stop of this type/side trigger at last price `lastT`? */
-function triggers(type: OrderType, isBuy: boolean, stopT: number, lastT: number): boolean {
-  if (lastT < 0) return false;
-  const stopLoss = type === 'STOP_LOSS' || type === 'STOP_LOSS_LIMIT';
-  // above the market: STOP_LOSS BUY, TAKE_PROFIT SELL; below: STOP_LOSS SELL, TAKE_PROFIT BUY
-  return stopLoss === isBuy ? lastT >= stopT : lastT <= stopT;
-}
-
-/**
- * Liquidity available to a taker: walks `side` from the best level while prices are acceptable
- * (limitT < 0: any), up to `maxS` steps and (budget ≥ 0) a quote budget. Hidden iceberg quantity
- * counts. Returns the steps reachable and their cost in quote units.
- */
-function walk(
-  c: CompiledSymbol,
-  side: BookSide,
-  limitT: number,
-  maxS: number,
-  budget: bigint,
-): { steps: number; cost: bigint } {
-  const a = side.levels;
-  let steps = 0;
-  let cost = 0n;
-  for (let i = a.length - 1; i >= 0 && steps < maxS; i--) {
-    const l = a[i] as Level;
-    if (limitT >= 0 && (side.isBid ? l.price < limitT : l.price > limitT)) break;
-    let take = l.total < maxS - steps ? l.total : maxS - steps;
-    let n = notionalUnits(l.price, take, c.fn, c.fd);
-    if (budget >= 0n && cost + n > budget) {
-      take = safeInt(((budget - cost) * BigInt(c.fd)) / (BigInt(l.price) * BigInt(c.fn)));
-      if (take > l.total) take = l.total;
-      n = notionalUnits(l.price, take, c.fn, c.fd);
-      steps += take;
-      cost += n;
-      break;
-    }
-    steps += take;
-    cost += n;
-  }
-  return { steps, cost };
-}
-
-function unsupportedTypeMessage(type: OrderType): string {
-  switch (type) {
-    case 'MARKET':
-      return EngineMessage.MARKET_ORDERS_NOT_SUPPORTED;
-    case 'STOP_LOSS':
-      return EngineMessage.STOP_LOSS_NOT_SUPPORTED;
-    case 'STOP_LOSS_LIMIT':
-      return EngineMessage.STOP_LOSS_LIMIT_NOT_SUPPORTED;
-    case 'TAKE_PROFIT':
-      return EngineMessage.TAKE_PROFIT_NOT_SUPPORTED;
-    case 'TAKE_PROFIT_LIMIT':
-      return EngineMessage.TAKE_PROFIT_LIMIT_NOT_SUPPORTED;
-    default:
-      return EngineMessage.UNSUPPORTED_ORDER_COMBINATION;
   }
 }
 

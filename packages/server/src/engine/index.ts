@@ -6,18 +6,17 @@ export { BookSide, Level } from './book.js';
 export { CompiledSymbol } from './symbol.js';
 export { clientOrderId } from './ids.js';
 export { Order } from './order-table.js';
+export { Exchange, type EngineOptions } from './exchange.js';
+export { OrderList } from './order-list.js';
+export { type AccountView } from './account.js';
 export {
-  Exchange,
-  OrderList,
   type AccountTrade,
-  type AccountView,
   type AmendResult,
   type CancelOpenOrdersItem,
   type CancelOpenOrdersResult,
   type CancelResult,
-  type EngineOptions,
   type HistoryQuery,
   type OcoResult,
   type OrderListView,
   type PlaceResult,
-} from './exchange.js';
+} from './results.js';

@@ -28,7 +28,10 @@ import {
   type TimeInForce,
 } from '@binance-sandbox/protocol';
 import type { BookSide, Level } from './book.js';
-import type { Account, Balance, Draft, OrderList, SymbolAccount, Trail } from './exchange.js';
+import type { Account, Balance, SymbolAccount } from './account.js';
+import type { Draft } from './exchange.js';
+import type { OrderList } from './order-list.js';
+import type { Trail } from './symbol-state.js';
 import { clientOrderId } from './ids.js';
 import type { CompiledSymbol } from './symbol.js';
 import { specOf, type AccountId, type OrderSpec, type OrderView, type Peg } from './types.js';

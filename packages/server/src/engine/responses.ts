@@ -5,7 +5,8 @@
  */
 import type { NewOrderRespType } from '@binance-sandbox/protocol';
 import { formatUnits as f } from './decimal.js';
-import type { AccountTrade, AccountView, AmendResult, OrderListView } from './exchange.js';
+import type { AccountView } from './account.js';
+import type { AccountTrade, AmendResult, OrderListView } from './results.js';
 import type { AccountEvent, Amendment, EngineEvent, ExecutionEvent, Fill, OrderView } from './types.js';
 
 type Json = Record<string, unknown>;

@@ -12,7 +12,9 @@ import type {
   TimeInForce,
 } from '@binance-sandbox/protocol';
 import { type BookSide, Level } from './book.js';
-import type { Draft, SymbolAccount, SymbolState } from './exchange.js';
+import type { SymbolAccount } from './account.js';
+import type { Draft } from './exchange.js';
+import type { SymbolState } from './symbol-state.js';
 import { OrderArchive, type OrderArchiveState } from './order-archive.js';
 import { HISTORY, type Order, PRESENT } from './order-table.js';
 import {

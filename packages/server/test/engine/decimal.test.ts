@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Account, Balance } from '../../src/engine/exchange.js';
+import { Account, Balance } from '../../src/engine/account.js';
 import { AccountStore, B_FREE_HI, B_FREE_LO, BW } from '../../src/engine/account-store.js';
 import {
   BAD,
