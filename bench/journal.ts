@@ -16,7 +16,7 @@ import type { ExchangeCommand } from '../packages/server/src/exchange/commands.j
 import { ExchangeService } from '../packages/server/src/exchange/service.js';
 import { FileJournal } from '../packages/server/src/journal/file-journal.js';
 import type { JournalRecord } from '../packages/server/src/journal/records.js';
-import { generate } from './engine.js';
+import { generate } from './engine-stream.js';
 
 const ACCOUNTS = 10_000;
 const T0 = 1_700_000_000_000;
