@@ -75,6 +75,9 @@ export class ExchangeService {
     const durable = this.journal.append(command);
     try {
       this.publish(result);
+      // Without a renderer the result itself is the answer, read after later commands ran: its
+      // events are decoded now (the engine reuses their words at the next command).
+      if (render === undefined) void (result as Published).events;
       const answer = render ? render(result) : (result as unknown as R);
       // A plain promise chain rather than an async function: one promise less per order.
       return durable.then(() => answer, executionUnknown);

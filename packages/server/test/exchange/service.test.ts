@@ -62,6 +62,19 @@ describe('ExchangeService', () => {
     expect((rendered as unknown as { batch: { decoded: unknown } }).batch.decoded).toBeNull();
   });
 
+  it('resolves a command submitted without a renderer with a result still readable after later commands', async () => {
+    const svc = new ExchangeService(DEFAULT_SYMBOLS);
+    for (const a of [1, 2]) await svc.submit('deposit', { now: T, accountId: a, asset: 'USDT', amount: '100000' });
+    await svc.submit('deposit', { now: T, accountId: 2, asset: 'BTC', amount: '1' });
+    const order = { now: T, symbol: 'BTCUSDT', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01' } as const;
+    await svc.submit('placeOrder', { ...order, accountId: 2, side: 'SELL', price: '30000' });
+    const taken = svc.submit('placeOrder', { ...order, accountId: 1, side: 'BUY', price: '30000' });
+    const later = svc.submit('placeOrder', { ...order, accountId: 1, side: 'BUY', price: '29000' });
+    const [result] = await Promise.all([taken, later]);
+    expect(result.fills.map((f) => [f.price, f.qty])).toEqual([[3_000_000_000_000, 1_000_000]]);
+    expect(result.events.map((e) => e.type)).toContain('trade');
+  });
+
   it('user data: listens to the exchange only while some account is subscribed', async () => {
     const svc = new ExchangeService(DEFAULT_SYMBOLS);
     const users = new UserEvents(svc);
