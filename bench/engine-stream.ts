@@ -41,11 +41,13 @@ export function generate(n: number, seed = 42): Op[] {
     const account = 1 + Math.floor(rnd() * ACCOUNTS);
     const qtyMilli = 1 + Math.floor(rnd() * 100);
     const qty = (qtyMilli / 1000).toFixed(3);
-    if (r < 0.7 || (r >= 0.9 && resting.length === 0)) {
-      const off = 1 + Math.floor(rnd() * 200);
-      const t = side === 'BUY' ? mid - off : mid + off;
+    if (r < 0.9 || resting.length === 0) {
+      // resting: 1–200 ticks behind the mid; crossing: 0–19 ticks through it
+      const rests = r < 0.7 || r >= 0.9;
+      const off = rests ? 1 + Math.floor(rnd() * 200) : Math.floor(rnd() * 20);
+      const t = (side === 'BUY') === rests ? mid - off : mid + off;
       ops.push({
-        kind: 0,
+        kind: rests ? 0 : 1,
         account,
         side,
         price: (t / 100).toFixed(2),
@@ -54,20 +56,7 @@ export function generate(n: number, seed = 42): Op[] {
         qtyNum: qtyMilli / 1000,
         ref: i,
       });
-      resting.push(i);
-    } else if (r < 0.9) {
-      const off = Math.floor(rnd() * 20);
-      const t = side === 'BUY' ? mid + off : mid - off;
-      ops.push({
-        kind: 1,
-        account,
-        side,
-        price: (t / 100).toFixed(2),
-        qty,
-        priceNum: t / 100,
-        qtyNum: qtyMilli / 1000,
-        ref: i,
-      });
+      if (rests) resting.push(i);
     } else {
       const k = Math.floor(rnd() * resting.length);
       const target = resting[k] as number;
