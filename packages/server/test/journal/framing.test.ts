@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { crc32, crc32Js } from '../../src/journal/crc32.js';
-import { encodeFrame, MAGIC, MAX_RECORD_BYTES, scanFile } from '../../src/journal/frame.js';
+import { encodeFrame, MAGIC, MAX_RECORD_BYTES, recordJson, scanFile } from '../../src/journal/frame.js';
 
 const dirs: string[] = [];
 function tmp(): string {
@@ -45,6 +45,66 @@ describe('journal framing', () => {
     expect(r.records).toBe(2);
     expect(r.validEnd).toBe(r.fileSize);
     expect(r.problem).toBeUndefined();
+  });
+
+  it("writes a command record as JSON.stringify does, whatever its values (the flat-command encoder's exactness)", () => {
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const chars = [
+      'a',
+      'Z',
+      '0',
+      '.',
+      '-',
+      ' ',
+      '"',
+      '\\',
+      '\n',
+      '\u0000',
+      '\u001f',
+      '\u007f',
+      'é',
+      '€',
+      '\ud83d\ude00',
+      '\ud800',
+      '\udfff',
+      '/',
+    ];
+    const text = () => Array.from({ length: rnd(6) }, () => chars[rnd(chars.length)]).join('');
+    const numbers = [0, -0, 1, -1, 1.5, 1764000000000, 2 ** 53 + 2, 1e21, 1e-7, 0.1, NaN, Infinity, -Infinity];
+    const value = (): unknown => {
+      switch (rnd(9)) {
+        case 0:
+        case 1:
+          return text();
+        case 2:
+        case 3:
+          return numbers[rnd(numbers.length)];
+        case 4:
+          return rnd(2) === 0;
+        case 5:
+          return undefined;
+        case 6:
+          return null;
+        case 7:
+          return { nested: text() };
+        default:
+          return [text(), rnd(10)];
+      }
+    };
+    const keys = ['now', 'accountId', 'symbol', 'side', '2', 'a"b', 'é', '\n'];
+    for (let i = 0; i < 3000; i++) {
+      const cmd: Record<string, unknown> = {};
+      for (let k = rnd(7); k > 0; k--) cmd[keys[rnd(keys.length)] as string] = value();
+      const record = rnd(20) === 0 ? { cmd, kind: 'placeOrder' } : { kind: rnd(10) === 0 ? text() : 'placeOrder', cmd };
+      expect(recordJson(record)).toBe(JSON.stringify(record));
+    }
+    const order = {
+      kind: 'placeOrder',
+      cmd: { now: 1764000000000, accountId: 1, symbol: 'BTCUSDT', price: '1000.00' },
+    };
+    expect(recordJson(order)).toBe(JSON.stringify(order));
+    expect(() => recordJson({ kind: 'placeOrder', cmd: { n: 1n } })).toThrow(TypeError);
   });
 
   it('refuses records JSON cannot carry (BigInt) and oversized records', () => {
