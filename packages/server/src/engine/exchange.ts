@@ -16,6 +16,7 @@ import {
   EngineMessage,
   Err,
   ErrorCode,
+  ErrorMessage,
   type ExchangeFilter,
   type ExpiryReason,
   type OrderStatus,
@@ -2410,8 +2411,11 @@ export class Exchange {
     });
   }
 
-  /** GET /api/v3/order: -2013 when unknown, -2039 when orderId and origClientOrderId disagree. */
-  getOrder(accountId: AccountId, symbol: string, ref: OrderRef): OrderView {
+  /**
+   * GET /api/v3/order: -2013 when unknown, -2039 when orderId and origClientOrderId disagree, -2026
+   * when archived at `now` (unset: nothing is archived).
+   */
+  getOrder(accountId: AccountId, symbol: string, ref: OrderRef, now?: number): OrderView {
     const s = this.sym(symbol);
     if (ref.orderId === undefined && ref.origClientOrderId === undefined)
       throw Err.eitherParam('orderId', 'origClientOrderId');
@@ -2424,6 +2428,8 @@ export class Exchange {
       o.spec.clientOrderId !== ref.origClientOrderId
     )
       throw Err.of(ErrorCode.CLIENT_ORDER_ID_INVALID, 'Client order ID is not correct for this order ID.');
+    if (now !== undefined && s.table.archived(o.spec.orderId, now))
+      throw Err.of(ErrorCode.ORDER_ARCHIVED, ErrorMessage.ORDER_ARCHIVED);
     return o;
   }
 
@@ -2450,7 +2456,7 @@ export class Exchange {
       q,
       (id) => id,
       (id) => s.table.time[id] as number,
-      () => true,
+      q.now === undefined ? () => true : (id) => !s.table.archived(id, q.now as number),
     ).map((id) => new Order(s.table, id));
   }
 

@@ -89,6 +89,11 @@ const TIF_CODE = codes(TIME_IN_FORCES);
 const STP_CODE = codes(SELF_TRADE_PREVENTION_MODES);
 const EXPIRY_CODE = codes(EXPIRY_REASONS);
 const STATUS_NEW = STATUS_CODE.get('NEW') as number;
+/** Final states whose orders Binance archives once they are 90 days old, when nothing was executed. */
+const ARCHIVABLE = new Set(['CANCELED', 'EXPIRED', 'EXPIRED_IN_MATCH'].map((s) => STATUS_CODE.get(s as OrderStatus)));
+
+/** How old a canceled or expired order without fills must be to be archived ("over 90 days"). */
+export const ARCHIVE_AFTER_MS = 90 * 86_400_000;
 
 function code<T extends string>(map: Map<T, number>, v: T): number {
   const c = map.get(v);
@@ -317,6 +322,18 @@ export class OrderTable {
       for (let k = 0; k < b; k++) x[EXTRA_BIGS[k] as (typeof EXTRA_BIGS)[number]] = d.extraBigs[i * b + k] as bigint;
       this.extras.set(d.extraOrders[i] as number, x);
     }
+  }
+
+  /**
+   * Whether order `id` is archived at `now`: canceled or expired with no executed quantity over 90
+   * days before (Binance then answers -2026 and no longer lists it).
+   */
+  archived(id: number, now: number): boolean {
+    return (
+      ARCHIVABLE.has(this.status[id]) &&
+      this.execS[id] === 0 &&
+      now - (this.updateTime[id] as number) > ARCHIVE_AFTER_MS
+    );
   }
 
   /** The account of order `id` (any row). */

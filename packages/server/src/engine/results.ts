@@ -107,6 +107,8 @@ export interface CancelOpenOrdersResult {
 }
 
 export interface HistoryQuery {
+  /** The time the query is made at: orders archived by then are left out (unset: none are). */
+  readonly now?: number;
   readonly orderId?: number;
   readonly fromId?: number;
   readonly startTime?: number;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SYMBOLS, type SymbolDefinition } from '@binance-sandbox/protocol';
+import { ARCHIVE_AFTER_MS } from '../../src/engine/order-table.js';
 import { Exchange, queryOrderResponse } from '../../src/engine/index.js';
 
 const def = (name: string) => DEFAULT_SYMBOLS.find((s) => s.symbol === name) as SymbolDefinition;
@@ -72,5 +73,58 @@ describe('order history', () => {
     expect(() => ex.getOrder(1, 'BTCUSDT', { orderId: first, origClientOrderId: 'other' })).toThrow(
       /Client order ID is not correct/,
     );
+  });
+
+  it('archives canceled and expired orders without fills once over 90 days old (-2026; allOrders leaves them out)', () => {
+    const ex = new Exchange([BTC]);
+    for (const asset of ['USDT', 'BTC']) ex.deposit({ now: 0, accountId: 1, asset, amount: '1000000' });
+    ex.deposit({ now: 0, accountId: 2, asset: 'BTC', amount: '10' });
+    const order = (accountId: number, side: 'BUY' | 'SELL', quantity: string, extra = {}) =>
+      ex.placeOrder({
+        now: 1,
+        accountId,
+        symbol: 'BTCUSDT',
+        side,
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        price: '30000.00',
+        quantity,
+        ...extra,
+      }).order.spec.orderId;
+    const canceled = order(1, 'BUY', '0.01000', { newClientOrderId: 'gone' });
+    ex.cancelOrder({ now: 1, accountId: 1, symbol: 'BTCUSDT', orderId: canceled });
+    const expired = order(1, 'BUY', '0.01000', { timeInForce: 'IOC' }); // nothing to take: EXPIRED
+    const partial = order(1, 'BUY', '0.02000');
+    order(2, 'SELL', '0.01000');
+    ex.cancelOrder({ now: 1, accountId: 1, symbol: 'BTCUSDT', orderId: partial }); // CANCELED, 0.01 executed
+    const resting = order(1, 'SELL', '0.01000', { price: '40000.00' });
+    // self-trade prevented: the taker expires in match with nothing executed
+    const prevented = order(1, 'BUY', '0.01000', { price: '40000.00', selfTradePreventionMode: 'EXPIRE_TAKER' });
+    expect(ex.getOrder(1, 'BTCUSDT', { orderId: prevented }).status).toBe('EXPIRED_IN_MATCH');
+    const statuses = (now?: number) =>
+      ex.allOrders(1, 'BTCUSDT', now === undefined ? {} : { now }).map((o) => `${o.spec.orderId}:${o.status}`);
+    const all = statuses();
+    expect(all).toHaveLength(5);
+
+    // all closed at 1: exactly 90 days later nothing is archived yet
+    const edge = 1 + ARCHIVE_AFTER_MS;
+    expect(statuses(edge)).toEqual(all);
+    expect(ex.getOrder(1, 'BTCUSDT', { orderId: prevented }, edge).status).toBe('EXPIRED_IN_MATCH');
+    // one millisecond later every canceled or expired order without fills is archived
+    const later = edge + 1;
+    for (const ref of [
+      { orderId: canceled },
+      { origClientOrderId: 'gone' },
+      { orderId: expired },
+      { orderId: prevented },
+    ])
+      expect(() => ex.getOrder(1, 'BTCUSDT', ref, later)).toThrow(
+        'Order was canceled or expired with no executed qty over 90 days ago and has been archived.',
+      );
+    expect(ex.getOrder(1, 'BTCUSDT', { orderId: partial }, later).status).toBe('CANCELED');
+    expect(ex.getOrder(1, 'BTCUSDT', { orderId: resting }, later).status).toBe('NEW');
+    expect(statuses(later)).toEqual([`${partial}:CANCELED`, `${resting}:NEW`]);
+    // a query without a time sees everything (engine tools, snapshots)
+    expect(statuses()).toEqual(all);
   });
 });

@@ -230,6 +230,28 @@ describe('order rejections over HTTP', () => {
     expect((await api(a, 'GET', '/openOrders')).json<Json[]>()).toHaveLength(2);
   });
 
+  it('GET order answers -2026 for a canceled order without fills once the clock is over 90 days past it', async () => {
+    const a = await createAccount({ USDT: '100000' });
+    const p = (await api(a, 'POST', '/order', limit('BUY', '0.1', '30000', { newClientOrderId: 'old' }))).json<Json>();
+    const kept = (await api(a, 'POST', '/order', limit('BUY', '0.1', '29000'))).json<Json>();
+    await api(a, 'DELETE', '/order', { symbol: 'BTCUSDT', orderId: p.orderId as number });
+    sb.clock.advance(90 * 86_400_000);
+    expect((await api(a, 'GET', '/order', { symbol: 'BTCUSDT', orderId: p.orderId as number })).json()).toMatchObject({
+      status: 'CANCELED',
+    });
+    sb.clock.advance(1);
+    for (const ref of [{ orderId: p.orderId as number }, { origClientOrderId: 'old' }]) {
+      const res = await api(a, 'GET', '/order', { symbol: 'BTCUSDT', ...ref });
+      expect(res.status).toBe(400);
+      expect(res.json()).toEqual({
+        code: -2026,
+        msg: 'Order was canceled or expired with no executed qty over 90 days ago and has been archived.',
+      });
+    }
+    const all = (await api(a, 'GET', '/allOrders', { symbol: 'BTCUSDT' })).json<Json[]>();
+    expect(all.map((o) => o.orderId)).toEqual([kept.orderId]);
+  });
+
   it('GET/DELETE order errors: -2013, -2039, -2011, missing ids -1102', async () => {
     const a = await createAccount({ USDT: '100000' });
     const p = (await api(a, 'POST', '/order', limit('BUY', '0.1', '30000', { newClientOrderId: 'x1' }))).json<Json>();

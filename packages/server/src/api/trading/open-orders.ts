@@ -36,6 +36,7 @@ export const allOrders: EndpointImpl = (call) => {
       ...window,
       ...(orderId !== undefined ? { orderId } : {}),
       limit: limitOf(call.params),
+      now: call.now,
     })
     .map(queryOrderResponse);
 };

@@ -95,10 +95,10 @@ export const cancelOrder: EndpointImpl = async (call) => {
   );
 };
 
-/** GET /api/v3/order — -2013 unknown, -2039 orderId/origClientOrderId mismatch. */
+/** GET /api/v3/order — -2013 unknown, -2039 orderId/origClientOrderId mismatch, -2026 archived. */
 export const queryOrder: EndpointImpl = (call) => {
   const symbol = symbolOf(call);
-  return queryOrderResponse(call.ctx.exchange.engine.getOrder(accountOf(call), symbol, orderRef(call)));
+  return queryOrderResponse(call.ctx.exchange.engine.getOrder(accountOf(call), symbol, orderRef(call), call.now));
 };
 
 export { orderRef };
