@@ -240,7 +240,7 @@ describe('order rejections over HTTP', () => {
       status: 'CANCELED',
     });
     sb.clock.advance(1);
-    for (const ref of [{ orderId: p.orderId as number }, { origClientOrderId: 'old' }]) {
+    for (const ref of [{ orderId: p.orderId as number }, { origClientOrderId: 'old' }] as Params[]) {
       const res = await api(a, 'GET', '/order', { symbol: 'BTCUSDT', ...ref });
       expect(res.status).toBe(400);
       expect(res.json()).toEqual({
