@@ -5,21 +5,21 @@
  * Prints one JSON line of timings.
  */
 import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
-import { ManualClock } from '../packages/server/src/clock.js';
-import { ExchangeService } from '../packages/server/src/exchange/service.js';
-import { JournaledAccountRegistry } from '../packages/server/src/journal/accounts.js';
-import { JournaledClock } from '../packages/server/src/journal/clock.js';
-import { FileJournal } from '../packages/server/src/journal/file-journal.js';
-import { recoverInto, type DurableState } from '../packages/server/src/journal/recovery.js';
-import { exportRegistry } from '../packages/server/src/journal/snapshot-accounts.js';
+import { ManualClock } from '../packages/server/dist/clock.js';
+import { ExchangeService } from '../packages/server/dist/exchange/service.js';
+import { JournaledAccountRegistry } from '../packages/server/dist/journal/accounts.js';
+import { JournaledClock } from '../packages/server/dist/journal/clock.js';
+import { FileJournal } from '../packages/server/dist/journal/file-journal.js';
+import { recoverInto, type DurableState } from '../packages/server/dist/journal/recovery.js';
+import { exportRegistry } from '../packages/server/dist/journal/snapshot-accounts.js';
 import {
   frameSnapshot,
   serializeSnapshot,
   snapshotFingerprint,
   snapshotName,
   writeSnapshotFile,
-} from '../packages/server/src/journal/snapshot.js';
-import { MarketData } from '../packages/server/src/market/market-data.js';
+} from '../packages/server/dist/journal/snapshot.js';
+import { MarketData } from '../packages/server/dist/market/market-data.js';
 
 function durableState(): DurableState {
   const exchange = new ExchangeService(DEFAULT_SYMBOLS);

@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
-import type { ExchangeCommand } from '../packages/server/src/exchange/commands.js';
-import { ExchangeService } from '../packages/server/src/exchange/service.js';
-import { FileJournal } from '../packages/server/src/journal/file-journal.js';
-import type { JournalRecord } from '../packages/server/src/journal/records.js';
+import type { ExchangeCommand } from '../packages/server/dist/exchange/commands.js';
+import { ExchangeService } from '../packages/server/dist/exchange/service.js';
+import { FileJournal } from '../packages/server/dist/journal/file-journal.js';
+import type { JournalRecord } from '../packages/server/dist/journal/records.js';
 import { generate } from './engine-stream.js';
 
 const ACCOUNTS = 10_000;

@@ -13,10 +13,10 @@ import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { WebSocketServer, WebSocket } from 'ws';
-import { ManualClock } from '../packages/server/src/clock.js';
-import { defaultConfig } from '../packages/server/src/config.js';
-import { startSandbox, type Sandbox } from '../packages/server/src/sandbox.js';
-import type { WsServer } from '../packages/server/src/ws/index.js';
+import { ManualClock } from '../packages/server/dist/clock.js';
+import { defaultConfig } from '../packages/server/dist/config.js';
+import { startSandbox, type Sandbox } from '../packages/server/dist/sandbox.js';
+import type { WsServer } from '../packages/server/dist/ws/index.js';
 import { median } from './lib.js';
 
 const FANOUT_CONNS = 1000;
