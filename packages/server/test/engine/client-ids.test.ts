@@ -3,9 +3,14 @@ import { ClientIdIndexLog } from '../../src/engine/client-id-index.js';
 import { ClientIds, type PackedClientIds } from '../../src/engine/client-ids.js';
 import { mulberry32 } from './helpers.js';
 
-/** The packed form of a plain map, in its order: what every export must equal. */
+/** The packed form of a plain map, in orderId order: what every export must equal. */
 function reference(m: ReadonlyMap<number, string>): { text: string; lengths: number[]; orders: number[] } {
-  return { text: [...m.values()].join(''), lengths: [...m.values()].map((s) => s.length), orders: [...m.keys()] };
+  const entries = [...m].sort((a, b) => a[0] - b[0]);
+  return {
+    text: entries.map(([, s]) => s).join(''),
+    lengths: entries.map(([, s]) => s.length),
+    orders: entries.map(([id]) => id),
+  };
 }
 const plain = (p: PackedClientIds) => ({ text: p.text, lengths: [...p.lengths], orders: [...p.orders] });
 
@@ -17,6 +22,7 @@ describe('ClientIds', () => {
       const model = new Map<number, string>();
       let next = 1;
       let reused = 0;
+      const generated: number[] = [];
       for (let step = 0; step < 600; step++) {
         const r = rnd();
         const known = [...model.keys()];
@@ -34,7 +40,12 @@ describe('ClientIds', () => {
           const id = known[Math.floor(rnd() * known.length)]!; // a generated id instead
           ids.delete(id);
           model.delete(id);
-        } else if (r < 0.72) {
+          generated.push(id);
+        } else if (r < 0.72 && generated.length > 0) {
+          const id = generated.splice(Math.floor(rnd() * generated.length), 1)[0]!; // an older order given an id again
+          ids.set(id, `g${step}`);
+          model.set(id, `g${step}`);
+        } else if (r < 0.74) {
           ids.delete(next + 100); // not there: nothing changes
         } else if (r < 0.85) {
           const before = ids.size;
@@ -59,6 +70,16 @@ describe('ClientIds', () => {
     expect(plain(ids.pack())).toEqual({ text: 'abcdefxy', lengths: [1, 2, 3, 2], orders: [3, 5, 9, 12] });
     ids.set(5, 'zz'); // a rename keeps the entry's place
     expect(plain(ids.pack())).toEqual({ text: 'azzdefxy', lengths: [1, 2, 3, 2], orders: [3, 5, 9, 12] });
+    ids.set(7, 'q'); // an older order given an id: in its place by orderId
+    expect(plain(ids.pack())).toEqual({ text: 'azzqdefxy', lengths: [1, 2, 1, 3, 2], orders: [3, 5, 7, 9, 12] });
+    expect(ids.size).toBe(5);
+  });
+
+  it('loads a packed form of any order (an older snapshot) and packs it in orderId order', () => {
+    const ids = new ClientIds();
+    ids.load({ text: 'ccbba', lengths: Uint32Array.of(2, 2, 1), orders: Float64Array.of(9, 4, 2) });
+    expect(ids.get(4)).toBe('bb');
+    expect(plain(ids.pack())).toEqual({ text: 'abbcc', lengths: [1, 2, 2], orders: [2, 4, 9] });
   });
 });
 
