@@ -38,9 +38,10 @@ const quoted = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) 
  * order path journals one per request, and V8's generic stringify cost ~1.5 µs of it there.
  */
 function commandJson(record: unknown): string | null {
-  if (typeof record !== 'object' || record === null) return null;
+  // plain objects only: a prototype could carry a toJSON that JSON.stringify would call
+  if (typeof record !== 'object' || record === null || Object.getPrototypeOf(record) !== Object.prototype) return null;
   const { kind, cmd } = record as { kind?: unknown; cmd?: unknown };
-  if (typeof kind !== 'string' || typeof cmd !== 'object' || cmd === null || Array.isArray(cmd)) return null;
+  if (typeof kind !== 'string' || typeof cmd !== 'object' || cmd === null) return null;
   if (Object.getPrototypeOf(cmd) !== Object.prototype) return null;
   const keys = Object.keys(record);
   if (keys.length !== 2 || keys[0] !== 'kind' || keys[1] !== 'cmd') return null;

@@ -105,6 +105,20 @@ describe('journal framing', () => {
     };
     expect(recordJson(order)).toBe(JSON.stringify(order));
     expect(() => recordJson({ kind: 'placeOrder', cmd: { n: 1n } })).toThrow(TypeError);
+    // a record or command whose prototype says how to serialise it
+    class Shown {
+      constructor(
+        readonly kind: string,
+        readonly cmd: object,
+      ) {}
+      toJSON() {
+        return { shown: this.kind };
+      }
+    }
+    const special = new Shown('placeOrder', { now: 1 });
+    expect(recordJson(special)).toBe('{"shown":"placeOrder"}');
+    const withDate = { kind: 'placeOrder', cmd: new Date(0) };
+    expect(recordJson(withDate)).toBe(JSON.stringify(withDate));
   });
 
   it('refuses records JSON cannot carry (BigInt) and oversized records', () => {
