@@ -18,13 +18,18 @@ export interface PackedClientIds {
   readonly orders: Float64Array;
 }
 
+/** Ids per chunk of consecutive orderIds: a chunk exists once one of its orders has an id. */
+const CHUNK_BITS = 12;
+const CHUNK = 1 << CHUNK_BITS;
+
 export class ClientIds {
   /**
-   * The ids by orderId (undefined: none). A plain array kept dense (no holes: V8 would make a sparse
-   * one a dictionary): orderIds are the table's rows, given in order, and a Map of a million numbers
-   * cost the replay of a journal whose orders all carry ids ~6 % in insertion and rehashing alone.
+   * The ids by orderId, in chunks of CHUNK orderIds (undefined: none). OrderIds are the table's rows,
+   * given in order: a Map of a million numbers cost the replay of a journal whose orders all carry ids
+   * ~6 % in insertion and rehashing alone, and one flat array would hold a slot for every order of a
+   * symbol once one of them had an id (the simulator's have generated ones).
    */
-  private readonly byOrder: (string | undefined)[] = [];
+  private readonly chunks: ((string | undefined)[] | undefined)[] = [];
   private count = 0;
   /** The last export's packed form (entries in orderId order), while it is still right. */
   private packed: PackedClientIds | null = null;
@@ -32,7 +37,7 @@ export class ClientIds {
   private added: number[] = [];
 
   get(orderId: number): string | undefined {
-    return this.byOrder[orderId];
+    return this.chunks[orderId >>> CHUNK_BITS]?.[orderId & (CHUNK - 1)];
   }
 
   get size(): number {
@@ -41,9 +46,12 @@ export class ClientIds {
 
   /** Gives `orderId` the id `cid` (a new order's, or a rename). */
   set(orderId: number, cid: string): void {
-    const ids = this.byOrder;
-    while (ids.length < orderId) ids.push(undefined);
-    if (ids[orderId] !== undefined) this.forget();
+    const c = orderId >>> CHUNK_BITS;
+    const chunks = this.chunks;
+    while (chunks.length <= c) chunks.push(undefined);
+    const chunk = (chunks[c] ??= new Array<string | undefined>(CHUNK).fill(undefined));
+    const i = orderId & (CHUNK - 1);
+    if (chunk[i] !== undefined) this.forget();
     else {
       this.count++;
       // the packed form stays right while ids arrive in orderId order (an older order renamed: not)
@@ -53,12 +61,14 @@ export class ClientIds {
         else this.forget();
       }
     }
-    ids[orderId] = cid;
+    chunk[i] = cid;
   }
 
   delete(orderId: number): void {
-    if (this.byOrder[orderId] === undefined) return;
-    this.byOrder[orderId] = undefined;
+    const chunk = this.chunks[orderId >>> CHUNK_BITS];
+    const i = orderId & (CHUNK - 1);
+    if (chunk?.[i] === undefined) return;
+    chunk[i] = undefined;
     this.count--;
     this.forget();
   }
@@ -79,9 +89,9 @@ export class ClientIds {
     let out: PackedClientIds;
     const prev = this.packed;
     if (prev === null) {
-      out = packAll(this.byOrder, this.count);
+      out = packAll(this.chunks, this.count);
     } else {
-      const ids = this.added.map((id) => this.byOrder[id] as string);
+      const ids = this.added.map((id) => this.get(id) as string);
       const tail = packStrings(ids);
       out = {
         text: prev.text + tail.text,
@@ -107,15 +117,19 @@ export class ClientIds {
   }
 }
 
-function packAll(byOrder: readonly (string | undefined)[], count: number): PackedClientIds {
+function packAll(chunks: readonly ((string | undefined)[] | undefined)[], count: number): PackedClientIds {
   const orders = new Float64Array(count);
   const ids = new Array<string>(count);
   let n = 0;
-  for (let id = 0; id < byOrder.length; id++) {
-    const cid = byOrder[id];
-    if (cid === undefined) continue;
-    orders[n] = id;
-    ids[n++] = cid;
+  for (let c = 0; c < chunks.length; c++) {
+    const chunk = chunks[c];
+    if (chunk === undefined) continue;
+    for (let i = 0; i < CHUNK; i++) {
+      const cid = chunk[i];
+      if (cid === undefined) continue;
+      orders[n] = c * CHUNK + i;
+      ids[n++] = cid;
+    }
   }
   const { text, lengths } = packStrings(ids);
   return { text, lengths, orders };

@@ -75,6 +75,25 @@ describe('ClientIds', () => {
     expect(ids.size).toBe(5);
   });
 
+  it('keeps ids of orderIds far apart (across chunks) in orderId order', () => {
+    const ids = new ClientIds();
+    const at = [4095, 4096, 1, 9_000_001, 8191, 8192];
+    at.forEach((id, i) => ids.set(id, `c${i}`));
+    expect(at.map((id) => ids.get(id))).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'c5']);
+    expect(ids.get(4097)).toBeUndefined();
+    expect(ids.get(20_000_000)).toBeUndefined();
+    expect(plain(ids.pack())).toEqual({
+      text: 'c2c0c1c4c5c3',
+      lengths: [2, 2, 2, 2, 2, 2],
+      orders: [1, 4095, 4096, 8191, 8192, 9_000_001],
+    });
+    ids.delete(4096);
+    ids.delete(4097); // none: nothing changes
+    expect(ids.size).toBe(5);
+    expect(ids.get(4096)).toBeUndefined();
+    expect(plain(ids.pack()).orders).toEqual([1, 4095, 8191, 8192, 9_000_001]);
+  });
+
   it('loads a packed form of any order (an older snapshot) and packs it in orderId order', () => {
     const ids = new ClientIds();
     ids.load({ text: 'ccbba', lengths: Uint32Array.of(2, 2, 1), orders: Float64Array.of(9, 4, 2) });
