@@ -46,7 +46,8 @@ function commandJson(record: unknown): string | null {
   const keys = Object.keys(record);
   if (keys.length !== 2 || keys[0] !== 'kind' || keys[1] !== 'cmd') return null;
   let body = '';
-  for (const key in cmd) {
+  // own enumerable keys, in JSON.stringify's order (for…in would also list inherited ones)
+  for (const key of Object.keys(cmd)) {
     const v = (cmd as Record<string, unknown>)[key];
     let text: string;
     switch (typeof v) {

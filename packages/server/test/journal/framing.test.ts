@@ -117,6 +117,19 @@ describe('journal framing', () => {
     }
     const special = new Shown('placeOrder', { now: 1 });
     expect(recordJson(special)).toBe('{"shown":"placeOrder"}');
+    // an enumerable property on Object.prototype (polluted) is not the command's own
+    Object.defineProperty(Object.prototype, 'polluted', {
+      value: 1,
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
+    try {
+      const plainCmd = { kind: 'placeOrder', cmd: { now: 1 } };
+      expect(recordJson(plainCmd)).toBe('{"kind":"placeOrder","cmd":{"now":1}}');
+    } finally {
+      delete (Object.prototype as Record<string, unknown>)['polluted'];
+    }
     const withDate = { kind: 'placeOrder', cmd: new Date(0) };
     expect(recordJson(withDate)).toBe(JSON.stringify(withDate));
   });
