@@ -8,6 +8,7 @@ import { formatUnits as f } from './decimal.js';
 import type { AccountView } from './account.js';
 import type { AccountTrade, AmendResult, OrderListView } from './results.js';
 import type { AccountEvent, Amendment, EngineEvent, ExecutionEvent, Fill, OrderView } from './types.js';
+import { jsonString } from './json-string.js';
 
 type Json = Record<string, unknown>;
 
@@ -104,14 +105,6 @@ export function orderResponse(
     : respType === 'RESULT'
       ? resultResponse(o, transactTime)
       : fullResponse(o, fills, transactTime);
-}
-
-/** Printable ASCII except '"' and '\\': what JSON.stringify writes between quotes unchanged. */
-const PLAIN_JSON_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-/** JSON.stringify(s), without the runtime call for the usual (plain) symbol, id or asset. */
-function jsonString(s: string): string {
-  return PLAIN_JSON_STRING.test(s) ? `"${s}"` : JSON.stringify(s);
 }
 
 /**

@@ -12,6 +12,7 @@
  * torn tail (a group-commit batch whose write never completed; nothing in it was acknowledged).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { jsonString } from '../engine/json-string.js';
 import { crc32, crc32OfUint32LE } from './crc32.js';
 
 export const MAGIC = Buffer.from('BSBXJNL1', 'latin1');
@@ -25,12 +26,6 @@ export function recordJson(record: unknown): string {
   if (typeof json !== 'string') throw new TypeError('journal record is not JSON-serialisable');
   return json;
 }
-
-/** Characters a JSON string cannot hold as they are (and any surrogate: a lone one is escaped). */
-// eslint-disable-next-line no-control-regex -- the control characters are exactly what JSON must escape
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-const quoted = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);
 
 /**
  * JSON.stringify's exact text for the usual engine command, `{ kind, cmd }` with `cmd` a flat
@@ -52,7 +47,7 @@ function commandJson(record: unknown): string | null {
     let text: string;
     switch (typeof v) {
       case 'string':
-        text = quoted(v);
+        text = jsonString(v);
         break;
       case 'number':
         text = Number.isFinite(v) ? String(v) : 'null';
@@ -65,9 +60,9 @@ function commandJson(record: unknown): string | null {
       default:
         return null;
     }
-    body += `${body === '' ? '' : ','}${quoted(key)}:${text}`;
+    body += `${body === '' ? '' : ','}${jsonString(key)}:${text}`;
   }
-  return `{"kind":${quoted(kind)},"cmd":{${body}}}`;
+  return `{"kind":${jsonString(kind)},"cmd":{${body}}}`;
 }
 
 /** Bytes a frame of `json` may take at most (UTF-8: up to 3 bytes per UTF-16 code unit). */

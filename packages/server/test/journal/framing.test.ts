@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { crc32, crc32Js } from '../../src/journal/crc32.js';
+import { mulberry32 } from '../engine/helpers.js';
 import { encodeFrame, MAGIC, MAX_RECORD_BYTES, recordJson, scanFile } from '../../src/journal/frame.js';
 
 const dirs: string[] = [];
@@ -48,8 +49,8 @@ describe('journal framing', () => {
   });
 
   it("writes a command record as JSON.stringify does, whatever its values (the flat-command encoder's exactness)", () => {
-    let seed = 7;
-    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const random = mulberry32(7);
+    const rnd = (n: number) => Math.floor(random() * n);
     const chars = [
       'a',
       'Z',
