@@ -90,7 +90,7 @@ const STP_CODE = codes(SELF_TRADE_PREVENTION_MODES);
 const EXPIRY_CODE = codes(EXPIRY_REASONS);
 const STATUS_NEW = STATUS_CODE.get('NEW') as number;
 /** Final states whose orders Binance archives once they are 90 days old, when nothing was executed. */
-const ARCHIVABLE = new Set(['CANCELED', 'EXPIRED', 'EXPIRED_IN_MATCH'].map((s) => STATUS_CODE.get(s as OrderStatus)));
+const ARCHIVABLE = new Set((['CANCELED', 'EXPIRED', 'EXPIRED_IN_MATCH'] as const).map((s) => STATUS_CODE.get(s)));
 
 /** How old a canceled or expired order without fills must be to be archived ("over 90 days"). */
 export const ARCHIVE_AFTER_MS = 90 * 86_400_000;
