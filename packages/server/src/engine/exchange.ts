@@ -2325,11 +2325,14 @@ export class Exchange {
     sa.indexClientId(cid, o.orderId);
   }
 
-  /** Lowers an open order's quantity to `newU` (newS steps) where it stands; expires it when nothing is left. */
+  /**
+   * Lowers an open order's quantity to `newU` (newS steps) where it stands; expires it when nothing is
+   * left. What self-trade prevention took (DECREMENT) is gone for good, as what was executed.
+   */
   private reduceOrder(s: SymbolState, o: Order, newU: number, newS: number): void {
     o.origQty = newU;
     o.updateTime = this.now;
-    const remS = newS - o.execS;
+    const remS = newS - o.execS - o.preventedS;
     if (remS <= 0) {
       this.detach(s, o);
       o.remS = 0;

@@ -1,0 +1,315 @@
+/**
+ * The engine against an independent reference model (reference-model.ts) on seeded random streams:
+ * after every command the same refusal or the same trades (ids, prices, quantities, quote amounts,
+ * buyer and seller orders, commissions), the same prevented matches, the same state of every order
+ * the command touched, the same visible book and the same free and locked balances of every account,
+ * to the last unit. BTCUSDT (quote amounts exact) and ETHBTC (price × quantity has 9 decimals: every
+ * quote amount and reservation rounds). CI runs three seeds per symbol; a deeper local run:
+ * `DIFF_SEEDS=200 DIFF_STEPS=5000 npx vitest run packages/server/test/engine/differential.test.ts`.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  ApiError,
+  DEFAULT_SYMBOLS,
+  type SelfTradePreventionMode,
+  type SymbolDefinition,
+} from '@binance-sandbox/protocol';
+import {
+  Exchange,
+  type EngineEvent,
+  type ExecutionEvent,
+  type PlaceOrderCommand,
+  type PreventedMatchEvent,
+  type TradeEvent,
+} from '../../src/engine/index.js';
+import { mulberry32 } from './helpers.js';
+import { isOpen, ReferenceModel, UNIT, type RefOutcome, type RefPlace, type RefTif } from './reference-model.js';
+
+const ACCOUNTS = 6;
+/** Account 6 is poor: its orders meet "insufficient balance". */
+const POOR = 6;
+const STPS: (SelfTradePreventionMode | undefined)[] = [
+  undefined,
+  'EXPIRE_TAKER',
+  'EXPIRE_MAKER',
+  'EXPIRE_BOTH',
+  'DECREMENT',
+  'TRANSFER',
+];
+
+interface Market {
+  readonly def: SymbolDefinition;
+  /** Mid price in ticks; quantities in steps; quote budgets in units. */
+  readonly mid: number;
+  readonly minSteps: number;
+  readonly maxSteps: number;
+  readonly budget: readonly [bigint, bigint];
+  /** Deposits: rich accounts, then the poor one [base, quote]. */
+  readonly rich: readonly [string, string];
+  readonly poor: readonly [string, string];
+}
+
+const MARKETS: Market[] = [
+  {
+    def: DEFAULT_SYMBOLS.find((s) => s.symbol === 'BTCUSDT') as SymbolDefinition,
+    mid: 3_000_000,
+    minSteps: 20,
+    maxSteps: 3000,
+    budget: [10n * UNIT, 1500n * UNIT],
+    rich: ['200.00000001', '5000000.12345678'],
+    poor: ['0.1', '3000'],
+  },
+  {
+    def: DEFAULT_SYMBOLS.find((s) => s.symbol === 'ETHBTC') as SymbolDefinition,
+    mid: 5000,
+    minSteps: 25,
+    maxSteps: 5000,
+    budget: [20_000n, 2_000_000n],
+    rich: ['1000', '50.00000001'],
+    poor: ['0.5', '0.02'],
+  },
+];
+
+const units = (s: string): bigint => {
+  const [i, f = ''] = s.split('.');
+  return BigInt(i as string) * UNIT + BigInt(f.padEnd(8, '0'));
+};
+const dec = (u: bigint): string => {
+  const s = u.toString().padStart(9, '0');
+  return `${s.slice(0, -8)}.${s.slice(-8)}`;
+};
+const filterOf = (def: SymbolDefinition, type: string): Record<string, string> =>
+  def.filters.find((f) => f.filterType === type) as unknown as Record<string, string>;
+
+/** Runs `steps` random commands on both and compares after each; returns what the stream exercised. */
+function run(market: Market, seed: number, steps: number): Map<string, number> {
+  const def = market.def;
+  const sym = def.symbol;
+  const [base, quote] = [def.baseAsset, def.quoteAsset];
+  const tick = units(filterOf(def, 'PRICE_FILTER').tickSize as string);
+  const lot = filterOf(def, 'LOT_SIZE');
+  const step = units(lot.stepSize as string);
+  const ex = new Exchange([def], { seed, retainHistory: true });
+  const ref = new ReferenceModel({
+    base,
+    quote,
+    tick,
+    step,
+    minQty: units(lot.minQty as string),
+    defaultStp: def.defaultSelfTradePreventionMode,
+    maxAmends: Number(filterOf(def, 'MAX_NUM_ORDER_AMENDS').maxNumOrderAmends),
+  });
+  for (let a = 1; a <= ACCOUNTS; a++) {
+    const [b, q] = a === POOR ? market.poor : market.rich;
+    ex.deposit({ now: 0, accountId: a, asset: base, amount: b });
+    ex.deposit({ now: 0, accountId: a, asset: quote, amount: q });
+    ref.deposit(a, base, units(b));
+    ref.deposit(a, quote, units(q));
+    if (a % 2 === 0) {
+      ex.setCommission(a, { maker: '0.00075', taker: '0.00123' });
+      ref.setRates(a, 75_000n, 123_000n);
+    }
+  }
+
+  const r = mulberry32(seed);
+  const int = (n: number) => Math.floor(r() * n);
+  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
+  const seen = new Map<string, number>();
+  const count = (k: string) => seen.set(k, (seen.get(k) ?? 0) + 1);
+  let mid = market.mid;
+  for (let i = 0; i < steps; i++) {
+    const now = 1_700_000_000_000 + i * 100;
+    mid = Math.min(Math.max(mid + int(3) - 1, market.mid * 0.97), market.mid * 1.03);
+    const acct = 1 + int(ACCOUNTS);
+    const buy = r() < 0.5;
+    const price = BigInt(Math.round(mid) + int(61) - 30) * tick;
+    const qty = BigInt(market.minSteps + int(market.maxSteps - market.minSteps)) * step;
+    const stp = pick(STPS);
+    const mine = ref.open().filter((o) => o.acct === acct);
+    const amendable = mine.filter((o) => o.qty > step); // (an amendment must lower the quantity)
+    const k = mine.length > 150 ? 0.8 : r();
+    let want: RefOutcome;
+    let got: () => readonly EngineEvent[];
+    let label: string;
+    if (k < 0.75) {
+      const cmd: RefPlace = { acct, buy, type: 'LIMIT', qty, ...(stp ? { stp } : {}) };
+      if (k < 0.35) {
+        cmd.tif = 'GTC';
+        if (r() < 0.2) cmd.ice = (qty / BigInt(2 + int(4)) / step) * step;
+      } else if (k < 0.47) cmd.tif = pick<RefTif>(['IOC', 'FOK']);
+      else if (k < 0.55) cmd.type = 'LIMIT_MAKER';
+      else {
+        cmd.type = 'MARKET';
+        if (k >= 0.65) {
+          delete cmd.qty;
+          const [lo, hi] = market.budget;
+          cmd.quoteQty = lo + BigInt(int(Number(hi - lo)));
+        }
+      }
+      if (cmd.type !== 'MARKET') cmd.price = price;
+      label = `${cmd.type}${cmd.tif ? ` ${cmd.tif}` : ''}${cmd.ice ? ' iceberg' : ''}${cmd.quoteQty !== undefined ? ' quoteOrderQty' : ''}`;
+      want = ref.place(cmd);
+      const engineCmd: PlaceOrderCommand = {
+        now,
+        accountId: acct,
+        symbol: sym,
+        side: buy ? 'BUY' : 'SELL',
+        type: cmd.type,
+        ...(cmd.tif ? { timeInForce: cmd.tif } : {}),
+        ...(cmd.price !== undefined ? { price: dec(cmd.price) } : {}),
+        ...(cmd.qty !== undefined ? { quantity: dec(cmd.qty) } : {}),
+        ...(cmd.quoteQty !== undefined ? { quoteOrderQty: dec(cmd.quoteQty) } : {}),
+        ...(cmd.ice ? { icebergQty: dec(cmd.ice) } : {}),
+        ...(stp ? { selfTradePreventionMode: stp } : {}),
+      };
+      got = () => {
+        const res = ex.placeOrder(engineCmd);
+        expect(res.order.spec.orderId).toBe(want.orderId);
+        return res.events;
+      };
+    } else if (k < 0.9 || amendable.length === 0) {
+      // mostly the account's own open orders; now and then one it does not have open
+      const closed = r() < 0.1 || mine.length === 0;
+      const orderId = closed ? 1 + int(Math.max(1, ref.orders.size)) : pick(mine).id;
+      label = closed ? 'cancel (maybe unknown)' : 'cancel';
+      want = ref.cancel(acct, orderId);
+      got = () => ex.cancelOrder({ now, accountId: acct, symbol: sym, orderId }).events;
+    } else {
+      const o = pick(amendable);
+      const newQty = BigInt(1 + int(Number(o.qty / step) - 1)) * step;
+      label = newQty <= o.exec + o.prevented ? 'amend (expires)' : 'amend';
+      want = ref.amend(acct, o.id, newQty);
+      got = () => ex.amendOrder({ now, accountId: acct, symbol: sym, orderId: o.id, newQty: dec(newQty) }).events;
+    }
+
+    const where = `${sym} seed ${seed}, command ${i} (${label}, account ${acct})`;
+    let events: readonly EngineEvent[] = [];
+    try {
+      events = got();
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      expect({ code: e.code, msg: e.msg }, where).toEqual(want.error ?? 'no refusal');
+      count(`refused: ${e.msg}`);
+      continue;
+    }
+    expect(want.error, where).toBeUndefined();
+    count(label);
+    compareEvents(events, want, where, count);
+    compareState(ex, ref, sym, base, quote, where);
+  }
+  // every order ever accepted, as the engine answers GET /order for it
+  for (const o of ref.orders.values()) {
+    const v = ex.getOrder(o.acct, sym, { orderId: o.id });
+    expect(
+      { status: v.status, executedQty: BigInt(v.executedQty), cumQuote: v.cumQuote, prevented: BigInt(v.preventedQty) },
+      `${sym} seed ${seed}: order ${o.id} at the end`,
+    ).toEqual({ status: o.status, executedQty: o.exec, cumQuote: o.cumQuote, prevented: o.prevented });
+  }
+  return seen;
+}
+
+function compareEvents(
+  events: readonly EngineEvent[],
+  want: RefOutcome,
+  where: string,
+  count: (k: string) => void,
+): void {
+  const trades = events
+    .filter((e): e is TradeEvent => e.type === 'trade')
+    .map((t) => ({
+      tradeId: t.tradeId,
+      price: BigInt(t.price),
+      qty: BigInt(t.qty),
+      quoteQty: t.quoteQty,
+      buyerOrderId: t.buyerOrderId,
+      sellerOrderId: t.sellerOrderId,
+      buyerCommission: t.buyerCommission,
+      sellerCommission: t.sellerCommission,
+      isBuyerMaker: t.isBuyerMaker,
+    }));
+  expect(trades, `${where}: trades`).toEqual(want.trades);
+  const prevented = events
+    .filter((e): e is PreventedMatchEvent => e.type === 'preventedMatch')
+    .map((p) => ({
+      takerOrderId: p.takerOrderId,
+      makerOrderId: p.makerOrderId,
+      price: BigInt(p.price),
+      takerPreventedQuantity: BigInt(p.takerPreventedQuantity),
+      makerPreventedQuantity: BigInt(p.makerPreventedQuantity),
+    }));
+  expect(prevented, `${where}: prevented matches`).toEqual(want.prevented);
+  if (trades.length > 0) count('commands with trades');
+  if (prevented.length > 0) count('commands with prevented matches');
+  // each order's last executionReport of the command: its state afterwards
+  const last = new Map<number, ExecutionEvent>();
+  for (const e of events) if (e.type === 'execution') last.set(e.order.orderId, e);
+  const reported = [...last.values()].map((e) => ({
+    orderId: e.order.orderId,
+    status: e.status,
+    cumQty: BigInt(e.cumQty),
+    cumQuote: e.cumQuoteQty,
+  }));
+  const expected = [...want.changed.values()].map((o) => ({
+    orderId: o.id,
+    status: o.status,
+    cumQty: o.exec,
+    cumQuote: o.cumQuote,
+  }));
+  const byId = (a: { orderId: number }, b: { orderId: number }) => a.orderId - b.orderId;
+  expect(reported.sort(byId), `${where}: orders' executionReports`).toEqual(expected.sort(byId));
+}
+
+function compareState(
+  ex: Exchange,
+  ref: ReferenceModel,
+  sym: string,
+  base: string,
+  quote: string,
+  where: string,
+): void {
+  const b = ex.book(sym, 5000);
+  const levels = (l: [number, number][]) => l.map(([p, q]) => [BigInt(p), BigInt(q)]);
+  expect({ bids: levels(b.bids), asks: levels(b.asks) }, `${where}: book`).toEqual({
+    bids: ref.depth(true),
+    asks: ref.depth(false),
+  });
+  for (let a = 1; a <= ACCOUNTS; a++) {
+    const view = ex.accountView(a).balances.filter((x) => x.asset === base || x.asset === quote);
+    const got = Object.fromEntries(view.map((x) => [x.asset, { free: x.free, locked: x.locked }]));
+    const want = Object.fromEntries(
+      [base, quote].map((asset) => [asset, { free: ref.free(a, asset), locked: ref.locked(a, asset) }]),
+    );
+    expect(got, `${where}: balances of account ${a}`).toEqual(want);
+  }
+  expect(
+    ref.open().every((o) => isOpen(o.status)),
+    where,
+  ).toBe(true);
+}
+
+describe('engine vs reference model', () => {
+  for (const market of MARKETS)
+    for (const seed of process.env.DIFF_SEEDS
+      ? Array.from({ length: Number(process.env.DIFF_SEEDS) }, (_, i) => 100 + i)
+      : [1, 2, 3])
+      it(`${market.def.symbol}, seed ${seed}: same refusals, trades, prevented matches, orders, book and balances after every command`, () => {
+        const seen = run(market, seed, Number(process.env.DIFF_STEPS ?? 1500));
+        // the stream reached every path it is meant to compare
+        for (const k of [
+          'LIMIT GTC',
+          'LIMIT GTC iceberg',
+          'LIMIT IOC',
+          'LIMIT FOK',
+          'LIMIT_MAKER',
+          'MARKET',
+          'MARKET quoteOrderQty',
+          'cancel',
+          'amend',
+          'commands with trades',
+          'commands with prevented matches',
+          'refused: Account has insufficient balance for requested action.',
+          'refused: Order would immediately match and take.',
+        ])
+          expect(seen.get(k) ?? 0, `${market.def.symbol} seed ${seed}: ${k}`).toBeGreaterThan(0);
+      });
+});
