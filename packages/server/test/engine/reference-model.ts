@@ -4,18 +4,23 @@
  * list of resting orders scanned for the best one, nothing shared with the engine's code.
  *
  * What it covers: LIMIT GTC / IOC / FOK, LIMIT_MAKER, MARKET by quantity and by quoteOrderQty,
- * icebergs, cancels and keep-priority amends; price-time priority (an iceberg's refilled tip goes to
+ * STOP_LOSS / TAKE_PROFIT and their _LIMIT forms (triggered by the last price once the command's
+ * trades are done, the oldest waiting order first, until none triggers), icebergs, cancels and
+ * keep-priority amends; price-time priority (an iceberg's refilled tip goes to
  * the back of its level); self-trade prevention EXPIRE_TAKER / EXPIRE_MAKER / EXPIRE_BOTH /
  * DECREMENT (TRANSFER within one account behaves as DECREMENT); maker and taker commissions in the
  * asset received, rounded down; reservations (a BUY limit order holds price × remaining quantity,
- * rounded down; a SELL its remaining quantity); the refusals a valid order can meet (insufficient
- * balance, LIMIT_MAKER that would take, a quote amount below one lot step, unknown orders).
+ * rounded down; a SELL its remaining quantity; a BUY stop-market nothing until it triggers, then what
+ * the book asks for its quantity, as far as free funds go); the refusals a valid order can meet
+ * (insufficient balance, LIMIT_MAKER that would take, a stop that would trigger immediately, more than
+ * `maxAlgo` open stop orders, a quote amount below one lot step, unknown orders).
  */
 import type { SelfTradePreventionMode } from '@binance-sandbox/protocol';
 
 export const UNIT = 100_000_000n;
 
-export type RefType = 'LIMIT' | 'LIMIT_MAKER' | 'MARKET';
+export type RefType =
+  'LIMIT' | 'LIMIT_MAKER' | 'MARKET' | 'STOP_LOSS' | 'STOP_LOSS_LIMIT' | 'TAKE_PROFIT' | 'TAKE_PROFIT_LIMIT';
 export type RefTif = 'GTC' | 'IOC' | 'FOK';
 
 export interface RefSymbol {
@@ -28,6 +33,8 @@ export interface RefSymbol {
   readonly minQty: bigint;
   readonly defaultStp: SelfTradePreventionMode;
   readonly maxAmends: number;
+  /** MAX_NUM_ALGO_ORDERS: open stop orders per account. */
+  readonly maxAlgo: number;
 }
 
 export interface RefOrder {
@@ -36,8 +43,12 @@ export interface RefOrder {
   readonly buy: boolean;
   readonly type: RefType;
   readonly tif: RefTif | undefined;
-  /** Limit price in units (0: MARKET). */
+  /** Limit price in units (0: market types). */
   readonly price: bigint;
+  /** Stop price in units (0: not a stop type). */
+  readonly stop: bigint;
+  /** A stop order that has not triggered yet. */
+  waiting: boolean;
   readonly ice: bigint;
   readonly stp: SelfTradePreventionMode;
   qty: bigint;
@@ -47,7 +58,7 @@ export interface RefOrder {
   cumQuote: bigint;
   prevented: bigint;
   status: string;
-  /** A MARKET BUY's reservation while it matches. */
+  /** A market BUY's reservation while it matches. */
   lock: bigint;
   amends: number;
   /** Resting in the book; `seq` orders it within its level. */
@@ -91,6 +102,7 @@ export interface RefPlace {
   type: RefType;
   tif?: RefTif;
   price?: bigint;
+  stop?: bigint;
   qty?: bigint;
   quoteQty?: bigint;
   ice?: bigint;
@@ -98,6 +110,14 @@ export interface RefPlace {
 }
 
 const notional = (price: bigint, qty: bigint): bigint => (price * qty) / UNIT;
+const isMarket = (type: RefType): boolean => type === 'MARKET' || type === 'STOP_LOSS' || type === 'TAKE_PROFIT';
+const isStop = (type: RefType): boolean => type.startsWith('STOP_LOSS') || type.startsWith('TAKE_PROFIT');
+
+/** Whether a stop order triggers at `last`: STOP_LOSS BUY and TAKE_PROFIT SELL above the market, the others below. */
+function triggers(o: { type: RefType; buy: boolean; stop: bigint }, last: bigint): boolean {
+  if (last < 0n) return false;
+  return o.type.startsWith('STOP_LOSS') === o.buy ? last >= o.stop : last <= o.stop;
+}
 
 export class ReferenceModel {
   readonly orders = new Map<number, RefOrder>();
@@ -106,6 +126,12 @@ export class ReferenceModel {
   private nextOrderId = 1;
   private nextTradeId = 1;
   private seq = 0;
+  /** The last trade's price (−1: none yet). */
+  private last = -1n;
+  /** Set by a fill: stops are looked at after the command. */
+  private traded = false;
+  /** Stop orders triggered so far. */
+  triggered = 0;
   private out: RefOutcome = { trades: [], prevented: [], changed: new Map() };
 
   constructor(readonly sym: RefSymbol) {}
@@ -127,7 +153,7 @@ export class ReferenceModel {
     let sum = 0n;
     for (const o of this.open())
       if (o.acct === acct) {
-        if (o.buy && asset === this.sym.quote) sum += notional(o.price, o.rem);
+        if (o.buy && asset === this.sym.quote) sum += notional(o.price, o.rem); // 0 for a waiting stop-market
         if (!o.buy && asset === this.sym.base) sum += o.rem;
       }
     return sum;
@@ -151,6 +177,7 @@ export class ReferenceModel {
 
   place(cmd: RefPlace): RefOutcome {
     this.out = { trades: [], prevented: [], changed: new Map() };
+    this.traded = false;
     const { sym } = this;
     const buy = cmd.buy;
     let qty = cmd.qty ?? 0n;
@@ -168,12 +195,16 @@ export class ReferenceModel {
     } else if (cmd.type === 'MARKET') {
       if (buy) lock = this.walk(false, -1n, qty, -1n).cost;
       need = buy ? lock : qty;
-    } else need = buy ? notional(cmd.price as bigint, qty) : qty;
+    } else need = buy ? notional(cmd.price ?? 0n, qty) : qty;
+    const stop = { type: cmd.type, buy, stop: cmd.stop ?? 0n };
+    if (isStop(cmd.type) && this.open().filter((o) => o.acct === cmd.acct && isStop(o.type)).length >= sym.maxAlgo)
+      return this.refuse(-1013, 'Filter failure: MAX_NUM_ALGO_ORDERS');
     if (cmd.type === 'LIMIT_MAKER') {
       const best = this.best(!buy);
       if (best && (buy ? best.price <= (cmd.price as bigint) : best.price >= (cmd.price as bigint)))
         return this.refuse(-2010, 'Order would immediately match and take.');
     }
+    if (isStop(cmd.type) && triggers(stop, this.last)) return this.refuse(-2010, 'Order would trigger immediately.');
     if (need > 0n && this.free(cmd.acct, buy ? sym.quote : sym.base) < need)
       return this.refuse(-2010, 'Account has insufficient balance for requested action.');
 
@@ -185,6 +216,8 @@ export class ReferenceModel {
       type: cmd.type,
       tif: cmd.tif,
       price: cmd.price ?? 0n,
+      stop: stop.stop,
+      waiting: isStop(cmd.type),
       ice,
       stp: cmd.stp ?? sym.defaultStp,
       qty,
@@ -202,16 +235,44 @@ export class ReferenceModel {
     this.orders.set(t.id, t);
     this.out.orderId = t.id;
     this.changed(t);
-    const limit = t.type === 'MARKET' ? -1n : t.price;
-    if (t.tif === 'FOK' && this.walk(!buy, limit, t.rem, -1n).qty < t.rem) {
+    if (!t.waiting) this.work(t);
+    this.runTriggers();
+    return this.out;
+  }
+
+  /** A working order takes what it can, then rests or expires. */
+  private work(t: RefOrder): void {
+    const limit = isMarket(t.type) ? -1n : t.price;
+    if (t.tif === 'FOK' && this.walk(!t.buy, limit, t.rem, -1n).qty < t.rem) {
       t.status = 'EXPIRED';
-      return this.out;
+      this.changed(t);
+      return;
     }
     this.match(t, limit);
-    if (!isOpen(t.status) || t.rem === 0n) return this.out;
-    if (t.type === 'MARKET' || t.tif === 'IOC' || t.tif === 'FOK') t.status = 'EXPIRED';
-    else this.book(t);
-    return this.out;
+    if (!isOpen(t.status) || t.rem === 0n) return;
+    if (isMarket(t.type) || t.tif === 'IOC' || t.tif === 'FOK') {
+      t.status = 'EXPIRED';
+      this.changed(t);
+    } else this.book(t);
+  }
+
+  /** After a command that traded: the oldest waiting stop the last price triggers, again and again. */
+  private runTriggers(): void {
+    while (this.traded) {
+      this.traded = false;
+      const o = [...this.orders.values()].find((x) => x.waiting && isOpen(x.status) && triggers(x, this.last));
+      if (o === undefined) return;
+      o.waiting = false;
+      this.triggered++;
+      if (isMarket(o.type) && o.buy) {
+        // a BUY stop-market reserves now what the book asks, as far as its free funds go
+        const cost = this.walk(false, -1n, o.rem, -1n).cost;
+        const free = this.free(o.acct, this.sym.quote);
+        o.lock = cost < free ? cost : free;
+      }
+      this.work(o);
+      this.traded = true;
+    }
   }
 
   cancel(acct: number, orderId: number): RefOutcome {
@@ -309,7 +370,7 @@ export class ReferenceModel {
         continue;
       }
       let q = t.rem < m.vis ? t.rem : m.vis;
-      if (t.type === 'MARKET' && t.buy && notional(m.price, q) > t.lock) {
+      if (isMarket(t.type) && t.buy && notional(m.price, q) > t.lock) {
         q = ((t.lock * UNIT) / (m.price * this.sym.step)) * this.sym.step;
         if (q <= 0n) return;
       }
@@ -374,7 +435,9 @@ export class ReferenceModel {
     this.deposit(buyer.acct, sym.quote, -n);
     this.deposit(seller.acct, sym.base, -q);
     this.deposit(seller.acct, sym.quote, n - cs);
-    if (t.type === 'MARKET' && t.buy) t.lock -= n;
+    if (isMarket(t.type) && t.buy) t.lock -= n;
+    this.last = price;
+    this.traded = true;
     for (const o of [m, t]) {
       o.rem -= q;
       o.exec += q;
