@@ -1572,10 +1572,23 @@ export class Exchange {
       }
       const isMaker = o.orderId === m.orderId;
       this.exec(o, 'TRADE_PREVENTION', 0, 0, 0, 0, NO_ASSET, -1, isMaker, undefined, '', n * qU, other.orderId);
+      if (!o.open) this.expireOcoPartners(s, o);
     };
     apply(m, mPrevented, t);
     apply(t, tPrevented, m);
     return !t.open || t.remS === 0;
+  }
+
+  /**
+   * An OCO leg (or a live OTOCO / OPOCO pending pair's) that self-trade prevention expired before its
+   * list started takes the other leg along: the pair shares one quantity and one reservation (which
+   * the expired leg may have held), and one-cancels-the-other leaves no leg alone.
+   */
+  private expireOcoPartners(s: SymbolState, o: Order): void {
+    const list = o.list;
+    if (list === null || list.status !== 'EXECUTING' || !list.inOcoGroup(o)) return;
+    for (const leg of list.legs)
+      if (leg.orderId !== o.orderId && leg.open && list.inOcoGroup(leg)) this.expire(s, leg, 'EXPIRED', undefined);
   }
 
   private shrinkSellLock(o: Order): void {

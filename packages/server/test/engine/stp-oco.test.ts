@@ -174,6 +174,50 @@ describe('OCO order lists', () => {
     expect(c.list?.orders.map((o) => o.status)).toEqual(['CANCELED', 'CANCELED']);
     expect(bal(ex2, 3, 'BTC')).toEqual({ free: '100.00000000', locked: '0.00000000' });
   });
+  it('a leg that self-trade prevention expires takes the other leg along, and the shared reservation is given back', () => {
+    for (const mode of ['EXPIRE_MAKER', 'EXPIRE_BOTH', 'DECREMENT'] as const) {
+      // BUY: the limit-maker leg below holds the list's reservation; the stop leg above waits
+      const ex = withLast();
+      ex.placeOco(
+        oco(
+          'BUY',
+          { type: 'STOP_LOSS_LIMIT', stopPrice: '30500', price: '30600', timeInForce: 'GTC' },
+          { type: 'LIMIT_MAKER', price: '29900' },
+        ),
+      );
+      expect(bal(ex, 3, 'USDT').locked).toBe('3060.00000000');
+      const t = ex.placeOrder(limit(3, 'SELL', '29900', '0.2', { selfTradePreventionMode: mode }));
+      const [lm, stop] = ex.orderLists(3, 'BTCUSDT')[0]?.orders ?? [];
+      expect([lm?.status, stop?.status, stop?.expiryReason], mode).toEqual(['EXPIRED_IN_MATCH', 'EXPIRED', undefined]);
+      expect(ex.orderLists(3, 'BTCUSDT')[0]?.status).toBe('ALL_DONE');
+      expect(bal(ex, 3, 'USDT'), mode).toEqual({ free: '1000000.00000000', locked: '0.00000000' });
+      // the maker's prevention report, then the other leg's expiry (its list ends as it closes, as an
+      // OTO's pending order expiring with its working order)
+      expect(
+        t.events
+          .filter((e) => e.type === 'execution' || e.type === 'listStatus')
+          .map((e) =>
+            e.type === 'execution' ? `${e.order.orderId} ${e.executionType} ${e.status}` : `list ${e.listStatusType}`,
+          ),
+        mode,
+      ).toEqual([
+        `${t.order.spec.orderId} NEW NEW`,
+        `${lm?.spec.orderId} TRADE_PREVENTION EXPIRED_IN_MATCH`,
+        'list ALL_DONE',
+        `${stop?.spec.orderId} EXPIRED EXPIRED`,
+        // the taker: untouched (EXPIRE_MAKER), expired (EXPIRE_BOTH), or 0.1 of its 0.2 prevented (DECREMENT)
+        ...(mode === 'EXPIRE_MAKER'
+          ? []
+          : [`${t.order.spec.orderId} TRADE_PREVENTION ${mode === 'DECREMENT' ? 'NEW' : 'EXPIRED_IN_MATCH'}`]),
+      ]);
+    }
+    // SELL: the stop leg below holds the reservation; the limit-maker leg above is the one prevented
+    const ex = withLast();
+    ex.placeOco(oco('SELL', { type: 'LIMIT_MAKER', price: '30100' }, { type: 'STOP_LOSS', stopPrice: '29000' }));
+    ex.placeOrder(limit(3, 'BUY', '30100', '0.05', { selfTradePreventionMode: 'EXPIRE_MAKER' }));
+    expect(ex.orderLists(3, 'BTCUSDT')[0]?.orders.map((o) => o.status)).toEqual(['EXPIRED', 'EXPIRED_IN_MATCH']);
+    expect(bal(ex, 3, 'BTC')).toEqual({ free: '100.00000000', locked: '0.00000000' });
+  });
   it('cancelOpenOrders cancels orders and lists', () => {
     const ex = withLast();
     ex.placeOrder(limit(3, 'BUY', '10000', '1'));
