@@ -1567,7 +1567,9 @@ export class Exchange {
             opp.toTail(l, o.orderId);
           }
         } else if (o.visS > o.remS) o.visS = o.remS;
-        if (o.isBuy) this.tighten(o);
+        // an OCO leg shares its list's reservation: down to what the larger open leg still needs
+        if (o.list?.inOcoGroup(o) && o.list.status === 'EXECUTING') this.releaseListExcess(o.list);
+        else if (o.isBuy) this.tighten(o);
         else this.shrinkSellLock(o);
       }
       const isMaker = o.orderId === m.orderId;

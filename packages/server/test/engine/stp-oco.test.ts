@@ -218,6 +218,16 @@ describe('OCO order lists', () => {
     expect(ex.orderLists(3, 'BTCUSDT')[0]?.orders.map((o) => o.status)).toEqual(['EXPIRED', 'EXPIRED_IN_MATCH']);
     expect(bal(ex, 3, 'BTC')).toEqual({ free: '100.00000000', locked: '0.00000000' });
   });
+  it('DECREMENT of a leg: the list keeps what its larger leg still needs and gives back the rest', () => {
+    const ex = withLast();
+    // BUY: the limit-maker leg needs 0.1 × 29900; the stop-market leg reserves nothing before it triggers
+    ex.placeOco(oco('BUY', { type: 'STOP_LOSS', stopPrice: '30500' }, { type: 'LIMIT_MAKER', price: '29900' }));
+    expect(bal(ex, 3, 'USDT').locked).toBe('2990.00000000');
+    ex.placeOrder(limit(3, 'SELL', '29900', '0.04', { selfTradePreventionMode: 'DECREMENT' }));
+    const [lm, stop] = ex.orderLists(3, 'BTCUSDT')[0]?.orders ?? [];
+    expect([lm?.status, lm?.preventedQty, stop?.status]).toEqual(['NEW', 0.04e8, 'NEW']);
+    expect(bal(ex, 3, 'USDT')).toEqual({ free: '998206.00000000', locked: '1794.00000000' }); // 0.06 × 29900
+  });
   it('cancelOpenOrders cancels orders and lists', () => {
     const ex = withLast();
     ex.placeOrder(limit(3, 'BUY', '10000', '1'));
