@@ -109,6 +109,89 @@ function simulate(
                 above: { type: 'STOP_LOSS', stopPrice: hi },
                 below: { type: 'LIMIT_MAKER', price: lo },
               }).events;
+      } else if (k < 0.79) {
+        // keep-priority amendment of one of the account's open orders (lists' legs included)
+        const open = ex.openOrders(accountId, 'BTCUSDT');
+        const o = open[Math.floor(r() * open.length)];
+        const steps = o ? Math.floor(o.spec.origQty / 1000) : 1;
+        const newQty = ((1 + Math.floor(r() * Math.max(1, steps - 1))) / 100000).toFixed(5);
+        evs = ex.amendOrder({ now, accountId, symbol: 'BTCUSDT', orderId: o ? o.spec.orderId : 999999, newQty }).events;
+      } else if (k < 0.83) {
+        // OTO: a working limit order; the pending one (the other side) goes live once it is filled
+        const pendingSide = side === 'BUY' ? 'SELL' : 'BUY';
+        const last = ex.lastPrice('BTCUSDT') / 1e8 || 30000;
+        const pendingType = pick(['LIMIT', 'LIMIT_MAKER', 'STOP_LOSS', 'STOP_LOSS_LIMIT'] as const);
+        const away = (pendingSide === 'SELL') === pendingType.startsWith('LIMIT') ? 1 : -1;
+        const pendingPrice = (last + away * (20 + Math.floor(r() * 40))).toFixed(2);
+        evs = ex.placeOto({
+          now,
+          accountId,
+          symbol: 'BTCUSDT',
+          working: { type: 'LIMIT', side, price, quantity: qty, timeInForce: 'GTC' },
+          pending: {
+            type: pendingType,
+            side: pendingSide,
+            quantity: qty,
+            ...(pendingType === 'LIMIT' ? { timeInForce: 'GTC' as const } : {}),
+            ...(pendingType.startsWith('STOP') ? { stopPrice: pendingPrice } : {}),
+            ...(pendingType !== 'STOP_LOSS' ? { price: pendingPrice } : {}),
+            ...(pendingType === 'STOP_LOSS_LIMIT' ? { timeInForce: 'GTC' as const } : {}),
+          },
+          selfTradePreventionMode: stp,
+        }).events;
+      } else if (k < 0.86) {
+        // OTOCO: a working limit order; the pending OCO pair (the other side) goes live once it is filled
+        const last = ex.lastPrice('BTCUSDT') / 1e8 || 30000;
+        const hi = (last + 20 + Math.floor(r() * 30)).toFixed(2);
+        const lo = (last - 20 - Math.floor(r() * 30)).toFixed(2);
+        const pendingSide = side === 'BUY' ? 'SELL' : 'BUY';
+        evs = ex.placeOtoco({
+          now,
+          accountId,
+          symbol: 'BTCUSDT',
+          working: { type: 'LIMIT', side, price, quantity: qty, timeInForce: 'GTC' },
+          pendingSide,
+          pendingQuantity: qty,
+          ...(pendingSide === 'SELL'
+            ? {
+                pendingAbove: { type: 'LIMIT_MAKER', price: hi },
+                pendingBelow: { type: 'STOP_LOSS_LIMIT', stopPrice: lo, price: lo, timeInForce: 'GTC' },
+              }
+            : {
+                pendingAbove: { type: 'STOP_LOSS_LIMIT', stopPrice: hi, price: hi, timeInForce: 'GTC' },
+                pendingBelow: { type: 'LIMIT_MAKER', price: lo },
+              }),
+          selfTradePreventionMode: stp,
+        }).events;
+      } else if (k < 0.89) {
+        // trailing stops, without a stop price (they track from the next trade)
+        const type = pick(['STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'] as const);
+        evs = ex.placeOrder({
+          now,
+          accountId,
+          symbol: 'BTCUSDT',
+          side,
+          type,
+          trailingDelta: 10 + Math.floor(r() * 100),
+          quantity: qty,
+          ...(type.endsWith('LIMIT') ? { price, timeInForce: 'GTC' as const } : {}),
+          selfTradePreventionMode: stp,
+        }).events;
+      } else if (k < 0.91) {
+        // pegged limit orders: priced from the book when they enter it
+        evs = ex.placeOrder({
+          now,
+          accountId,
+          symbol: 'BTCUSDT',
+          side,
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          quantity: qty,
+          pegPriceType: pick(['PRIMARY_PEG', 'MARKET_PEG'] as const),
+          pegOffsetType: 'PRICE_LEVEL',
+          pegOffsetValue: Math.floor(r() * 3),
+          selfTradePreventionMode: stp,
+        }).events;
       } else if (k < 0.97) {
         const open = ex.openOrders(accountId, 'BTCUSDT');
         const o = open[Math.floor(r() * open.length)];
@@ -143,8 +226,13 @@ function conserved(ex: Exchange): void {
 /**
  * What each account has locked is exactly what its open orders still need: a priced BUY its price ×
  * remaining quantity (rounded down), a SELL its remaining quantity, a BUY stop-market nothing until it
- * triggers; the two legs of an OCO still executing share one reservation, the larger of their needs.
+ * triggers (a pegged order at its pegged price); an OTO's pending order nothing until it goes live;
+ * the two legs of an OCO still executing (and an OTOCO's live pending pair) share one reservation, the
+ * larger of their needs.
  */
+const isOpen = (o: { status: string }) =>
+  o.status === 'NEW' || o.status === 'PARTIALLY_FILLED' || o.status === 'PENDING_NEW';
+
 function reserved(ex: Exchange): void {
   for (let a = 1; a <= 6; a++) {
     const need = { USDT: 0n, BTC: 0n };
@@ -153,10 +241,18 @@ function reserved(ex: Exchange): void {
       if (o.status === 'PENDING_NEW') continue;
       const rem = BigInt(o.spec.origQty - o.executedQty - o.preventedQty);
       const buy = o.spec.side === 'BUY';
-      const n = buy ? (BigInt(o.spec.price) * rem) / 100_000_000n : rem;
+      const price = o.spec.peg ? o.spec.peg.peggedPrice : o.spec.price;
+      const n = buy ? (BigInt(price) * rem) / 100_000_000n : rem;
       const asset = buy ? 'USDT' : 'BTC';
       const list = ex.orderLists(a, 'BTCUSDT').find((l) => l.orderListId === o.spec.orderListId);
-      if (list?.status === 'EXECUTING' && list.contingencyType === 'OCO') {
+      // an OTOCO's pending pair, once live (its working order closed), shares one reservation as an OCO
+      const working = list?.orders[0];
+      const livePair =
+        list?.orders.length === 3 &&
+        working !== undefined &&
+        working.spec.orderId !== o.spec.orderId &&
+        !isOpen(working);
+      if (list?.status === 'EXECUTING' && (list.contingencyType === 'OCO' || livePair)) {
         const shared = lists.get(list.orderListId);
         if (shared === undefined || n > shared.n) lists.set(list.orderListId, { asset, n });
       } else need[asset] += n;
