@@ -1582,9 +1582,10 @@ export class Exchange {
   }
 
   /**
-   * An OCO leg (or a live OTOCO / OPOCO pending pair's) that self-trade prevention expired before its
-   * list started takes the other leg along: the pair shares one quantity and one reservation (which
-   * the expired leg may have held), and one-cancels-the-other leaves no leg alone.
+   * An OCO leg (or a live OTOCO / OPOCO pending pair's) that expired before its list started (self-trade
+   * prevention; an amendment below what prevention took) takes the other leg along: the pair shares one
+   * quantity and one reservation (which the expired leg may have held), and one-cancels-the-other
+   * leaves no leg alone.
    */
   private expireOcoPartners(s: SymbolState, o: Order): void {
     const list = o.list;
@@ -2296,6 +2297,9 @@ export class Exchange {
       if (named) executionId = this.executionId;
     }
     if (list !== null) {
+      // a leg the amendment expired (what self-trade prevention took exceeds the new quantity) ends its pair
+      const expired = legs.find((l) => !l.open);
+      if (expired !== undefined) this.expireOcoPartners(s, expired);
       if (list.inOcoGroup(o)) this.releaseListExcess(list);
       if (cid !== origClientOrderId && list.status === 'EXECUTING') this.listEvent(s, list, 'UPDATED');
     }

@@ -23,7 +23,15 @@ import {
   type TradeEvent,
 } from '../../src/engine/index.js';
 import { mulberry32 } from './helpers.js';
-import { isOpen, ReferenceModel, UNIT, type RefOutcome, type RefPlace, type RefTif } from './reference-model.js';
+import {
+  isOpen,
+  ReferenceModel,
+  UNIT,
+  type RefLeg,
+  type RefOutcome,
+  type RefPlace,
+  type RefTif,
+} from './reference-model.js';
 
 const ACCOUNTS = 6;
 /** Account 6 is poor: its orders meet "insufficient balance". */
@@ -99,6 +107,7 @@ function run(market: Market, seed: number, steps: number): Map<string, number> {
     defaultStp: def.defaultSelfTradePreventionMode,
     maxAmends: Number(filterOf(def, 'MAX_NUM_ORDER_AMENDS').maxNumOrderAmends),
     maxAlgo: Number(filterOf(def, 'MAX_NUM_ALGO_ORDERS').maxNumAlgoOrders),
+    maxLists: Number(filterOf(def, 'MAX_NUM_ORDER_LISTS').maxNumOrderLists),
   });
   for (let a = 1; a <= ACCOUNTS; a++) {
     const [b, q] = a === POOR ? market.poor : market.rich;
@@ -178,7 +187,47 @@ function run(market: Market, seed: number, steps: number): Map<string, number> {
         expect(res.order.spec.orderId).toBe(want.orderId);
         return res.events;
       };
-    } else if (k < 0.9 || amendable.length === 0) {
+    } else if (k < 0.83) {
+      // an OCO: SELL — limit-maker or take-profit above, stop-loss below; BUY mirrored; now and then
+      // a price on the wrong side of the last one
+      const up = (n: number) => BigInt(Math.round(mid) + n) * tick;
+      const far = () => 1 + int(60);
+      const wrong = () => (r() < 0.1 ? -1 : 1);
+      const tif = () => pick<RefTif>(['GTC', 'GTC', 'GTC', 'IOC', 'FOK']);
+      const leg = (type: RefLeg['type'], sign: number): RefLeg => {
+        const at = up(sign * wrong() * far());
+        if (type === 'LIMIT_MAKER') return { type, price: at };
+        return type.endsWith('_LIMIT')
+          ? { type, stop: at, price: at + BigInt(int(11) - 5) * tick, tif: tif() }
+          : { type, stop: at };
+      };
+      const limitSide = pick(['LIMIT_MAKER', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'] as const);
+      const stopSide = pick(['STOP_LOSS', 'STOP_LOSS_LIMIT'] as const);
+      const above = buy ? leg(stopSide, 1) : leg(limitSide, 1);
+      const below = buy ? leg(limitSide, -1) : leg(stopSide, -1);
+      label = `OCO ${buy ? 'BUY' : 'SELL'} ${above.type} / ${below.type}`;
+      want = ref.placeOco(acct, buy, qty, above, below, stp);
+      const engineLeg = (l: RefLeg) => ({
+        type: l.type,
+        ...(l.price !== undefined ? { price: dec(l.price) } : {}),
+        ...(l.stop !== undefined ? { stopPrice: dec(l.stop) } : {}),
+        ...(l.tif ? { timeInForce: l.tif } : {}),
+      });
+      got = () => {
+        const res = ex.placeOco({
+          now,
+          accountId: acct,
+          symbol: sym,
+          side: buy ? 'BUY' : 'SELL',
+          quantity: dec(qty),
+          above: engineLeg(above),
+          below: engineLeg(below),
+          ...(stp ? { selfTradePreventionMode: stp } : {}),
+        });
+        expect(res.list.orders[0]?.spec.orderId).toBe(want.orderId);
+        return res.events;
+      };
+    } else if (k < 0.92 || amendable.length === 0) {
       // mostly the account's own open orders; now and then one it does not have open
       const closed = r() < 0.1 || mine.length === 0;
       const orderId = closed ? 1 + int(Math.max(1, ref.orders.size)) : pick(mine).id;
@@ -330,7 +379,13 @@ describe('engine vs reference model', () => {
           'refused: Order would immediately match and take.',
           'refused: Order would trigger immediately.',
           'refused: Filter failure: MAX_NUM_ALGO_ORDERS',
+          'refused: The relationship of the prices for the orders is not correct.',
         ])
           expect(seen.get(k) ?? 0, `${market.def.symbol} seed ${seed}: ${k}`).toBeGreaterThan(0);
+        for (const side of ['OCO BUY', 'OCO SELL'])
+          expect(
+            [...seen.keys()].some((k) => k.startsWith(side)),
+            `${market.def.symbol} seed ${seed}: ${side}`,
+          ).toBe(true);
       });
 });

@@ -6,7 +6,10 @@
  * What it covers: LIMIT GTC / IOC / FOK, LIMIT_MAKER, MARKET by quantity and by quoteOrderQty,
  * STOP_LOSS / TAKE_PROFIT and their _LIMIT forms (triggered by the last price once the command's
  * trades are done, the oldest waiting order first, until none triggers), icebergs, cancels and
- * keep-priority amends; price-time priority (an iceberg's refilled tip goes to
+ * keep-priority amends, OCO lists (legs below then above; one reservation, the larger of the legs'
+ * needs; a leg's first fill or trigger expires the other, a cancel cancels both, an amendment changes
+ * both; a leg that self-trade prevention expires takes the other along); price-time priority (an
+ * iceberg's refilled tip goes to
  * the back of its level); self-trade prevention EXPIRE_TAKER / EXPIRE_MAKER / EXPIRE_BOTH /
  * DECREMENT (TRANSFER within one account behaves as DECREMENT); maker and taker commissions in the
  * asset received, rounded down; reservations (a BUY limit order holds price × remaining quantity,
@@ -35,6 +38,8 @@ export interface RefSymbol {
   readonly maxAmends: number;
   /** MAX_NUM_ALGO_ORDERS: open stop orders per account. */
   readonly maxAlgo: number;
+  /** MAX_NUM_ORDER_LISTS: lists still executing per account. */
+  readonly maxLists: number;
 }
 
 export interface RefOrder {
@@ -61,9 +66,25 @@ export interface RefOrder {
   /** A market BUY's reservation while it matches. */
   lock: bigint;
   amends: number;
+  /** The OCO list it belongs to. */
+  list: RefList | null;
   /** Resting in the book; `seq` orders it within its level. */
   booked: boolean;
   seq: number;
+}
+
+export interface RefList {
+  readonly id: number;
+  /** Below leg, then above leg. */
+  readonly legs: RefOrder[];
+  executing: boolean;
+}
+
+export interface RefLeg {
+  type: RefType;
+  price?: bigint;
+  stop?: bigint;
+  tif?: RefTif;
 }
 
 export interface RefTrade {
@@ -132,6 +153,7 @@ export class ReferenceModel {
   private traded = false;
   /** Stop orders triggered so far. */
   triggered = 0;
+  private nextListId = 1;
   private out: RefOutcome = { trades: [], prevented: [], changed: new Map() };
 
   constructor(readonly sym: RefSymbol) {}
@@ -151,12 +173,20 @@ export class ReferenceModel {
   /** What the account's open orders hold of `asset`. */
   locked(acct: number, asset: string): bigint {
     let sum = 0n;
+    const lists = new Map<RefList, bigint>();
     for (const o of this.open())
-      if (o.acct === acct) {
-        if (o.buy && asset === this.sym.quote) sum += notional(o.price, o.rem); // 0 for a waiting stop-market
-        if (!o.buy && asset === this.sym.base) sum += o.rem;
+      if (o.acct === acct && (o.buy ? asset === this.sym.quote : asset === this.sym.base)) {
+        const n = this.need(o);
+        if (o.list?.executing) lists.set(o.list, n > (lists.get(o.list) ?? 0n) ? n : (lists.get(o.list) ?? 0n));
+        else sum += n;
       }
+    for (const n of lists.values()) sum += n;
     return sum;
+  }
+
+  /** What an open order holds: a priced BUY its price × remaining (0 for a waiting stop-market), a SELL its remaining. */
+  private need(o: RefOrder): bigint {
+    return o.buy ? notional(o.price, o.rem) : o.rem;
   }
 
   free(acct: number, asset: string): bigint {
@@ -229,6 +259,7 @@ export class ReferenceModel {
       status: 'NEW',
       lock,
       amends: 0,
+      list: null,
       booked: false,
       seq: 0,
     };
@@ -264,24 +295,122 @@ export class ReferenceModel {
       if (o === undefined) return;
       o.waiting = false;
       this.triggered++;
+      // an OCO leg takes over the list's reservation
+      const held = o.list?.executing ? this.listNeed(o.list) : 0n;
+      this.started(o);
       if (isMarket(o.type) && o.buy) {
         // a BUY stop-market reserves now what the book asks, as far as its free funds go
         const cost = this.walk(false, -1n, o.rem, -1n).cost;
         const free = this.free(o.acct, this.sym.quote);
-        o.lock = cost < free ? cost : free;
+        o.lock = cost > held ? held + (cost - held < free ? cost - held : free) : held;
       }
       this.work(o);
       this.traded = true;
     }
   }
 
+  /** An OCO list: the refusals a list of valid leg types can meet, then its legs (below first). */
+  placeOco(
+    acct: number,
+    buy: boolean,
+    qty: bigint,
+    above: RefLeg,
+    below: RefLeg,
+    stp?: SelfTradePreventionMode,
+  ): RefOutcome {
+    this.out = { trades: [], prevented: [], changed: new Map() };
+    this.traded = false;
+    const { sym } = this;
+    const legs = [above, below];
+    const executing = new Set(
+      this.open()
+        .filter((o) => o.acct === acct && o.list?.executing)
+        .map((o) => o.list),
+    );
+    for (const leg of legs) {
+      if (executing.size >= sym.maxLists) return this.refuse(-1013, 'Filter failure: MAX_NUM_ORDER_LISTS');
+      if (isStop(leg.type) && this.open().filter((o) => o.acct === acct && isStop(o.type)).length >= sym.maxAlgo)
+        return this.refuse(-1013, 'Filter failure: MAX_NUM_ALGO_ORDERS');
+      if (leg.type === 'LIMIT_MAKER') {
+        const best = this.best(!buy);
+        if (best && (buy ? best.price <= (leg.price as bigint) : best.price >= (leg.price as bigint)))
+          return this.refuse(-2010, 'Order would immediately match and take.');
+      }
+      if (isStop(leg.type) && triggers({ type: leg.type, buy, stop: leg.stop ?? 0n }, this.last))
+        return this.refuse(-2010, 'Order would trigger immediately.');
+    }
+    // above value > last price > below value (limit price of a limit-maker or take-profit-limit leg,
+    // else the stop price), and above trigger > below trigger
+    const value = (l: RefLeg) => (l.type === 'LIMIT_MAKER' || l.type === 'TAKE_PROFIT_LIMIT' ? l.price : l.stop) ?? 0n;
+    const trigger = (l: RefLeg) => (isStop(l.type) ? l.stop : l.price) ?? 0n;
+    const bad =
+      !(value(above) > value(below)) ||
+      !(trigger(above) > trigger(below)) ||
+      (this.last >= 0n && !(trigger(above) > this.last && this.last > trigger(below)));
+    if (bad) return this.refuse(-2010, 'The relationship of the prices for the orders is not correct.');
+    const needs = legs.map((l) => (buy ? notional(l.price ?? 0n, qty) : qty));
+    const need = needs[0]! > needs[1]! ? needs[0]! : needs[1]!;
+    if (need > 0n && this.free(acct, buy ? sym.quote : sym.base) < need)
+      return this.refuse(-2010, 'Account has insufficient balance for requested action.');
+    const list: RefList = { id: this.nextListId++, legs: [], executing: true };
+    for (const leg of [below, above]) {
+      const o: RefOrder = {
+        id: this.nextOrderId++,
+        acct,
+        buy,
+        type: leg.type,
+        tif: leg.tif,
+        price: leg.price ?? 0n,
+        stop: leg.stop ?? 0n,
+        waiting: isStop(leg.type),
+        ice: 0n,
+        stp: stp ?? sym.defaultStp,
+        qty,
+        rem: qty,
+        vis: qty,
+        exec: 0n,
+        cumQuote: 0n,
+        prevented: 0n,
+        status: 'NEW',
+        lock: 0n,
+        amends: 0,
+        list,
+        booked: false,
+        seq: 0,
+      };
+      this.orders.set(o.id, o);
+      list.legs.push(o);
+      this.changed(o);
+    }
+    this.out.orderId = list.legs[0]!.id;
+    for (const o of list.legs) if (!o.waiting) this.book(o); // a limit-maker leg rests (it cannot take)
+    return this.out;
+  }
+
+  /** A leg starts executing (first fill, trigger): the list ends and its other leg expires. */
+  private started(o: RefOrder): void {
+    const list = o.list;
+    if (list === null || !list.executing) return;
+    list.executing = false;
+    for (const leg of list.legs)
+      if (leg !== o && isOpen(leg.status)) {
+        leg.booked = false;
+        leg.status = 'EXPIRED';
+        this.changed(leg);
+      }
+  }
+
   cancel(acct: number, orderId: number): RefOutcome {
     this.out = { trades: [], prevented: [], changed: new Map() };
     const o = this.orders.get(orderId);
     if (o === undefined || o.acct !== acct || !isOpen(o.status)) return this.refuse(-2011, 'Unknown order sent.');
-    o.booked = false;
-    o.status = 'CANCELED';
-    this.changed(o);
+    for (const x of o.list ? o.list.legs : [o])
+      if (isOpen(x.status)) {
+        x.booked = false;
+        x.status = 'CANCELED';
+        this.changed(x);
+      }
+    if (o.list) o.list.executing = false;
     return this.out;
   }
 
@@ -292,17 +421,30 @@ export class ReferenceModel {
     if (o === undefined || o.acct !== acct || !isOpen(o.status)) throw new Error('amend: generate open orders only');
     if (o.amends >= this.sym.maxAmends) return this.refuse(-2038, 'Filter failure: MAX_NUM_ORDER_AMENDS');
     o.amends++;
-    o.qty = qty;
-    this.changed(o);
-    const rem = qty - o.exec - o.prevented;
-    if (rem <= 0n) {
-      o.booked = false;
-      o.rem = 0n;
-      o.status = 'EXPIRED';
-      return this.out;
+    for (const x of o.list?.executing ? o.list.legs.filter((l) => isOpen(l.status)) : [o]) {
+      x.qty = qty;
+      this.changed(x);
+      const rem = qty - x.exec - x.prevented;
+      if (rem <= 0n) {
+        x.booked = false;
+        x.rem = 0n;
+        x.status = 'EXPIRED';
+        continue;
+      }
+      x.rem = rem;
+      if (x.vis > rem) x.vis = rem;
     }
-    o.rem = rem;
-    if (o.vis > rem) o.vis = rem;
+    const list = o.list;
+    if (list?.executing && list.legs.some((l) => !isOpen(l.status))) {
+      // a leg the amendment expired ends the pair
+      list.executing = false;
+      for (const leg of list.legs)
+        if (isOpen(leg.status)) {
+          leg.booked = false;
+          leg.status = 'EXPIRED';
+          this.changed(leg);
+        }
+    }
     return this.out;
   }
 
@@ -313,6 +455,12 @@ export class ReferenceModel {
 
   private changed(o: RefOrder): void {
     this.out.changed.set(o.id, o);
+  }
+
+  private listNeed(list: RefList): bigint {
+    let n = 0n;
+    for (const leg of list.legs) if (isOpen(leg.status) && this.need(leg) > n) n = this.need(leg);
+    return n;
   }
 
   private book(o: RefOrder): void {
@@ -405,6 +553,16 @@ export class ReferenceModel {
       o.rem = 0n;
       o.vis = 0n;
       o.status = 'EXPIRED_IN_MATCH';
+      const list = o.list;
+      if (list?.executing) {
+        list.executing = false;
+        for (const leg of list.legs)
+          if (isOpen(leg.status)) {
+            leg.booked = false;
+            leg.status = 'EXPIRED';
+            this.changed(leg);
+          }
+      }
       return;
     }
     o.vis -= n < o.vis ? n : o.vis;
@@ -460,6 +618,7 @@ export class ReferenceModel {
     });
     if (m.rem === 0n) m.booked = false;
     else if (m.vis === 0n) this.refill(m);
+    this.started(m);
   }
 }
 

@@ -228,6 +228,30 @@ describe('OCO order lists', () => {
     expect([lm?.status, lm?.preventedQty, stop?.status]).toEqual(['NEW', 0.04e8, 'NEW']);
     expect(bal(ex, 3, 'USDT')).toEqual({ free: '998206.00000000', locked: '1794.00000000' }); // 0.06 × 29900
   });
+  it('an amendment that expires one leg (below what prevention took from it) expires the other too', () => {
+    const ex = withLast();
+    ex.placeOco(
+      oco(
+        'BUY',
+        { type: 'STOP_LOSS_LIMIT', stopPrice: '30500', price: '30600', timeInForce: 'GTC' },
+        { type: 'LIMIT_MAKER', price: '29900' },
+      ),
+    );
+    ex.placeOrder(limit(3, 'SELL', '29900', '0.06', { selfTradePreventionMode: 'DECREMENT' }));
+    const [lm, stop] = ex.orderLists(3, 'BTCUSDT')[0]?.orders ?? [];
+    expect([lm?.status, lm?.preventedQty]).toEqual(['NEW', 0.06e8]);
+    const a = ex.amendOrder({
+      now: 60_000,
+      accountId: 3,
+      symbol: 'BTCUSDT',
+      orderId: stop?.spec.orderId as number,
+      newQty: '0.05',
+    });
+    expect(a.expired).toBe(true);
+    expect(ex.orderLists(3, 'BTCUSDT')[0]).toMatchObject({ status: 'ALL_DONE' });
+    expect(ex.orderLists(3, 'BTCUSDT')[0]?.orders.map((o) => o.status)).toEqual(['EXPIRED', 'EXPIRED']);
+    expect(bal(ex, 3, 'USDT')).toEqual({ free: '1000000.00000000', locked: '0.00000000' });
+  });
   it('cancelOpenOrders cancels orders and lists', () => {
     const ex = withLast();
     ex.placeOrder(limit(3, 'BUY', '10000', '1'));
