@@ -5,7 +5,10 @@
  *
  * What it covers: LIMIT GTC / IOC / FOK, LIMIT_MAKER, MARKET by quantity and by quoteOrderQty,
  * STOP_LOSS / TAKE_PROFIT and their _LIMIT forms (triggered by the last price once the command's
- * trades are done, the oldest waiting order first, until none triggers), icebergs, cancels and
+ * trades are done, the oldest waiting order first, until none triggers) and their trailing forms
+ * (trailing-stop FAQ: tracking from the last price at placement — scenario E — or from the first
+ * trade that reaches the stop price; every trade moves the extreme; a move of `trailingDelta` BIPS
+ * against it, equality included, fires the order, which then triggers as a stop), icebergs, cancels and
  * keep-priority amends, OCO lists (legs below then above; one reservation, the larger of the legs'
  * needs; a leg's first fill or trigger expires the other, a cancel cancels both, an amendment changes
  * both; a leg that self-trade prevention expires takes the other along); price-time priority (an
@@ -54,6 +57,11 @@ export interface RefOrder {
   readonly stop: bigint;
   /** A stop order that has not triggered yet. */
   waiting: boolean;
+  /** Trailing stops: BIPS (0: not trailing); tracking since, the extreme price, fired. */
+  readonly delta: number;
+  tracking: boolean;
+  extreme: bigint;
+  fired: boolean;
   readonly ice: bigint;
   readonly stp: SelfTradePreventionMode;
   qty: bigint;
@@ -124,6 +132,7 @@ export interface RefPlace {
   tif?: RefTif;
   price?: bigint;
   stop?: bigint;
+  trailingDelta?: number;
   qty?: bigint;
   quoteQty?: bigint;
   ice?: bigint;
@@ -234,7 +243,8 @@ export class ReferenceModel {
       if (best && (buy ? best.price <= (cmd.price as bigint) : best.price >= (cmd.price as bigint)))
         return this.refuse(-2010, 'Order would immediately match and take.');
     }
-    if (isStop(cmd.type) && triggers(stop, this.last)) return this.refuse(-2010, 'Order would trigger immediately.');
+    if (isStop(cmd.type) && !cmd.trailingDelta && triggers(stop, this.last))
+      return this.refuse(-2010, 'Order would trigger immediately.');
     if (need > 0n && this.free(cmd.acct, buy ? sym.quote : sym.base) < need)
       return this.refuse(-2010, 'Account has insufficient balance for requested action.');
 
@@ -248,6 +258,11 @@ export class ReferenceModel {
       price: cmd.price ?? 0n,
       stop: stop.stop,
       waiting: isStop(cmd.type),
+      delta: cmd.trailingDelta ?? 0,
+      // without a stop price, or with one the last price has reached: tracking from the last price
+      tracking: this.last >= 0n && (stop.stop === 0n || triggers(stop, this.last)),
+      extreme: this.last,
+      fired: false,
       ice,
       stp: cmd.stp ?? sym.defaultStp,
       qty,
@@ -291,17 +306,19 @@ export class ReferenceModel {
   private runTriggers(): void {
     while (this.traded) {
       this.traded = false;
-      const o = [...this.orders.values()].find((x) => x.waiting && isOpen(x.status) && triggers(x, this.last));
+      const o = [...this.orders.values()].find(
+        (x) => x.waiting && isOpen(x.status) && (x.delta > 0 ? x.fired : triggers(x, this.last)),
+      );
       if (o === undefined) return;
       o.waiting = false;
       this.triggered++;
-      // an OCO leg takes over the list's reservation
+      // an OCO leg takes over the list's reservation (free funds stay what they are)
       const held = o.list?.executing ? this.listNeed(o.list) : 0n;
+      const free = this.free(o.acct, this.sym.quote);
       this.started(o);
       if (isMarket(o.type) && o.buy) {
         // a BUY stop-market reserves now what the book asks, as far as its free funds go
         const cost = this.walk(false, -1n, o.rem, -1n).cost;
-        const free = this.free(o.acct, this.sym.quote);
         o.lock = cost > held ? held + (cost - held < free ? cost - held : free) : held;
       }
       this.work(o);
@@ -363,6 +380,10 @@ export class ReferenceModel {
         price: leg.price ?? 0n,
         stop: leg.stop ?? 0n,
         waiting: isStop(leg.type),
+        delta: 0,
+        tracking: false,
+        extreme: -1n,
+        fired: false,
         ice: 0n,
         stp: stp ?? sym.defaultStp,
         qty,
@@ -571,6 +592,26 @@ export class ReferenceModel {
     else if (o.vis > o.rem) o.vis = o.rem;
   }
 
+  /** A trade at `p` moves the waiting trailing stops: starts them, moves their extreme, fires them. */
+  private trail(p: bigint): void {
+    for (const o of this.orders.values()) {
+      if (!o.waiting || o.delta === 0 || o.fired || !isOpen(o.status)) continue;
+      if (!o.tracking) {
+        if (o.stop === 0n || triggers(o, p)) {
+          o.tracking = true;
+          o.extreme = p;
+        }
+        continue;
+      }
+      const d = BigInt(o.delta);
+      if (o.buy) {
+        if (p < o.extreme) o.extreme = p;
+        else if (p * 10000n >= o.extreme * (10000n + d)) o.fired = true;
+      } else if (p > o.extreme) o.extreme = p;
+      else if (p * 10000n <= o.extreme * (10000n - d)) o.fired = true;
+    }
+  }
+
   /** An iceberg's next tip, at the back of its level. */
   private refill(o: RefOrder): void {
     o.vis = o.ice < o.rem ? o.ice : o.rem;
@@ -596,6 +637,7 @@ export class ReferenceModel {
     if (isMarket(t.type) && t.buy) t.lock -= n;
     this.last = price;
     this.traded = true;
+    this.trail(price);
     for (const o of [m, t]) {
       o.rem -= q;
       o.exec += q;
