@@ -22,6 +22,12 @@ function simulate(
     if (a % 2 === 0) ex.setCommission(a, { maker: '0.00075', taker: '0.00123' });
   }
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
+  const lastPrice = () => ex.lastPrice('BTCUSDT') / 1e8 || 30000;
+  /** Prices `gap` to `gap` + 30 above and below the last price. */
+  const band = (gap: number): [string, string] => {
+    const last = lastPrice();
+    return [(last + gap + Math.floor(r() * 30)).toFixed(2), (last - gap - Math.floor(r() * 30)).toFixed(2)];
+  };
   for (let i = 0; i < steps; i++) {
     const now = 1_700_000_000_000 + i * 250;
     const accountId = 1 + Math.floor(r() * 6);
@@ -69,7 +75,7 @@ function simulate(
           selfTradePreventionMode: stp,
         }).events;
       } else if (k < 0.7) {
-        const last = ex.lastPrice('BTCUSDT') / 1e8 || 30000;
+        const last = lastPrice();
         const up = r() < 0.5;
         const stopPrice = (last + (up ? 1 : -1) * (1 + Math.floor(r() * 50))).toFixed(2);
         const type = pick(['STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'] as const);
@@ -86,9 +92,7 @@ function simulate(
           selfTradePreventionMode: stp,
         }).events;
       } else if (k < 0.75) {
-        const last = ex.lastPrice('BTCUSDT') / 1e8 || 30000;
-        const hi = (last + 5 + Math.floor(r() * 30)).toFixed(2);
-        const lo = (last - 5 - Math.floor(r() * 30)).toFixed(2);
+        const [hi, lo] = band(5);
         evs =
           side === 'SELL'
             ? ex.placeOco({
@@ -119,7 +123,7 @@ function simulate(
       } else if (k < 0.825) {
         // OTO: a working limit order; the pending one (the other side) goes live once it is filled
         const pendingSide = side === 'BUY' ? 'SELL' : 'BUY';
-        const last = ex.lastPrice('BTCUSDT') / 1e8 || 30000;
+        const last = lastPrice();
         const pendingType = pick(['LIMIT', 'LIMIT_MAKER', 'STOP_LOSS', 'STOP_LOSS_LIMIT'] as const);
         const away = (pendingSide === 'SELL') === pendingType.startsWith('LIMIT') ? 1 : -1;
         const pendingPrice = (last + away * (20 + Math.floor(r() * 40))).toFixed(2);
@@ -142,7 +146,7 @@ function simulate(
       } else if (k < 0.845) {
         // OPO: the pending order sells (or buys with) what the working order receives
         const pendingSide = side === 'BUY' ? 'SELL' : 'BUY';
-        const last = ex.lastPrice('BTCUSDT') / 1e8 || 30000;
+        const last = lastPrice();
         const pendingPrice = (last + (pendingSide === 'SELL' ? 1 : -1) * (20 + Math.floor(r() * 40))).toFixed(2);
         evs = ex.placeOpo({
           now,
@@ -154,9 +158,7 @@ function simulate(
         }).events;
       } else if (k < 0.86) {
         // OTOCO: a working limit order; the pending OCO pair (the other side) goes live once it is filled
-        const last = ex.lastPrice('BTCUSDT') / 1e8 || 30000;
-        const hi = (last + 20 + Math.floor(r() * 30)).toFixed(2);
-        const lo = (last - 20 - Math.floor(r() * 30)).toFixed(2);
+        const [hi, lo] = band(20);
         const pendingSide = side === 'BUY' ? 'SELL' : 'BUY';
         evs = ex.placeOtoco({
           now,

@@ -315,7 +315,7 @@ export class ReferenceModel {
       // an OCO leg takes over the list's reservation (free funds stay what they are)
       const held = o.list?.executing ? this.listNeed(o.list) : 0n;
       const free = this.free(o.acct, this.sym.quote);
-      this.started(o);
+      this.endPair(o);
       if (isMarket(o.type) && o.buy) {
         // a BUY stop-market reserves now what the book asks, as far as its free funds go
         const cost = this.walk(false, -1n, o.rem, -1n).cost;
@@ -408,8 +408,11 @@ export class ReferenceModel {
     return this.out;
   }
 
-  /** A leg starts executing (first fill, trigger): the list ends and its other leg expires. */
-  private started(o: RefOrder): void {
+  /**
+   * Leg `o` of a list still executing started (first fill, trigger) or expired (self-trade
+   * prevention, an amendment): the list ends and its other open legs expire.
+   */
+  private endPair(o: RefOrder): void {
     const list = o.list;
     if (list === null || !list.executing) return;
     list.executing = false;
@@ -455,17 +458,8 @@ export class ReferenceModel {
       x.rem = rem;
       if (x.vis > rem) x.vis = rem;
     }
-    const list = o.list;
-    if (list?.executing && list.legs.some((l) => !isOpen(l.status))) {
-      // a leg the amendment expired ends the pair
-      list.executing = false;
-      for (const leg of list.legs)
-        if (isOpen(leg.status)) {
-          leg.booked = false;
-          leg.status = 'EXPIRED';
-          this.changed(leg);
-        }
-    }
+    const expired = o.list?.legs.find((l) => !isOpen(l.status));
+    if (expired !== undefined) this.endPair(expired);
     return this.out;
   }
 
@@ -574,16 +568,7 @@ export class ReferenceModel {
       o.rem = 0n;
       o.vis = 0n;
       o.status = 'EXPIRED_IN_MATCH';
-      const list = o.list;
-      if (list?.executing) {
-        list.executing = false;
-        for (const leg of list.legs)
-          if (isOpen(leg.status)) {
-            leg.booked = false;
-            leg.status = 'EXPIRED';
-            this.changed(leg);
-          }
-      }
+      this.endPair(o);
       return;
     }
     o.vis -= n < o.vis ? n : o.vis;
@@ -660,7 +645,7 @@ export class ReferenceModel {
     });
     if (m.rem === 0n) m.booked = false;
     else if (m.vis === 0n) this.refill(m);
-    this.started(m);
+    this.endPair(m);
   }
 }
 

@@ -73,6 +73,13 @@ describe('OCO order lists', () => {
     above,
     below,
   });
+  /** BUY: a stop-loss-limit leg above (30500 / 30600), a limit-maker leg below at `price`. */
+  const buyOco = (price: string) =>
+    oco(
+      'BUY',
+      { type: 'STOP_LOSS_LIMIT', stopPrice: '30500', price: '30600', timeInForce: 'GTC' },
+      { type: 'LIMIT_MAKER', price },
+    );
   const withLast = () => {
     const ex = exchange();
     ex.placeOrder(limit(2, 'SELL', '30000', '0.1'));
@@ -141,13 +148,7 @@ describe('OCO order lists', () => {
   });
   it('BUY OCO: the stop leg triggers, the limit-maker leg expires; cancel of a leg cancels the list', () => {
     const ex = withLast();
-    ex.placeOco(
-      oco(
-        'BUY',
-        { type: 'STOP_LOSS_LIMIT', stopPrice: '30500', price: '30600', timeInForce: 'GTC' },
-        { type: 'LIMIT_MAKER', price: '29000' },
-      ),
-    );
+    ex.placeOco(buyOco('29000'));
     expect(bal(ex, 3, 'USDT').locked).toBe('3060.00000000'); // max(0.1×30600, 0.1×29000)
     ex.placeOrder(limit(2, 'SELL', '30500', '0.01'));
     ex.placeOrder(limit(1, 'BUY', '30500', '0.01')); // last 30500 → trigger
@@ -178,13 +179,7 @@ describe('OCO order lists', () => {
     for (const mode of ['EXPIRE_MAKER', 'EXPIRE_BOTH', 'DECREMENT'] as const) {
       // BUY: the limit-maker leg below holds the list's reservation; the stop leg above waits
       const ex = withLast();
-      ex.placeOco(
-        oco(
-          'BUY',
-          { type: 'STOP_LOSS_LIMIT', stopPrice: '30500', price: '30600', timeInForce: 'GTC' },
-          { type: 'LIMIT_MAKER', price: '29900' },
-        ),
-      );
+      ex.placeOco(buyOco('29900'));
       expect(bal(ex, 3, 'USDT').locked).toBe('3060.00000000');
       const t = ex.placeOrder(limit(3, 'SELL', '29900', '0.2', { selfTradePreventionMode: mode }));
       const [lm, stop] = ex.orderLists(3, 'BTCUSDT')[0]?.orders ?? [];
@@ -230,13 +225,7 @@ describe('OCO order lists', () => {
   });
   it('an amendment that expires one leg (below what prevention took from it) expires the other too', () => {
     const ex = withLast();
-    ex.placeOco(
-      oco(
-        'BUY',
-        { type: 'STOP_LOSS_LIMIT', stopPrice: '30500', price: '30600', timeInForce: 'GTC' },
-        { type: 'LIMIT_MAKER', price: '29900' },
-      ),
-    );
+    ex.placeOco(buyOco('29900'));
     ex.placeOrder(limit(3, 'SELL', '29900', '0.06', { selfTradePreventionMode: 'DECREMENT' }));
     const [lm, stop] = ex.orderLists(3, 'BTCUSDT')[0]?.orders ?? [];
     expect([lm?.status, lm?.preventedQty]).toEqual(['NEW', 0.06e8]);

@@ -14,11 +14,11 @@ import { queryKlines } from '../../src/market/klines.js';
 import { TradeLog } from '../../src/market/trade-log.js';
 import { windowStats } from '../../src/market/window-stats.js';
 import { mulberry32 } from '../engine/helpers.js';
+import { syntheticTrade } from './synthetic-trade.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
-const U = 100_000_000n;
 const ZONES = [0, 8 * HOUR, -HOUR, 14 * HOUR, -12 * HOUR, 5 * HOUR + 45 * MIN, -(3 * HOUR + 30 * MIN)];
 
 function trades(seed: number, n: number): TradeEvent[] {
@@ -33,26 +33,7 @@ function trades(seed: number, n: number): TradeEvent[] {
     price = Math.max(1, price + Math.floor(r() * 41) - 20);
     const p = price * 1_000_000;
     const q = (1 + Math.floor(r() * 500_000)) * 1000;
-    out.push({
-      type: 'trade',
-      symbol: 'BTCUSDT',
-      tradeId: i,
-      price: p,
-      qty: q,
-      quoteQty: (BigInt(p) * BigInt(q)) / U,
-      time: t,
-      isBuyerMaker: r() < 0.5,
-      buyerOrderId: 1,
-      sellerOrderId: 2,
-      buyerAccountId: 1,
-      sellerAccountId: 2,
-      buyerOrderListId: -1,
-      sellerOrderListId: -1,
-      buyerCommission: 0n,
-      sellerCommission: 0n,
-      baseAsset: 'BTC',
-      quoteAsset: 'USDT',
-    });
+    out.push(syntheticTrade({ tradeId: i, price: p, qty: q, time: t, isBuyerMaker: r() < 0.5 }));
   }
   return out;
 }

@@ -7,34 +7,21 @@ import { queryKlines } from '../../src/market/klines.js';
 import { percentChange } from '../../src/market/ticker-format.js';
 import { TradeLog } from '../../src/market/trade-log.js';
 import { windowStats } from '../../src/market/window-stats.js';
+import { syntheticTrade } from './synthetic-trade.js';
 
 const U = 100_000_000;
 let nextId = 1;
 /** A synthetic trade: price and qty in whole units of the quote/base (× 1e8 here). */
 function trade(time: number, price: number, qty: number, o: Partial<TradeEvent> = {}): TradeEvent {
-  const p = Math.round(price * U);
-  const q = Math.round(qty * U);
-  return {
-    type: 'trade',
-    symbol: 'BTCUSDT',
+  return syntheticTrade({
     tradeId: nextId++,
-    price: p,
-    qty: q,
-    quoteQty: (BigInt(p) * BigInt(q)) / BigInt(U),
+    price: Math.round(price * U),
+    qty: Math.round(qty * U),
     time,
-    isBuyerMaker: false,
     buyerOrderId: 100,
     sellerOrderId: 200,
-    buyerAccountId: 1,
-    sellerAccountId: 2,
-    buyerOrderListId: -1,
-    sellerOrderListId: -1,
-    buyerCommission: 0n,
-    sellerCommission: 0n,
-    baseAsset: 'BTC',
-    quoteAsset: 'USDT',
     ...o,
-  };
+  });
 }
 
 const T = Date.UTC(2026, 0, 7, 10, 30, 0); // Wednesday 2026-01-07 10:30:00 UTC
