@@ -1698,7 +1698,20 @@ export class Exchange {
       if (o.trail !== null) this.armTrail(s, o);
       this.exec(o, 'NEW');
     }
-    for (const o of pending) if (o.open) this.work(s, o);
+    for (const o of pending) {
+      if (!o.open) continue;
+      // a LIMIT_MAKER never takes: one the book has reached since it was placed expires (with its pair)
+      if (o.type === 'LIMIT_MAKER' && this.wouldTake(s, o)) {
+        this.expire(s, o, 'EXPIRED', undefined);
+        this.expireOcoPartners(s, o);
+      } else this.work(s, o);
+    }
+  }
+
+  /** Whether priced order `o` would match the other side's best level at once. */
+  private wouldTake(s: SymbolState, o: Order): boolean {
+    const best = (o.isBuy ? s.asks : s.bids).best();
+    return best !== undefined && (o.isBuy ? best.price <= o.priceT : best.price >= o.priceT);
   }
 
   /** Reserves what the pending order(s) need from free funds; false when they are not there. */
