@@ -215,6 +215,16 @@ function simulate(
         evs = ex.cancelOpenOrders({ now, accountId, symbol: 'BTCUSDT' }).events;
       }
       log.push(...evs);
+      // a LIMIT_MAKER order never takes liquidity (wherever it came from: placed, or a list's pending order)
+      for (const e of evs)
+        if (e.type === 'trade') {
+          const taker = e.isBuyerMaker ? e.sellerOrderId : e.buyerOrderId;
+          const takerAccount = e.isBuyerMaker ? e.sellerAccountId : e.buyerAccountId;
+          expect(
+            ex.getOrder(takerAccount, 'BTCUSDT', { orderId: taker }).spec.type,
+            `taker of trade ${e.tradeId}`,
+          ).not.toBe('LIMIT_MAKER');
+        }
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       rejects.set(e.msg, (rejects.get(e.msg) ?? 0) + 1);
@@ -297,27 +307,30 @@ function reserved(ex: Exchange): void {
 }
 
 describe('invariants over a long seeded random stream', () => {
-  it('balances are conserved to the last unit after every command; nothing stays locked once all is canceled', () => {
-    const { ex, log, rejects } = simulate(1234, 4000, (e) => {
-      conserved(e);
-      reserved(e);
-    });
-    expect(log.filter((e) => e.type === 'trade').length).toBeGreaterThan(300);
-    expect(log.some((e) => e.type === 'preventedMatch')).toBe(true);
-    expect(log.some((e) => e.type === 'listStatus' && e.listStatusType === 'ALL_DONE')).toBe(true);
-    expect(rejects.size).toBeGreaterThan(0);
-    // the reservation of every open order adds up to the locked balances
-    for (let a = 1; a <= 6; a++) {
-      try {
-        ex.cancelOpenOrders({ now: 2e12, accountId: a, symbol: 'BTCUSDT' });
-      } catch {
-        /* none open */
+  it.each([1234, 3])(
+    'seed %i: balances conserved to the last unit and reservations exact after every command; a LIMIT_MAKER never takes; nothing stays locked once all is canceled',
+    (seed) => {
+      const { ex, log, rejects } = simulate(seed, 4000, (e) => {
+        conserved(e);
+        reserved(e);
+      });
+      expect(log.filter((e) => e.type === 'trade').length).toBeGreaterThan(300);
+      expect(log.some((e) => e.type === 'preventedMatch')).toBe(true);
+      expect(log.some((e) => e.type === 'listStatus' && e.listStatusType === 'ALL_DONE')).toBe(true);
+      expect(rejects.size).toBeGreaterThan(0);
+      // the reservation of every open order adds up to the locked balances
+      for (let a = 1; a <= 6; a++) {
+        try {
+          ex.cancelOpenOrders({ now: 2e12, accountId: a, symbol: 'BTCUSDT' });
+        } catch {
+          /* none open */
+        }
+        for (const b of ex.accountView(a).balances) expect(b.locked).toBe(0n);
       }
-      for (const b of ex.accountView(a).balances) expect(b.locked).toBe(0n);
-    }
-    conserved(ex);
-    expect(ex.book('BTCUSDT')).toMatchObject({ bids: [], asks: [] });
-  });
+      conserved(ex);
+      expect(ex.book('BTCUSDT')).toMatchObject({ bids: [], asks: [] });
+    },
+  );
 
   it('book is never crossed and depth events replay to the book', () => {
     const depth = new Map<string, number>();
