@@ -816,7 +816,8 @@ export class Exchange {
     if (cmd.strategyType !== undefined && cmd.strategyType < 1000000)
       throw Err.of(ErrorCode.BAD_STRATEGY_TYPE, '`strategyType` was less than 1000000.');
     const stp: SelfTradePreventionMode = cmd.selfTradePreventionMode ?? def.defaultSelfTradePreventionMode;
-    if (stp !== 'NONE' && !def.allowedSelfTradePreventionModes.includes(stp))
+    // NONE too must be one of the symbol's modes (stp_faq: the allowed modes are the ones a user can pass)
+    if (stp !== def.defaultSelfTradePreventionMode && !def.allowedSelfTradePreventionModes.includes(stp))
       throw Err.invalidParameter('selfTradePreventionMode');
     const cid = cmd.newClientOrderId;
     if (cid !== undefined) {

@@ -144,6 +144,20 @@ function stateHash(ex: Exchange, accounts: readonly number[], issued: Issued, no
   return h.digest();
 }
 
+/** Every order and client order id an engine holds, as a stream's Issued. */
+function issuedIn(ex: Exchange, accounts: readonly number[]): Issued {
+  const issued: Issued = { owner: new Map(), clientIds: new Map() };
+  for (const symbol of ex.symbolNames())
+    for (const a of accounts)
+      for (const o of ex.allOrders(a, symbol, { limit: 1_000_000 })) {
+        issued.owner.set(`${symbol}#${o.spec.orderId}`, a);
+        const k = `${symbol}|${o.spec.clientOrderId}`;
+        const owners = issued.clientIds.get(k) ?? new Set<number>();
+        issued.clientIds.set(k, owners.add(a));
+      }
+  return issued;
+}
+
 /** The end of a stream: its engine and what it issued, for further checks. */
 type StreamEnd = (ex: Exchange, rec: Recorder, accounts: readonly number[], now: number) => void;
 
@@ -406,8 +420,9 @@ function benchStream(n: number, retainHistory: boolean): [string, string] {
 
 /**
  * [events and results, final state], recorded before the columnar history rewrite; the mixed streams'
- * again when an OCO leg expired by self-trade prevention began to take the other leg along, and the
- * events' when a DECREMENT of an OCO leg began to give back the list's excess reservation.
+ * again when an OCO leg expired by self-trade prevention began to take the other leg along, the
+ * events' when a DECREMENT of an OCO leg began to give back the list's excess reservation, and all
+ * when STP NONE began to be refused where the symbol does not list it (the streams send it).
  */
 const GOLDEN: Record<string, readonly [string, string]> = {
   'bench-false': [
@@ -419,30 +434,33 @@ const GOLDEN: Record<string, readonly [string, string]> = {
     '03cc49bddc5edd8e38d25692adb973764de6bb65d7342088b5cc20d8d3600fec',
   ],
   'mixed-11-false': [
-    'd39fa7c436aa1e648258093f58f3e08501f8ff51e427c7c944e57cd199b6263a',
-    'b522267a0b305cd6eb8306f792993a2cacaa85b7a98367a9a65ec22879549305',
+    'c6a6d16beabac6b80f734c17d8fa36e60dfa8a45dea2686ec8f769a34c46a840',
+    'dc05c0ba69edf1960004e81aba485b4055a5a4fd254fced788e75b1c9f2cf547',
   ],
   'mixed-11-true': [
-    'cd73acb6ba8641a18f7a6389d9e6b6caa8d9224588b4a2016eddfb82a11dcd6d',
-    '45e5a598484ff82e5c3a49fbd76741a3b0939881e436d88091ef139e67ebba3f',
+    'e659c77e3a507b3d4a6fbf911cc11ee3ba2750e4c84999360d062686b57a6ff8',
+    '723e81829856018ad5487c956f7a7270dfcb8da6d6d6ee33ac54f5a072296702',
   ],
   'mixed-2024-false': [
-    '3f82cecfb525d1f779d65a38e2980820ae2785fabf1260eafa8ff648839a11bc',
-    '4104568b55d6104ab7338859a8f6cec7bcd65c69aa6de34fc9a706c93b17ce4e',
+    'afcbe1a510cb263f3fef57a0732521782d1975bf2adc9438a501d46d50759354',
+    '2645b14dde8f9a8fedcb0f3ddb6f5c56fd954b420febfafc341acb2f43266aa9',
   ],
   'mixed-2024-true': [
-    'e9f90f8ae32ab373312a4154aae7fe1841295c94a36fc63fbdd962ede8210a77',
-    'e4222579eadcff2c660444e4daea9a2cfbb48b0a8fe26377aefc95f4bbfe5b84',
+    '9516dbbbcc46b0694aebf2d48aa27d60c21bb5595ae6a61d762e46c3c9efd5aa',
+    '1b87e6ccbfbb632dc8af848f152daa9383714259ba5cd4197eca51ab9d36341c',
   ],
   'mixed-777-false': [
-    'ab4f9e1d0210c9510aa1df60fe6374b0ca3f24fa451d0f6fcbc5c0ea10459578',
-    '93542a35af6b54f419849d237d5d2f2fc0f49ae74a51b70d739168b2bc7a745f',
+    '2180b65347d03f12de4376e2038935231dfba4c2f02add47b6819d7ed6c17aba',
+    'ce096aa97d53cd307f6338a2c7ab19725ccec4994637af3f3e797c323bf39303',
   ],
   'mixed-777-true': [
-    '2ffbbf83d07a7e719bdcfb844dc82b59f69274d67cb1b8ae74b7d38309a3760b',
-    '030c389bb67411afb5f50ef2166eff7b18cd9452fdce8d895d776b048a99aad5',
+    'd7f3ea898badb053ef74eeca78801d44e1534eebad71bf9a9f080dd7332453ce',
+    '6dcd985001f1ee17e894bae2ab6b91d10c43d44fc4c824f57c3a35f2a87819a0',
   ],
 };
+
+/** The state in the v2 snapshot fixture (stateHash with issuedIn, accounts 1–6, at 1_700_000_700_000). */
+const V2_FIXTURE_STATE = 'a4415e3bd01919cb7dca21835a94d66edeee576d18fa7deb871c550cdbbf87d5';
 
 describe('golden hashes of engine behaviour', () => {
   for (const retain of [true, false]) {
@@ -553,19 +571,19 @@ describe('golden hashes of engine behaviour', () => {
     const file = new URL('./fixtures/mixed-11-true.engine-state-v2.bin.gz', import.meta.url);
     const state = deserialize(gunzipSync(readFileSync(file))) as ReturnType<Exchange['exportState']>;
     expect(state.version).toBe(2);
-    mixedStream(11, 2500, true, (_ex, rec, accounts, now) => {
-      const restored = new Exchange(DEFAULT_SYMBOLS, { seed: 11, retainHistory: true });
-      restored.importState(state);
-      // It restored the engine's own final state until OCO legs expired by self-trade prevention began
-      // to take the other leg along (that build left it open): now it restores that build's state,
-      // pinned as this build reads it (the hash covers the accounts and client ids of this run).
-      expect(stateHash(restored, accounts, rec.issued, now)).toBe(
-        '00c59214280eafd0b1c32bfb6caba17d9fba6bbe1f52cf5deeb5258080f93eea',
-      );
-      // and it stays that state through an export and import in the current format
-      const again = new Exchange(DEFAULT_SYMBOLS, { seed: 11, retainHistory: true });
-      again.importState(structuredClone(restored.exportState()));
-      expect(stateHash(again, accounts, rec.issued, now)).toBe(stateHash(restored, accounts, rec.issued, now));
-    });
+    const restored = new Exchange(DEFAULT_SYMBOLS, { seed: 11, retainHistory: true });
+    restored.importState(state);
+    // It restored the engine's own final state of the stream until the engine's behaviour changed
+    // (OCO legs expired by self-trade prevention, STP NONE refused where the symbol does not list it):
+    // now it restores that build's state, pinned, queried for every order and client id it holds.
+    const accounts = [1, 2, 3, 4, 5, 6];
+    const now = 1_700_000_700_000;
+    const issued = issuedIn(restored, accounts);
+    expect(issued.owner.size).toBeGreaterThan(1000);
+    expect(stateHash(restored, accounts, issued, now)).toBe(V2_FIXTURE_STATE);
+    // and it stays that state through an export and import in the current format
+    const again = new Exchange(DEFAULT_SYMBOLS, { seed: 11, retainHistory: true });
+    again.importState(structuredClone(restored.exportState()));
+    expect(stateHash(again, accounts, issued, now)).toBe(V2_FIXTURE_STATE);
   });
 });

@@ -215,15 +215,27 @@ function simulate(
         evs = ex.cancelOpenOrders({ now, accountId, symbol: 'BTCUSDT' }).events;
       }
       log.push(...evs);
-      // a LIMIT_MAKER order never takes liquidity (wherever it came from: placed, or a list's pending order)
       for (const e of evs)
         if (e.type === 'trade') {
-          const taker = e.isBuyerMaker ? e.sellerOrderId : e.buyerOrderId;
-          const takerAccount = e.isBuyerMaker ? e.sellerAccountId : e.buyerAccountId;
-          expect(
-            ex.getOrder(takerAccount, 'BTCUSDT', { orderId: taker }).spec.type,
-            `taker of trade ${e.tradeId}`,
-          ).not.toBe('LIMIT_MAKER');
+          const [taker, maker] = e.isBuyerMaker
+            ? [
+                ex.getOrder(e.sellerAccountId, 'BTCUSDT', { orderId: e.sellerOrderId }),
+                ex.getOrder(e.buyerAccountId, 'BTCUSDT', { orderId: e.buyerOrderId }),
+              ]
+            : [
+                ex.getOrder(e.buyerAccountId, 'BTCUSDT', { orderId: e.buyerOrderId }),
+                ex.getOrder(e.sellerAccountId, 'BTCUSDT', { orderId: e.sellerOrderId }),
+              ];
+          const at = `trade ${e.tradeId}`;
+          // a LIMIT_MAKER never takes liquidity (wherever it came from: placed, or a list's pending order)
+          expect(taker.spec.type, at).not.toBe('LIMIT_MAKER');
+          // no self-trade (the symbol does not allow STP NONE)
+          expect(e.buyerAccountId, at).not.toBe(e.sellerAccountId);
+          // at the maker's price, within the taker's limit
+          const priceOf = (o: typeof maker) => (o.spec.peg ? o.spec.peg.peggedPrice : o.spec.price);
+          expect(e.price, at).toBe(priceOf(maker));
+          const limit = priceOf(taker);
+          if (limit > 0) expect(taker.spec.side === 'BUY' ? e.price <= limit : e.price >= limit, at).toBe(true);
         }
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;

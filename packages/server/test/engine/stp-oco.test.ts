@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, type SelfTradePreventionMode } from '@binance-sandbox/protocol';
 import type { ExecutionEvent, PlaceOcoCommand } from '../../src/engine/index.js';
-import { bal, book, exchange, limit } from './helpers.js';
+import { bal, book, BTC, btcWith, err, exchange, limit } from './helpers.js';
 
 describe('self-trade prevention', () => {
   const setup = (mode: SelfTradePreventionMode, takerQty = '0.3') => {
@@ -53,9 +53,17 @@ describe('self-trade prevention', () => {
     const { maker, taker } = setup('DECREMENT', '0.5');
     expect([taker.status, maker.status]).toEqual(['EXPIRED_IN_MATCH', 'EXPIRED_IN_MATCH']);
   });
-  it('NONE trades with itself', () => {
-    const { taker } = setup('NONE');
-    expect(taker.status).toBe('FILLED');
+  it('NONE: refused where the symbol does not list it; where it does, the account trades with itself', () => {
+    expect(err(() => setup('NONE'))).toEqual({
+      code: -1130,
+      msg: "Data sent for parameter 'selfTradePreventionMode' is not valid.",
+    });
+    const ex = exchange([
+      btcWith([], { allowedSelfTradePreventionModes: [...BTC.allowedSelfTradePreventionModes, 'NONE'] }),
+    ]);
+    ex.placeOrder(limit(1, 'SELL', '30000', '0.5'));
+    const taker = ex.placeOrder(limit(1, 'BUY', '30000', '0.5', { selfTradePreventionMode: 'NONE' }));
+    expect(taker.order.status).toBe('FILLED');
   });
 });
 
