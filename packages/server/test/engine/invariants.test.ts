@@ -330,6 +330,26 @@ describe('invariants over a long seeded random stream', () => {
       expect(log.some((e) => e.type === 'preventedMatch')).toBe(true);
       expect(log.some((e) => e.type === 'listStatus' && e.listStatusType === 'ALL_DONE')).toBe(true);
       expect(rejects.size).toBeGreaterThan(0);
+      // every order agrees with its trades and its status with its quantities
+      let checked = 0;
+      for (let a = 1; a <= 6; a++)
+        for (const o of ex.allOrders(a, 'BTCUSDT', { limit: 1_000_000 })) {
+          const at = `order ${o.spec.orderId} ${o.status}: ${o.executedQty} + ${o.preventedQty} of ${o.spec.origQty}`;
+          const trades = ex.myTrades(a, 'BTCUSDT', { orderId: o.spec.orderId, limit: 1_000_000 }).map((t) => t.trade);
+          expect(o.executedQty, at).toBe(trades.reduce((n, t) => n + t.qty, 0));
+          expect(o.cumQuote, at).toBe(trades.reduce((n, t) => n + t.quoteQty, 0n));
+          const left = o.spec.origQty - o.executedQty - o.preventedQty;
+          // (an amendment below what was executed or prevented expires the order with that quantity)
+          if (o.quantityPending || o.status === 'EXPIRED') continue;
+          expect(left >= 0, at).toBe(true);
+          if (o.status === 'FILLED') expect(left, at).toBe(0);
+          if (o.status === 'NEW' || o.status === 'PARTIALLY_FILLED' || o.status === 'PENDING_NEW')
+            expect(left > 0, at).toBe(true);
+          if (o.status === 'NEW' || o.status === 'PENDING_NEW') expect(o.executedQty, at).toBe(0);
+          if (o.status === 'PARTIALLY_FILLED') expect(o.executedQty > 0, at).toBe(true);
+          checked++;
+        }
+      expect(checked).toBeGreaterThan(1000);
       // the reservation of every open order adds up to the locked balances
       for (let a = 1; a <= 6; a++) {
         try {
