@@ -1668,6 +1668,9 @@ export class Exchange {
     this.runTriggers(s);
     for (let list = this.activations.shift(); list !== undefined; list = this.activations.shift()) {
       this.activate(s, list);
+      // a stop that has just gone live triggers if the last price already reached it (this did not
+      // depend on whether other stops were waiting)
+      this.traded = true;
       this.runTriggers(s);
     }
   }

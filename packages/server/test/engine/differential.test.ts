@@ -82,6 +82,7 @@ const units = (s: string): bigint => {
   const [i, f = ''] = s.split('.');
   return BigInt(i as string) * UNIT + BigInt(f.padEnd(8, '0'));
 };
+const isStopType = (t: string): boolean => t.startsWith('STOP_LOSS') || t.startsWith('TAKE_PROFIT');
 const dec = (u: bigint): string => {
   const s = u.toString().padStart(9, '0');
   return `${s.slice(0, -8)}.${s.slice(-8)}`;
@@ -233,7 +234,49 @@ function run(market: Market, seed: number, steps: number): Map<string, number> {
         expect(res.list.orders[0]?.spec.orderId).toBe(want.orderId);
         return res.events;
       };
-    } else if (k < 0.92 || amendable.length === 0) {
+    } else if (k < 0.88) {
+      // an OTO: a working limit order; a pending order (mostly the other side) that goes live once it fills
+      const working: RefPlace = {
+        acct,
+        buy,
+        type: r() < 0.8 ? 'LIMIT' : 'LIMIT_MAKER',
+        price,
+        qty,
+      };
+      if (working.type === 'LIMIT') working.tif = pick<RefTif>(['GTC', 'GTC', 'GTC', 'IOC', 'FOK']);
+      const pbuy = r() < 0.8 ? !buy : buy;
+      const ptype = pick(['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT'] as const);
+      const at = BigInt(Math.round(mid) + int(161) - 80) * tick;
+      const pending: RefPlace = { acct, buy: pbuy, type: ptype, qty: r() < 0.7 ? qty : qty * 2n };
+      if (ptype === 'LIMIT' || ptype === 'STOP_LOSS_LIMIT') pending.tif = pick<RefTif>(['GTC', 'GTC', 'IOC']);
+      if (ptype !== 'MARKET' && ptype !== 'STOP_LOSS' && ptype !== 'TAKE_PROFIT') pending.price = at;
+      if (isStopType(ptype)) {
+        const above = ptype.startsWith('STOP_LOSS') === pbuy;
+        pending.stop = BigInt(Math.round(mid) + (1 + int(120)) * (above === r() < 0.85 ? 1 : -1)) * tick;
+      }
+      label = `OTO ${working.type} / ${ptype}`;
+      want = ref.placeOto(acct, working, pending, stp);
+      const engineLeg = (c: RefPlace) => ({
+        type: c.type,
+        side: c.buy ? ('BUY' as const) : ('SELL' as const),
+        quantity: dec(c.qty as bigint),
+        ...(c.price !== undefined ? { price: dec(c.price) } : {}),
+        ...(c.stop !== undefined ? { stopPrice: dec(c.stop) } : {}),
+        ...(c.tif ? { timeInForce: c.tif } : {}),
+      });
+      got = () => {
+        const res = ex.placeOto({
+          now,
+          accountId: acct,
+          symbol: sym,
+          working: engineLeg(working),
+          pending: engineLeg(pending),
+          ...(stp ? { selfTradePreventionMode: stp } : {}),
+        });
+        expect(res.list.orders[0]?.spec.orderId).toBe(want.orderId);
+        return res.events;
+      };
+    } else if (k < 0.94 || amendable.length === 0) {
       // mostly the account's own open orders; now and then one it does not have open
       const closed = r() < 0.1 || mine.length === 0;
       const orderId = closed ? 1 + int(Math.max(1, ref.orders.size)) : pick(mine).id;
@@ -389,7 +432,7 @@ describe('engine vs reference model', () => {
           'refused: Filter failure: MAX_NUM_ALGO_ORDERS',
         ])
           expect(seen.get(k) ?? 0, `${market.def.symbol} seed ${seed}: ${k}`).toBeGreaterThan(0);
-        for (const side of ['OCO BUY', 'OCO SELL'])
+        for (const side of ['OCO BUY', 'OCO SELL', 'OTO LIMIT'])
           expect(
             [...seen.keys()].some((k) => k.startsWith(side)),
             `${market.def.symbol} seed ${seed}: ${side}`,

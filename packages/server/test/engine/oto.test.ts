@@ -47,4 +47,24 @@ describe('OTO pending orders going live', () => {
     ]);
     expect(bal(ex, 3, 'BTC')).toEqual({ free: '100.09990000', locked: '0.00000000' });
   });
+
+  it('a pending stop whose stop price the last price has already reached triggers as it goes live', () => {
+    const ex = exchange();
+    ex.placeOrder(limit(2, 'SELL', '30100', '0.01'));
+    ex.placeOrder(limit(1, 'BUY', '30100', '0.01')); // last price 30100
+    // an unrelated stop waiting (it made no difference before: the trigger check depended on it)
+    ex.placeOrder({ ...limit(2, 'SELL', '20000', '0.01'), type: 'STOP_LOSS_LIMIT', stopPrice: '20000' });
+    ex.placeOto({
+      now: 3000,
+      accountId: 3,
+      symbol: 'BTCUSDT',
+      working: { type: 'LIMIT', side: 'BUY', price: '30000', quantity: '0.1', timeInForce: 'GTC' },
+      pending: { type: 'STOP_LOSS', side: 'SELL', stopPrice: '30050', quantity: '0.1' },
+    });
+    ex.placeOrder(limit(1, 'BUY', '29990', '0.5'));
+    ex.placeOrder(limit(2, 'SELL', '30000', '0.1')); // fills the working order: last price 30000 ≤ 30050
+    const [working, pending] = ex.allOrders(3, 'BTCUSDT');
+    expect([working?.status, pending?.status, pending?.executedQty]).toEqual(['FILLED', 'FILLED', 0.1e8]);
+    expect(ex.lastPrice('BTCUSDT')).toBe(29990e8);
+  });
 });

@@ -5,7 +5,7 @@
  *
  * What it covers: LIMIT GTC / IOC / FOK, LIMIT_MAKER, MARKET by quantity and by quoteOrderQty,
  * STOP_LOSS / TAKE_PROFIT and their _LIMIT forms (triggered by the last price once the command's
- * trades are done, the oldest waiting order first, until none triggers) and their trailing forms
+ * trades are done, the one waiting longest first, until none triggers) and their trailing forms
  * (trailing-stop FAQ: tracking from the last price at placement — scenario E — or from the first
  * trade that reaches the stop price; every trade moves the extreme; a move of `trailingDelta` BIPS
  * against it, equality included, fires the order, which then triggers as a stop), icebergs, cancels and
@@ -55,8 +55,9 @@ export interface RefOrder {
   readonly price: bigint;
   /** Stop price in units (0: not a stop type). */
   readonly stop: bigint;
-  /** A stop order that has not triggered yet. */
+  /** A stop order that has not triggered yet; since when (a sequence: the longest waiting triggers first). */
   waiting: boolean;
+  waitSeq: number;
   /** Trailing stops: BIPS (0: not trailing); tracking since, the extreme price, fired. */
   readonly delta: number;
   tracking: boolean;
@@ -83,8 +84,10 @@ export interface RefOrder {
 
 export interface RefList {
   readonly id: number;
-  /** Below leg, then above leg. */
+  readonly kind: 'OCO' | 'OTO';
+  /** OCO: below leg, then above leg; OTO: working order, then pending order. */
   readonly legs: RefOrder[];
+  /** OCO: neither leg started yet; OTO: some order still open. */
   executing: boolean;
 }
 
@@ -162,6 +165,8 @@ export class ReferenceModel {
   private traded = false;
   /** Stop orders triggered so far. */
   triggered = 0;
+  /** OTO lists whose working order filled in the current command, in that order. */
+  private readonly activations: RefList[] = [];
   private nextListId = 1;
   private out: RefOutcome = { trades: [], prevented: [], changed: new Map() };
 
@@ -186,7 +191,8 @@ export class ReferenceModel {
     for (const o of this.open())
       if (o.acct === acct && (o.buy ? asset === this.sym.quote : asset === this.sym.base)) {
         const n = this.need(o);
-        if (o.list?.executing) lists.set(o.list, n > (lists.get(o.list) ?? 0n) ? n : (lists.get(o.list) ?? 0n));
+        if (o.list?.kind === 'OCO' && o.list.executing)
+          lists.set(o.list, n > (lists.get(o.list) ?? 0n) ? n : (lists.get(o.list) ?? 0n));
         else sum += n;
       }
     for (const n of lists.values()) sum += n;
@@ -195,6 +201,7 @@ export class ReferenceModel {
 
   /** What an open order holds: a priced BUY its price × remaining (0 for a waiting stop-market), a SELL its remaining. */
   private need(o: RefOrder): bigint {
+    if (o.status === 'PENDING_NEW') return 0n; // an OTO's pending order reserves when it goes live
     return o.buy ? notional(o.price, o.rem) : o.rem;
   }
 
@@ -258,6 +265,7 @@ export class ReferenceModel {
       price: cmd.price ?? 0n,
       stop: stop.stop,
       waiting: isStop(cmd.type),
+      waitSeq: ++this.seq,
       delta: cmd.trailingDelta ?? 0,
       // without a stop price, or with one the last price has reached: tracking from the last price
       tracking: this.last >= 0n && (stop.stop === 0n || triggers(stop, this.last)),
@@ -282,7 +290,7 @@ export class ReferenceModel {
     this.out.orderId = t.id;
     this.changed(t);
     if (!t.waiting) this.work(t);
-    this.runTriggers();
+    this.settle();
     return this.out;
   }
 
@@ -292,6 +300,7 @@ export class ReferenceModel {
     if (t.tif === 'FOK' && this.walk(!t.buy, limit, t.rem, -1n).qty < t.rem) {
       t.status = 'EXPIRED';
       this.changed(t);
+      this.closed(t);
       return;
     }
     this.match(t, limit);
@@ -299,21 +308,23 @@ export class ReferenceModel {
     if (isMarket(t.type) || t.tif === 'IOC' || t.tif === 'FOK') {
       t.status = 'EXPIRED';
       this.changed(t);
+      this.closed(t);
     } else this.book(t);
   }
 
-  /** After a command that traded: the oldest waiting stop the last price triggers, again and again. */
+  /** After a command that traded: the waiting stop the last price triggers that waited longest, again and again. */
   private runTriggers(): void {
     while (this.traded) {
       this.traded = false;
-      const o = [...this.orders.values()].find(
-        (x) => x.waiting && isOpen(x.status) && (x.delta > 0 ? x.fired : triggers(x, this.last)),
-      );
+      let o: RefOrder | undefined;
+      for (const x of this.orders.values())
+        if (x.waiting && isOpen(x.status) && (x.delta > 0 ? x.fired : triggers(x, this.last)))
+          if (o === undefined || x.waitSeq < o.waitSeq) o = x;
       if (o === undefined) return;
       o.waiting = false;
       this.triggered++;
       // an OCO leg takes over the list's reservation (free funds stay what they are)
-      const held = o.list?.executing ? this.listNeed(o.list) : 0n;
+      const held = o.list?.kind === 'OCO' && o.list.executing ? this.listNeed(o.list) : 0n;
       const free = this.free(o.acct, this.sym.quote);
       this.endPair(o);
       if (isMarket(o.type) && o.buy) {
@@ -369,7 +380,7 @@ export class ReferenceModel {
     const need = needs[0]! > needs[1]! ? needs[0]! : needs[1]!;
     if (need > 0n && this.free(acct, buy ? sym.quote : sym.base) < need)
       return this.refuse(-2010, 'Account has insufficient balance for requested action.');
-    const list: RefList = { id: this.nextListId++, legs: [], executing: true };
+    const list: RefList = { id: this.nextListId++, kind: 'OCO', legs: [], executing: true };
     for (const leg of [below, above]) {
       const o: RefOrder = {
         id: this.nextOrderId++,
@@ -380,6 +391,7 @@ export class ReferenceModel {
         price: leg.price ?? 0n,
         stop: leg.stop ?? 0n,
         waiting: isStop(leg.type),
+        waitSeq: ++this.seq,
         delta: 0,
         tracking: false,
         extreme: -1n,
@@ -414,7 +426,7 @@ export class ReferenceModel {
    */
   private endPair(o: RefOrder): void {
     const list = o.list;
-    if (list === null || !list.executing) return;
+    if (list === null || list.kind !== 'OCO' || !list.executing) return;
     list.executing = false;
     for (const leg of list.legs)
       if (leg !== o && isOpen(leg.status)) {
@@ -424,6 +436,130 @@ export class ReferenceModel {
       }
   }
 
+  /**
+   * An OTO list: the working order (LIMIT / LIMIT_MAKER) works at once; the pending order waits as
+   * PENDING_NEW, reserving nothing, until the working order is filled — then it reserves what it needs
+   * (or expires without it) and works like a new order (a LIMIT_MAKER the book has reached expires; a
+   * stop the last price has reached triggers).
+   * The working order expiring takes the pending one along; cancelling either cancels both.
+   */
+  placeOto(acct: number, working: RefPlace, pending: RefPlace, stp?: SelfTradePreventionMode): RefOutcome {
+    this.out = { trades: [], prevented: [], changed: new Map() };
+    this.traded = false;
+    const { sym } = this;
+    const executing = new Set(
+      this.open()
+        .filter((o) => o.acct === acct && o.list?.executing)
+        .map((o) => o.list),
+    );
+    if (executing.size >= sym.maxLists) return this.refuse(-1013, 'Filter failure: MAX_NUM_ORDER_LISTS');
+    if (working.type === 'LIMIT_MAKER' && this.wouldTake(working.buy, working.price as bigint))
+      return this.refuse(-2010, 'Order would immediately match and take.');
+    const need = working.buy ? notional(working.price as bigint, working.qty as bigint) : (working.qty as bigint);
+    if (this.free(acct, working.buy ? sym.quote : sym.base) < need)
+      return this.refuse(-2010, 'Account has insufficient balance for requested action.');
+    if (isStop(pending.type) && this.open().filter((o) => o.acct === acct && isStop(o.type)).length >= sym.maxAlgo)
+      return this.refuse(-1013, 'Filter failure: MAX_NUM_ALGO_ORDERS');
+    if (pending.type === 'LIMIT_MAKER' && this.wouldTake(pending.buy, pending.price as bigint))
+      return this.refuse(-2010, 'Order would immediately match and take.');
+    if (isStop(pending.type) && triggers({ type: pending.type, buy: pending.buy, stop: pending.stop ?? 0n }, this.last))
+      return this.refuse(-2010, 'Order would trigger immediately.');
+    const list: RefList = { id: this.nextListId++, kind: 'OTO', legs: [], executing: true };
+    for (const c of [working, pending]) {
+      const o: RefOrder = {
+        id: this.nextOrderId++,
+        acct,
+        buy: c.buy,
+        type: c.type,
+        tif: c.tif,
+        price: c.price ?? 0n,
+        stop: c.stop ?? 0n,
+        waiting: false,
+        waitSeq: 0,
+        delta: 0,
+        tracking: false,
+        extreme: -1n,
+        fired: false,
+        ice: 0n,
+        stp: stp ?? sym.defaultStp,
+        qty: c.qty as bigint,
+        rem: c.qty as bigint,
+        vis: c.qty as bigint,
+        exec: 0n,
+        cumQuote: 0n,
+        prevented: 0n,
+        status: list.legs.length === 0 ? 'NEW' : 'PENDING_NEW',
+        lock: 0n,
+        amends: 0,
+        list,
+        booked: false,
+        seq: 0,
+      };
+      this.orders.set(o.id, o);
+      list.legs.push(o);
+      this.changed(o);
+    }
+    this.out.orderId = list.legs[0]!.id;
+    this.work(list.legs[0]!);
+    this.settle();
+    return this.out;
+  }
+
+  private wouldTake(buy: boolean, price: bigint): boolean {
+    const best = this.best(!buy);
+    return best !== undefined && (buy ? best.price <= price : best.price >= price);
+  }
+
+  /** After a command's matching: triggered stops, then the OTO pending orders whose working order filled. */
+  private settle(): void {
+    this.runTriggers();
+    for (let list = this.activations.shift(); list !== undefined; list = this.activations.shift()) {
+      this.activate(list);
+      this.traded = true; // a stop gone live triggers if the last price already reached it
+      this.runTriggers();
+    }
+  }
+
+  private activate(list: RefList): void {
+    const o = list.legs[1] as RefOrder;
+    if (o.status !== 'PENDING_NEW') return;
+    const cost = o.buy && isMarket(o.type) && !isStop(o.type) ? this.walk(false, -1n, o.rem, -1n).cost : 0n;
+    const need = !o.buy ? o.rem : o.price > 0n ? notional(o.price, o.rem) : cost;
+    this.changed(o);
+    if (need > this.free(o.acct, o.buy ? this.sym.quote : this.sym.base)) {
+      o.status = 'EXPIRED';
+      this.closed(o);
+      return;
+    }
+    o.status = 'NEW';
+    o.lock = cost;
+    if (o.type === 'LIMIT_MAKER' && this.wouldTake(o.buy, o.price)) {
+      o.status = 'EXPIRED';
+      this.closed(o);
+    } else if (isStop(o.type)) {
+      o.waiting = true;
+      o.waitSeq = ++this.seq;
+    } else this.work(o);
+  }
+
+  /** Order `o` has just closed: an OTO's filled working order sends its pending one live, an expired one takes it along. */
+  private closed(o: RefOrder): void {
+    const list = o.list;
+    if (list === null || list.kind !== 'OTO' || !list.executing) return;
+    if (list.legs[0] === o) {
+      if (o.status === 'FILLED') this.activations.push(list);
+      else if (o.status !== 'CANCELED')
+        for (const leg of list.legs)
+          if (leg !== o && isOpen(leg.status)) {
+            leg.status = 'EXPIRED';
+            leg.waiting = false;
+            leg.booked = false;
+            this.changed(leg);
+          }
+    }
+    if (list.legs.every((l) => !isOpen(l.status))) list.executing = false;
+  }
+
   cancel(acct: number, orderId: number): RefOutcome {
     this.out = { trades: [], prevented: [], changed: new Map() };
     const o = this.orders.get(orderId);
@@ -431,6 +567,7 @@ export class ReferenceModel {
     for (const x of o.list ? o.list.legs : [o])
       if (isOpen(x.status)) {
         x.booked = false;
+        x.waiting = false;
         x.status = 'CANCELED';
         this.changed(x);
       }
@@ -445,14 +582,17 @@ export class ReferenceModel {
     if (o === undefined || o.acct !== acct || !isOpen(o.status)) throw new Error('amend: generate open orders only');
     if (o.amends >= this.sym.maxAmends) return this.refuse(-2038, 'Filter failure: MAX_NUM_ORDER_AMENDS');
     o.amends++;
-    for (const x of o.list?.executing ? o.list.legs.filter((l) => isOpen(l.status)) : [o]) {
+    const pair = o.list?.kind === 'OCO' && o.list.executing;
+    for (const x of pair ? (o.list as RefList).legs.filter((l) => isOpen(l.status)) : [o]) {
       x.qty = qty;
       this.changed(x);
       const rem = qty - x.exec - x.prevented;
       if (rem <= 0n) {
         x.booked = false;
+        x.waiting = false;
         x.rem = 0n;
         x.status = 'EXPIRED';
+        this.closed(x);
         continue;
       }
       x.rem = rem;
@@ -569,6 +709,7 @@ export class ReferenceModel {
       o.vis = 0n;
       o.status = 'EXPIRED_IN_MATCH';
       this.endPair(o);
+      this.closed(o);
       return;
     }
     o.vis -= n < o.vis ? n : o.vis;
@@ -629,6 +770,7 @@ export class ReferenceModel {
       o.cumQuote += n;
       o.status = o.rem === 0n ? 'FILLED' : 'PARTIALLY_FILLED';
       this.changed(o);
+      if (o.rem === 0n) this.closed(o);
     }
     m.vis -= q;
     if (t.vis > t.rem) t.vis = t.rem;
@@ -650,7 +792,7 @@ export class ReferenceModel {
 }
 
 export function isOpen(status: string): boolean {
-  return status === 'NEW' || status === 'PARTIALLY_FILLED';
+  return status === 'NEW' || status === 'PARTIALLY_FILLED' || status === 'PENDING_NEW';
 }
 
 function cmp(a: bigint, b: bigint): number {
