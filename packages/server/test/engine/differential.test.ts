@@ -3,7 +3,8 @@
  * after every command the same refusal or the same trades (ids, prices, quantities, quote amounts,
  * buyer and seller orders, commissions), the same prevented matches, the same state of every order
  * the command touched, the same visible book and the same free and locked balances of every account,
- * to the last unit. BTCUSDT (quote amounts exact) and ETHBTC (price × quantity has 9 decimals: every
+ * to the last unit, over every order type, OCO and OTO lists, trailing stops, amends and every STP
+ * mode. BTCUSDT (quote amounts exact) and ETHBTC (price × quantity has 9 decimals: every
  * quote amount and reservation rounds). CI runs three seeds per symbol; a deeper local run:
  * `DIFF_SEEDS=200 DIFF_STEPS=5000 npx vitest run packages/server/test/engine/differential.test.ts`.
  */

@@ -3,23 +3,26 @@
  * from Binance's rules as plainly as possible — every amount a BigInt in units of 1e-8, the book a
  * list of resting orders scanned for the best one, nothing shared with the engine's code.
  *
- * What it covers: LIMIT GTC / IOC / FOK, LIMIT_MAKER, MARKET by quantity and by quoteOrderQty,
- * STOP_LOSS / TAKE_PROFIT and their _LIMIT forms (triggered by the last price once the command's
- * trades are done, the one waiting longest first, until none triggers) and their trailing forms
- * (trailing-stop FAQ: tracking from the last price at placement — scenario E — or from the first
- * trade that reaches the stop price; every trade moves the extreme; a move of `trailingDelta` BIPS
- * against it, equality included, fires the order, which then triggers as a stop), icebergs, cancels and
- * keep-priority amends, OCO lists (legs below then above; one reservation, the larger of the legs'
- * needs; a leg's first fill or trigger expires the other, a cancel cancels both, an amendment changes
- * both; a leg that self-trade prevention expires takes the other along); price-time priority (an
- * iceberg's refilled tip goes to
- * the back of its level); self-trade prevention EXPIRE_TAKER / EXPIRE_MAKER / EXPIRE_BOTH /
- * DECREMENT (TRANSFER within one account behaves as DECREMENT); maker and taker commissions in the
- * asset received, rounded down; reservations (a BUY limit order holds price × remaining quantity,
- * rounded down; a SELL its remaining quantity; a BUY stop-market nothing until it triggers, then what
- * the book asks for its quantity, as far as free funds go); the refusals a valid order can meet
- * (insufficient balance, LIMIT_MAKER that would take, a stop that would trigger immediately, more than
- * `maxAlgo` open stop orders, a quote amount below one lot step, unknown orders).
+ * What it covers:
+ * - LIMIT GTC / IOC / FOK, LIMIT_MAKER, MARKET by quantity and by quoteOrderQty, icebergs (a
+ *   refilled tip goes to the back of its level), cancels, keep-priority amends; price-time priority.
+ * - STOP_LOSS / TAKE_PROFIT and their _LIMIT forms, triggered by the last price once the command's
+ *   trades are done (the one waiting longest first, until none triggers), and their trailing forms
+ *   (trailing-stop FAQ: tracking from the last price at placement — scenario E — or from the first
+ *   trade that reaches the stop price; every trade moves the extreme; a move of `trailingDelta` BIPS
+ *   against it, equality included, fires the order, which then triggers as a stop).
+ * - OCO lists (legs below then above; one reservation, the larger of the legs' needs; a leg's first
+ *   fill or trigger expires the other, a cancel cancels both, an amendment changes both; a leg that
+ *   expires without executing takes the other along) and OTO lists (the pending order goes live,
+ *   reserving then, when the working order fills; expires with it).
+ * - Self-trade prevention EXPIRE_TAKER / EXPIRE_MAKER / EXPIRE_BOTH / DECREMENT (TRANSFER within one
+ *   account behaves as DECREMENT); maker and taker commissions in the asset received, rounded down.
+ * - Reservations: a BUY limit order holds price × remaining quantity, rounded down; a SELL its
+ *   remaining quantity; a BUY stop-market nothing until it triggers, then what the book asks for its
+ *   quantity, as far as free funds go.
+ * - The refusals a valid order can meet: insufficient balance, LIMIT_MAKER that would take, a stop
+ *   that would trigger immediately, MAX_NUM_ALGO_ORDERS / MAX_NUM_ORDER_LISTS, a quote amount below
+ *   one lot step, the relationship of an OCO's prices, unknown orders.
  */
 import type { SelfTradePreventionMode } from '@binance-sandbox/protocol';
 
