@@ -88,6 +88,13 @@ const dec = (u: bigint): string => {
   const s = u.toString().padStart(9, '0');
   return `${s.slice(0, -8)}.${s.slice(-8)}`;
 };
+/** A list leg's type, prices and time in force as the engine's command takes them. */
+const legOf = (l: RefLeg) => ({
+  type: l.type,
+  ...(l.price !== undefined ? { price: dec(l.price) } : {}),
+  ...(l.stop !== undefined ? { stopPrice: dec(l.stop) } : {}),
+  ...(l.tif ? { timeInForce: l.tif } : {}),
+});
 const filterOf = (def: SymbolDefinition, type: string): Record<string, string> =>
   def.filters.find((f) => f.filterType === type) as unknown as Record<string, string>;
 
@@ -215,12 +222,6 @@ function run(market: Market, seed: number, steps: number): Map<string, number> {
       const below = buy ? leg(limitSide, -1) : leg(stopSide, -1);
       label = `OCO ${buy ? 'BUY' : 'SELL'} ${above.type} / ${below.type}`;
       want = ref.placeOco(acct, buy, qty, above, below, stp);
-      const engineLeg = (l: RefLeg) => ({
-        type: l.type,
-        ...(l.price !== undefined ? { price: dec(l.price) } : {}),
-        ...(l.stop !== undefined ? { stopPrice: dec(l.stop) } : {}),
-        ...(l.tif ? { timeInForce: l.tif } : {}),
-      });
       got = () => {
         const res = ex.placeOco({
           now,
@@ -228,8 +229,8 @@ function run(market: Market, seed: number, steps: number): Map<string, number> {
           symbol: sym,
           side: buy ? 'BUY' : 'SELL',
           quantity: dec(qty),
-          above: engineLeg(above),
-          below: engineLeg(below),
+          above: legOf(above),
+          below: legOf(below),
           ...(stp ? { selfTradePreventionMode: stp } : {}),
         });
         expect(res.list.orders[0]?.spec.orderId).toBe(want.orderId);
@@ -258,12 +259,9 @@ function run(market: Market, seed: number, steps: number): Map<string, number> {
       label = `OTO ${working.type} / ${ptype}`;
       want = ref.placeOto(acct, working, pending, stp);
       const engineLeg = (c: RefPlace) => ({
-        type: c.type,
+        ...legOf(c),
         side: c.buy ? ('BUY' as const) : ('SELL' as const),
         quantity: dec(c.qty as bigint),
-        ...(c.price !== undefined ? { price: dec(c.price) } : {}),
-        ...(c.stop !== undefined ? { stopPrice: dec(c.stop) } : {}),
-        ...(c.tif ? { timeInForce: c.tif } : {}),
       });
       got = () => {
         const res = ex.placeOto({

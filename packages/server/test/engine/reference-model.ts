@@ -259,39 +259,21 @@ export class ReferenceModel {
       return this.refuse(-2010, 'Account has insufficient balance for requested action.');
 
     const ice = cmd.ice ?? 0n;
-    const t: RefOrder = {
-      id: this.nextOrderId++,
-      acct: cmd.acct,
-      buy,
-      type: cmd.type,
+    const t = this.newOrder(cmd.acct, buy, cmd.type, qty, {
       tif: cmd.tif,
       price: cmd.price ?? 0n,
       stop: stop.stop,
       waiting: isStop(cmd.type),
-      waitSeq: ++this.seq,
       delta: cmd.trailingDelta ?? 0,
       // without a stop price, or with one the last price has reached: tracking from the last price
       tracking: this.last >= 0n && (stop.stop === 0n || triggers(stop, this.last)),
       extreme: this.last,
-      fired: false,
       ice,
-      stp: cmd.stp ?? sym.defaultStp,
-      qty,
-      rem: qty,
       vis: ice > 0n && ice < qty ? ice : qty,
-      exec: 0n,
-      cumQuote: 0n,
-      prevented: 0n,
-      status: 'NEW',
+      stp: cmd.stp ?? sym.defaultStp,
       lock,
-      amends: 0,
-      list: null,
-      booked: false,
-      seq: 0,
-    };
-    this.orders.set(t.id, t);
+    });
     this.out.orderId = t.id;
-    this.changed(t);
     if (!t.waiting) this.work(t);
     this.settle();
     return this.out;
@@ -385,38 +367,15 @@ export class ReferenceModel {
       return this.refuse(-2010, 'Account has insufficient balance for requested action.');
     const list: RefList = { id: this.nextListId++, kind: 'OCO', legs: [], executing: true };
     for (const leg of [below, above]) {
-      const o: RefOrder = {
-        id: this.nextOrderId++,
-        acct,
-        buy,
-        type: leg.type,
+      const o = this.newOrder(acct, buy, leg.type, qty, {
         tif: leg.tif,
         price: leg.price ?? 0n,
         stop: leg.stop ?? 0n,
         waiting: isStop(leg.type),
-        waitSeq: ++this.seq,
-        delta: 0,
-        tracking: false,
-        extreme: -1n,
-        fired: false,
-        ice: 0n,
         stp: stp ?? sym.defaultStp,
-        qty,
-        rem: qty,
-        vis: qty,
-        exec: 0n,
-        cumQuote: 0n,
-        prevented: 0n,
-        status: 'NEW',
-        lock: 0n,
-        amends: 0,
         list,
-        booked: false,
-        seq: 0,
-      };
-      this.orders.set(o.id, o);
+      });
       list.legs.push(o);
-      this.changed(o);
     }
     this.out.orderId = list.legs[0]!.id;
     for (const o of list.legs) if (!o.waiting) this.book(o); // a limit-maker leg rests (it cannot take)
@@ -469,43 +428,57 @@ export class ReferenceModel {
       return this.refuse(-2010, 'Order would trigger immediately.');
     const list: RefList = { id: this.nextListId++, kind: 'OTO', legs: [], executing: true };
     for (const c of [working, pending]) {
-      const o: RefOrder = {
-        id: this.nextOrderId++,
-        acct,
-        buy: c.buy,
-        type: c.type,
+      const o = this.newOrder(acct, c.buy, c.type, c.qty as bigint, {
         tif: c.tif,
         price: c.price ?? 0n,
         stop: c.stop ?? 0n,
-        waiting: false,
-        waitSeq: 0,
-        delta: 0,
-        tracking: false,
-        extreme: -1n,
-        fired: false,
-        ice: 0n,
         stp: stp ?? sym.defaultStp,
-        qty: c.qty as bigint,
-        rem: c.qty as bigint,
-        vis: c.qty as bigint,
-        exec: 0n,
-        cumQuote: 0n,
-        prevented: 0n,
         status: list.legs.length === 0 ? 'NEW' : 'PENDING_NEW',
-        lock: 0n,
-        amends: 0,
         list,
-        booked: false,
-        seq: 0,
-      };
-      this.orders.set(o.id, o);
+      });
       list.legs.push(o);
-      this.changed(o);
     }
     this.out.orderId = list.legs[0]!.id;
     this.work(list.legs[0]!);
     this.settle();
     return this.out;
+  }
+
+  /** A new order (the next orderId), not yet in the book; `fields` override the plain defaults. */
+  private newOrder(acct: number, buy: boolean, type: RefType, qty: bigint, fields: Partial<RefOrder>): RefOrder {
+    const o: RefOrder = {
+      id: this.nextOrderId++,
+      acct,
+      buy,
+      type,
+      tif: undefined,
+      price: 0n,
+      stop: 0n,
+      waiting: false,
+      waitSeq: ++this.seq,
+      delta: 0,
+      tracking: false,
+      extreme: -1n,
+      fired: false,
+      ice: 0n,
+      stp: this.sym.defaultStp,
+      qty,
+      rem: qty,
+      vis: qty,
+      exec: 0n,
+      cumQuote: 0n,
+      prevented: 0n,
+      status: 'NEW',
+      lock: 0n,
+      amends: 0,
+      list: null,
+      booked: false,
+      seq: 0,
+      ...fields,
+    };
+    this.orders.set(o.id, o);
+    this.changed(o);
+    return o;
   }
 
   private wouldTake(buy: boolean, price: bigint): boolean {
