@@ -133,6 +133,12 @@ function addOrderLock(o: Order, d: number): void {
   if (v <= MAX_SAFE && v >= -MAX_SAFE) o.lockN = v;
   else o.locked = o.locked + BigInt(d);
 }
+/** Whether a priced order (a buyer's when `isBuy`) at `priceT` would match `opp`'s best level at once. */
+function wouldTake(opp: BookSide, isBuy: boolean, priceT: number): boolean {
+  const best = opp.best();
+  return best !== undefined && (isBuy ? best.price <= priceT : best.price >= priceT);
+}
+
 const unknownOrder = (): ApiError => Err.of(ErrorCode.CANCEL_REJECTED, EngineMessage.UNKNOWN_ORDER);
 
 export interface EngineOptions {
@@ -954,11 +960,8 @@ export class Exchange {
     if (cid !== undefined && sa) {
       if (isOpen(this.byCid(s, cmd.accountId, sa, cid))) throw rejected(EngineMessage.DUPLICATE_ORDER);
     }
-    if (type === 'LIMIT_MAKER' && limitT > 0) {
-      const best = opp.best();
-      if (best && (isBuy ? best.price <= limitT : best.price >= limitT))
-        throw rejected(EngineMessage.WOULD_MATCH_AND_TAKE);
-    }
+    if (type === 'LIMIT_MAKER' && limitT > 0 && wouldTake(opp, isBuy, limitT))
+      throw rejected(EngineMessage.WOULD_MATCH_AND_TAKE);
     // (A trailing stop whose stop price is already reached starts tracking at once instead.)
     if (isStop && trailingDelta === 0 && s.lastT >= 0 && triggers(type, isBuy, stopT, s.lastT))
       throw rejected(EngineMessage.WOULD_TRIGGER_IMMEDIATELY);
@@ -1705,17 +1708,11 @@ export class Exchange {
     for (const o of pending) {
       if (!o.open) continue;
       // a LIMIT_MAKER never takes: one the book has reached since it was placed expires (with its pair)
-      if (o.type === 'LIMIT_MAKER' && this.wouldTake(s, o)) {
+      if (o.type === 'LIMIT_MAKER' && wouldTake(o.isBuy ? s.asks : s.bids, o.isBuy, o.priceT)) {
         this.expire(s, o, 'EXPIRED', undefined);
         this.expireOcoPartners(s, o);
       } else this.work(s, o);
     }
-  }
-
-  /** Whether priced order `o` would match the other side's best level at once. */
-  private wouldTake(s: SymbolState, o: Order): boolean {
-    const best = (o.isBuy ? s.asks : s.bids).best();
-    return best !== undefined && (o.isBuy ? best.price <= o.priceT : best.price >= o.priceT);
   }
 
   /** Reserves what the pending order(s) need from free funds; false when they are not there. */

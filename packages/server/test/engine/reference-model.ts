@@ -246,15 +246,8 @@ export class ReferenceModel {
       need = buy ? lock : qty;
     } else need = buy ? notional(cmd.price ?? 0n, qty) : qty;
     const stop = { type: cmd.type, buy, stop: cmd.stop ?? 0n };
-    if (isStop(cmd.type) && this.open().filter((o) => o.acct === cmd.acct && isStop(o.type)).length >= sym.maxAlgo)
-      return this.refuse(-1013, 'Filter failure: MAX_NUM_ALGO_ORDERS');
-    if (cmd.type === 'LIMIT_MAKER') {
-      const best = this.best(!buy);
-      if (best && (buy ? best.price <= (cmd.price as bigint) : best.price >= (cmd.price as bigint)))
-        return this.refuse(-2010, 'Order would immediately match and take.');
-    }
-    if (isStop(cmd.type) && !cmd.trailingDelta && triggers(stop, this.last))
-      return this.refuse(-2010, 'Order would trigger immediately.');
+    const refused = this.ruleRefusal(cmd.acct, cmd, false);
+    if (refused) return refused;
     if (need > 0n && this.free(cmd.acct, buy ? sym.quote : sym.base) < need)
       return this.refuse(-2010, 'Account has insufficient balance for requested action.');
 
@@ -335,22 +328,9 @@ export class ReferenceModel {
     this.traded = false;
     const { sym } = this;
     const legs = [above, below];
-    const executing = new Set(
-      this.open()
-        .filter((o) => o.acct === acct && o.list?.executing)
-        .map((o) => o.list),
-    );
     for (const leg of legs) {
-      if (executing.size >= sym.maxLists) return this.refuse(-1013, 'Filter failure: MAX_NUM_ORDER_LISTS');
-      if (isStop(leg.type) && this.open().filter((o) => o.acct === acct && isStop(o.type)).length >= sym.maxAlgo)
-        return this.refuse(-1013, 'Filter failure: MAX_NUM_ALGO_ORDERS');
-      if (leg.type === 'LIMIT_MAKER') {
-        const best = this.best(!buy);
-        if (best && (buy ? best.price <= (leg.price as bigint) : best.price >= (leg.price as bigint)))
-          return this.refuse(-2010, 'Order would immediately match and take.');
-      }
-      if (isStop(leg.type) && triggers({ type: leg.type, buy, stop: leg.stop ?? 0n }, this.last))
-        return this.refuse(-2010, 'Order would trigger immediately.');
+      const refused = this.ruleRefusal(acct, { ...leg, buy }, true);
+      if (refused) return refused;
     }
     // above value > last price > below value (limit price of a limit-maker or take-profit-limit leg,
     // else the stop price), and above trigger > below trigger
@@ -390,9 +370,15 @@ export class ReferenceModel {
     const list = o.list;
     if (list === null || list.kind !== 'OCO' || !list.executing) return;
     list.executing = false;
+    this.expireOthers(list, o);
+  }
+
+  /** The list's open orders but `o` expire (they leave the book and the stops). */
+  private expireOthers(list: RefList, o: RefOrder): void {
     for (const leg of list.legs)
       if (leg !== o && isOpen(leg.status)) {
         leg.booked = false;
+        leg.waiting = false;
         leg.status = 'EXPIRED';
         this.changed(leg);
       }
@@ -409,23 +395,13 @@ export class ReferenceModel {
     this.out = { trades: [], prevented: [], changed: new Map() };
     this.traded = false;
     const { sym } = this;
-    const executing = new Set(
-      this.open()
-        .filter((o) => o.acct === acct && o.list?.executing)
-        .map((o) => o.list),
-    );
-    if (executing.size >= sym.maxLists) return this.refuse(-1013, 'Filter failure: MAX_NUM_ORDER_LISTS');
-    if (working.type === 'LIMIT_MAKER' && this.wouldTake(working.buy, working.price as bigint))
-      return this.refuse(-2010, 'Order would immediately match and take.');
+    let refused = this.ruleRefusal(acct, working, true);
+    if (refused) return refused;
     const need = working.buy ? notional(working.price as bigint, working.qty as bigint) : (working.qty as bigint);
     if (this.free(acct, working.buy ? sym.quote : sym.base) < need)
       return this.refuse(-2010, 'Account has insufficient balance for requested action.');
-    if (isStop(pending.type) && this.open().filter((o) => o.acct === acct && isStop(o.type)).length >= sym.maxAlgo)
-      return this.refuse(-1013, 'Filter failure: MAX_NUM_ALGO_ORDERS');
-    if (pending.type === 'LIMIT_MAKER' && this.wouldTake(pending.buy, pending.price as bigint))
-      return this.refuse(-2010, 'Order would immediately match and take.');
-    if (isStop(pending.type) && triggers({ type: pending.type, buy: pending.buy, stop: pending.stop ?? 0n }, this.last))
-      return this.refuse(-2010, 'Order would trigger immediately.');
+    refused = this.ruleRefusal(acct, pending, true);
+    if (refused) return refused;
     const list: RefList = { id: this.nextListId++, kind: 'OTO', legs: [], executing: true };
     for (const c of [working, pending]) {
       const o = this.newOrder(acct, c.buy, c.type, c.qty as bigint, {
@@ -481,6 +457,27 @@ export class ReferenceModel {
     return o;
   }
 
+  /**
+   * The refusals an order meets by its own rules, in the engine's order: the account's lists still
+   * executing, its open stop orders, a LIMIT_MAKER that would take, a stop that would trigger at once.
+   */
+  private ruleRefusal(
+    acct: number,
+    o: Pick<RefPlace, 'type' | 'buy' | 'price' | 'stop' | 'trailingDelta'>,
+    inList: boolean,
+  ): RefOutcome | null {
+    const open = this.open().filter((x) => x.acct === acct);
+    if (inList && new Set(open.filter((x) => x.list?.executing).map((x) => x.list)).size >= this.sym.maxLists)
+      return this.refuse(-1013, 'Filter failure: MAX_NUM_ORDER_LISTS');
+    if (isStop(o.type) && open.filter((x) => isStop(x.type)).length >= this.sym.maxAlgo)
+      return this.refuse(-1013, 'Filter failure: MAX_NUM_ALGO_ORDERS');
+    if (o.type === 'LIMIT_MAKER' && this.wouldTake(o.buy, o.price as bigint))
+      return this.refuse(-2010, 'Order would immediately match and take.');
+    if (isStop(o.type) && !o.trailingDelta && triggers({ type: o.type, buy: o.buy, stop: o.stop ?? 0n }, this.last))
+      return this.refuse(-2010, 'Order would trigger immediately.');
+    return null;
+  }
+
   private wouldTake(buy: boolean, price: bigint): boolean {
     const best = this.best(!buy);
     return best !== undefined && (buy ? best.price <= price : best.price >= price);
@@ -524,14 +521,7 @@ export class ReferenceModel {
     if (list === null || list.kind !== 'OTO' || !list.executing) return;
     if (list.legs[0] === o) {
       if (o.status === 'FILLED') this.activations.push(list);
-      else if (o.status !== 'CANCELED')
-        for (const leg of list.legs)
-          if (leg !== o && isOpen(leg.status)) {
-            leg.status = 'EXPIRED';
-            leg.waiting = false;
-            leg.booked = false;
-            this.changed(leg);
-          }
+      else if (o.status !== 'CANCELED') this.expireOthers(list, o);
     }
     if (list.legs.every((l) => !isOpen(l.status))) list.executing = false;
   }
