@@ -193,7 +193,7 @@ describe('order life cycle over HTTP', () => {
 });
 
 describe('order rejections over HTTP', () => {
-  it('answers filter failures, insufficient balance, duplicate ids and unknown symbols exactly, charging weight 1', async () => {
+  it('answers filter failures, insufficient balance, duplicate ids, unlisted STP modes and unknown symbols exactly, charging weight 1', async () => {
     const a = await createAccount({ USDT: '100000' });
     const ok = await api(a, 'POST', '/order', limit('BUY', '0.1', '30000', { newClientOrderId: 'dup' }));
     expect(ok.status).toBe(200);
@@ -216,6 +216,11 @@ describe('order rejections over HTTP', () => {
 
     const dup = await api(a, 'POST', '/order', limit('BUY', '0.1', '30000', { newClientOrderId: 'dup' }));
     expect(dup.json()).toEqual({ code: -2010, msg: 'Duplicate order sent.' });
+
+    // a self-trade prevention mode the symbol does not list (BTCUSDT lists no NONE, as production)
+    const stp = await api(a, 'POST', '/order', limit('BUY', '0.1', '30000', { selfTradePreventionMode: 'NONE' }));
+    expect(stp.status).toBe(400);
+    expect(stp.json()).toEqual({ code: -1130, msg: "Data sent for parameter 'selfTradePreventionMode' is not valid." });
 
     const sym = await api(a, 'POST', '/order', { ...limit('BUY', '1', '1'), symbol: 'NOPEUSDT' });
     expect(sym.json()).toEqual({ code: -1121, msg: 'Invalid symbol.' });
