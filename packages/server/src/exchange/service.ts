@@ -29,6 +29,15 @@ function executionUnknown(): never {
   throw Err.executionUnknown();
 }
 
+/**
+ * A command applied by `ExchangeService.apply`: its answer (or the error it was refused or failed
+ * with) now, and a promise that settles once it is durable (rejects with the error, or with
+ * "execution status unknown" if the journal failed).
+ */
+export type Applied<R> =
+  | { readonly ok: true; readonly answer: R; readonly durable: Promise<void> }
+  | { readonly ok: false; readonly error: unknown; readonly durable: Promise<never> };
+
 export const MEMORY_JOURNAL: Journal = {
   append: () => Promise.resolve(),
   close: () => Promise.resolve(),
@@ -63,12 +72,26 @@ export class ExchangeService {
     cmd: CommandOf<K>,
     render?: (result: CommandResults[K]) => R,
   ): Promise<R> {
+    const applied = this.apply(kind, cmd, render);
+    return applied.ok ? applied.durable.then(() => applied.answer, executionUnknown) : applied.durable;
+  }
+
+  /**
+   * `submit` in two steps: the command is applied, journaled and published now, and the outcome is
+   * known at once (`ok`, the answer or the refusal); `durable` settles as `submit`'s promise would.
+   * Several commands applied in one go run with nothing in between (cancelReplace's two halves).
+   */
+  apply<K extends ExchangeCommand['kind'], R = CommandResults[K]>(
+    kind: K,
+    cmd: CommandOf<K>,
+    render?: (result: CommandResults[K]) => R,
+  ): Applied<R> {
     const command = { kind, cmd } as ExchangeCommand;
     let result: CommandResults[K];
     try {
       result = applyCommand(this.engine, command) as CommandResults[K];
     } catch (err) {
-      return this.refused(command, err);
+      return { ok: false, error: err, durable: this.refused(command, err) };
     }
     // Journaled before anything else runs: the journal's order is the engine's order even if a
     // listener or the renderer fails (or, one day, submits a command of its own).
@@ -79,11 +102,10 @@ export class ExchangeService {
       // events are decoded now (the engine reuses their words at the next command).
       if (render === undefined) void (result as Published).events;
       const answer = render ? render(result) : (result as unknown as R);
-      // A plain promise chain rather than an async function: one promise less per order.
-      return durable.then(() => answer, executionUnknown);
+      return { ok: true, answer, durable };
     } catch (err) {
       durable.catch(() => undefined); // the rejection below is what the caller sees
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      return { ok: false, error: err, durable: Promise.reject(err instanceof Error ? err : new Error(String(err))) };
     }
   }
 

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { executionReport, type EngineEvent } from '../../src/engine/index.js';
+import { executionReport, type EngineEvent, type PlaceOrderCommand, type PlaceResult } from '../../src/engine/index.js';
 import { closeAgents, type HttpResponse } from '../helpers/http.js';
 import {
   buyThenSellParams,
@@ -473,6 +473,36 @@ describe('POST /api/v3/order/cancelReplace', () => {
     });
     expect(Object.keys(body)).toEqual(['cancelResult', 'newOrderResult', 'cancelResponse', 'newOrderResponse']);
     expect(res.headers['x-mbx-order-count-10s']).toBe('2');
+  });
+
+  it('cancels and places in one step: an order arriving meanwhile meets the new order, never an empty book', async () => {
+    const maker = await createAccount({ BTC: '1' });
+    const taker = await createAccount({ USDT: '100000' });
+    const old = (await api(maker, 'POST', '/order', limit('SELL', '0.1', '30000'))).json<Json>();
+    // an order that arrives while the cancel is being made durable: sent as soon as the cancel is out
+    let meanwhile: Promise<unknown> | undefined;
+    const stop = sb.ctx.exchange.onEvents((events) => {
+      if (meanwhile !== undefined) return;
+      if (!events.some((e) => e.type === 'execution' && e.status === 'CANCELED')) return;
+      meanwhile = Promise.resolve().then(() =>
+        sb.ctx.exchange.submit('placeOrder', {
+          now: sb.clock.now(),
+          accountId: taker.accountId,
+          ...limitParams('BUY', '0.1', '30100', { timeInForce: 'IOC' }),
+        } as PlaceOrderCommand),
+      );
+    });
+    const res = await api(
+      maker,
+      'POST',
+      '/order/cancelReplace',
+      cr({ side: 'SELL', price: '30100', cancelOrderId: old.orderId as number }),
+    );
+    stop();
+    expect(res.status, res.text).toBe(200);
+    const ioc = (await meanwhile) as PlaceResult;
+    expect(ioc.order.status).toBe('FILLED');
+    expect(ioc.fills.map((f) => [f.price, f.qty])).toEqual([[30100e8, 0.1e8]]); // the new order, the only ask
   });
 
   it('400 -2022 when the cancel fails with STOP_ON_FAILURE (new order not attempted, still counted)', async () => {

@@ -8,6 +8,8 @@
  * limit exhausted (the pipeline passes `ordersRefusal`), the cancel is still attempted, the new order
  * fails with -1015, and STOP_ON_FAILURE answers 429.
  *
+ * The cancel and the new order are applied one right after the other, as one step of the engine (no
+ * other command between them, as on Binance), and both answer once both are durable.
  * Parameter and filter checks of the new order run before the cancel (a plain error, nothing done);
  * engine rejections of the new order (-2010: balance, duplicate id, LIMIT_MAKER would take…) happen
  * at placement, after the cancel, and give newOrderResult FAILURE. The request adds 1 to the
@@ -16,12 +18,31 @@
 import { ApiError, Err, ErrorCode, EngineMessage, ErrorMessage } from '@binance-sandbox/protocol';
 import type { EndpointImpl } from '../../context.js';
 import { cancelResponse, defaultRespType, orderResponse } from '../../engine/index.js';
+import type { Applied } from '../../exchange/service.js';
 import { accountOf, int, placeCommand, respTypeOf, str, symbolOf } from './params.js';
 
 type Result = 'SUCCESS' | 'FAILURE' | 'NOT_ATTEMPTED';
 
 /** What a halfway fault makes the failing half answer. */
 const FAULT_ERROR = () => Err.of(ErrorCode.SERVER_BUSY, ErrorMessage.SERVER_BUSY);
+
+/** A half that failed before reaching the engine. */
+const failed = (error: ApiError): Applied<never> => ({ ok: false, error, durable: Promise.reject(error) });
+
+/**
+ * A half's result once durable: SUCCESS with its answer, or FAILURE with the error's body (a refusal,
+ * or "execution status unknown" when it could not be made durable). Anything else is a fault: thrown.
+ */
+async function outcome(half: Applied<unknown>): Promise<[Result, unknown]> {
+  try {
+    await half.durable;
+    return ['SUCCESS', half.ok ? half.answer : null];
+  } catch (err) {
+    const error = half.ok ? Err.executionUnknown() : err;
+    if (!(error instanceof ApiError)) throw error;
+    return ['FAILURE', error.toJSON()];
+  }
+}
 
 export const cancelReplace: EndpointImpl = async (call) => {
   const { ctx, params: p, now } = call;
@@ -44,54 +65,42 @@ export const cancelReplace: EndpointImpl = async (call) => {
   const fault = ctx.faults.match(call.endpoint.method, call.endpoint.path, ['cancelReplaceHalfway'])[0];
   const failHalf = fault?.kind === 'cancelReplaceHalfway' ? fault.fail : null;
 
-  // -- the cancel
-  let cancelResult: Result;
-  let cancelJson: unknown;
-  try {
-    if (failHalf === 'cancel') throw FAULT_ERROR();
-    const cancelNew = str(p, 'cancelNewClientOrderId');
-    const restrictions = str(p, 'cancelRestrictions') as 'ONLY_NEW' | 'ONLY_PARTIALLY_FILLED' | undefined;
-    cancelJson = await ctx.exchange.submit(
-      'cancelOrder',
-      {
-        now,
-        accountId,
-        symbol,
-        ...(cancelOrderId !== undefined ? { orderId: cancelOrderId } : {}),
-        ...(cancelOrig !== undefined ? { origClientOrderId: cancelOrig } : {}),
-        ...(cancelNew !== undefined ? { newClientOrderId: cancelNew } : {}),
-        ...(restrictions !== undefined ? { cancelRestrictions: restrictions } : {}),
-      },
-      (r) => cancelResponse(r.order, r.cancelClientOrderId, now),
-    );
-    cancelResult = 'SUCCESS';
-  } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    cancelResult = 'FAILURE';
-    cancelJson = err.toJSON();
+  // -- the cancel and the new order, applied together: no other command runs between them (the
+  // journal records them one after the other); their answers wait for both to be durable.
+  const cancelNew = str(p, 'cancelNewClientOrderId');
+  const restrictions = str(p, 'cancelRestrictions') as 'ONLY_NEW' | 'ONLY_PARTIALLY_FILLED' | undefined;
+  const cancel =
+    failHalf === 'cancel'
+      ? failed(FAULT_ERROR())
+      : ctx.exchange.apply(
+          'cancelOrder',
+          {
+            now,
+            accountId,
+            symbol,
+            ...(cancelOrderId !== undefined ? { orderId: cancelOrderId } : {}),
+            ...(cancelOrig !== undefined ? { origClientOrderId: cancelOrig } : {}),
+            ...(cancelNew !== undefined ? { newClientOrderId: cancelNew } : {}),
+            ...(restrictions !== undefined ? { cancelRestrictions: restrictions } : {}),
+          },
+          (r): unknown => cancelResponse(r.order, r.cancelClientOrderId, now),
+        );
+  let placed: Applied<unknown> | null = null;
+  if (cancel.ok || mode !== 'STOP_ON_FAILURE') {
+    const respType = respTypeOf(p) ?? defaultRespType(place.type);
+    placed = call.ordersRefusal
+      ? failed(call.ordersRefusal)
+      : failHalf === 'new'
+        ? failed(FAULT_ERROR())
+        : ctx.exchange.apply('placeOrder', place, ({ order, fills }): unknown =>
+            orderResponse(order, fills, respType, now),
+          );
   }
-
-  // -- the new order
-  let newOrderResult: Result;
-  let newJson: unknown = null;
-  if (cancelResult === 'FAILURE' && mode === 'STOP_ON_FAILURE') newOrderResult = 'NOT_ATTEMPTED';
-  else if (call.ordersRefusal) {
-    newOrderResult = 'FAILURE';
-    newJson = call.ordersRefusal.toJSON();
-  } else {
-    try {
-      if (failHalf === 'new') throw FAULT_ERROR();
-      const respType = respTypeOf(p) ?? defaultRespType(place.type);
-      newJson = await ctx.exchange.submit('placeOrder', place, ({ order, fills }) =>
-        orderResponse(order, fills, respType, now),
-      );
-      newOrderResult = 'SUCCESS';
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-      newOrderResult = 'FAILURE';
-      newJson = err.toJSON();
-    }
-  }
+  const [cancelOutcome, newOutcome] = await Promise.allSettled([outcome(cancel), placed && outcome(placed)]);
+  if (cancelOutcome.status === 'rejected') throw cancelOutcome.reason;
+  if (newOutcome.status === 'rejected') throw newOutcome.reason;
+  const [cancelResult, cancelJson] = cancelOutcome.value;
+  const [newOrderResult, newJson]: [Result, unknown] = newOutcome.value ?? ['NOT_ATTEMPTED', null];
 
   const data = { cancelResult, newOrderResult, cancelResponse: cancelJson, newOrderResponse: newJson };
   if (cancelResult === 'SUCCESS' && newOrderResult === 'SUCCESS') return data;
