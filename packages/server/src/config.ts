@@ -22,6 +22,12 @@ import { DEFAULT_BAN_POLICY, type BanPolicy } from './limits/types.js';
 import { compileUserAgentRules, parseIpRule } from './waf/rules.js';
 import { DEFAULT_WAF_CONFIG, type WafConfig } from './waf/waf.js';
 import { whyUnreadable } from './file-problem.js';
+import {
+  PRICE_RANGE_MULTIPLIERS,
+  type PriceRangeRule,
+  type ReferencePriceCalculation,
+  type SymbolExecutionRules,
+} from './engine/index.js';
 
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -58,6 +64,12 @@ export interface SandboxConfig {
   readonly banPolicy: BanPolicy;
   readonly symbols: readonly SymbolDefinition[];
   readonly exchangeFilters: readonly ExchangeFilter[];
+  /**
+   * The price-range execution rule and the reference price calculation, by symbol (none by default):
+   * `{"BTCUSDT": {"priceRange": {"bidLimitMultUp": "1.05", …}, "referencePrice": {"calculationType":
+   * "ARITHMETIC_MEAN", "bucketCount": 10, "bucketWidthMs": 1000}}}`. A config file's map replaces it.
+   */
+  readonly executionRules: Readonly<Record<string, SymbolExecutionRules>>;
   readonly waf: WafConfig;
   /** Largest recvWindow accepted, ms (Binance: 60000). */
   readonly recvWindowMax: number;
@@ -189,6 +201,7 @@ export function defaultConfig(): SandboxConfig {
     banPolicy: { ...DEFAULT_BAN_POLICY },
     symbols: [...DEFAULT_SYMBOLS],
     exchangeFilters: DEFAULT_EXCHANGE_FILTERS.map((f) => ({ ...f })),
+    executionRules: {},
     waf: { ...DEFAULT_WAF_CONFIG, blockedIps: [], blockedUserAgents: [] },
     recvWindowMax: 60_000,
     logLevel: 'warn',
@@ -601,6 +614,73 @@ function symbols(path: string, v: Json): SymbolDefinition[] {
   return out;
 }
 
+/** A multiplier: a positive decimal with at most 4 decimals (Binance renders 4: "1.0001"). */
+const MULTIPLIER_RE = /^\d{1,8}(\.\d{1,4})?$/;
+
+function priceRange(path: string, v: Json): PriceRangeRule {
+  const o = object(path, v, PRICE_RANGE_MULTIPLIERS);
+  const out: Record<string, string> = {};
+  for (const key of PRICE_RANGE_MULTIPLIERS) {
+    if (!(key in o)) continue;
+    const x = o[key];
+    if (typeof x !== 'string' || !MULTIPLIER_RE.test(x) || !/[1-9]/.test(x))
+      fail(`${path}.${key}`, 'must be a positive decimal string with at most 4 decimals, such as "1.0500"', x);
+    out[key] = x;
+  }
+  return out;
+}
+
+const CALCULATION_TYPES = ['ARITHMETIC_MEAN', 'EXTERNAL'] as const;
+
+function referencePriceCalculation(path: string, v: Json): ReferencePriceCalculation {
+  const o = object(
+    path,
+    v,
+    ['calculationType', 'bucketCount', 'bucketWidthMs', 'externalCalculationId'],
+    ['calculationType'],
+  );
+  const type = oneOf(`${path}.calculationType`, o['calculationType'] as Json, CALCULATION_TYPES);
+  const only = (keys: readonly string[]): void => {
+    for (const k of Object.keys(o))
+      if (k !== 'calculationType' && !keys.includes(k)) fail(`${path}.${k}`, `is not a field of ${type}`);
+    for (const k of keys) if (!(k in o)) fail(`${path}.${k}`, `is required with ${type}`);
+  };
+  if (type === 'EXTERNAL') {
+    only(['externalCalculationId']);
+    return {
+      calculationType: type,
+      externalCalculationId: integer(
+        `${path}.externalCalculationId`,
+        o['externalCalculationId'] as Json,
+        0,
+        2 ** 31 - 1,
+      ),
+    };
+  }
+  only(['bucketCount', 'bucketWidthMs']);
+  return {
+    calculationType: type,
+    bucketCount: integer(`${path}.bucketCount`, o['bucketCount'] as Json, 1, 1000),
+    bucketWidthMs: integer(`${path}.bucketWidthMs`, o['bucketWidthMs'] as Json, 1, 86_400_000),
+  };
+}
+
+function executionRules(path: string, v: Json): Record<string, SymbolExecutionRules> {
+  if (!isObject(v)) fail(path, 'must be an object of symbols', v);
+  const out: Record<string, SymbolExecutionRules> = {};
+  for (const [sym, entry] of Object.entries(v)) {
+    const p = `${path}.${sym}`;
+    const o = object(p, entry, ['priceRange', 'referencePrice']);
+    out[name(p, sym)] = {
+      ...('priceRange' in o ? { priceRange: priceRange(`${p}.priceRange`, o['priceRange'] as Json) } : {}),
+      ...('referencePrice' in o
+        ? { referencePrice: referencePriceCalculation(`${p}.referencePrice`, o['referencePrice'] as Json) }
+        : {}),
+    };
+  }
+  return out;
+}
+
 function redisUrl(path: string, v: Json): string | null {
   const s = nullableString(path, v);
   if (s === null) return null;
@@ -633,6 +713,7 @@ const FIELD_VALIDATORS: { readonly [K in keyof SandboxConfig]-?: (path: string, 
   banPolicy,
   symbols,
   exchangeFilters: (p, v) => filters(p, v, EXCHANGE_FILTER_TYPES) as unknown as ExchangeFilter[],
+  executionRules,
   waf,
   recvWindowMax: (p, v) => integer(p, v, 1),
   logLevel: (p, v) => oneOf(p, v, LOG_LEVELS),
@@ -808,6 +889,15 @@ export function resolveConfig(fileConfig: ConfigInput = {}, cliFlags: ConfigInpu
     ws: { ...base.ws, ...definedOnly(file.ws), ...definedOnly(cli.ws) },
     simulator: resolveSimulator(base, file, cli),
   };
+  const known = config.symbols.map((s) => s.symbol);
+  for (const sym of Object.keys(config.executionRules)) {
+    if (!known.includes(sym)) {
+      const hint = suggest(sym, known);
+      throw new ConfigError(
+        `executionRules.${sym} is not a symbol of the sandbox${hint ? ` (did you mean "${hint}"?)` : ''}; symbols: ${known.join(', ')}`,
+      );
+    }
+  }
   if (config.banPolicy.maxBanMs < config.banPolicy.firstBanMs) {
     throw new ConfigError(
       `banPolicy.maxBanMs (${config.banPolicy.maxBanMs}) must not be less than banPolicy.firstBanMs (${config.banPolicy.firstBanMs})`,

@@ -51,9 +51,12 @@ export async function createSandbox(config: SandboxConfig, overrides: SandboxOve
   // With --data-dir: the file journal (group commit), accounts and clock advances journaled too,
   // and snapshots of the whole state (journal/snapshotter.ts).
   const journal = config.dataDir !== null ? new FileJournal(config.dataDir) : null;
-  // Exchange filters shape the engine's answers: a snapshot is only reused with the same ones (and
-  // data dirs made without any keep their fingerprint).
-  const engineOptions = config.exchangeFilters.length > 0 ? { exchangeFilters: config.exchangeFilters } : {};
+  // Exchange filters and execution rules shape the engine's answers: a snapshot is only reused with
+  // the same ones (and data dirs made without any keep their fingerprint).
+  const engineOptions = {
+    ...(config.exchangeFilters.length > 0 ? { exchangeFilters: config.exchangeFilters } : {}),
+    ...(Object.keys(config.executionRules).length > 0 ? { executionRules: config.executionRules } : {}),
+  };
   const fingerprint = snapshotFingerprint(config.symbols, engineOptions);
   const snapshotter = journal
     ? new Snapshotter({

@@ -460,6 +460,57 @@ describe('loadConfigFile', () => {
     else expect(errorOf(content)).toMatch(message);
   });
 
+  it.each([
+    [{ executionRules: [] }, 'executionRules must be an object of symbols (got an array)'],
+    [
+      { executionRules: { BTCUSDT: { range: {} } } },
+      'executionRules.BTCUSDT has an unknown field "range"; allowed: priceRange, referencePrice',
+    ],
+    [
+      { executionRules: { BTCUSDT: { priceRange: { bidLimitMultUp: '1.00001' } } } },
+      'executionRules.BTCUSDT.priceRange.bidLimitMultUp must be a positive decimal string with at most 4 decimals, such as "1.0500" (got the string "1.00001")',
+    ],
+    [
+      { executionRules: { BTCUSDT: { priceRange: { askLimitMultDown: '0.0000' } } } },
+      /^executionRules\.BTCUSDT\.priceRange\.askLimitMultDown must be a positive decimal/,
+    ],
+    [
+      { executionRules: { BTCUSDT: { priceRange: { bidMultiplierUp: '1' } } } },
+      'executionRules.BTCUSDT.priceRange has an unknown field "bidMultiplierUp"; allowed: bidLimitMultUp, bidLimitMultDown, askLimitMultUp, askLimitMultDown',
+    ],
+    [
+      { executionRules: { BTCUSDT: { referencePrice: { bucketCount: 1 } } } },
+      'executionRules.BTCUSDT.referencePrice.calculationType is required',
+    ],
+    [
+      { executionRules: { BTCUSDT: { referencePrice: { calculationType: 'ARITHMETIC_MEAN', bucketCount: 10 } } } },
+      'executionRules.BTCUSDT.referencePrice.bucketWidthMs is required with ARITHMETIC_MEAN',
+    ],
+    [
+      {
+        executionRules: {
+          BTCUSDT: { referencePrice: { calculationType: 'EXTERNAL', externalCalculationId: 1, bucketCount: 10 } },
+        },
+      },
+      'executionRules.BTCUSDT.referencePrice.bucketCount is not a field of EXTERNAL',
+    ],
+    [
+      {
+        executionRules: {
+          BTCUSDT: { referencePrice: { calculationType: 'ARITHMETIC_MEAN', bucketCount: 0, bucketWidthMs: 1000 } },
+        },
+      },
+      'executionRules.BTCUSDT.referencePrice.bucketCount must be from 1 to 1000 (got number 0)',
+    ],
+    [
+      { executionRules: { BTCUSDT: { referencePrice: { calculationType: 'SMA' } } } },
+      /^executionRules\.BTCUSDT\.referencePrice\.calculationType must be one of ARITHMETIC_MEAN, EXTERNAL/,
+    ],
+  ])('validates executionRules: %j', (content, message) => {
+    if (typeof message === 'string') expect(errorOf(content)).toBe(message);
+    else expect(errorOf(content)).toMatch(message);
+  });
+
   it('validateConfig names its source', () => {
     expect(() => validateConfig({ port: -1 }, 'env')).toThrow('env: port must be from 0 to 65535 (got number -1)');
   });
@@ -668,6 +719,17 @@ describe('simulator section', () => {
     // Without a file (validateConfig alone) a path is left as given: relative to the working directory.
     const v = validateConfig({ simulator: { symbols: { BTCUSDT: { replay: 'x.csv' } } } });
     expect(v.simulator!.symbols!['BTCUSDT']!.replay).toBe('x.csv');
+  });
+
+  it('execution rules must name symbols of the sandbox', () => {
+    const rules = { priceRange: { bidLimitMultUp: '1.1' } };
+    expect(resolveConfig({ executionRules: { ETHBTC: rules } }).executionRules).toEqual({ ETHBTC: rules });
+    expect(() => resolveConfig({ executionRules: { BTCUSDX: rules } })).toThrow(
+      'executionRules.BTCUSDX is not a symbol of the sandbox (did you mean "BTCUSDT"?); symbols: BTCUSDT, ETHUSDT, BNBUSDT, ETHBTC',
+    );
+    expect(() => resolveConfig({ symbols: [DEFAULT_SYMBOLS[1]!], executionRules: { BTCUSDT: rules } })).toThrow(
+      /^executionRules\.BTCUSDT is not a symbol of the sandbox/,
+    );
   });
 
   it('a simulated symbol must be a symbol of the sandbox and have a start price', () => {

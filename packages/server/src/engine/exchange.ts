@@ -96,6 +96,8 @@ import {
   type PlaceResult,
   Placed,
 } from './results.js';
+import { CompiledPriceRange, type PriceRangeRule, type SymbolExecutionRules } from './price-range.js';
+import { ReferencePrice, type ReferencePriceCalculation } from './reference-price.js';
 import { exportEngine, importEngine, type EngineInternals, type EngineState } from './snapshot.js';
 import { CompiledSymbol, type CompiledFilter } from './symbol.js';
 import { type FoundOrder, isOpen, refId, SymbolState, type Trail } from './symbol-state.js';
@@ -139,6 +141,25 @@ function wouldTake(opp: BookSide, isBuy: boolean, priceT: number): boolean {
   return best !== undefined && (isBuy ? best.price <= priceT : best.price >= priceT);
 }
 
+/** The lowest and highest price (ticks) a taker phase may trade at (−1 / Infinity: open). */
+interface TickRange {
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Whether FOK order `o` (which the book can fill within its own price) fills within `range` too:
+ * the first maker it meets is in range and the levels up to the range's end hold its quantity.
+ */
+function fokWithinRange(s: SymbolState, o: Order, opp: BookSide, range: TickRange): boolean {
+  if (range.lo < 0 && range.hi === Infinity) return true;
+  const best = opp.best();
+  if (best === undefined) return true;
+  if (best.price < range.lo || best.price > range.hi) return false;
+  const limitT = o.isBuy ? Math.min(o.priceT, range.hi) : Math.max(o.priceT, range.lo);
+  return walk(s.c, opp, limitT, o.remS, -1n).steps >= o.remS;
+}
+
 const unknownOrder = (): ApiError => Err.of(ErrorCode.CANCEL_REJECTED, EngineMessage.UNKNOWN_ORDER);
 
 export interface EngineOptions {
@@ -160,6 +181,8 @@ export interface EngineOptions {
   readonly retainHistory?: boolean;
   /** EXCHANGE_MAX_NUM_* filters: per account, across all symbols (none by default). */
   readonly exchangeFilters?: readonly ExchangeFilter[];
+  /** Price-range execution rules and reference price calculations by symbol (none by default). */
+  readonly executionRules?: Readonly<Record<string, SymbolExecutionRules>>;
 }
 
 // ---- orders -------------------------------------------------------------------------------------
@@ -315,6 +338,8 @@ export class Exchange {
   private takerId = 0;
   private traded = false;
   private readonly limitDraft = new LimitDraft();
+  /** Scratch of work(): the taker phase's price-range limits in ticks. */
+  private readonly range: TickRange = { lo: -1, hi: Infinity };
 
   constructor(symbols: readonly SymbolDefinition[], opts: EngineOptions = {}) {
     this.seed = opts.seed ?? 0x5eed;
@@ -325,6 +350,13 @@ export class Exchange {
     this.bySideName = opts.percentPriceBySideFailureName ?? 'PERCENT_PRICE_BY_SIDE';
     this.retain = opts.retainHistory ?? true;
     this.limits = exchangeLimits(opts.exchangeFilters ?? []);
+    for (const [name, rules] of Object.entries(opts.executionRules ?? {})) {
+      const s = this.symbols.get(name);
+      if (s === undefined) throw new Error(`execution rules for ${name}, which is not a symbol`);
+      if (rules.referencePrice !== undefined)
+        s.referencePrice = new ReferencePrice(rules.referencePrice, s.c.def.quotePrecision);
+      if (rules.priceRange !== undefined) s.priceRange = new CompiledPriceRange(rules.priceRange, s.c.pUnit);
+    }
   }
 
   // ==== snapshots (engine/snapshot.ts) =================================================================
@@ -478,9 +510,63 @@ export class Exchange {
     return this.refPrice(this.sym(symbol), mins, now);
   }
 
+  /** The symbol's price-range execution rule, if it has one. */
+  priceRangeRule(symbol: string): PriceRangeRule | undefined {
+    return this.sym(symbol).priceRange?.rule;
+  }
+
+  /** How the symbol's reference price is calculated; undefined: it has none. */
+  referencePriceCalculation(symbol: string): ReferencePriceCalculation | undefined {
+    return this.sym(symbol).referencePrice?.calculation;
+  }
+
+  /**
+   * The symbol's reference price at `now` in units, null when it has none now; undefined when it
+   * never had one (no calculation, no trade yet, no price ever set).
+   */
+  referencePrice(symbol: string, now: number): bigint | null | undefined {
+    const ref = this.sym(symbol).referencePrice;
+    return ref === null || !ref.everSet ? undefined : ref.value(now);
+  }
+
+  /** Sets (or clears, null) an EXTERNAL reference price: a decimal string of the quote asset. */
+  setReferencePrice(cmd: { now: number; symbol: string; price: string | null }): EngineEvent[] {
+    const s = this.sym(cmd.symbol);
+    const ref = s.referencePrice;
+    if (ref === null || ref.calculation.calculationType !== 'EXTERNAL')
+      throw Err.of(ErrorCode.NO_REFERENCE_PRICE, ErrorMessage.NO_REFERENCE_PRICE);
+    let v: bigint | null = null;
+    if (cmd.price !== null) {
+      const u = parseUnitsBig(cmd.price, s.c.def.quotePrecision);
+      if (typeof u === 'number' || u === 0n)
+        throw u === TOO_PRECISE ? Err.badPrecision('referencePrice') : Err.invalidParameter('referencePrice');
+      v = u;
+    }
+    ref.set(v);
+    return [];
+  }
+
   /** The symbol's retained trades, oldest first (rebuilt from the archive: for tests and tools). */
   trades(symbol: string): readonly TradeEvent[] {
     return this.sym(symbol).tradeArchive.events();
+  }
+
+  /**
+   * The price PERCENT_PRICE(_BY_SIDE) and a market order's NOTIONAL / MIN_NOTIONAL compare with, in
+   * units (−1: none): the price-range rule's reference price while the symbol has one (Binance since
+   * 2026-05), else the average price over `mins` minutes.
+   */
+  filterReferencePrice(symbol: string, now: number, mins: number): number {
+    return this.filterPrice(this.sym(symbol), mins, now);
+  }
+
+  private filterPrice(s: SymbolState, mins: number, now: number): number {
+    const ref = s.referencePrice;
+    if (ref !== null && ref.everSet) {
+      const v = ref.value(now);
+      if (v !== null) return Number(v);
+    }
+    return this.refPrice(s, mins, now);
   }
 
   private refPrice(s: SymbolState, mins: number, now: number): number {
@@ -740,7 +826,7 @@ export class Exchange {
    */
   private percentOk(s: SymbolState, i: number, now: number, priceU: number, isBuy: boolean): boolean {
     const f = s.c.fPercent[i] as Extract<CompiledFilter, { kind: 'PERCENT_PRICE' | 'PERCENT_PRICE_BY_SIDE' }>;
-    const ref = this.refPrice(s, f.mins, now);
+    const ref = this.filterPrice(s, f.mins, now);
     if (ref < 0) return true;
     const k = i * 5;
     const b = s.pctBounds;
@@ -1031,7 +1117,7 @@ export class Exchange {
     isBuy: boolean,
     now: number,
   ): boolean {
-    const ref = this.refPrice(s, f.mins, now);
+    const ref = this.filterPrice(s, f.mins, now);
     if (ref < 0) return false;
     // the same exact bounds as percentOk's (ceil of ref·down, floor of ref·up)
     return (
@@ -1112,7 +1198,7 @@ export class Exchange {
       else {
         let pT = o.isStop && o.stopT > 0 ? o.stopT : -1;
         if (pT < 0) {
-          const ref = this.refPrice(s, f.mins, now);
+          const ref = this.filterPrice(s, f.mins, now);
           if (ref < 0) return false;
           pT = Math.floor(ref / c.pUnit);
         }
@@ -1230,7 +1316,18 @@ export class Exchange {
       this.expire(s, o, 'EXPIRED', 'UNFILLED_FOK_ORDER_EXPIRED');
       return;
     }
-    this.match(s, o, opp);
+    let loT = -1;
+    let hiT = Infinity;
+    if (s.priceRange !== null) {
+      const range = this.takerRange(s, o);
+      if (o.tif === 'FOK' && !fokWithinRange(s, o, opp, range)) {
+        this.expire(s, o, 'EXPIRED', 'EXECUTION_RULE_PRICE_RANGE_EXCEEDED');
+        return;
+      }
+      loT = range.lo;
+      hiT = range.hi;
+    }
+    this.match(s, o, opp, loT, hiT);
     if (!o.open) return;
     if (o.remS === 0) return; // filled (closed in fill())
     if (o.isMarket) this.expire(s, o, 'EXPIRED', 'INSUFFICIENT_LIQUIDITY');
@@ -1243,7 +1340,24 @@ export class Exchange {
     }
   }
 
-  private match(s: SymbolState, t: Order, opp: BookSide): void {
+  /**
+   * The price-range execution rule's limits for taker `o`'s phase, from the reference price now
+   * (open when the symbol has no rule or no reference price).
+   */
+  private takerRange(s: SymbolState, o: Order): TickRange {
+    const out = this.range;
+    out.lo = -1;
+    out.hi = Infinity;
+    const rule = s.priceRange;
+    const ref = s.referencePrice;
+    if (rule === null || ref === null || !ref.everSet) return out;
+    const v = ref.value(this.now);
+    if (v !== null) rule.limits(v, o.isBuy, out);
+    return out;
+  }
+
+  /** Taker `t` against the book's other side, within the price range [loT, hiT] of its phase. */
+  private match(s: SymbolState, t: Order, opp: BookSide, loT: number, hiT: number): void {
     const limitT = t.isMarket ? -1 : t.priceT;
     const c = s.c;
     const tab = s.table;
@@ -1252,6 +1366,10 @@ export class Exchange {
       const lvl = opp.best();
       if (lvl === undefined) break;
       if (limitT >= 0 && (t.isBuy ? lvl.price > limitT : lvl.price < limitT)) break;
+      if (lvl.price > hiT || lvl.price < loT) {
+        this.expire(s, t, 'EXPIRED', 'EXECUTION_RULE_PRICE_RANGE_EXCEEDED');
+        return;
+      }
       const m = new Order(s.table, lvl.head);
       // the same account: the same SymbolAccount row (no need to reach either account)
       if (tab.acct[m.orderId] === tab.acct[t.orderId] && t.selfTradePreventionMode !== 'NONE') {
@@ -1373,6 +1491,7 @@ export class Exchange {
     if (s.trailing > 0) this.trackTrails(s, p);
     this.traded = true;
     s.window.record(this.now, cqN >= 0 ? quoteN : -1, quote, qU);
+    if (s.referencePrice !== null) s.referencePrice.record(price, this.now);
     if (mFirst) this.words.firstFill(m.accountId, m.orderId);
     if (tFirst) this.words.firstFill(t.accountId, t.orderId);
     const mComm = t.isBuy ? commQuote : commBase;

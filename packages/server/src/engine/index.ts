@@ -20,3 +20,5 @@ export {
   type OrderListView,
   type PlaceResult,
 } from './results.js';
+export { PRICE_RANGE_MULTIPLIERS, type PriceRangeRule, type SymbolExecutionRules } from './price-range.js';
+export { type ReferencePriceCalculation } from './reference-price.js';

@@ -21,6 +21,7 @@ import type { SymbolState, Trail } from './symbol-state.js';
 import type { GeneratedIds, GeneratedIdsState } from './generated-ids.js';
 import { HISTORY, OPEN, Order, PRESENT, type OrderTableState } from './order-table.js';
 import type { Bucket } from './price-window.js';
+import type { ReferencePriceState } from './reference-price.js';
 import { importSymbolV2, type SymbolDataV2 } from './snapshot-v2.js';
 import { TradeArchive, type TradeArchiveState } from './trade-archive.js';
 import type { AccountId, Amendment, Peg, PreventedMatchEvent } from './types.js';
@@ -122,6 +123,8 @@ export interface SymbolDataBase {
   readonly trails?: readonly Trail[];
   /** Pegged orders' instructions, open or closed (absent in snapshots taken before pegs existed). */
   readonly pegs?: readonly Peg[];
+  /** The reference price's state (only for a symbol with a reference price calculation). */
+  readonly referencePrice?: ReferencePriceState;
 }
 
 interface SymbolData extends SymbolDataBase {
@@ -199,6 +202,7 @@ function exportSymbol(s: SymbolState, retain: boolean): SymbolData {
     amendments: [...s.amendments.values()].flat(),
     trails: [...s.trails.values()].map((t) => ({ ...t })),
     pegs: [...s.pegs.values()].map((p) => ({ ...p })),
+    ...(s.referencePrice === null ? {} : { referencePrice: s.referencePrice.exportState() }),
   };
 }
 
@@ -336,6 +340,7 @@ export function importSymbolRest(d: SymbolDataBase, s: SymbolState): void {
   s.orderChains = new Chains(d.orderChains);
   s.tradeChains = new Chains(d.tradeChains);
   if (d.tradeArchive !== null) s.tradeArchive = new TradeArchive(s.c.name, s.c.base, s.c.quote, d.tradeArchive);
+  if (d.referencePrice !== undefined) s.referencePrice?.importState(d.referencePrice);
 }
 
 export function orderAt(s: SymbolState, id: number): Order {

@@ -9,7 +9,9 @@ import { type Account, SymbolAccount } from './account.js';
 import { Chains } from './chains.js';
 import type { OrderList } from './order-list.js';
 import { type Order, OrderTable } from './order-table.js';
+import type { CompiledPriceRange } from './price-range.js';
 import { PriceWindow } from './price-window.js';
+import type { ReferencePrice } from './reference-price.js';
 import type { CompiledSymbol } from './symbol.js';
 import { TradeArchive } from './trade-archive.js';
 import type { Amendment, Peg } from './types.js';
@@ -77,6 +79,9 @@ export class SymbolState {
   feeQ = 0;
   feeBSeen = false;
   feeQSeen = false;
+  /** The price-range execution rule and the reference price (execution rules configured for the symbol). */
+  priceRange: CompiledPriceRange | null = null;
+  referencePrice: ReferencePrice | null = null;
   /** PERCENT_PRICE bounds cache: per filter [ref, bidLo, bidHi, askLo, askHi] in units. */
   readonly pctBounds: number[];
   constructor(

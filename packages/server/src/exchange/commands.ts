@@ -36,7 +36,8 @@ export type ExchangeCommand =
   | { readonly kind: 'cancelOrderList'; readonly cmd: CancelOrderListCommand }
   | { readonly kind: 'deposit'; readonly cmd: BalanceCommand }
   | { readonly kind: 'withdraw'; readonly cmd: BalanceCommand }
-  | { readonly kind: 'setCommission'; readonly cmd: CommissionCommand };
+  | { readonly kind: 'setCommission'; readonly cmd: CommissionCommand }
+  | { readonly kind: 'setReferencePrice'; readonly cmd: ReferencePriceCommand };
 
 export interface BalanceCommand {
   readonly now: number;
@@ -50,6 +51,13 @@ export interface CommissionCommand {
   readonly accountId: number;
   readonly maker?: string;
   readonly taker?: string;
+}
+
+/** Sets (or clears: null) the EXTERNAL reference price of a symbol (admin API). */
+export interface ReferencePriceCommand {
+  readonly now: number;
+  readonly symbol: string;
+  readonly price: string | null;
 }
 
 export type CancelOrderListResult = {
@@ -73,6 +81,7 @@ export interface CommandResults {
   deposit: { events: readonly EngineEvent[] };
   withdraw: { events: readonly EngineEvent[] };
   setCommission: { events: readonly EngineEvent[] };
+  setReferencePrice: { events: readonly EngineEvent[] };
 }
 
 export type CommandOf<K extends ExchangeCommand['kind']> = Extract<ExchangeCommand, { kind: K }>['cmd'];
@@ -107,5 +116,7 @@ export function applyCommand(engine: Exchange, command: ExchangeCommand): Comman
     case 'setCommission':
       engine.setCommission(command.cmd.accountId, { maker: command.cmd.maker, taker: command.cmd.taker });
       return { events: [] };
+    case 'setReferencePrice':
+      return { events: engine.setReferencePrice(command.cmd) };
   }
 }

@@ -1,4 +1,6 @@
+import { ApiError } from '@binance-sandbox/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { formatReferencePrice } from '../market/reference-price-format.js';
 import type { SandboxContext } from '../context.js';
 import { sendJson } from '../http/reply.js';
 import type { WafGate } from '../http/waf-gate.js';
@@ -169,6 +171,32 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SandboxContext, w
     const id = queryParam(req, 'id');
     if (id !== undefined && !/^[0-9]{1,15}$/.test(id)) throw new AdminError(400, 'id must be a fault id');
     return { cleared: ctx.faults.clear(id === undefined ? undefined : Number(id)) };
+  });
+
+  // The EXTERNAL reference price of a symbol (price-range execution rule): set, or clear with null.
+  route('POST', '/sandbox/v1/referencePrice', async (req) => {
+    const body = jsonBody(req);
+    onlyKeys(body, ['symbol', 'referencePrice']);
+    const { symbol, referencePrice: price = null } = body;
+    if (typeof symbol !== 'string' || !ctx.config.symbols.some((s) => s.symbol === symbol))
+      throw new AdminError(400, `symbol must be one of ${ctx.config.symbols.map((s) => s.symbol).join(', ')}`);
+    if (ctx.exchange.engine.referencePriceCalculation(symbol)?.calculationType !== 'EXTERNAL')
+      throw new AdminError(400, `${symbol} has no EXTERNAL reference price (executionRules in the config)`);
+    if (price !== null && (typeof price !== 'string' || !AMOUNT.test(price) || !/[1-9]/.test(price)))
+      throw new AdminError(400, 'referencePrice must be a positive decimal string with at most 8 decimals, or null');
+    const now = ctx.clock.now();
+    try {
+      await ctx.exchange.submit('setReferencePrice', { now, symbol, price });
+    } catch (err) {
+      if (err instanceof ApiError) throw new AdminError(400, err.message);
+      throw err;
+    }
+    const v = ctx.exchange.engine.referencePrice(symbol, now);
+    return {
+      symbol,
+      referencePrice: v == null ? null : formatReferencePrice(ctx.exchange.engine, symbol, v),
+      timestamp: now,
+    };
   });
 
   route('DELETE', '/sandbox/v1/bans', async (req) => {

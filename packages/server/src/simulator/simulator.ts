@@ -267,7 +267,7 @@ export class Simulator {
     const cancels: number[] = [];
     const quotes: { side: Side; priceT: number; qtyS: number }[] = [];
     for (const side of ['BUY', 'SELL'] as const) {
-      const bounds = priceBounds(c, side, (mins) => engine.avgPrice(symbol, now, mins));
+      const bounds = priceBounds(c, side, (mins) => engine.filterReferencePrice(symbol, now, mins));
       const targets = ladderPrices(c, fairU, side, levels, bounds);
       const mine = open
         .filter((o) => o.spec.side === side && o.spec.type === 'LIMIT')

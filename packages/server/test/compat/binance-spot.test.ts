@@ -274,3 +274,46 @@ describe('@binance/spot REST: pegged orders and OPO lists', () => {
     expect(opoco.orderReports?.map((o) => o.status)).toEqual(['NEW', 'PENDING_NEW', 'PENDING_NEW']);
   });
 });
+
+describe('@binance/spot REST: the price-range execution rule', () => {
+  it('executionRules, referencePrice, referencePriceCalculation', async () => {
+    const ruled = await startCompatSandbox({
+      executionRules: {
+        BTCUSDT: {
+          priceRange: { bidLimitMultUp: '1.01', askLimitMultDown: '0.99' },
+          // one hour of one-minute buckets: the seeded trade stays in the window during the test
+          referencePrice: { calculationType: 'ARITHMETIC_MEAN', bucketCount: 60, bucketWidthMs: 60_000 },
+        },
+      },
+    });
+    try {
+      await seedBtcUsdt(ruled);
+      const { apiKey, secretKey: apiSecret } = await ruled.createAccount({});
+      const client = new Spot({ configurationRestAPI: { apiKey, apiSecret, basePath: ruled.url } }).restAPI;
+      expect(await (await client.executionRules({ symbol: 'BTCUSDT' })).data()).toEqual({
+        symbolRules: [
+          {
+            symbol: 'BTCUSDT',
+            rules: [{ ruleType: 'PRICE_RANGE', bidLimitMultUp: '1.0100', askLimitMultDown: '0.9900' }],
+          },
+        ],
+      });
+      expect(await (await client.referencePrice({ symbol: 'BTCUSDT' })).data()).toMatchObject({
+        symbol: 'BTCUSDT',
+        referencePrice: '30000.00000000',
+      });
+      expect(await (await client.referencePriceCalculation({ symbol: 'BTCUSDT' })).data()).toEqual({
+        symbol: 'BTCUSDT',
+        calculationType: 'ARITHMETIC_MEAN',
+        bucketCount: 60,
+        bucketWidthMs: 60_000,
+      });
+      await expect(client.referencePrice({ symbol: 'ETHUSDT' })).rejects.toMatchObject({
+        name: 'BadRequestError',
+        message: "This symbol doesn't have a reference price.",
+      });
+    } finally {
+      await ruled.close();
+    }
+  });
+});

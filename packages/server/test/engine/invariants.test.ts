@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, type SelfTradePreventionMode } from '@binance-sandbox/protocol';
-import { Exchange, renderEvent, type EngineEvent } from '../../src/engine/index.js';
+import { Exchange, renderEvent, type EngineEvent, type EngineOptions } from '../../src/engine/index.js';
 import { BTC, mulberry32 } from './helpers.js';
 
 const STP: SelfTradePreventionMode[] = ['NONE', 'EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'DECREMENT', 'TRANSFER'];
@@ -11,9 +11,10 @@ function simulate(
   steps: number,
   check?: (ex: Exchange) => void,
   retainHistory = true,
+  options: EngineOptions = {},
 ): { ex: Exchange; log: EngineEvent[]; rejects: Map<string, number> } {
   const r = mulberry32(seed);
-  const ex = new Exchange([BTC], { seed, retainHistory });
+  const ex = new Exchange([BTC], { seed, retainHistory, ...options });
   const log: EngineEvent[] = [];
   const rejects = new Map<string, number>();
   for (let a = 1; a <= 6; a++) {
@@ -318,14 +319,49 @@ function reserved(ex: Exchange): void {
   }
 }
 
+/**
+ * A tight price-range execution rule (±0.03 % around a 5 × 1 s average: ±9 USDT, where the stream's
+ * prices spread ±20 around the last price and stops and lists ±30 beyond): takers of every kind are
+ * stopped by it, and the reference price also moves the PERCENT_PRICE_BY_SIDE and NOTIONAL bounds.
+ */
+const TIGHT_RANGE: EngineOptions = {
+  executionRules: {
+    BTCUSDT: {
+      priceRange: {
+        bidLimitMultUp: '1.0003',
+        bidLimitMultDown: '0.9997',
+        askLimitMultUp: '1.0003',
+        askLimitMultDown: '0.9997',
+      },
+      referencePrice: { calculationType: 'ARITHMETIC_MEAN', bucketCount: 5, bucketWidthMs: 1000 },
+    },
+  },
+};
+
 describe('invariants over a long seeded random stream', () => {
-  it.each([1234, 3])(
-    'seed %i: balances conserved to the last unit and reservations exact after every command; a LIMIT_MAKER never takes; nothing stays locked once all is canceled',
-    (seed) => {
-      const { ex, log, rejects } = simulate(seed, 4000, (e) => {
-        conserved(e);
-        reserved(e);
-      });
+  it.each<[number, string, EngineOptions]>([
+    [1234, 'no execution rule', {}],
+    [3, 'no execution rule', {}],
+    [5, 'a tight price range', TIGHT_RANGE],
+  ])(
+    'seed %i, %s: balances conserved to the last unit and reservations exact after every command; a LIMIT_MAKER never takes; nothing stays locked once all is canceled',
+    (seed, _rules, options) => {
+      const { ex, log, rejects } = simulate(
+        seed,
+        4000,
+        (e) => {
+          conserved(e);
+          reserved(e);
+        },
+        true,
+        options,
+      );
+      if (options.executionRules) {
+        const reasons = log.filter(
+          (e) => e.type === 'execution' && e.expiryReason === 'EXECUTION_RULE_PRICE_RANGE_EXCEEDED',
+        );
+        expect(reasons.length).toBeGreaterThan(50);
+      }
       expect(log.filter((e) => e.type === 'trade').length).toBeGreaterThan(300);
       expect(log.some((e) => e.type === 'preventedMatch')).toBe(true);
       expect(log.some((e) => e.type === 'listStatus' && e.listStatusType === 'ALL_DONE')).toBe(true);

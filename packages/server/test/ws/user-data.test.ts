@@ -81,6 +81,7 @@ describe('user event rendering', () => {
     expect(parseStreamName('!ticker@arr')?.module.id).toBe('tickerArr');
     expect(parseStreamName('!bookTicker')).toBeNull();
     expect(parseStreamName('btcusdt@avgPrice')?.module.id).toBe('avgPrice');
-    expect(parseStreamName('btcusdt@referencePrice')?.module.id).toBe('declared');
+    expect(parseStreamName('btcusdt@referencePrice')?.module.id).toBe('referencePrice');
+    expect(parseStreamName('btcusdt@blockTrade')?.module.id).toBe('declared');
   });
 });

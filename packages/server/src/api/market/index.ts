@@ -1,5 +1,6 @@
 import type { EndpointImpl } from '../../context.js';
 import { aggTrades, depth, historicalTrades, recentTrades } from './depth-trades.js';
+import { executionRules, referencePrice, referencePriceCalculation } from './execution-rules.js';
 import { klines } from './klines.js';
 import { avgPrice, ticker24hr, tickerBook, tickerPrice, tickerTradingDay, tickerWindow } from './tickers.js';
 
@@ -17,4 +18,7 @@ export const MARKET_IMPLS: Readonly<Record<string, EndpointImpl>> = {
   ticker: tickerWindow,
   'ticker.price': tickerPrice,
   'ticker.book': tickerBook,
+  executionRules,
+  referencePrice,
+  'referencePrice.calculation': referencePriceCalculation,
 };

@@ -6,6 +6,7 @@
 import { aggTradeStream, tradeStream } from './trade.js';
 import { bookTickerStream, diffDepthStream, partialDepthStream } from './depth.js';
 import { klineStream } from './kline.js';
+import { referencePriceStream } from './reference-price.js';
 import { allTickersStream, avgPriceStream, miniTickerStream, tickerStream } from './ticker.js';
 import { userDataStream } from './user-data.js';
 import type { StreamModule } from './types.js';
@@ -13,12 +14,12 @@ import type { StreamModule } from './types.js';
 export type { ActiveStream, Render, StreamHubView, StreamModule } from './types.js';
 
 /**
- * Names valid on Binance whose producers the sandbox does not have (referencePrice, blockTrade):
- * subscribing works, nothing is emitted.
+ * Names valid on Binance whose producers the sandbox does not have (blockTrade): subscribing works,
+ * nothing is emitted.
  */
 const declaredOnly: StreamModule = {
   id: 'declared',
-  parse: (symbol, suffix) => (symbol !== '' && /^(referencePrice|blockTrade)$/.test(suffix) ? true : undefined),
+  parse: (symbol, suffix) => (symbol !== '' && suffix === 'blockTrade' ? true : undefined),
 };
 
 export const STREAM_MODULES: readonly StreamModule[] = [
@@ -32,6 +33,7 @@ export const STREAM_MODULES: readonly StreamModule[] = [
   tickerStream,
   allTickersStream,
   avgPriceStream,
+  referencePriceStream,
   userDataStream,
   declaredOnly,
 ];
