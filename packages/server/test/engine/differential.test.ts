@@ -21,6 +21,7 @@ import {
   type ExecutionEvent,
   type PlaceOrderCommand,
   type PreventedMatchEvent,
+  type PriceRangeRule,
   type TradeEvent,
 } from '../../src/engine/index.js';
 import { mulberry32 } from './helpers.js';
@@ -31,6 +32,7 @@ import {
   type RefLeg,
   type RefOutcome,
   type RefPlace,
+  type RefPriceRange,
   type RefTif,
 } from './reference-model.js';
 
@@ -56,28 +58,73 @@ interface Market {
   /** Deposits: rich accounts, then the poor one [base, quote]. */
   readonly rich: readonly [string, string];
   readonly poor: readonly [string, string];
+  /** A price-range execution rule with an ARITHMETIC_MEAN reference price (tight: it often bites). */
+  readonly rules?: {
+    readonly priceRange: PriceRangeRule;
+    readonly bucketCount: number;
+    readonly bucketWidthMs: number;
+  };
 }
 
+const BTCUSDT: Market = {
+  def: DEFAULT_SYMBOLS.find((s) => s.symbol === 'BTCUSDT') as SymbolDefinition,
+  mid: 3_000_000,
+  minSteps: 20,
+  maxSteps: 3000,
+  budget: [10n * UNIT, 1500n * UNIT],
+  rich: ['200.00000001', '5000000.12345678'],
+  poor: ['0.1', '3000'],
+};
+const ETHBTC: Market = {
+  def: DEFAULT_SYMBOLS.find((s) => s.symbol === 'ETHBTC') as SymbolDefinition,
+  mid: 5000,
+  minSteps: 25,
+  maxSteps: 5000,
+  budget: [20_000n, 2_000_000n],
+  rich: ['1000', '50.00000001'],
+  poor: ['0.5', '0.02'],
+};
 const MARKETS: Market[] = [
+  BTCUSDT,
+  ETHBTC,
+  // ±12–15 ticks around a 4 × 0.7 s average at 30,000 (prices land ±30 ticks around the mid)
   {
-    def: DEFAULT_SYMBOLS.find((s) => s.symbol === 'BTCUSDT') as SymbolDefinition,
-    mid: 3_000_000,
-    minSteps: 20,
-    maxSteps: 3000,
-    budget: [10n * UNIT, 1500n * UNIT],
-    rich: ['200.00000001', '5000000.12345678'],
-    poor: ['0.1', '3000'],
+    ...BTCUSDT,
+    rules: {
+      priceRange: {
+        bidLimitMultUp: '1.000004',
+        bidLimitMultDown: '0.999996',
+        askLimitMultUp: '1.000005',
+        askLimitMultDown: '0.999995',
+      },
+      bucketCount: 4,
+      bucketWidthMs: 700,
+    },
   },
+  // ETHBTC: ±15 ticks, a SELL unlimited upwards
   {
-    def: DEFAULT_SYMBOLS.find((s) => s.symbol === 'ETHBTC') as SymbolDefinition,
-    mid: 5000,
-    minSteps: 25,
-    maxSteps: 5000,
-    budget: [20_000n, 2_000_000n],
-    rich: ['1000', '50.00000001'],
-    poor: ['0.5', '0.02'],
+    ...ETHBTC,
+    rules: {
+      priceRange: { bidLimitMultUp: '1.003', bidLimitMultDown: '0.997', askLimitMultDown: '0.997' },
+      bucketCount: 3,
+      bucketWidthMs: 1000,
+    },
   },
 ];
+
+/** The model's form of a rule: multipliers in units (−1n where open). */
+function modelRange(rules: NonNullable<Market['rules']>): RefPriceRange {
+  const m = (v: string | undefined) => (v === undefined ? -1n : units(v));
+  const r = rules.priceRange;
+  return {
+    bidUp: m(r.bidLimitMultUp),
+    bidDown: m(r.bidLimitMultDown),
+    askUp: m(r.askLimitMultUp),
+    askDown: m(r.askLimitMultDown),
+    bucketCount: rules.bucketCount,
+    bucketWidthMs: rules.bucketWidthMs,
+  };
+}
 
 const units = (s: string): bigint => {
   const [i, f = ''] = s.split('.');
@@ -106,7 +153,25 @@ function run(market: Market, seed: number, steps: number): Map<string, number> {
   const tick = units(filterOf(def, 'PRICE_FILTER').tickSize as string);
   const lot = filterOf(def, 'LOT_SIZE');
   const step = units(lot.stepSize as string);
-  const ex = new Exchange([def], { seed, retainHistory: true });
+  const rules = market.rules;
+  const ex = new Exchange([def], {
+    seed,
+    retainHistory: true,
+    ...(rules
+      ? {
+          executionRules: {
+            [sym]: {
+              priceRange: rules.priceRange,
+              referencePrice: {
+                calculationType: 'ARITHMETIC_MEAN',
+                bucketCount: rules.bucketCount,
+                bucketWidthMs: rules.bucketWidthMs,
+              },
+            },
+          },
+        }
+      : {}),
+  });
   const ref = new ReferenceModel({
     base,
     quote,
@@ -117,6 +182,7 @@ function run(market: Market, seed: number, steps: number): Map<string, number> {
     maxAmends: Number(filterOf(def, 'MAX_NUM_ORDER_AMENDS').maxNumOrderAmends),
     maxAlgo: Number(filterOf(def, 'MAX_NUM_ALGO_ORDERS').maxNumAlgoOrders),
     maxLists: Number(filterOf(def, 'MAX_NUM_ORDER_LISTS').maxNumOrderLists),
+    ...(rules ? { range: modelRange(rules) } : {}),
   });
   for (let a = 1; a <= ACCOUNTS; a++) {
     const [b, q] = a === POOR ? market.poor : market.rich;
@@ -136,8 +202,31 @@ function run(market: Market, seed: number, steps: number): Map<string, number> {
   const seen = new Map<string, number>();
   const count = (k: string) => seen.set(k, (seen.get(k) ?? 0) + 1);
   let mid = market.mid;
+  /**
+   * An OCO pair: SELL — limit-maker or take-profit above, stop-loss below; BUY mirrored; now and then
+   * a price on the wrong side of the last one.
+   */
+  const ocoLegs = (buy: boolean): { above: RefLeg; below: RefLeg } => {
+    const up = (n: number) => BigInt(Math.round(mid) + n) * tick;
+    const far = () => 1 + int(60);
+    const wrong = () => (r() < 0.15 ? -1 : 1);
+    const tif = () => pick<RefTif>(['GTC', 'GTC', 'GTC', 'IOC', 'FOK']);
+    const leg = (type: RefLeg['type'], sign: number): RefLeg => {
+      const at = up(sign * wrong() * far());
+      if (type === 'LIMIT_MAKER') return { type, price: at };
+      return type.endsWith('_LIMIT')
+        ? { type, stop: at, price: at + BigInt(int(11) - 5) * tick, tif: tif() }
+        : { type, stop: at };
+    };
+    const limitSide = pick(['LIMIT_MAKER', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'] as const);
+    const stopSide = pick(['STOP_LOSS', 'STOP_LOSS_LIMIT'] as const);
+    return buy
+      ? { above: leg(stopSide, 1), below: leg(limitSide, -1) }
+      : { above: leg(limitSide, 1), below: leg(stopSide, -1) };
+  };
   for (let i = 0; i < steps; i++) {
     const now = 1_700_000_000_000 + i * 100;
+    ref.now = now;
     mid = Math.min(Math.max(mid + int(3) - 1, market.mid * 0.97), market.mid * 1.03);
     const acct = 1 + int(ACCOUNTS);
     const buy = r() < 0.5;
@@ -203,23 +292,7 @@ function run(market: Market, seed: number, steps: number): Map<string, number> {
         return res.events;
       };
     } else if (k < 0.83) {
-      // an OCO: SELL — limit-maker or take-profit above, stop-loss below; BUY mirrored; now and then
-      // a price on the wrong side of the last one
-      const up = (n: number) => BigInt(Math.round(mid) + n) * tick;
-      const far = () => 1 + int(60);
-      const wrong = () => (r() < 0.15 ? -1 : 1);
-      const tif = () => pick<RefTif>(['GTC', 'GTC', 'GTC', 'IOC', 'FOK']);
-      const leg = (type: RefLeg['type'], sign: number): RefLeg => {
-        const at = up(sign * wrong() * far());
-        if (type === 'LIMIT_MAKER') return { type, price: at };
-        return type.endsWith('_LIMIT')
-          ? { type, stop: at, price: at + BigInt(int(11) - 5) * tick, tif: tif() }
-          : { type, stop: at };
-      };
-      const limitSide = pick(['LIMIT_MAKER', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'] as const);
-      const stopSide = pick(['STOP_LOSS', 'STOP_LOSS_LIMIT'] as const);
-      const above = buy ? leg(stopSide, 1) : leg(limitSide, 1);
-      const below = buy ? leg(limitSide, -1) : leg(stopSide, -1);
+      const { above, below } = ocoLegs(buy);
       label = `OCO ${buy ? 'BUY' : 'SELL'} ${above.type} / ${below.type}`;
       want = ref.placeOco(acct, buy, qty, above, below, stp);
       got = () => {
@@ -247,34 +320,62 @@ function run(market: Market, seed: number, steps: number): Map<string, number> {
       };
       if (working.type === 'LIMIT') working.tif = pick<RefTif>(['GTC', 'GTC', 'GTC', 'IOC', 'FOK']);
       const pbuy = r() < 0.8 ? !buy : buy;
-      const ptype = pick(['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT'] as const);
-      const at = BigInt(Math.round(mid) + int(161) - 80) * tick;
-      const pending: RefPlace = { acct, buy: pbuy, type: ptype, qty: r() < 0.7 ? qty : qty * 2n };
-      if (ptype === 'LIMIT' || ptype === 'STOP_LOSS_LIMIT') pending.tif = pick<RefTif>(['GTC', 'GTC', 'IOC']);
-      if (ptype !== 'MARKET' && ptype !== 'STOP_LOSS' && ptype !== 'TAKE_PROFIT') pending.price = at;
-      if (isStopType(ptype)) {
-        const above = ptype.startsWith('STOP_LOSS') === pbuy;
-        pending.stop = BigInt(Math.round(mid) + (1 + int(120)) * (above === r() < 0.85 ? 1 : -1)) * tick;
-      }
-      label = `OTO ${working.type} / ${ptype}`;
-      want = ref.placeOto(acct, working, pending, stp);
-      const engineLeg = (c: RefPlace) => ({
-        ...legOf(c),
-        side: c.buy ? ('BUY' as const) : ('SELL' as const),
-        quantity: dec(c.qty as bigint),
-      });
-      got = () => {
-        const res = ex.placeOto({
-          now,
-          accountId: acct,
-          symbol: sym,
-          working: engineLeg(working),
-          pending: engineLeg(pending),
-          ...(stp ? { selfTradePreventionMode: stp } : {}),
-        });
-        expect(res.list.orders[0]?.spec.orderId).toBe(want.orderId);
-        return res.events;
+      const engineWorking = {
+        ...legOf(working),
+        side: buy ? ('BUY' as const) : ('SELL' as const),
+        quantity: dec(qty),
       };
+      if (r() < 0.45) {
+        // an OTOCO: the pending order is an OCO pair
+        const { above, below } = ocoLegs(pbuy);
+        const pqty = r() < 0.7 ? qty : qty * 2n;
+        label = `OTOCO ${working.type} / ${pbuy ? 'BUY' : 'SELL'} ${above.type} / ${below.type}`;
+        want = ref.placeOtoco(acct, working, pbuy, pqty, above, below, stp);
+        got = () => {
+          const res = ex.placeOtoco({
+            now,
+            accountId: acct,
+            symbol: sym,
+            working: engineWorking,
+            pendingSide: pbuy ? 'BUY' : 'SELL',
+            pendingQuantity: dec(pqty),
+            pendingAbove: legOf(above),
+            pendingBelow: legOf(below),
+            ...(stp ? { selfTradePreventionMode: stp } : {}),
+          });
+          expect(res.list.orders[0]?.spec.orderId).toBe(want.orderId);
+          return res.events;
+        };
+      } else {
+        const ptype = pick(['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT'] as const);
+        const at = BigInt(Math.round(mid) + int(161) - 80) * tick;
+        const pending: RefPlace = { acct, buy: pbuy, type: ptype, qty: r() < 0.7 ? qty : qty * 2n };
+        if (ptype === 'LIMIT' || ptype === 'STOP_LOSS_LIMIT') pending.tif = pick<RefTif>(['GTC', 'GTC', 'IOC']);
+        if (ptype !== 'MARKET' && ptype !== 'STOP_LOSS' && ptype !== 'TAKE_PROFIT') pending.price = at;
+        if (isStopType(ptype)) {
+          const above = ptype.startsWith('STOP_LOSS') === pbuy;
+          pending.stop = BigInt(Math.round(mid) + (1 + int(120)) * (above === r() < 0.85 ? 1 : -1)) * tick;
+        }
+        label = `OTO ${working.type} / ${ptype}`;
+        want = ref.placeOto(acct, working, pending, stp);
+        const engineLeg = (c: RefPlace) => ({
+          ...legOf(c),
+          side: c.buy ? ('BUY' as const) : ('SELL' as const),
+          quantity: dec(c.qty as bigint),
+        });
+        got = () => {
+          const res = ex.placeOto({
+            now,
+            accountId: acct,
+            symbol: sym,
+            working: engineLeg(working),
+            pending: engineLeg(pending),
+            ...(stp ? { selfTradePreventionMode: stp } : {}),
+          });
+          expect(res.list.orders[0]?.spec.orderId).toBe(want.orderId);
+          return res.events;
+        };
+      }
     } else if (k < 0.94 || amendable.length === 0) {
       // mostly the account's own open orders; now and then one it does not have open
       const closed = r() < 0.1 || mine.length === 0;
@@ -305,6 +406,7 @@ function run(market: Market, seed: number, steps: number): Map<string, number> {
     if (ref.triggered > triggeredBefore) count('stops triggered');
     compareEvents(events, want, where, count);
     compareState(ex, ref, sym, base, quote, where);
+    if (rules) expect(ex.referencePrice(sym, now), `${where}: reference price`).toEqual(ref.referencePrice());
   }
   // every order ever accepted, as the engine answers GET /order for it
   for (const o of ref.orders.values()) {
@@ -357,13 +459,16 @@ function compareEvents(
     status: e.status,
     cumQty: BigInt(e.cumQty),
     cumQuote: e.cumQuoteQty,
+    rangeExpired: e.expiryReason === 'EXECUTION_RULE_PRICE_RANGE_EXCEEDED',
   }));
   const expected = [...want.changed.values()].map((o) => ({
     orderId: o.id,
     status: o.status,
     cumQty: o.exec,
     cumQuote: o.cumQuote,
+    rangeExpired: o.rangeExpired === true,
   }));
+  if (reported.some((o) => o.rangeExpired)) count('expired by the price range');
   const byId = (a: { orderId: number }, b: { orderId: number }) => a.orderId - b.orderId;
   expect(reported.sort(byId), `${where}: orders' executionReports`).toEqual(expected.sort(byId));
 }
@@ -401,7 +506,7 @@ describe('engine vs reference model', () => {
     for (const seed of process.env.DIFF_SEEDS
       ? Array.from({ length: Number(process.env.DIFF_SEEDS) }, (_, i) => 100 + i)
       : [1, 2, 3])
-      it(`${market.def.symbol}, seed ${seed}: same refusals, trades, prevented matches, orders, book and balances after every command`, () => {
+      it(`${market.def.symbol}${market.rules ? ' with a price range' : ''}, seed ${seed}: same refusals, trades, prevented matches, orders, book and balances after every command`, () => {
         const seen = run(market, seed, Number(process.env.DIFF_STEPS ?? 1500));
         if (process.env.DIFF_SHOW) console.log(market.def.symbol, seed, Object.fromEntries(seen));
         // the stream reached every path it is meant to compare (checked on the seeds CI runs)
@@ -431,7 +536,12 @@ describe('engine vs reference model', () => {
           'refused: Filter failure: MAX_NUM_ALGO_ORDERS',
         ])
           expect(seen.get(k) ?? 0, `${market.def.symbol} seed ${seed}: ${k}`).toBeGreaterThan(0);
-        for (const side of ['OCO BUY', 'OCO SELL', 'OTO LIMIT'])
+        if (market.rules)
+          expect(
+            seen.get('expired by the price range') ?? 0,
+            `${market.def.symbol} seed ${seed}: range`,
+          ).toBeGreaterThan(0);
+        for (const side of ['OCO BUY', 'OCO SELL', 'OTO LIMIT', 'OTOCO LIMIT'])
           expect(
             [...seen.keys()].some((k) => k.startsWith(side)),
             `${market.def.symbol} seed ${seed}: ${side}`,

@@ -46,6 +46,18 @@ export interface RefSymbol {
   readonly maxAlgo: number;
   /** MAX_NUM_ORDER_LISTS: lists still executing per account. */
   readonly maxLists: number;
+  /** A price-range execution rule with an ARITHMETIC_MEAN reference price (quote precision 8). */
+  readonly range?: RefPriceRange;
+}
+
+export interface RefPriceRange {
+  /** Multipliers in units (1e-8); −1n: that end is open. */
+  readonly bidUp: bigint;
+  readonly bidDown: bigint;
+  readonly askUp: bigint;
+  readonly askDown: bigint;
+  readonly bucketCount: number;
+  readonly bucketWidthMs: number;
 }
 
 export interface RefOrder {
@@ -75,6 +87,8 @@ export interface RefOrder {
   cumQuote: bigint;
   prevented: bigint;
   status: string;
+  /** Expired by the price-range execution rule. */
+  rangeExpired?: boolean;
   /** A market BUY's reservation while it matches. */
   lock: bigint;
   amends: number;
@@ -87,11 +101,20 @@ export interface RefOrder {
 
 export interface RefList {
   readonly id: number;
-  readonly kind: 'OCO' | 'OTO';
-  /** OCO: below leg, then above leg; OTO: working order, then pending order. */
+  readonly kind: 'OCO' | 'OTO' | 'OTOCO';
+  /** OCO: below leg, then above leg; OTO: working order, then pending order; OTOCO: working order, then the pending pair (below, above). */
   readonly legs: RefOrder[];
-  /** OCO: neither leg started yet; OTO: some order still open. */
+  /** OCO: neither leg started yet; OTO: some order still open; OTOCO: both, the pair's start ending it. */
   executing: boolean;
+}
+
+/**
+ * The legs that share one quantity and one reservation, the start or expiry of one ending the other:
+ * an OCO's, and an OTOCO's pending pair once its working order is done.
+ */
+function paired(list: RefList, o: RefOrder): boolean {
+  if (list.kind === 'OCO') return true;
+  return list.kind === 'OTOCO' && o !== list.legs[0] && !isOpen((list.legs[0] as RefOrder).status);
 }
 
 export interface RefLeg {
@@ -172,8 +195,67 @@ export class ReferenceModel {
   private readonly activations: RefList[] = [];
   private nextListId = 1;
   private out: RefOutcome = { trades: [], prevented: [], changed: new Map() };
+  /** The time of the current command (trades are dated with it). */
+  now = 0;
+  /** Every trade's time and price (the reference price is recomputed from them). */
+  private readonly tape: { time: number; price: bigint }[] = [];
+  /** The current taker phase's allowed prices in units (inclusive; −1n / null: open). */
+  private phase: { lo: bigint; hi: bigint | null } = { lo: -1n, hi: null };
 
   constructor(readonly sym: RefSymbol) {}
+
+  /**
+   * The FAQ's moving average from the whole tape: trades grouped into buckets by aligned open
+   * time; buckets closed by the cutoff left out, the one straddling it prorated; Σsum / Σcount with
+   * counts ×1e4 and sums ×1e4 (truncating). undefined before the first trade, null for an empty window.
+   */
+  referencePrice(): bigint | null | undefined {
+    const range = this.sym.range;
+    if (range === undefined || this.tape.length === 0) return undefined;
+    const w = range.bucketWidthMs;
+    const cutoff = this.now - range.bucketCount * w;
+    const buckets = new Map<number, { count: bigint; sum: bigint }>();
+    for (const t of this.tape) {
+      const open = t.time - (t.time % w);
+      const b = buckets.get(open) ?? { count: 0n, sum: 0n };
+      b.count += 10_000n;
+      b.sum += t.price * 10_000n;
+      buckets.set(open, b);
+    }
+    let count = 0n;
+    let sum = 0n;
+    for (const [open, b] of buckets) {
+      if (open + w <= cutoff) continue;
+      const gone = open < cutoff ? BigInt(cutoff - open) : 0n;
+      count += b.count - (b.count * gone) / BigInt(w);
+      sum += b.sum - (b.sum * gone) / BigInt(w);
+    }
+    return count === 0n ? null : sum / count;
+  }
+
+  /** The limits of a taker phase starting now: [ref·down, ref·up] of its side, whole units inside. */
+  private startPhase(t: RefOrder): void {
+    this.phase = { lo: -1n, hi: null };
+    const range = this.sym.range;
+    const ref = this.referencePrice();
+    if (range === undefined || ref === undefined || ref === null) return;
+    const up = t.buy ? range.bidUp : range.askUp;
+    const down = t.buy ? range.bidDown : range.askDown;
+    if (up >= 0n) this.phase.hi = (ref * up) / UNIT;
+    if (down >= 0n) this.phase.lo = (ref * down + UNIT - 1n) / UNIT;
+  }
+
+  private outOfRange(price: bigint): boolean {
+    const { lo, hi } = this.phase;
+    return price < lo || (hi !== null && price > hi);
+  }
+
+  private expireOutOfRange(t: RefOrder): void {
+    t.status = 'EXPIRED';
+    t.rangeExpired = true;
+    this.changed(t);
+    this.closed(t);
+  }
 
   deposit(acct: number, asset: string, amount: bigint): void {
     this.totals.set(`${acct}:${asset}`, this.total(acct, asset) + amount);
@@ -194,7 +276,7 @@ export class ReferenceModel {
     for (const o of this.open())
       if (o.acct === acct && (o.buy ? asset === this.sym.quote : asset === this.sym.base)) {
         const n = this.need(o);
-        if (o.list?.kind === 'OCO' && o.list.executing)
+        if (o.list?.executing && paired(o.list, o))
           lists.set(o.list, n > (lists.get(o.list) ?? 0n) ? n : (lists.get(o.list) ?? 0n));
         else sum += n;
       }
@@ -281,6 +363,17 @@ export class ReferenceModel {
       this.closed(t);
       return;
     }
+    this.startPhase(t);
+    if (t.tif === 'FOK') {
+      // it fills at its price; within the range too? (the first maker in range, enough before its end)
+      const best = this.best(!t.buy);
+      const { lo, hi } = this.phase;
+      const end = t.buy ? (hi !== null && hi < limit ? hi : limit) : lo > limit ? lo : limit;
+      if (best !== undefined && (this.outOfRange(best.price) || this.walk(!t.buy, end, t.rem, -1n).qty < t.rem)) {
+        this.expireOutOfRange(t);
+        return;
+      }
+    }
     this.match(t, limit);
     if (!isOpen(t.status) || t.rem === 0n) return;
     if (isMarket(t.type) || t.tif === 'IOC' || t.tif === 'FOK') {
@@ -302,7 +395,7 @@ export class ReferenceModel {
       o.waiting = false;
       this.triggered++;
       // an OCO leg takes over the list's reservation (free funds stay what they are)
-      const held = o.list?.kind === 'OCO' && o.list.executing ? this.listNeed(o.list) : 0n;
+      const held = o.list?.executing && paired(o.list, o) ? this.listNeed(o.list) : 0n;
       const free = this.free(o.acct, this.sym.quote);
       this.endPair(o);
       if (isMarket(o.type) && o.buy) {
@@ -327,20 +420,9 @@ export class ReferenceModel {
     this.out = { trades: [], prevented: [], changed: new Map() };
     this.traded = false;
     const { sym } = this;
+    const refused = this.pairRefusal(acct, buy, above, below);
+    if (refused) return refused;
     const legs = [above, below];
-    for (const leg of legs) {
-      const refused = this.ruleRefusal(acct, { ...leg, buy }, true);
-      if (refused) return refused;
-    }
-    // above value > last price > below value (limit price of a limit-maker or take-profit-limit leg,
-    // else the stop price), and above trigger > below trigger
-    const value = (l: RefLeg) => (l.type === 'LIMIT_MAKER' || l.type === 'TAKE_PROFIT_LIMIT' ? l.price : l.stop) ?? 0n;
-    const trigger = (l: RefLeg) => (isStop(l.type) ? l.stop : l.price) ?? 0n;
-    const bad =
-      !(value(above) > value(below)) ||
-      !(trigger(above) > trigger(below)) ||
-      (this.last >= 0n && !(trigger(above) > this.last && this.last > trigger(below)));
-    if (bad) return this.refuse(-2010, 'The relationship of the prices for the orders is not correct.');
     const needs = legs.map((l) => (buy ? notional(l.price ?? 0n, qty) : qty));
     const need = needs[0]! > needs[1]! ? needs[0]! : needs[1]!;
     if (need > 0n && this.free(acct, buy ? sym.quote : sym.base) < need)
@@ -362,13 +444,30 @@ export class ReferenceModel {
     return this.out;
   }
 
+  /** The refusals an OCO pair of valid leg types can meet (but the balance). */
+  private pairRefusal(acct: number, buy: boolean, above: RefLeg, below: RefLeg): RefOutcome | null {
+    for (const leg of [above, below]) {
+      const refused = this.ruleRefusal(acct, { ...leg, buy }, true);
+      if (refused) return refused;
+    }
+    // above value > last price > below value (limit price of a limit-maker or take-profit-limit leg,
+    // else the stop price), and above trigger > below trigger
+    const value = (l: RefLeg) => (l.type === 'LIMIT_MAKER' || l.type === 'TAKE_PROFIT_LIMIT' ? l.price : l.stop) ?? 0n;
+    const trigger = (l: RefLeg) => (isStop(l.type) ? l.stop : l.price) ?? 0n;
+    const bad =
+      !(value(above) > value(below)) ||
+      !(trigger(above) > trigger(below)) ||
+      (this.last >= 0n && !(trigger(above) > this.last && this.last > trigger(below)));
+    return bad ? this.refuse(-2010, 'The relationship of the prices for the orders is not correct.') : null;
+  }
+
   /**
    * Leg `o` of a list still executing started (first fill, trigger) or expired (self-trade
    * prevention, an amendment): the list ends and its other open legs expire.
    */
   private endPair(o: RefOrder): void {
     const list = o.list;
-    if (list === null || list.kind !== 'OCO' || !list.executing) return;
+    if (list === null || !list.executing || !paired(list, o)) return;
     list.executing = false;
     this.expireOthers(list, o);
   }
@@ -392,6 +491,41 @@ export class ReferenceModel {
    * The working order expiring takes the pending one along; cancelling either cancels both.
    */
   placeOto(acct: number, working: RefPlace, pending: RefPlace, stp?: SelfTradePreventionMode): RefOutcome {
+    return this.placeWorkingAnd(acct, working, [pending], () => this.ruleRefusal(acct, pending, true), stp);
+  }
+
+  /**
+   * An OTOCO list: an OTO whose pending order is an OCO pair (below, then above; side `buy`,
+   * quantity `qty`), checked as an OCO's legs are. Once the working order is filled the pair goes
+   * live with one reservation, the larger of its legs' (or expires without it); then it behaves as an
+   * OCO.
+   */
+  placeOtoco(
+    acct: number,
+    working: RefPlace,
+    buy: boolean,
+    qty: bigint,
+    above: RefLeg,
+    below: RefLeg,
+    stp?: SelfTradePreventionMode,
+  ): RefOutcome {
+    const leg = (l: RefLeg): RefPlace => ({ ...l, acct, buy, qty });
+    return this.placeWorkingAnd(
+      acct,
+      working,
+      [leg(below), leg(above)],
+      () => this.pairRefusal(acct, buy, above, below),
+      stp,
+    );
+  }
+
+  private placeWorkingAnd(
+    acct: number,
+    working: RefPlace,
+    pending: RefPlace[],
+    pendingRefusal: () => RefOutcome | null,
+    stp: SelfTradePreventionMode | undefined,
+  ): RefOutcome {
     this.out = { trades: [], prevented: [], changed: new Map() };
     this.traded = false;
     const { sym } = this;
@@ -400,10 +534,15 @@ export class ReferenceModel {
     const need = working.buy ? notional(working.price as bigint, working.qty as bigint) : (working.qty as bigint);
     if (this.free(acct, working.buy ? sym.quote : sym.base) < need)
       return this.refuse(-2010, 'Account has insufficient balance for requested action.');
-    refused = this.ruleRefusal(acct, pending, true);
+    refused = pendingRefusal();
     if (refused) return refused;
-    const list: RefList = { id: this.nextListId++, kind: 'OTO', legs: [], executing: true };
-    for (const c of [working, pending]) {
+    const list: RefList = {
+      id: this.nextListId++,
+      kind: pending.length > 1 ? 'OTOCO' : 'OTO',
+      legs: [],
+      executing: true,
+    };
+    for (const c of [working, ...pending]) {
       const o = this.newOrder(acct, c.buy, c.type, c.qty as bigint, {
         tif: c.tif,
         price: c.price ?? 0n,
@@ -494,31 +633,46 @@ export class ReferenceModel {
   }
 
   private activate(list: RefList): void {
-    const o = list.legs[1] as RefOrder;
-    if (o.status !== 'PENDING_NEW') return;
-    const cost = o.buy && isMarket(o.type) && !isStop(o.type) ? this.walk(false, -1n, o.rem, -1n).cost : 0n;
-    const need = !o.buy ? o.rem : o.price > 0n ? notional(o.price, o.rem) : cost;
-    this.changed(o);
-    if (need > this.free(o.acct, o.buy ? this.sym.quote : this.sym.base)) {
-      o.status = 'EXPIRED';
-      this.closed(o);
+    const pending = list.legs.slice(1).filter((o) => o.status === 'PENDING_NEW');
+    const first = pending[0];
+    if (first === undefined) return;
+    // what they reserve (one pair: the larger need), from free funds, or they expire without it
+    let need = 0n;
+    const costs = pending.map((o) => {
+      const cost = o.buy && isMarket(o.type) && !isStop(o.type) ? this.walk(false, -1n, o.rem, -1n).cost : 0n;
+      const n = !o.buy ? o.rem : o.price > 0n ? notional(o.price, o.rem) : cost;
+      if (n > need) need = n;
+      return cost;
+    });
+    for (const o of pending) this.changed(o);
+    if (need > this.free(first.acct, first.buy ? this.sym.quote : this.sym.base)) {
+      for (const o of pending) {
+        o.status = 'EXPIRED';
+        this.closed(o);
+      }
       return;
     }
-    o.status = 'NEW';
-    o.lock = cost;
-    if (o.type === 'LIMIT_MAKER' && this.wouldTake(o.buy, o.price)) {
-      o.status = 'EXPIRED';
-      this.closed(o);
-    } else if (isStop(o.type)) {
-      o.waiting = true;
-      o.waitSeq = ++this.seq;
-    } else this.work(o);
+    pending.forEach((o, i) => {
+      o.status = 'NEW';
+      o.lock = costs[i] as bigint;
+    });
+    for (const o of pending) {
+      if (!isOpen(o.status)) continue; // (the other of a pair that expired)
+      if (o.type === 'LIMIT_MAKER' && this.wouldTake(o.buy, o.price)) {
+        o.status = 'EXPIRED';
+        this.closed(o);
+        this.endPair(o);
+      } else if (isStop(o.type)) {
+        o.waiting = true;
+        o.waitSeq = ++this.seq;
+      } else this.work(o);
+    }
   }
 
   /** Order `o` has just closed: an OTO's filled working order sends its pending one live, an expired one takes it along. */
   private closed(o: RefOrder): void {
     const list = o.list;
-    if (list === null || list.kind !== 'OTO' || !list.executing) return;
+    if (list === null || list.kind === 'OCO' || !list.executing) return;
     if (list.legs[0] === o) {
       if (o.status === 'FILLED') this.activations.push(list);
       else if (o.status !== 'CANCELED') this.expireOthers(list, o);
@@ -548,8 +702,12 @@ export class ReferenceModel {
     if (o === undefined || o.acct !== acct || !isOpen(o.status)) throw new Error('amend: generate open orders only');
     if (o.amends >= this.sym.maxAmends) return this.refuse(-2038, 'Filter failure: MAX_NUM_ORDER_AMENDS');
     o.amends++;
-    const pair = o.list?.kind === 'OCO' && o.list.executing;
-    for (const x of pair ? (o.list as RefList).legs.filter((l) => isOpen(l.status)) : [o]) {
+    // an OCO pair has one quantity: an OCO's legs, an OTOCO's pending pair (pending or live)
+    const list = o.list;
+    const pair =
+      list !== null && list.executing && (list.kind === 'OCO' || (list.kind === 'OTOCO' && o !== list.legs[0]));
+    const group = pair ? list.legs.filter((l) => l !== list.legs[0] || list.kind === 'OCO') : [o];
+    for (const x of group.filter((l) => isOpen(l.status))) {
       x.qty = qty;
       this.changed(x);
       const rem = qty - x.exec - x.prevented;
@@ -564,7 +722,7 @@ export class ReferenceModel {
       x.rem = rem;
       if (x.vis > rem) x.vis = rem;
     }
-    const expired = o.list?.legs.find((l) => !isOpen(l.status));
+    const expired = group.find((l) => !isOpen(l.status));
     if (expired !== undefined) this.endPair(expired);
     return this.out;
   }
@@ -634,6 +792,10 @@ export class ReferenceModel {
       const m = this.best(!t.buy);
       if (m === undefined) return;
       if (limit >= 0n && (t.buy ? m.price > limit : m.price < limit)) return;
+      if (this.outOfRange(m.price)) {
+        this.expireOutOfRange(t);
+        return;
+      }
       if (m.acct === t.acct && t.stp !== 'NONE') {
         if (this.prevent(t, m)) return;
         continue;
@@ -728,6 +890,7 @@ export class ReferenceModel {
     this.deposit(seller.acct, sym.quote, n - cs);
     if (isMarket(t.type) && t.buy) t.lock -= n;
     this.last = price;
+    this.tape.push({ time: this.now, price });
     this.traded = true;
     this.trail(price);
     for (const o of [m, t]) {
