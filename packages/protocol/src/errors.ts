@@ -164,6 +164,8 @@ export const EngineMessage = {
   ACTION_DISABLED: 'This action is disabled on this account.',
   ACCOUNT_CANNOT_TRADE: 'This account may not place or cancel orders.',
   UNSUPPORTED_ORDER_COMBINATION: 'Unsupported order combination',
+  /** -1013: POST sor/order on a symbol of no SOR configuration. */
+  NO_SOR: 'This symbol has no SOR.',
   WOULD_TRIGGER_IMMEDIATELY: 'Order would trigger immediately.',
   CANCEL_ORDER_INVALID: 'Cancel order is invalid. Check origClOrdId and orderId.',
   WOULD_MATCH_AND_TAKE: 'Order would immediately match and take.',

@@ -15,6 +15,14 @@ export interface ExchangeInfoSource {
   readonly rateLimits: readonly RateLimit[];
   readonly exchangeFilters: readonly ExchangeFilter[];
   readonly symbols: readonly SymbolDefinition[];
+  /** Smart order routing configurations (`sors`, left out when there is none). */
+  readonly sors?: readonly SorDefinition[];
+}
+
+/** One SOR configuration: symbols of one base asset whose quote assets are interchangeable. */
+export interface SorDefinition {
+  readonly baseAsset: string;
+  readonly symbols: readonly string[];
 }
 
 export interface ExchangeInfo {
@@ -23,6 +31,7 @@ export interface ExchangeInfo {
   readonly rateLimits: readonly RateLimit[];
   readonly exchangeFilters: readonly ExchangeFilter[];
   readonly symbols: readonly SymbolDefinition[];
+  readonly sors?: readonly SorDefinition[];
 }
 
 /**
@@ -74,6 +83,9 @@ export function buildExchangeInfo(source: ExchangeInfoSource, query: TypedParams
     })),
     exchangeFilters: source.exchangeFilters.map(renderFilter),
     symbols: selected.map((s) => renderSymbol(s, showPermissionSets)),
+    ...(source.sors !== undefined && source.sors.length > 0
+      ? { sors: source.sors.map(({ baseAsset, symbols }) => ({ baseAsset, symbols: [...symbols] })) }
+      : {}),
   };
 }
 

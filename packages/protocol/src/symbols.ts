@@ -395,3 +395,9 @@ export const DEFAULT_SYMBOLS: readonly SymbolDefinition[] = [
 
 /** Production has no exchange filters. */
 export const DEFAULT_EXCHANGE_FILTERS: readonly ExchangeFilter[] = [];
+
+/**
+ * SOR configurations of the default sandbox: none (its symbols have no two of one base asset with
+ * interchangeable quotes). Configure `sors` with such symbols to route orders (faqs/sor_faq.md).
+ */
+export const DEFAULT_SORS: readonly { readonly baseAsset: string; readonly symbols: readonly string[] }[] = [];

@@ -16,7 +16,9 @@ import {
   SYMBOL_STATUSES,
   type ExchangeFilter,
   type RateLimit,
+  type SorDefinition,
   type SymbolDefinition,
+  DEFAULT_SORS,
 } from '@binance-sandbox/protocol';
 import { DEFAULT_BAN_POLICY, type BanPolicy } from './limits/types.js';
 import { compileUserAgentRules, parseIpRule } from './waf/rules.js';
@@ -70,6 +72,12 @@ export interface SandboxConfig {
    * "ARITHMETIC_MEAN", "bucketCount": 10, "bucketWidthMs": 1000}}}`. A config file's map replaces it.
    */
   readonly executionRules: Readonly<Record<string, SymbolExecutionRules>>;
+  /**
+   * Smart order routing configurations (exchangeInfo `sors`): `[{"baseAsset": "BTC", "symbols":
+   * ["BTCUSDT", "BTCUSDC"]}]`, symbols of that base asset with interchangeable quote assets and the
+   * same tick and step sizes. A config file's list replaces the default one ([] turns SOR off).
+   */
+  readonly sors: readonly SorDefinition[];
   readonly waf: WafConfig;
   /** Largest recvWindow accepted, ms (Binance: 60000). */
   readonly recvWindowMax: number;
@@ -202,6 +210,7 @@ export function defaultConfig(): SandboxConfig {
     symbols: [...DEFAULT_SYMBOLS],
     exchangeFilters: DEFAULT_EXCHANGE_FILTERS.map((f) => ({ ...f })),
     executionRules: {},
+    sors: DEFAULT_SORS.map((s) => ({ baseAsset: s.baseAsset, symbols: [...s.symbols] })),
     waf: { ...DEFAULT_WAF_CONFIG, blockedIps: [], blockedUserAgents: [] },
     recvWindowMax: 60_000,
     logLevel: 'warn',
@@ -681,6 +690,49 @@ function executionRules(path: string, v: Json): Record<string, SymbolExecutionRu
   return out;
 }
 
+function sors(path: string, v: Json): SorDefinition[] {
+  return array(path, v).map((entry, i) => {
+    const p = `${path}[${i}]`;
+    const o = object(p, entry, ['baseAsset', 'symbols'], ['baseAsset', 'symbols']);
+    const symbols = array(`${p}.symbols`, o['symbols'] as Json).map((s, j) => name(`${p}.symbols[${j}]`, s));
+    if (symbols.length < 2) fail(`${p}.symbols`, 'must list at least 2 symbols');
+    symbols.forEach((s, j) => {
+      if (symbols.indexOf(s) !== j) fail(`${p}.symbols[${j}]`, `repeats "${s}"`);
+    });
+    return { baseAsset: name(`${p}.baseAsset`, o['baseAsset'] as Json), symbols };
+  });
+}
+
+/** The SOR configurations against the symbols: known, of the base asset, alike in tick and step, in one group. */
+function checkSors(config: SandboxConfig): void {
+  const bySymbol = new Map(config.symbols.map((s) => [s.symbol, s]));
+  const grouped = new Map<string, number>();
+  const sizes = (d: SymbolDefinition) => {
+    const f = (type: string, key: string) =>
+      (d.filters.find((x) => x.filterType === type) as Record<string, unknown> | undefined)?.[key];
+    return `tickSize ${String(f('PRICE_FILTER', 'tickSize'))}, stepSize ${String(f('LOT_SIZE', 'stepSize'))}`;
+  };
+  config.sors.forEach((sor, i) => {
+    let first: SymbolDefinition | undefined;
+    for (const sym of sor.symbols) {
+      const at = `sors[${i}]: ${sym}`;
+      const d = bySymbol.get(sym);
+      if (d === undefined)
+        throw new ConfigError(`${at} is not a symbol of the sandbox; symbols: ${[...bySymbol.keys()].join(', ')}`);
+      if (d.baseAsset !== sor.baseAsset)
+        throw new ConfigError(`${at} has base asset ${d.baseAsset}, not ${sor.baseAsset}`);
+      const other = grouped.get(sym);
+      if (other !== undefined) throw new ConfigError(`${at} is in sors[${other}] too`);
+      grouped.set(sym, i);
+      if (first === undefined) first = d;
+      else if (sizes(d) !== sizes(first))
+        throw new ConfigError(
+          `${at} (${sizes(d)}) must trade in the same ticks and steps as ${first.symbol} (${sizes(first)})`,
+        );
+    }
+  });
+}
+
 function redisUrl(path: string, v: Json): string | null {
   const s = nullableString(path, v);
   if (s === null) return null;
@@ -714,6 +766,7 @@ const FIELD_VALIDATORS: { readonly [K in keyof SandboxConfig]-?: (path: string, 
   symbols,
   exchangeFilters: (p, v) => filters(p, v, EXCHANGE_FILTER_TYPES) as unknown as ExchangeFilter[],
   executionRules,
+  sors,
   waf,
   recvWindowMax: (p, v) => integer(p, v, 1),
   logLevel: (p, v) => oneOf(p, v, LOG_LEVELS),
@@ -898,6 +951,7 @@ export function resolveConfig(fileConfig: ConfigInput = {}, cliFlags: ConfigInpu
       );
     }
   }
+  checkSors(config);
   if (config.banPolicy.maxBanMs < config.banPolicy.firstBanMs) {
     throw new ConfigError(
       `banPolicy.maxBanMs (${config.banPolicy.maxBanMs}) must not be less than banPolicy.firstBanMs (${config.banPolicy.firstBanMs})`,

@@ -56,6 +56,7 @@ export async function createSandbox(config: SandboxConfig, overrides: SandboxOve
   const engineOptions = {
     ...(config.exchangeFilters.length > 0 ? { exchangeFilters: config.exchangeFilters } : {}),
     ...(Object.keys(config.executionRules).length > 0 ? { executionRules: config.executionRules } : {}),
+    ...(config.sors.length > 0 ? { sors: config.sors } : {}),
   };
   const fingerprint = snapshotFingerprint(config.symbols, engineOptions);
   const snapshotter = journal

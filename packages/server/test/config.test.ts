@@ -511,6 +511,22 @@ describe('loadConfigFile', () => {
     else expect(errorOf(content)).toMatch(message);
   });
 
+  it.each([
+    [{ sors: {} }, 'sors must be an array (got an object)'],
+    [{ sors: [{ baseAsset: 'BTC' }] }, 'sors[0].symbols is required'],
+    [{ sors: [{ baseAsset: 'BTC', symbols: ['BTCUSDT'] }] }, 'sors[0].symbols must list at least 2 symbols'],
+    [
+      { sors: [{ baseAsset: 'BTC', symbols: ['BTCUSDT', 'BTCUSDC', 'BTCUSDT'] }] },
+      'sors[0].symbols[2] repeats "BTCUSDT"',
+    ],
+    [
+      { sors: [{ base: 'BTC', symbols: ['BTCUSDT', 'BTCUSDC'] }] },
+      'sors[0] has an unknown field "base"; allowed: baseAsset, symbols',
+    ],
+  ])('validates sors: %j', (content, message) => {
+    expect(errorOf(content)).toBe(message);
+  });
+
   it('validateConfig names its source', () => {
     expect(() => validateConfig({ port: -1 }, 'env')).toThrow('env: port must be from 0 to 65535 (got number -1)');
   });
@@ -729,6 +745,30 @@ describe('simulator section', () => {
     );
     expect(() => resolveConfig({ symbols: [DEFAULT_SYMBOLS[1]!], executionRules: { BTCUSDT: rules } })).toThrow(
       /^executionRules\.BTCUSDT is not a symbol of the sandbox/,
+    );
+  });
+
+  it('SOR configurations must name symbols of their base asset that trade in the same ticks and steps', () => {
+    const BTC = DEFAULT_SYMBOLS[0]!;
+    const usdc = { ...BTC, symbol: 'BTCUSDC', quoteAsset: 'USDC' };
+    const symbols = [...DEFAULT_SYMBOLS, usdc];
+    const sors = [{ baseAsset: 'BTC', symbols: ['BTCUSDT', 'BTCUSDC'] }];
+    expect(resolveConfig({ symbols, sors }).sors).toEqual(sors);
+    expect(() => resolveConfig({ sors })).toThrow(
+      'sors[0]: BTCUSDC is not a symbol of the sandbox; symbols: BTCUSDT, ETHUSDT, BNBUSDT, ETHBTC',
+    );
+    expect(() => resolveConfig({ symbols, sors: [{ baseAsset: 'BTC', symbols: ['BTCUSDT', 'ETHBTC'] }] })).toThrow(
+      'sors[0]: ETHBTC has base asset ETH, not BTC',
+    );
+    expect(() =>
+      resolveConfig({ symbols, sors: [...sors, { baseAsset: 'BTC', symbols: ['BTCUSDC', 'BTCUSDT'] }] }),
+    ).toThrow('sors[1]: BTCUSDC is in sors[0] too');
+    const coarse = {
+      ...usdc,
+      filters: BTC.filters.map((f) => (f.filterType === 'LOT_SIZE' ? { ...f, stepSize: '0.00100000' } : f)),
+    };
+    expect(() => resolveConfig({ symbols: [...DEFAULT_SYMBOLS, coarse], sors })).toThrow(
+      'sors[0]: BTCUSDC (tickSize 0.01000000, stepSize 0.00100000) must trade in the same ticks and steps as BTCUSDT (tickSize 0.01000000, stepSize 0.00001000)',
     );
   });
 

@@ -15,6 +15,7 @@ export const exchangeInfo: EndpointImpl = ({ now, params, ctx }) =>
       rateLimits: ctx.config.rateLimits,
       exchangeFilters: ctx.config.exchangeFilters,
       symbols: ctx.config.symbols,
+      sors: ctx.config.sors,
     },
     params,
   );

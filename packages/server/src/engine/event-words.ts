@@ -18,6 +18,7 @@
  * are then: an amendment changes origQty and the client id of the order, as it did when events held
  * the order itself).
  */
+import type { WorkingFloor } from './sor.js';
 import {
   EXECUTION_TYPES,
   EXPIRY_REASONS,
@@ -392,6 +393,8 @@ export class EventBatch {
           };
           if ((flags & TRAILING) !== 0) (e as { trailingTime?: number }).trailingTime = w[k + 22] as number;
           if ((flags & PEGGED) !== 0) (e as { peggedPrice?: number }).peggedPrice = w[k + 23] as number;
+          const floor = order.t.floors?.get(order.orderId);
+          if (floor !== undefined) (e as { workingFloor?: WorkingFloor }).workingFloor = floor;
           out.push(e);
           break;
         }

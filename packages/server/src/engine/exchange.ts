@@ -98,6 +98,7 @@ import {
 } from './results.js';
 import { CompiledPriceRange, type PriceRangeRule, type SymbolExecutionRules } from './price-range.js';
 import { ReferencePrice, type ReferencePriceCalculation } from './reference-price.js';
+import { type Allocation, bestWithin, SorLedger, type SorConfig, walkGroup } from './sor.js';
 import { exportEngine, importEngine, type EngineInternals, type EngineState } from './snapshot.js';
 import { CompiledSymbol, type CompiledFilter } from './symbol.js';
 import { type FoundOrder, isOpen, refId, SymbolState, type Trail } from './symbol-state.js';
@@ -109,6 +110,7 @@ import {
   type CancelOrderCommand,
   type CancelOrderListCommand,
   type EngineEvent,
+  type Fill,
   type ListStatusEvent,
   type LegParam,
   type LegParamNames,
@@ -183,6 +185,8 @@ export interface EngineOptions {
   readonly exchangeFilters?: readonly ExchangeFilter[];
   /** Price-range execution rules and reference price calculations by symbol (none by default). */
   readonly executionRules?: Readonly<Record<string, SymbolExecutionRules>>;
+  /** Smart order routing configurations (none by default): symbols of one base asset, interchangeable quotes. */
+  readonly sors?: readonly SorConfig[];
 }
 
 // ---- orders -------------------------------------------------------------------------------------
@@ -200,6 +204,8 @@ interface PrepareOptions {
   readonly entersLater?: boolean;
   /** An order of a new list (MAX_NUM_ORDER_LISTS, EXCHANGE_MAX_NUM_ORDER_LISTS). */
   readonly inList?: boolean;
+  /** What a MARKET BUY of `qtyS` steps would cost (default: walking the symbol's own book). */
+  readonly marketCost?: (qtyS: number) => bigint;
 }
 
 /** The exchange filters as limits (Infinity: none). */
@@ -304,6 +310,9 @@ function rateUnits(s: string): bigint {
   return v;
 }
 
+/** The internal account that trades on SOR books for SOR orders (no API key reaches it). */
+export const SOR_ALLOCATOR: AccountId = -1;
+
 export class Exchange {
   private readonly symbols = new Map<string, SymbolState>();
   private readonly accounts = new Map<AccountId, Account>();
@@ -340,6 +349,14 @@ export class Exchange {
   private readonly limitDraft = new LimitDraft();
   /** Scratch of work(): the taker phase's price-range limits in ticks. */
   private readonly range: TickRange = { lo: -1, hi: Infinity };
+  /** SOR groups by symbol: the symbol first, then the others of its configuration. */
+  private readonly sorGroups = new Map<string, readonly SymbolState[]>();
+  private readonly sorConfigs: SorConfig[] = [];
+  /**
+   * What the SOR allocator holds per asset (negative: owes). It trades on the group's books and
+   * allocates to SOR orders in their own quote asset, so it gains one quote asset and loses another.
+   */
+  private readonly allocatorNet = new Map<string, bigint>();
 
   constructor(symbols: readonly SymbolDefinition[], opts: EngineOptions = {}) {
     this.seed = opts.seed ?? 0x5eed;
@@ -357,6 +374,33 @@ export class Exchange {
         s.referencePrice = new ReferencePrice(rules.referencePrice, s.c.def.quotePrecision);
       if (rules.priceRange !== undefined) s.priceRange = new CompiledPriceRange(rules.priceRange, s.c.pUnit);
     }
+    for (const sor of opts.sors ?? []) this.addSorGroup(sor);
+  }
+
+  private addSorGroup(sor: SorConfig): void {
+    const states = sor.symbols.map((name) => {
+      const s = this.symbols.get(name);
+      if (s === undefined) throw new Error(`SOR configuration of ${sor.baseAsset}: ${name} is not a symbol`);
+      if (s.c.base !== sor.baseAsset)
+        throw new Error(`SOR configuration of ${sor.baseAsset}: ${name} has another base asset`);
+      if (s.sor !== null) throw new Error(`${name} is in two SOR configurations`);
+      return s;
+    });
+    const first = states[0];
+    if (first === undefined || states.length < 2)
+      throw new Error(`SOR configuration of ${sor.baseAsset}: fewer than 2 symbols`);
+    for (const s of states) {
+      const c = s.c;
+      if (c.pUnit !== first.c.pUnit || c.qUnit !== first.c.qUnit || c.fn !== first.c.fn || c.fd !== first.c.fd)
+        throw new Error(
+          `SOR configuration of ${sor.baseAsset}: ${c.name} has another tick or step size than ${first.c.name}`,
+        );
+      s.sor = new SorLedger();
+      s.table.floors = s.sor.floors;
+    }
+    // each symbol's view of its group: itself first (its own book wins among equal prices)
+    for (const s of states) this.sorGroups.set(s.c.name, [s, ...states.filter((x) => x !== s)]);
+    this.sorConfigs.push({ baseAsset: sor.baseAsset, symbols: [...sor.symbols] });
   }
 
   // ==== snapshots (engine/snapshot.ts) =================================================================
@@ -387,6 +431,7 @@ export class Exchange {
       accounts: this.accounts,
       store: this.store,
       fees: this.settledFees(),
+      allocatorNet: this.allocatorNet,
       genIds: this.genIds,
       retain: this.retain,
       seed: this.seed,
@@ -743,6 +788,323 @@ export class Exchange {
     return new Placed(o, this.end(s));
   }
 
+  // ==== smart order routing (faqs/sor_faq.md) =========================================================
+
+  /**
+   * POST /api/v3/sor/order: a LIMIT or MARKET order whose taker phase takes the best prices across
+   * its symbol's SOR group (its own book first among equal prices). At each step the allocator, an
+   * internal account, takes the best level of one book as an IOC order of its own (a real trade
+   * there: makers, market data, triggers and execution rules of that book as usual); the order is
+   * filled by an allocation at that price, paid and received in its own symbol's assets. A LIMIT GTC
+   * remainder then rests on its own book (working floor EXCHANGE); IOC, FOK and MARKET ones expire.
+   */
+  placeSorOrder(cmd: PlaceOrderCommand): PlaceResult {
+    const s = this.sym(cmd.symbol);
+    const group = this.sorGroups.get(s.c.name);
+    if (group === undefined || s.sor === null) throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.NO_SOR);
+    this.checkSorOrder(cmd);
+    const isBuy = cmd.side === 'BUY';
+    const sa = s.accounts.get(cmd.accountId);
+    const acct = sa !== undefined ? sa.acct : this.accounts.get(cmd.accountId);
+    const d = this.prepare(s, cmd, acct, sa, {
+      newOrders: 1,
+      marketCost: (qtyS) => walkGroup(group, isBuy, -1, qtyS).cost,
+    });
+    const floors = s.sor.floors;
+    const events: EngineEvent[] = [];
+    const fills: Fill[] = [];
+    this.begin(cmd.now);
+    const t = this.accept(s, d, -1, undefined, false, sa);
+    floors.set(t.orderId, 'SOR');
+    this.exec(t, 'NEW');
+    events.push(...this.end(s).events);
+    const limitT = t.isMarket ? -1 : t.priceT;
+    // books whose execution rule refused the allocator's order at their best price
+    const refused = new Set<SymbolState>();
+    const fillable = t.tif !== 'FOK' || walkGroup(group, isBuy, limitT, t.remS).steps >= t.remS;
+    while (fillable && t.open && t.remS > 0) {
+      let x: SymbolState | undefined;
+      let best: Level | undefined;
+      for (const g of group) {
+        const l = refused.has(g) ? undefined : bestWithin(g, isBuy, limitT);
+        if (l !== undefined && (best === undefined || (isBuy ? l.price < best.price : l.price > best.price))) {
+          x = g;
+          best = l;
+        }
+      }
+      if (x === undefined || best === undefined) break;
+      let q = t.remS;
+      if (t.selfTradePreventionMode !== 'NONE') {
+        // the account's own orders there: self-trade prevention when one is first in the queue
+        const ahead = this.aheadOfOwn(x, best, t.accountId);
+        if (ahead === 0) {
+          this.preventAcross(s, t, x, best, events);
+          continue;
+        }
+        if (ahead > 0 && ahead < q) q = ahead;
+      }
+      if (t.isMarket && isBuy) {
+        // a MARKET BUY spends at most what it reserved
+        const c = s.c;
+        if (notionalUnits(best.price, q, c.fn, c.fd) > t.locked) {
+          q = safeInt((t.locked * BigInt(c.fd)) / (BigInt(best.price) * BigInt(c.fn)));
+          q -= q % c.marketStepS;
+          if (q <= 0) break;
+        }
+      }
+      const got = this.allocatorTakes(x, isBuy, best.price, q, cmd.now, events);
+      if (got.steps === 0) refused.add(x);
+      else this.allocate(s, t, best.price, got.steps, got.quote, events, fills);
+    }
+    this.begin(cmd.now);
+    let rests = false;
+    if (t.open && t.remS > 0) {
+      if (t.isMarket) this.expire(s, t, 'EXPIRED', 'INSUFFICIENT_LIQUIDITY');
+      else if (t.tif === 'IOC') this.expire(s, t, 'EXPIRED', 'UNFILLED_IOC_QUANTITY_EXPIRED');
+      else if (t.tif === 'FOK') this.expire(s, t, 'EXPIRED', 'UNFILLED_FOK_ORDER_EXPIRED');
+      // it would rest across its own book, which its symbol's execution rule kept it from taking
+      else if (refused.has(s)) this.expire(s, t, 'EXPIRED', 'EXECUTION_RULE_PRICE_RANGE_EXCEEDED');
+      else {
+        this.touchLevel(s, (isBuy ? s.bids : s.asks).append(t.orderId));
+        if (isBuy) this.tighten(t);
+        rests = true;
+      }
+    }
+    events.push(...this.end(s).events);
+    if (rests) floors.set(t.orderId, 'EXCHANGE');
+    return { order: t, fills, events };
+  }
+
+  /** What POST /sor/order refuses before anything else: order types other than LIMIT and MARKET. */
+  private checkSorOrder(cmd: PlaceOrderCommand): void {
+    if (
+      (cmd.type !== 'LIMIT' && cmd.type !== 'MARKET') ||
+      cmd.quoteOrderQty !== undefined ||
+      cmd.stopPrice !== undefined ||
+      cmd.trailingDelta !== undefined ||
+      cmd.pegPriceType !== undefined
+    )
+      throw Err.of(ErrorCode.UNKNOWN_ORDER_COMPOSITION, ErrorMessage.UNKNOWN_ORDER_COMPOSITION);
+  }
+
+  /** POST /api/v3/sor/order/test: every check of placeSorOrder except the balance; nothing changes. */
+  testSorOrder(cmd: PlaceOrderCommand): void {
+    const s = this.sym(cmd.symbol);
+    if (!this.sorGroups.has(s.c.name)) throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.NO_SOR);
+    this.checkSorOrder(cmd);
+    this.testOrder(cmd);
+  }
+
+  /** The SOR configurations (exchangeInfo `sors`). */
+  sors(): readonly SorConfig[] {
+    return this.sorConfigs;
+  }
+
+  /** myAllocations. */
+  allocations(
+    accountId: AccountId,
+    symbol: string,
+    q: { orderId?: number; fromAllocationId?: number; startTime?: number; endTime?: number; limit: number },
+  ): { readonly symbol: string; readonly allocations: readonly Allocation[] } {
+    const s = this.sym(symbol);
+    return { symbol: s.c.name, allocations: s.sor === null ? [] : s.sor.query(accountId, q) };
+  }
+
+  /** Per asset, what the SOR allocator holds (negative: owes); see `allocatorNet`. */
+  allocatorHoldings(): Map<string, bigint> {
+    return new Map(this.allocatorNet);
+  }
+
+  /**
+   * The allocator's IOC order of `q` steps at `priceT` on `x` (it buys when the SOR order buys): funds
+   * it is given for it, and what it got back, go to `allocatorNet`. Returns what it traded.
+   */
+  private allocatorTakes(
+    x: SymbolState,
+    buys: boolean,
+    priceT: number,
+    q: number,
+    now: number,
+    events: EngineEvent[],
+  ): { steps: number; quote: bigint } {
+    const c = x.c;
+    const a = this.allocatorAccount();
+    const asset = buys ? c.quote : c.base;
+    const lock = buys ? notionalUnits(priceT, q, c.fn, c.fd) : BigInt(q * c.qUnit);
+    this.begin(now);
+    const b = a.balance(asset);
+    b.free += lock;
+    this.touch(b);
+    this.addAllocatorNet(asset, -lock);
+    const o = this.accept(
+      x,
+      {
+        symbol: c.name,
+        accountId: SOR_ALLOCATOR,
+        side: buys ? 'BUY' : 'SELL',
+        type: 'LIMIT',
+        timeInForce: 'IOC',
+        price: priceT * c.pUnit,
+        origQty: q * c.qUnit,
+        origQuoteOrderQty: 0n,
+        stopPrice: 0,
+        icebergQty: 0,
+        selfTradePreventionMode: 'NONE',
+        strategyId: undefined,
+        strategyType: undefined,
+        time: now,
+        clientOrderId: undefined,
+        isStop: false,
+        isMarket: false,
+        priceT,
+        stopT: 0,
+        qtyS: q,
+        icebergS: 0,
+        lock,
+        lockN: -1,
+        trailingDelta: 0,
+        peg: null,
+        pegged: false,
+      },
+      -1,
+    );
+    this.takerId = o.orderId;
+    this.exec(o, 'NEW');
+    this.work(x, o);
+    this.settleTriggers(x);
+    const got = { steps: o.execS, quote: o.cumQuote };
+    for (const held of a.balances.values()) {
+      settle(held);
+      const v = held.free;
+      if (v === 0n) continue;
+      held.free = 0n;
+      this.touch(held);
+      this.addAllocatorNet(held.asset, v);
+    }
+    for (const e of this.end(x).events) if (!('accountId' in e) || e.accountId !== SOR_ALLOCATOR) events.push(e);
+    return got;
+  }
+
+  /** Fills SOR order `t` by an allocation of `steps` at `priceT` costing `quote` (allocator on the other side). */
+  private allocate(
+    s: SymbolState,
+    t: Order,
+    priceT: number,
+    steps: number,
+    quote: bigint,
+    events: EngineEvent[],
+    fills: Fill[],
+  ): void {
+    const c = s.c;
+    const qU = steps * c.qUnit;
+    const qB = BigInt(qU);
+    const rate = t.acct.takerRate;
+    this.begin(this.now);
+    const base = t.baseBal;
+    const quoteBal = t.quoteBal;
+    let commission: bigint;
+    if (t.isBuy) {
+      commission = (qB * rate) / UNIT_N;
+      quoteBal.locked -= quote;
+      t.locked = t.locked - quote;
+      base.free += qB - commission;
+      this.addAllocatorNet(c.base, -qB);
+      this.addAllocatorNet(c.quote, quote);
+    } else {
+      commission = (quote * rate) / UNIT_N;
+      base.locked -= qB;
+      t.locked = t.locked - qB;
+      quoteBal.free += quote - commission;
+      this.addAllocatorNet(c.base, qB);
+      this.addAllocatorNet(c.quote, -quote);
+    }
+    const feeAsset = t.isBuy ? c.base : c.quote;
+    if (commission > 0n) this.fees.set(feeAsset, (this.fees.get(feeAsset) ?? 0n) + commission);
+    this.touch(base);
+    this.touch(quoteBal);
+    if (t.execS === 0) this.words.firstFill(t.accountId, t.orderId);
+    t.remS -= steps;
+    if (t.visS > t.remS) t.visS = t.remS;
+    t.execS += steps;
+    t.updateTime = this.now;
+    if (quote <= MAX_SAFE_N) t.addQuote(Number(quote));
+    else t.cumB += quote;
+    t.status = t.remS === 0 ? 'FILLED' : 'PARTIALLY_FILLED';
+    if (t.remS === 0) this.close(s, t);
+    const price = priceT * c.pUnit;
+    this.exec(t, 'TRADE', qU, price, quote, commission, t.isBuy ? BASE_ASSET : QUOTE_ASSET, -1, false);
+    const ledger = s.sor as SorLedger;
+    const allocId = ledger.allocations.length;
+    ledger.allocations.push({
+      allocationId: allocId,
+      accountId: t.accountId,
+      orderId: t.orderId,
+      orderListId: t.orderListId,
+      price,
+      qty: qU,
+      quoteQty: quote,
+      commission,
+      commissionAsset: feeAsset,
+      time: this.now,
+      isBuyer: t.isBuy,
+    });
+    fills.push({ price, qty: qU, commission, commissionAsset: feeAsset, tradeId: -1, allocId });
+    for (const e of this.end(s).events)
+      events.push(
+        e.type === 'execution' && e.order.orderId === t.orderId && e.executionType === 'TRADE' ? { ...e, allocId } : e,
+      );
+  }
+
+  /** Steps queued before the first order of `accountId` at `lvl` of `x` (−1: none of its orders there). */
+  private aheadOfOwn(x: SymbolState, lvl: Level, accountId: AccountId): number {
+    const own = x.accounts.get(accountId);
+    if (own === undefined || own.openCount === 0) return -1;
+    const tab = x.table;
+    let ahead = 0;
+    for (let id = lvl.head; id !== 0; id = tab.next[id] as number) {
+      if (tab.acct[id] === own.index) return ahead;
+      ahead += tab.visS[id] as number;
+    }
+    return -1;
+  }
+
+  /**
+   * Self-trade prevention of SOR order `t` (symbol `s`) with the account's own order first at `lvl`
+   * of book `x`: the maker's part in x, the taker's in s; each report names the other's symbol (`Cs`).
+   */
+  private preventAcross(s: SymbolState, t: Order, x: SymbolState, lvl: Level, events: EngineEvent[]): void {
+    const m = new Order(x.table, lvl.head);
+    const withCounter = (batch: EventBatch, o: Order, counterSymbol: string): void => {
+      for (const e of batch.events)
+        events.push(
+          e.type === 'execution' && e.order.orderId === o.orderId && e.executionType === 'TRADE_PREVENTION'
+            ? { ...e, counterSymbol }
+            : e,
+        );
+    };
+    this.begin(this.now);
+    const { pm, takerS, makerS } = this.preventedMatch(s, t, m, lvl.price * x.c.pUnit);
+    this.preventOne(x, m, makerS, pm.preventedMatchId, t, true);
+    withCounter(this.end(x), m, s.c.name);
+    this.begin(this.now);
+    this.words.object(pm);
+    this.preventOne(s, t, takerS, pm.preventedMatchId, m, false);
+    withCounter(this.end(s), t, x.c.name);
+  }
+
+  private allocatorAccount(): Account {
+    let a = this.accounts.get(SOR_ALLOCATOR);
+    if (a === undefined) {
+      a = this.account(SOR_ALLOCATOR);
+      a.setRates(0n, 0n);
+    }
+    return a;
+  }
+
+  private addAllocatorNet(asset: string, d: bigint): void {
+    this.allocatorNet.set(asset, (this.allocatorNet.get(asset) ?? 0n) + d);
+  }
+
   /**
    * The common case of `prepare` — a plain LIMIT order that passes everything — checked against
    * the symbol's flattened filters with integer arithmetic only (no BigInt below 2^53). Returns
@@ -1057,7 +1419,7 @@ export class Exchange {
       if (!isBuy) lock = BigInt(qtyS * qUnit);
       else if (priced)
         lock = notionalUnits(limitT, qtyS, c.fn, c.fd); // 0 while a peg waits: reserved then
-      else if (type === 'MARKET') lock = walk(c, opp, -1, qtyS, -1n).cost;
+      else if (type === 'MARKET') lock = opts.marketCost?.(qtyS) ?? walk(c, opp, -1, qtyS, -1n).cost;
       else lock = 0n; // a BUY stop-market reserves at trigger time
     }
     const need = quoteMode && isBuy ? quoteBudget : lock;
@@ -1373,7 +1735,7 @@ export class Exchange {
       const m = new Order(s.table, lvl.head);
       // the same account: the same SymbolAccount row (no need to reach either account)
       if (tab.acct[m.orderId] === tab.acct[t.orderId] && t.selfTradePreventionMode !== 'NONE') {
-        if (this.prevent(s, t, m, lvl, opp)) return;
+        if (this.prevent(s, t, m, lvl)) return;
         continue;
       }
       let q = t.remS < m.visS ? t.remS : m.visS;
@@ -1636,72 +1998,87 @@ export class Exchange {
   }
 
   /** Self-trade prevention between taker t and maker m (same account). Returns true when t is done. */
-  private prevent(s: SymbolState, t: Order, m: Order, lvl: Level, opp: BookSide): boolean {
+  private prevent(s: SymbolState, t: Order, m: Order, lvl: Level): boolean {
+    const { pm, takerS, makerS } = this.preventedMatch(s, t, m, lvl.price * s.c.pUnit);
+    this.words.object(pm);
+    this.preventOne(s, m, makerS, pm.preventedMatchId, t, true);
+    this.preventOne(s, t, takerS, pm.preventedMatchId, m, false);
+    return !t.open || t.remS === 0;
+  }
+
+  /**
+   * The prevented match of taker `t` (of symbol `s`) with maker `m` (of `s`, or of another book of
+   * an SOR group) at `price` (units), recorded for t's account; the quantities each loses, steps.
+   */
+  private preventedMatch(
+    s: SymbolState,
+    t: Order,
+    m: Order,
+    price: number,
+  ): { pm: PreventedMatchEvent; takerS: number; makerS: number } {
     let mode = t.selfTradePreventionMode;
     if (mode === 'TRANSFER') mode = 'DECREMENT'; // one account: TRANSFER behaves as DECREMENT
-    const id = s.nextPreventedId++;
     const q = t.remS < m.remS ? t.remS : m.remS;
-    let tPrevented = 0;
-    let mPrevented = 0;
-    if (mode === 'EXPIRE_TAKER' || mode === 'EXPIRE_BOTH') tPrevented = t.remS;
-    if (mode === 'EXPIRE_MAKER' || mode === 'EXPIRE_BOTH') mPrevented = m.remS;
-    if (mode === 'DECREMENT') tPrevented = mPrevented = q;
+    let takerS = 0;
+    let makerS = 0;
+    if (mode === 'EXPIRE_TAKER' || mode === 'EXPIRE_BOTH') takerS = t.remS;
+    if (mode === 'EXPIRE_MAKER' || mode === 'EXPIRE_BOTH') makerS = m.remS;
+    if (mode === 'DECREMENT') takerS = makerS = q;
     const qU = s.c.qUnit;
     const pm: PreventedMatchEvent = {
       type: 'preventedMatch',
       symbol: s.c.name,
-      preventedMatchId: id,
+      preventedMatchId: s.nextPreventedId++,
       takerOrderId: t.orderId,
       makerOrderId: m.orderId,
       accountId: t.accountId,
       tradeGroupId: -1,
       selfTradePreventionMode: t.selfTradePreventionMode,
-      price: lvl.price * s.c.pUnit,
-      takerPreventedQuantity: tPrevented * qU,
-      makerPreventedQuantity: mPrevented * qU,
+      price,
+      takerPreventedQuantity: takerS * qU,
+      makerPreventedQuantity: makerS * qU,
       transactTime: this.now,
+      ...(m.symbol !== s.c.name ? { makerSymbol: m.symbol } : {}),
     };
     t.sa.prevented.push(pm);
-    this.words.object(pm);
-    const apply = (o: Order, n: number, other: Order): void => {
-      if (n === 0) return;
-      o.preventedMatchId = id;
-      o.preventedS += n;
-      o.updateTime = this.now;
-      if (n >= o.remS) {
-        this.detach(s, o);
-        o.remS = 0;
-        o.visS = 0;
-        o.status = 'EXPIRED_IN_MATCH';
-        this.close(s, o);
-      } else {
-        // DECREMENT of the larger order: shrink it (the tip first, then the hidden part)
-        const dv = n < o.visS ? n : o.visS;
-        o.visS -= dv;
-        o.remS -= n;
-        const l = o.level;
-        if (l !== null) {
-          l.qty -= dv;
-          l.total -= n;
-          this.touchLevel(s, l);
-          if (o.visS === 0) {
-            o.visS = o.icebergS < o.remS ? o.icebergS : o.remS;
-            l.qty += o.visS;
-            opp.toTail(l, o.orderId);
-          }
-        } else if (o.visS > o.remS) o.visS = o.remS;
-        // an OCO leg shares its list's reservation: down to what the larger open leg still needs
-        if (o.list?.inOcoGroup(o) && o.list.status === 'EXECUTING') this.releaseListExcess(o.list);
-        else if (o.isBuy) this.tighten(o);
-        else this.shrinkSellLock(o);
-      }
-      const isMaker = o.orderId === m.orderId;
-      this.exec(o, 'TRADE_PREVENTION', 0, 0, 0, 0, NO_ASSET, -1, isMaker, undefined, '', n * qU, other.orderId);
-      if (!o.open) this.expireOcoPartners(s, o);
-    };
-    apply(m, mPrevented, t);
-    apply(t, tPrevented, m);
-    return !t.open || t.remS === 0;
+    return { pm, takerS, makerS };
+  }
+
+  /** Order `o` of symbol `s` loses `n` steps to prevented match `id` with `other` (all of it: expires in match). */
+  private preventOne(s: SymbolState, o: Order, n: number, id: number, other: Order, isMaker: boolean): void {
+    if (n === 0) return;
+    o.preventedMatchId = id;
+    o.preventedS += n;
+    o.updateTime = this.now;
+    if (n >= o.remS) {
+      this.detach(s, o);
+      o.remS = 0;
+      o.visS = 0;
+      o.status = 'EXPIRED_IN_MATCH';
+      this.close(s, o);
+    } else {
+      // DECREMENT of the larger order: shrink it (the tip first, then the hidden part)
+      const dv = n < o.visS ? n : o.visS;
+      o.visS -= dv;
+      o.remS -= n;
+      const l = o.level;
+      if (l !== null) {
+        l.qty -= dv;
+        l.total -= n;
+        this.touchLevel(s, l);
+        if (o.visS === 0) {
+          o.visS = o.icebergS < o.remS ? o.icebergS : o.remS;
+          l.qty += o.visS;
+          (o.isBuy ? s.bids : s.asks).toTail(l, o.orderId);
+        }
+      } else if (o.visS > o.remS) o.visS = o.remS;
+      // an OCO leg shares its list's reservation: down to what the larger open leg still needs
+      if (o.list?.inOcoGroup(o) && o.list.status === 'EXECUTING') this.releaseListExcess(o.list);
+      else if (o.isBuy) this.tighten(o);
+      else this.shrinkSellLock(o);
+    }
+    this.exec(o, 'TRADE_PREVENTION', 0, 0, 0, 0, NO_ASSET, -1, isMaker, undefined, '', n * s.c.qUnit, other.orderId);
+    if (!o.open) this.expireOcoPartners(s, o);
   }
 
   /**

@@ -12,6 +12,7 @@
  * A view holds nothing but (table, orderId): two views of one order are the same order — compare
  * `orderId`s, never the views.
  */
+import type { WorkingFloor } from './sor.js';
 import { ClientIdIndexLog } from './client-id-index.js';
 import { ClientIds } from './client-ids.js';
 import {
@@ -257,6 +258,8 @@ export class OrderTable {
   readonly indexLog = new ClientIdIndexLog();
   readonly extras = new Map<number, OrderExtras>();
   readonly lists = new Map<number, OrderList>();
+  /** Working floor of the symbol's SOR orders (its SorLedger's; null: the symbol has no SOR). */
+  floors: ReadonlyMap<number, WorkingFloor> | null = null;
   /** SymbolAccounts by their index (SymbolState.account). */
   readonly accounts: SymbolAccount[] = [];
   /** Set by SymbolState (a pegged or booked order's level). */
@@ -710,6 +713,9 @@ export class Order implements OrderView, OrderSpec {
   }
   set lockB(v: bigint) {
     if (v !== 0n || this.flag(EXTRAS)) this.extras().lockB = v;
+  }
+  get workingFloor(): WorkingFloor | undefined {
+    return this.t.floors?.get(this.orderId);
   }
   get cumQuote(): bigint {
     const cumB = this.cumB;

@@ -72,10 +72,28 @@ export function resultResponse(o: OrderView, transactTime: number): Json {
   conditionals(o, out, { iceberg: true, stop: true });
   if (o.expiryReason !== undefined && (o.status === 'EXPIRED' || o.status === 'EXPIRED_IN_MATCH'))
     out.expiryReason = o.expiryReason;
+  return sorFields(o, out);
+}
+
+/** An SOR order's `workingFloor` and `usedSor` (faqs/sor_faq.md: they tell SOR orders apart). */
+function sorFields(o: OrderView, out: Json): Json {
+  if (o.workingFloor === undefined) return out;
+  out.workingFloor = o.workingFloor;
+  out.usedSor = true;
   return out;
 }
 
 export function fillJson(x: Fill): Json {
+  if (x.allocId !== undefined)
+    return {
+      matchType: 'ONE_PARTY_TRADE_REPORT',
+      price: f(x.price),
+      qty: f(x.qty),
+      commission: f(x.commission),
+      commissionAsset: x.commissionAsset,
+      tradeId: -1,
+      allocId: x.allocId,
+    };
   return {
     price: f(x.price),
     qty: f(x.qty),
@@ -130,7 +148,8 @@ export function orderResponseJson(
     s.strategyId !== undefined ||
     s.strategyType !== undefined ||
     o.preventedMatchId >= 0 ||
-    o.quantityPending
+    o.quantityPending ||
+    o.workingFloor !== undefined
   )
     return JSON.stringify(orderResponse(o, fills, respType, transactTime));
   let out = `${head},"price":"${f(s.price)}","origQty":"${f(s.origQty)}","executedQty":"${f(o.executedQty)}","origQuoteOrderQty":"${f(s.origQuoteOrderQty)}","cummulativeQuoteQty":"${f(o.cumQuote)}","status":"${o.status}","timeInForce":"${s.timeInForce}","type":"${s.type}","side":"${s.side}","workingTime":${o.workingTime},"selfTradePreventionMode":"${s.selfTradePreventionMode}"`;
@@ -256,7 +275,7 @@ export function queryOrderResponse(o: OrderView): Json {
   };
   conditionals(o, out, { iceberg: false, stop: false });
   if (o.expiryReason !== undefined) out.expiryReason = o.expiryReason;
-  return out;
+  return sorFields(o, out);
 }
 
 /** Order-list placement / cancel response. `reports` shapes each order (RESULT or cancel shape). */
@@ -397,7 +416,15 @@ export function executionReport(e: ExecutionEvent, eventTime: number = e.transac
     out.B = f(e.lastPreventedQty);
     out.u = -1;
     out.U = e.counterOrderId;
-    out.Cs = s.symbol;
+    out.Cs = e.counterSymbol ?? s.symbol;
+  }
+  if (e.allocId !== undefined) {
+    out.b = 'ONE_PARTY_TRADE_REPORT';
+    out.a = e.allocId;
+  }
+  if (e.workingFloor !== undefined) {
+    out.k = e.workingFloor;
+    out.uS = true;
   }
   if (e.expiryReason !== undefined) out.eR = e.expiryReason;
   return out;

@@ -22,6 +22,7 @@ import type { GeneratedIds, GeneratedIdsState } from './generated-ids.js';
 import { HISTORY, OPEN, Order, PRESENT, type OrderTableState } from './order-table.js';
 import type { Bucket } from './price-window.js';
 import type { ReferencePriceState } from './reference-price.js';
+import type { SorLedgerState } from './sor.js';
 import { importSymbolV2, type SymbolDataV2 } from './snapshot-v2.js';
 import { TradeArchive, type TradeArchiveState } from './trade-archive.js';
 import type { AccountId, Amendment, Peg, PreventedMatchEvent } from './types.js';
@@ -40,6 +41,7 @@ export interface EngineInternals {
   readonly accounts: Map<AccountId, Account>;
   readonly store: AccountStore;
   readonly fees: Map<string, bigint>;
+  readonly allocatorNet: Map<string, bigint>;
   readonly genIds: GeneratedIds;
   readonly retain: boolean;
   readonly seed: number;
@@ -125,6 +127,8 @@ export interface SymbolDataBase {
   readonly pegs?: readonly Peg[];
   /** The reference price's state (only for a symbol with a reference price calculation). */
   readonly referencePrice?: ReferencePriceState;
+  /** Allocations and SOR orders' working floors (only for a symbol in an SOR configuration). */
+  readonly sor?: SorLedgerState;
 }
 
 interface SymbolData extends SymbolDataBase {
@@ -144,6 +148,8 @@ export interface EngineState {
   readonly fees: readonly (readonly [string, bigint])[];
   readonly symbols: readonly (SymbolData | SymbolDataV2)[];
   readonly genIds: GeneratedIdsState;
+  /** What the SOR allocator holds per asset (absent: nothing, or taken before SOR existed). */
+  readonly allocatorNet?: readonly (readonly [string, bigint])[];
 }
 
 // ---- export -----------------------------------------------------------------------------------------
@@ -158,6 +164,7 @@ export function exportEngine(x: EngineInternals): EngineState {
     fees: [...x.fees.entries()],
     symbols: [...x.symbols.values()].map((s) => exportSymbol(s, x.retain)),
     genIds: x.genIds.exportState([...x.symbols.keys()], x.counters.cidSeq + 1),
+    ...(x.allocatorNet.size > 0 ? { allocatorNet: [...x.allocatorNet.entries()] } : {}),
   };
 }
 
@@ -203,6 +210,7 @@ function exportSymbol(s: SymbolState, retain: boolean): SymbolData {
     trails: [...s.trails.values()].map((t) => ({ ...t })),
     pegs: [...s.pegs.values()].map((p) => ({ ...p })),
     ...(s.referencePrice === null ? {} : { referencePrice: s.referencePrice.exportState() }),
+    ...(s.sor === null ? {} : { sor: s.sor.exportState() }),
   };
 }
 
@@ -241,6 +249,7 @@ export function importEngine(state: EngineState, x: EngineInternals): EngineCoun
     throw new Error('engine state can only be imported into a fresh engine');
   for (const a of state.accounts) x.accounts.set(a.id, importAccount(a, x.store));
   for (const [asset, fee] of state.fees) x.fees.set(asset, fee);
+  for (const [asset, v] of state.allocatorNet ?? []) x.allocatorNet.set(asset, v);
   x.genIds.importState(state.genIds, (name) => x.symbols.get(name)?.index ?? -1);
   for (const d of state.symbols) {
     const s = x.symbols.get(d.symbol);
@@ -341,6 +350,7 @@ export function importSymbolRest(d: SymbolDataBase, s: SymbolState): void {
   s.tradeChains = new Chains(d.tradeChains);
   if (d.tradeArchive !== null) s.tradeArchive = new TradeArchive(s.c.name, s.c.base, s.c.quote, d.tradeArchive);
   if (d.referencePrice !== undefined) s.referencePrice?.importState(d.referencePrice);
+  if (d.sor !== undefined) s.sor?.importState(d.sor);
 }
 
 export function orderAt(s: SymbolState, id: number): Order {

@@ -12,6 +12,7 @@ import { type Order, OrderTable } from './order-table.js';
 import type { CompiledPriceRange } from './price-range.js';
 import { PriceWindow } from './price-window.js';
 import type { ReferencePrice } from './reference-price.js';
+import type { SorLedger } from './sor.js';
 import type { CompiledSymbol } from './symbol.js';
 import { TradeArchive } from './trade-archive.js';
 import type { Amendment, Peg } from './types.js';
@@ -82,6 +83,8 @@ export class SymbolState {
   /** The price-range execution rule and the reference price (execution rules configured for the symbol). */
   priceRange: CompiledPriceRange | null = null;
   referencePrice: ReferencePrice | null = null;
+  /** Allocations and SOR orders' working floors (the symbol is in an SOR configuration). */
+  sor: SorLedger | null = null;
   /** PERCENT_PRICE bounds cache: per filter [ref, bidLo, bidHi, askLo, askHi] in units. */
   readonly pctBounds: number[];
   constructor(

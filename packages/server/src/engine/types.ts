@@ -4,6 +4,7 @@
  * and balances as bigint. `formatUnits` renders them as Binance does; `renderEvent` (render.ts)
  * turns a whole event into plain JSON.
  */
+import type { WorkingFloor } from './sor.js';
 import type {
   ContingencyType,
   ExecutionType,
@@ -285,6 +286,8 @@ export interface OrderView {
    * (answers leave `origQty` out, as Binance does).
    */
   readonly quantityPending?: boolean;
+  /** SOR orders only: where the order last worked (`workingFloor`; `usedSor` true). */
+  readonly workingFloor?: WorkingFloor;
 }
 
 /** One fill of the taker order, for the FULL response. */
@@ -294,6 +297,8 @@ export interface Fill {
   readonly commission: bigint;
   readonly commissionAsset: string;
   readonly tradeId: number;
+  /** An allocation (SOR): its id (`allocId`; matchType ONE_PARTY_TRADE_REPORT, tradeId −1). */
+  readonly allocId?: number;
 }
 
 // ---- events -------------------------------------------------------------------------------------
@@ -334,6 +339,12 @@ export interface ExecutionEvent {
   readonly trailingTime?: number;
   /** `gp`, pegged orders only: the price it is pegged at (absent before it is set). */
   readonly peggedPrice?: number;
+  /** SOR orders: `k` (and `uS` true), as the order's working floor was when the event happened. */
+  readonly workingFloor?: WorkingFloor;
+  /** `Cs` of a TRADE_PREVENTION with an order of another symbol (SOR); the order's own symbol otherwise. */
+  readonly counterSymbol?: string;
+  /** `a`: a fill by an allocation (`b` ONE_PARTY_TRADE_REPORT). */
+  readonly allocId?: number;
 }
 
 /** A trade, for market data (trade/aggTrade/klines/tickers) and myTrades. */
@@ -431,6 +442,8 @@ export interface PreventedMatchEvent {
   readonly takerPreventedQuantity: number;
   readonly makerPreventedQuantity: number;
   readonly transactTime: number;
+  /** The maker's symbol when it is not `symbol` (an SOR order and an order on another book of its group). */
+  readonly makerSymbol?: string;
 }
 
 export type EngineEvent =

@@ -25,6 +25,7 @@ import type {
  */
 export type ExchangeCommand =
   | { readonly kind: 'placeOrder'; readonly cmd: PlaceOrderCommand }
+  | { readonly kind: 'placeSorOrder'; readonly cmd: PlaceOrderCommand }
   | { readonly kind: 'cancelOrder'; readonly cmd: CancelOrderCommand }
   | { readonly kind: 'amendOrder'; readonly cmd: AmendOrderCommand }
   | { readonly kind: 'cancelOpenOrders'; readonly cmd: CancelOpenOrdersCommand }
@@ -69,6 +70,7 @@ export type CancelOrderListResult = {
 /** The engine's answer to each command kind. */
 export interface CommandResults {
   placeOrder: PlaceResult;
+  placeSorOrder: PlaceResult;
   cancelOrder: CancelResult;
   amendOrder: AmendResult;
   cancelOpenOrders: CancelOpenOrdersResult;
@@ -91,6 +93,8 @@ export function applyCommand(engine: Exchange, command: ExchangeCommand): Comman
   switch (command.kind) {
     case 'placeOrder':
       return engine.placeOrder(command.cmd);
+    case 'placeSorOrder':
+      return engine.placeSorOrder(command.cmd);
     case 'cancelOrder':
       return engine.cancelOrder(command.cmd);
     case 'amendOrder':

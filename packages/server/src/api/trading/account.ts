@@ -1,9 +1,15 @@
 /** GET /api/v3/account, /account/commission, /myTrades, /myPreventedMatches. */
 import { Err, ErrorCode } from '@binance-sandbox/protocol';
 import type { EndpointImpl } from '../../context.js';
-import { accountResponse, formatUnits, myTradeResponse, type PreventedMatchEvent } from '../../engine/index.js';
+import {
+  accountResponse,
+  type Allocation,
+  formatUnits,
+  myTradeResponse,
+  type PreventedMatchEvent,
+} from '../../engine/index.js';
 import { DISCOUNT } from './order.js';
-import { accountOf, bool, int, limitOf, symbolOf, timeWindow } from './params.js';
+import { accountOf, bool, DAY_MS, int, limitOf, symbolOf, timeWindow } from './params.js';
 
 /** GET /api/v3/account — `omitZeroBalances` drops assets with free = locked = 0. */
 export const account: EndpointImpl = (call) => {
@@ -61,7 +67,7 @@ function preventedMatchJson(m: PreventedMatchEvent) {
     symbol: m.symbol,
     preventedMatchId: m.preventedMatchId,
     takerOrderId: m.takerOrderId,
-    makerSymbol: m.symbol,
+    makerSymbol: m.makerSymbol ?? m.symbol,
     makerOrderId: m.makerOrderId,
     tradeGroupId: m.tradeGroupId,
     selfTradePreventionMode: m.selfTradePreventionMode,
@@ -120,3 +126,47 @@ export const myFilters: EndpointImpl = (call) => {
     assetFilters: [],
   };
 };
+
+/**
+ * GET /api/v3/myAllocations — allocations of SOR orders (rest-api.md combinations): symbol; +startTime
+ * (oldest since); +endTime (newest until); both (within, at most 24 h apart, else -1127);
+ * +fromAllocationId; +orderId; +orderId+fromAllocationId. Times with an id: -1128.
+ */
+export const myAllocations: EndpointImpl = (call) => {
+  const symbol = symbolOf(call);
+  const p = call.params;
+  const orderId = int(p, 'orderId');
+  const fromAllocationId = int(p, 'fromAllocationId');
+  const startTime = int(p, 'startTime');
+  const endTime = int(p, 'endTime');
+  const hasTime = startTime !== undefined || endTime !== undefined;
+  if (hasTime && (orderId !== undefined || fromAllocationId !== undefined)) throw bad();
+  if (startTime !== undefined && endTime !== undefined && endTime - startTime > DAY_MS) throw Err.moreThanHours(24);
+  const found = call.ctx.exchange.engine.allocations(accountOf(call), symbol, {
+    ...(orderId !== undefined ? { orderId } : {}),
+    ...(fromAllocationId !== undefined ? { fromAllocationId } : {}),
+    ...(startTime !== undefined ? { startTime } : {}),
+    ...(endTime !== undefined ? { endTime } : {}),
+    limit: limitOf(p),
+  });
+  return found.allocations.map((a) => allocationJson(found.symbol, a));
+};
+
+function allocationJson(symbol: string, a: Allocation) {
+  return {
+    symbol,
+    allocationId: a.allocationId,
+    allocationType: 'SOR',
+    orderId: a.orderId,
+    orderListId: a.orderListId,
+    price: formatUnits(a.price),
+    qty: formatUnits(a.qty),
+    quoteQty: formatUnits(a.quoteQty),
+    commission: formatUnits(a.commission),
+    commissionAsset: a.commissionAsset,
+    time: a.time,
+    isBuyer: a.isBuyer,
+    isMaker: false,
+    isAllocator: false,
+  };
+}

@@ -1,5 +1,6 @@
 import type { EndpointImpl } from '../../context.js';
-import { account, accountCommission, myFilters, myPreventedMatches, myTrades } from './account.js';
+import { account, accountCommission, myAllocations, myFilters, myPreventedMatches, myTrades } from './account.js';
+import { placeSorOrder, testSorOrder } from './sor.js';
 import { amendOrder, orderAmendments } from './amend.js';
 import { cancelReplace } from './cancel-replace.js';
 import { allOrders, cancelOpenOrders, openOrders } from './open-orders.js';
@@ -46,4 +47,7 @@ export const TRADING_IMPLS: Readonly<Record<string, EndpointImpl>> = {
   myTrades,
   myPreventedMatches,
   myFilters,
+  myAllocations,
+  'sor.order.place': placeSorOrder,
+  'sor.order.test': testSorOrder,
 };

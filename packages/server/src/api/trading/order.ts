@@ -32,13 +32,13 @@ export const placeOrder: EndpointImpl = (call) => {
 };
 
 /** Only successful placements add to the unfilled order count (Binance FAQ). */
-async function refundAndRethrow(call: ApiCall, orders: number, err: unknown): Promise<never> {
+export async function refundAndRethrow(call: ApiCall, orders: number, err: unknown): Promise<never> {
   if (err instanceof ApiError) await refundOrders(call, orders);
   throw err;
 }
 
 /** Commission rates of an order/test with computeCommissionRates=true (rest-api.md shape). */
-function commissionForOrder(call: ApiCall) {
+export function commissionForOrder(call: ApiCall) {
   const view = call.ctx.exchange.engine.accountView(accountOf(call));
   const zero = formatUnits(0);
   return {
