@@ -343,8 +343,6 @@ export class Exchange {
   private readonly touchedBalances: number[] = [];
   /** How many of touchedBalances the current command filled (the array stays allocated). */
   private touchedBalanceCount = 0;
-  /** The orderId of the command's own new order (its fills make the FULL answer); 0: none. */
-  private takerId = 0;
   private traded = false;
   private readonly limitDraft = new LimitDraft();
   /** Scratch of work(): the taker phase's price-range limits in ticks. */
@@ -685,7 +683,6 @@ export class Exchange {
         }
       }
     }
-    this.takerId = 0;
     return this.words.finish(s?.table, this.now, this.seed);
   }
 
@@ -781,7 +778,6 @@ export class Exchange {
       this.prepare(s, cmd, acct, sa, { newOrders: 1 });
     this.begin(cmd.now);
     const o = this.accept(s, d, -1, undefined, false, sa);
-    this.takerId = o.orderId;
     this.exec(o, 'NEW');
     this.work(s, o);
     this.settleTriggers(s);
@@ -968,7 +964,6 @@ export class Exchange {
       },
       -1,
     );
-    this.takerId = o.orderId;
     this.exec(o, 'NEW');
     this.work(x, o);
     this.settleTriggers(x);

@@ -93,6 +93,7 @@ export class Simulator {
       deps.config.symbols,
       deps.config.tickMs,
       deps.config.replaySpeed,
+      deps.exchange.engine.sors().map((g) => g.symbols),
     );
     for (const [symbol, replay] of this.prices.replays()) {
       const iso = (ms: number) => (Math.abs(ms) <= 8.64e15 ? new Date(Math.floor(ms)).toISOString() : ms);

@@ -61,11 +61,14 @@ export interface SymbolPair {
 /** How a simulated symbol gets its fair price: its own path, or the ratio of two symbols' paths. */
 export type PriceSource =
   | { readonly kind: 'path'; readonly path: PricePath }
-  | { readonly kind: 'ratio'; readonly num: string; readonly den: string };
+  | { readonly kind: 'ratio'; readonly num: string; readonly den: string }
+  /** A symbol of an SOR configuration: its quote is 1 to 1 with `of`'s, so is its price. */
+  | { readonly kind: 'same'; readonly of: string };
 
 /**
  * The fair prices of every symbol that has one: walks or replays for configured symbols, ratios for
- * symbols whose base and quote both have a path against the same quote asset.
+ * symbols whose base and quote both have a path against the same quote asset, and the price of an
+ * SOR sibling (`sors`: groups of symbols with interchangeable quotes) for the rest.
  */
 export class FairPrices {
   readonly sources = new Map<string, PriceSource>();
@@ -80,6 +83,7 @@ export class FairPrices {
     config: Readonly<Record<string, SimulatorSymbolConfig>>,
     dtMs: number,
     replaySpeed = 1,
+    sors: readonly (readonly string[])[] = [],
   ) {
     for (const s of symbols) {
       const c = config[s.symbol];
@@ -104,6 +108,12 @@ export class FairPrices {
         }
       }
     }
+    for (const s of symbols) {
+      if (this.sources.has(s.symbol)) continue;
+      const group = sors.find((g) => g.includes(s.symbol)) ?? [];
+      const of = group.find((x) => x !== s.symbol && this.sources.get(x)?.kind !== 'same' && this.sources.has(x));
+      if (of !== undefined) this.sources.set(s.symbol, { kind: 'same', of });
+    }
   }
 
   private hasPath(symbol: string): boolean {
@@ -125,6 +135,7 @@ export class FairPrices {
     const src = this.sources.get(symbol);
     if (src === undefined) return undefined;
     if (src.kind === 'path') return src.path.price;
+    if (src.kind === 'same') return this.price(src.of);
     const num = this.price(src.num);
     const den = this.price(src.den);
     return num === undefined || den === undefined ? undefined : num / den;

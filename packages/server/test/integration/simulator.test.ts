@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
 import { ManualClock } from '../../src/clock.js';
 import { defaultConfig, type SandboxConfig } from '../../src/config.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox.js';
@@ -49,6 +50,42 @@ const get = async <T>(sb: Sandbox, path: string): Promise<T> => {
 };
 
 describe('liquidity simulator (integration)', () => {
+  it('with an SOR configuration: the twin market follows its sibling and an SOR order takes from both', async () => {
+    const btc = DEFAULT_SYMBOLS[0]!;
+    const clock = new ManualClock(T0);
+    const sb = await start(
+      config({
+        symbols: [...DEFAULT_SYMBOLS, { ...btc, symbol: 'BTCUSDC', quoteAsset: 'USDC' }],
+        sors: [{ baseAsset: 'BTC', symbols: ['BTCUSDT', 'BTCUSDC'] }],
+      }),
+      clock,
+    );
+    for (let i = 0; i < 5; i++) {
+      clock.advance(1000);
+      await sb.simulator!.tick();
+    }
+    const usdt = await get<Depth>(sb, '/api/v3/depth?symbol=BTCUSDT&limit=20');
+    const usdc = await get<Depth>(sb, '/api/v3/depth?symbol=BTCUSDC&limit=20');
+    expect(usdc.asks.length).toBeGreaterThanOrEqual(5);
+    expect(Number(usdc.asks[0]![0]) / Number(usdt.asks[0]![0])).toBeCloseTo(1, 2);
+    // an order larger than either book's best level: routed across both
+    const qty = (Number(usdt.asks[0]![1]) + Number(usdc.asks[0]![1])).toFixed(5);
+    const buyer = 900_001;
+    await sb.ctx.exchange.submit('deposit', { now: clock.now(), accountId: buyer, asset: 'USDT', amount: '100000000' });
+    const r = await sb.ctx.exchange.submit('placeSorOrder', {
+      now: clock.now(),
+      accountId: buyer,
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'MARKET',
+      quantity: qty,
+    });
+    expect(r.order.status).toBe('FILLED');
+    expect(r.fills.every((f) => f.allocId !== undefined)).toBe(true);
+    const traded = r.events.filter((e) => e.type === 'trade').map((e) => (e as { symbol: string }).symbol);
+    expect(new Set(traded)).toEqual(new Set(['BTCUSDT', 'BTCUSDC']));
+  });
+
   it('books on both sides and trades on every default symbol, over HTTP', async () => {
     const clock = new ManualClock(T0);
     const sb = await start(config(), clock);

@@ -108,6 +108,18 @@ describe('FairPrices', () => {
     expect(fp.price('XRPUSDT')).toBeUndefined();
   });
 
+  it('a symbol of an SOR configuration without a walk of its own follows its sibling 1 to 1', () => {
+    const symbols = [...DEFAULT_SYMBOLS, { symbol: 'BTCUSDC', baseAsset: 'BTC', quoteAsset: 'USDC' }];
+    const alone = new FairPrices(symbols, defaultConfig().simulator.symbols, 1000);
+    expect(alone.price('BTCUSDC')).toBeUndefined();
+    const fp = new FairPrices(symbols, defaultConfig().simulator.symbols, 1000, 1, [['BTCUSDT', 'BTCUSDC']]);
+    expect(fp.sources.get('BTCUSDC')).toEqual({ kind: 'same', of: 'BTCUSDT' });
+    for (let i = 1; i < 20; i++) {
+      fp.step((s) => new Rng(`${s}:${i}`));
+      expect(fp.price('BTCUSDC')).toBe(fp.price('BTCUSDT'));
+    }
+  });
+
   it('a configured cross symbol walks on its own', () => {
     const fp = new FairPrices(DEFAULT_SYMBOLS, { ETHBTC: { startPrice: '0.05', volatility: 0.01 } }, 1000);
     expect(fp.price('ETHBTC')).toBe(0.05);
