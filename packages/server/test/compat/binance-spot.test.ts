@@ -2,8 +2,10 @@
  * The official connector `@binance/spot` (REST), unpatched, with only `basePath` pointed at the sandbox.
  */
 import { BadRequestError, Spot, SpotRestAPI } from '@binance/spot';
+import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAgents } from '../helpers/http.js';
+import { limitParams } from '../helpers/sandbox.js';
 import { seedBtcUsdt, startCompatSandbox, type CompatSandbox, type Keys } from './sandbox.js';
 
 let sb: CompatSandbox;
@@ -314,6 +316,63 @@ describe('@binance/spot REST: the price-range execution rule', () => {
       });
     } finally {
       await ruled.close();
+    }
+  });
+});
+
+describe('@binance/spot REST: smart order routing', () => {
+  it('sorOrder, sorOrderTest, myAllocations, exchangeInfo sors', async () => {
+    const btc = DEFAULT_SYMBOLS[0]!;
+    const routed = await startCompatSandbox({
+      symbols: [...DEFAULT_SYMBOLS, { ...btc, symbol: 'BTCUSDC', quoteAsset: 'USDC' }],
+      sors: [{ baseAsset: 'BTC', symbols: ['BTCUSDT', 'BTCUSDC'] }],
+    });
+    try {
+      const maker = await routed.createAccount({ BTC: '1' });
+      const ask = await routed.signed(maker, 'POST', '/order', {
+        ...limitParams('SELL', '0.1', '30000'),
+        symbol: 'BTCUSDC',
+      });
+      expect(ask.status, ask.text).toBe(200);
+      const { apiKey, secretKey: apiSecret } = await routed.createAccount({ USDT: '10000' });
+      const client = new Spot({ configurationRestAPI: { apiKey, apiSecret, basePath: routed.url } }).restAPI;
+      expect((await (await client.exchangeInfo()).data()).sors).toEqual([
+        { baseAsset: 'BTC', symbols: ['BTCUSDT', 'BTCUSDC'] },
+      ]);
+      const order = {
+        symbol: 'BTCUSDT',
+        side: SpotRestAPI.SorOrderSideEnum.BUY,
+        type: SpotRestAPI.SorOrderTypeEnum.LIMIT,
+        timeInForce: SpotRestAPI.SorOrderTimeInForceEnum.GTC,
+        quantity: 0.1,
+        price: 30100,
+      };
+      expect(await (await client.sorOrderTest(order)).data()).toEqual({});
+      const placed = await (await client.sorOrder(order)).data();
+      expect(placed).toMatchObject({
+        status: 'FILLED',
+        workingFloor: 'SOR',
+        usedSor: true,
+        cummulativeQuoteQty: '3000.00000000',
+      });
+      expect(placed.fills).toEqual([
+        expect.objectContaining({
+          matchType: 'ONE_PARTY_TRADE_REPORT',
+          price: '30000.00000000',
+          tradeId: -1,
+          allocId: 0,
+        }),
+      ]);
+      const allocations = await (await client.myAllocations({ symbol: 'BTCUSDT' })).data();
+      expect(allocations).toEqual([
+        expect.objectContaining({ allocationId: 0, allocationType: 'SOR', orderId: placed.orderId, qty: '0.10000000' }),
+      ]);
+      await expect(client.sorOrder({ ...order, symbol: 'ETHBTC', price: 0.05 })).rejects.toMatchObject({
+        name: 'BadRequestError',
+        message: 'This symbol has no SOR.',
+      });
+    } finally {
+      await routed.close();
     }
   });
 });

@@ -5,7 +5,9 @@
  */
 import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
 import { closeAgents } from '../helpers/http.js';
+import { limitParams } from '../helpers/sandbox.js';
 import { seedBtcUsdt, startCompatSandbox, type CompatSandbox, type Keys } from './sandbox.js';
 
 type Binance = InstanceType<typeof ccxt.binance>;
@@ -22,11 +24,11 @@ function sandboxUrls(base: string): Record<string, string> {
   return api;
 }
 
-function client(k: { apiKey: string; secretKey: string }): Binance {
+function client(k: { apiKey: string; secretKey: string }, base = sb.url): Binance {
   return new ccxt.binance({
     apiKey: k.apiKey,
     secret: k.secretKey,
-    urls: { api: sandboxUrls(sb.url) },
+    urls: { api: sandboxUrls(base) },
     options: {
       fetchMarkets: { types: ['spot'] }, // default also loads fapi (linear) and dapi (inverse) exchangeInfo
       fetchMargins: false, // with keys, loadMarkets also calls sapi margin/allPairs + isolated/allPairs
@@ -234,5 +236,32 @@ describe('ccxt binance: errors map to ccxt exception classes', () => {
     bad.markets_by_id = ex.markets_by_id;
     bad.symbols = ex.symbols;
     await expect(bad.fetchBalance()).rejects.toBeInstanceOf(ccxt.AuthenticationError);
+  });
+});
+
+describe('ccxt binance: smart order routing', () => {
+  it('createOrder with { sor: true } routes to sor/order and is filled by allocations', async () => {
+    const btc = DEFAULT_SYMBOLS[0]!;
+    const routed = await startCompatSandbox({
+      symbols: [...DEFAULT_SYMBOLS, { ...btc, symbol: 'BTCUSDC', quoteAsset: 'USDC' }],
+      sors: [{ baseAsset: 'BTC', symbols: ['BTCUSDT', 'BTCUSDC'] }],
+    });
+    try {
+      const maker = await routed.createAccount({ BTC: '1' });
+      const ask = await routed.signed(maker, 'POST', '/order', {
+        ...limitParams('SELL', '0.1', '30000'),
+        symbol: 'BTCUSDC',
+      });
+      expect(ask.status, ask.text).toBe(200);
+      const taker = client(await routed.createAccount({ USDT: '10000' }), routed.url);
+      const order = await taker.createOrder('BTC/USDT', 'limit', 'buy', 0.1, 30100, { sor: true });
+      expect(order).toMatchObject({ status: 'closed', filled: 0.1, cost: 3000, average: 30000 });
+      expect(order.info).toMatchObject({ usedSor: true, workingFloor: 'SOR' });
+      const balance = await taker.fetchBalance();
+      expect(balance['USDT']).toMatchObject({ free: 7000, used: 0 });
+      expect(balance['BTC']?.free).toBeCloseTo(0.0999, 8);
+    } finally {
+      await routed.close();
+    }
   });
 });

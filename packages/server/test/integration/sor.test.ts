@@ -7,13 +7,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type WebSocket from 'ws';
 import { DEFAULT_SYMBOLS, type SymbolDefinition } from '@binance-sandbox/protocol';
 import { closeAgents } from '../helpers/http.js';
 import { limitParams, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import type { SandboxConfig } from '../../src/config.js';
+import { connectWs } from '../ws/client.js';
 
 let sb: TestSandbox;
-afterEach(() => sb.close());
+const sockets: WebSocket[] = [];
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.terminate();
+  await sb.close();
+});
 afterAll(closeAgents);
 
 type Json = Record<string, unknown>;
@@ -127,6 +133,47 @@ describe('smart order routing', () => {
       await sb.signed(taker, 'GET', '/order', { symbol: 'BTCUSDT', orderId: body.orderId as number })
     ).json<Json>();
     expect(order).toMatchObject({ status: 'FILLED', workingFloor: 'SOR', usedSor: true });
+  });
+
+  it('the user data stream reports allocations (b, a) and the working floor (k, uS) of SOR orders', async () => {
+    sb = await startTestSandbox(SOR_CONFIG);
+    const maker = await sb.createAccount({ BTC: '1' });
+    const taker = await sb.createAccount({ USDT: '100000' });
+    await sb.signed(maker, 'POST', '/order', { ...limitParams('SELL', '0.1', '30000'), symbol: 'BTCUSDC' });
+    const stream = await sb.call('/api/v3/userDataStream', {
+      method: 'POST',
+      headers: { 'X-MBX-APIKEY': taker.apiKey },
+    });
+    const key = stream.json<{ listenKey: string }>().listenKey;
+    const ws = await connectWs(sb.url, `/ws/${key}`, sockets);
+    const res = await sb.signed(taker, 'POST', '/sor/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.2',
+      price: '30000',
+    });
+    expect(res.status, res.text).toBe(200);
+    const report = (x: string) => ws.nextWhere<Json>((m) => m.e === 'executionReport' && m.x === x);
+    expect(await report('NEW')).toMatchObject({ s: 'BTCUSDT', X: 'NEW', k: 'SOR', uS: true });
+    const trade = await report('TRADE');
+    expect(trade).toMatchObject({
+      X: 'PARTIALLY_FILLED',
+      t: -1,
+      b: 'ONE_PARTY_TRADE_REPORT',
+      a: 0,
+      k: 'SOR',
+      uS: true,
+    });
+    expect([trade.l, trade.L, trade.n, trade.N]).toEqual(['0.10000000', '30000.00000000', '0.00010000', 'BTC']);
+    // the rest rests on BTCUSDT; a seller there fills it as an ordinary trade, on the exchange floor
+    const seller = await sb.createAccount({ BTC: '1' });
+    await sb.signed(seller, 'POST', '/order', limitParams('SELL', '0.1', '30000'));
+    const fill = await report('TRADE');
+    expect(fill).toMatchObject({ X: 'FILLED', m: true, k: 'EXCHANGE', uS: true });
+    expect(fill).not.toHaveProperty('a');
+    expect(fill.t).toBeGreaterThan(0);
   });
 
   it("myAllocations: its parameter combinations, only the account's own, an empty list for other symbols", async () => {
