@@ -63,7 +63,7 @@ Options of serve:
   --seed SEED           seed of every random choice: the same seed replays the same sandbox
                         (default "binance-sandbox")
   --config FILE         JSON config file: rateLimits (replace the table), banPolicy and waf
-                        (merged field by field), symbols, exchangeFilters, executionRules,
+                        (merged field by field), symbols, exchangeFilters, executionRules, sors,
                         recvWindowMax, redisKeyPrefix and any setting below; flags override
                         the file
   --data-dir DIR        where the journal is kept (default: none, state lives in memory)
