@@ -13,7 +13,7 @@ import {
   type PlaceOrderCommand,
   type TradeEvent,
 } from '../../src/engine/index.js';
-import { BTC } from './helpers.js';
+import { BTC, mulberry32 } from './helpers.js';
 
 /** BTCUSDT's twin quoted in another stablecoin. */
 const twin = (quote: string): SymbolDefinition => ({ ...BTC, symbol: `BTC${quote}`, quoteAsset: quote });
@@ -253,6 +253,20 @@ describe('smart order routing (faqs/sor_faq.md)', () => {
       pm.map((m) => [m.symbol, m.makerSymbol, m.selfTradePreventionMode, formatUnits(m.makerPreventedQuantity)]),
     ).toEqual([['BTCUSDT', 'BTCUSDC', 'EXPIRE_MAKER', '1.00000000']]);
     conserved(ex, DEPOSITED);
+    // another account's order ahead of the own one: taken first, then the own one meets the STP mode
+    const ex3 = faqExchange('bids');
+    ex3.placeOrder({ ...order('BTCUSDC', 'BUY', 'LIMIT', '1', '36000'), accountId: 3 });
+    ex3.placeOrder({ ...order('BTCUSDC', 'BUY', 'LIMIT', '1', '36000'), accountId: TAKER });
+    const s3 = ex3.placeSorOrder({
+      ...order('BTCUSDT', 'SELL', 'LIMIT', '2', '36000'),
+      accountId: TAKER,
+      selfTradePreventionMode: 'EXPIRE_MAKER',
+    });
+    expect(fillsOf(s3)).toEqual([['36000.00000000', '1.00000000', 0, -1]]);
+    const sellers = s3.events.filter((e): e is TradeEvent => e.type === 'trade').map((e) => e.buyerAccountId);
+    expect(sellers).toEqual([3]);
+    expect(ex3.preventedMatches(TAKER, 'BTCUSDT')).toHaveLength(1);
+    expect(ex3.book('BTCUSDC').bids[0]).toEqual([35000e8, 5e8]);
     // EXPIRE_TAKER: the order ends there, the own order stays
     const ex2 = faqExchange('asks');
     const t = ex2.placeSorOrder({
@@ -360,4 +374,85 @@ describe('smart order routing (faqs/sor_faq.md)', () => {
       JSON.stringify(x.events.map((e) => (e.type === 'execution' ? executionReport(e) : e.type))),
     );
   });
+});
+
+describe('smart order routing over a long seeded random stream', () => {
+  it.each([7, 42])(
+    'seed %i: balances conserved with the allocator, reservations exact, no book crossed, after every command',
+    (seed) => {
+      const rnd = mulberry32(seed);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+      const ex = new Exchange(SYMBOLS, { sors: SORS, makerCommission: '0.001', takerCommission: '0.002' });
+      const accounts = [1, 2, 3, 4];
+      for (const a of accounts) {
+        for (const q of QUOTES) ex.deposit({ now: 0, accountId: a, asset: q, amount: '10000000' });
+        ex.deposit({ now: 0, accountId: a, asset: 'BTC', amount: '100' });
+      }
+      const deposited = { BTC: 400n * 10n ** 8n, USDT: 4n * 10n ** 15n, USDC: 4n * 10n ** 15n, USDP: 4n * 10n ** 15n };
+      let allocations = 0;
+      let refusals = 0;
+      let prevented = 0;
+      for (let i = 0; i < 1500; i++) {
+        const accountId = pick(accounts);
+        const symbol = pick(SYMBOLS).symbol;
+        const side = rnd() < 0.5 ? 'BUY' : 'SELL';
+        const price = (30000 + Math.floor(rnd() * 200 - 100) * 5).toFixed(2);
+        const quantity = (0.001 * (1 + Math.floor(rnd() * 400))).toFixed(5);
+        const stp = pick(['NONE', 'EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'DECREMENT'] as const);
+        const cmd: PlaceOrderCommand =
+          rnd() < 0.2
+            ? { now: ++now, accountId, symbol, side, type: 'MARKET', quantity, selfTradePreventionMode: stp }
+            : {
+                now: ++now,
+                accountId,
+                symbol,
+                side,
+                type: 'LIMIT',
+                timeInForce: pick(['GTC', 'GTC', 'IOC', 'FOK'] as const),
+                price,
+                quantity,
+                selfTradePreventionMode: stp,
+                ...(rnd() < 0.15 ? { icebergQty: (Number(quantity) / 4).toFixed(5) } : {}),
+              };
+        try {
+          const r = rnd() < 0.25 ? ex.placeSorOrder(cmd) : rnd() < 0.8 ? ex.placeOrder(cmd) : null;
+          if (r === null) {
+            const open = ex.openOrders(accountId);
+            const o = open[Math.floor(rnd() * open.length)];
+            if (o !== undefined)
+              ex.cancelOrder({ now: ++now, accountId, symbol: o.spec.symbol, orderId: o.spec.orderId });
+          } else {
+            allocations += r.fills.filter((f) => f.allocId !== undefined).length;
+            prevented += r.events.filter((e) => e.type === 'preventedMatch').length;
+          }
+        } catch (e) {
+          if (!(e instanceof ApiError)) throw e;
+          refusals++;
+        }
+        conserved(ex, deposited);
+        for (const a of accounts) {
+          const need = new Map<string, bigint>();
+          for (const o of ex.openOrders(a)) {
+            const rem = BigInt(o.spec.origQty - o.executedQty - o.preventedQty);
+            const quote = (SYMBOLS.find((s) => s.symbol === o.spec.symbol) as SymbolDefinition).quoteAsset;
+            const [asset, n] = o.spec.side === 'BUY' ? [quote, (BigInt(o.spec.price) * rem) / 10n ** 8n] : ['BTC', rem];
+            need.set(asset, (need.get(asset) ?? 0n) + n);
+          }
+          for (const b of ex.accountView(a).balances) {
+            expect(b.free >= 0n, `${a} ${b.asset}`).toBe(true);
+            expect(b.locked, `step ${i}: account ${a} ${b.asset} locked`).toBe(need.get(b.asset) ?? 0n);
+          }
+        }
+        for (const s of SYMBOLS) {
+          const b = ex.book(s.symbol, 1);
+          if (b.bids[0] && b.asks[0])
+            expect(b.bids[0][0], `${s.symbol} crossed at step ${i}`).toBeLessThan(b.asks[0][0]);
+        }
+      }
+      expect(allocations).toBeGreaterThan(100);
+      expect(prevented).toBeGreaterThan(10);
+      expect(refusals).toBeGreaterThan(0);
+      expect([...ex.allocatorHoldings().values()].some((v) => v !== 0n)).toBe(true);
+    },
+  );
 });
