@@ -347,7 +347,13 @@ describe('@binance/spot REST: smart order routing', () => {
         quantity: 0.1,
         price: 30100,
       };
-      expect(await (await client.sorOrderTest(order)).data()).toEqual({});
+      const test = {
+        ...order,
+        side: SpotRestAPI.SorOrderTestSideEnum.BUY,
+        type: SpotRestAPI.SorOrderTestTypeEnum.LIMIT,
+        timeInForce: SpotRestAPI.SorOrderTestTimeInForceEnum.GTC,
+      };
+      expect(await (await client.sorOrderTest(test)).data()).toEqual({});
       const placed = await (await client.sorOrder(order)).data();
       expect(placed).toMatchObject({
         status: 'FILLED',
