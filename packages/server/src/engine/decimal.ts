@@ -238,3 +238,9 @@ export function commNum(amount: number, rateN: number): number {
   const c = hi + floorDiv(lo, UNIT);
   return c <= MAX_SAFE ? c : -1;
 }
+
+/** `formatUnits` without trailing zeros ("0.052", "5838"): block trades are rendered so (rest-api.md). */
+export function formatUnitsTrimmed(v: number | bigint): string {
+  const s = formatUnits(v);
+  return s.replace(/\.?0+$/, '');
+}

@@ -109,6 +109,7 @@ import {
   type CancelOpenOrdersCommand,
   type CancelOrderCommand,
   type CancelOrderListCommand,
+  type BlockTradeEvent,
   type EngineEvent,
   type Fill,
   type ListStatusEvent,
@@ -590,6 +591,51 @@ export class Exchange {
   }
 
   /** The symbol's retained trades, oldest first (rebuilt from the archive: for tests and tools). */
+  /**
+   * Publishes a block trade of `symbol` (admin API): market data only, no book or balance changes.
+   * Price and quantity: positive decimal strings with at most 8 decimals.
+   */
+  reportBlockTrade(cmd: {
+    now: number;
+    symbol: string;
+    price: string;
+    qty: string;
+    isBuyerMaker: boolean;
+  }): EngineEvent[] {
+    const s = this.sym(cmd.symbol);
+    const amount = (v: string, name: string): number => {
+      const u = parseUnitsBig(v, 8);
+      if (u === BAD) throw Err.mandatoryParam(name);
+      if (u === TOO_PRECISE) throw Err.badPrecision(name);
+      if (u <= 0n || u > MAX_SAFE_N)
+        throw Err.of(ErrorCode.INVALID_MESSAGE, `${name} must be positive, at most ${MAX_SAFE / 1e8}`);
+      return Number(u);
+    };
+    const price = amount(cmd.price, 'price');
+    const qty = amount(cmd.qty, 'qty');
+    this.begin(cmd.now);
+    const e: BlockTradeEvent = {
+      type: 'blockTrade',
+      symbol: s.c.name,
+      id: s.blockTrades.length + 1,
+      price,
+      qty,
+      quoteQty: (BigInt(price) * BigInt(qty)) / UNIT_N,
+      time: cmd.now,
+      isBuyerMaker: cmd.isBuyerMaker,
+    };
+    s.blockTrades.push(e);
+    this.words.object(e);
+    return this.end(undefined).events;
+  }
+
+  /** historicalBlockTrades: from block trade id `fromId`, at most `limit`, oldest first. */
+  blockTrades(symbol: string, fromId: number, limit: number): readonly BlockTradeEvent[] {
+    const all = this.sym(symbol).blockTrades;
+    const from = Math.max(0, fromId - 1);
+    return all.slice(from, from + limit);
+  }
+
   trades(symbol: string): readonly TradeEvent[] {
     return this.sym(symbol).tradeArchive.events();
   }

@@ -25,7 +25,7 @@ import type { ReferencePriceState } from './reference-price.js';
 import type { SorLedgerState } from './sor.js';
 import { importSymbolV2, type SymbolDataV2 } from './snapshot-v2.js';
 import { TradeArchive, type TradeArchiveState } from './trade-archive.js';
-import type { AccountId, Amendment, Peg, PreventedMatchEvent } from './types.js';
+import type { AccountId, Amendment, BlockTradeEvent, Peg, PreventedMatchEvent } from './types.js';
 
 export const ENGINE_STATE_VERSION = 5;
 
@@ -129,6 +129,8 @@ export interface SymbolDataBase {
   readonly referencePrice?: ReferencePriceState;
   /** Allocations and SOR orders' working floors (only for a symbol in an SOR configuration). */
   readonly sor?: SorLedgerState;
+  /** Block trades (absent: none). */
+  readonly blockTrades?: readonly BlockTradeEvent[];
 }
 
 interface SymbolData extends SymbolDataBase {
@@ -211,6 +213,7 @@ function exportSymbol(s: SymbolState, retain: boolean): SymbolData {
     pegs: [...s.pegs.values()].map((p) => ({ ...p })),
     ...(s.referencePrice === null ? {} : { referencePrice: s.referencePrice.exportState() }),
     ...(s.sor === null ? {} : { sor: s.sor.exportState() }),
+    ...(s.blockTrades.length === 0 ? {} : { blockTrades: [...s.blockTrades] }),
   };
 }
 
@@ -351,6 +354,7 @@ export function importSymbolRest(d: SymbolDataBase, s: SymbolState): void {
   if (d.tradeArchive !== null) s.tradeArchive = new TradeArchive(s.c.name, s.c.base, s.c.quote, d.tradeArchive);
   if (d.referencePrice !== undefined) s.referencePrice?.importState(d.referencePrice);
   if (d.sor !== undefined) s.sor?.importState(d.sor);
+  if (d.blockTrades !== undefined) s.blockTrades.push(...d.blockTrades);
 }
 
 export function orderAt(s: SymbolState, id: number): Order {

@@ -15,7 +15,7 @@ import type { ReferencePrice } from './reference-price.js';
 import type { SorLedger } from './sor.js';
 import type { CompiledSymbol } from './symbol.js';
 import { TradeArchive } from './trade-archive.js';
-import type { Amendment, Peg } from './types.js';
+import type { Amendment, BlockTradeEvent, Peg } from './types.js';
 
 /**
  * A trailing stop's tracking: it starts once the stop price condition holds (at once without a stop
@@ -83,6 +83,8 @@ export class SymbolState {
   /** The price-range execution rule and the reference price (execution rules configured for the symbol). */
   priceRange: CompiledPriceRange | null = null;
   referencePrice: ReferencePrice | null = null;
+  /** Block trades reported on the symbol, oldest first (ids 1, 2, …). */
+  readonly blockTrades: BlockTradeEvent[] = [];
   /** Allocations and SOR orders' working floors (the symbol is in an SOR configuration). */
   sor: SorLedger | null = null;
   /** PERCENT_PRICE bounds cache: per filter [ref, bidLo, bidHi, askLo, askHi] in units. */

@@ -446,6 +446,24 @@ export interface PreventedMatchEvent {
   readonly makerSymbol?: string;
 }
 
+/**
+ * A block trade (Binance's block trading desk: negotiated off the book, published as market data):
+ * reported through the admin API, it touches no book and no balance.
+ */
+export interface BlockTradeEvent {
+  readonly type: 'blockTrade';
+  readonly symbol: string;
+  /** Per symbol, from 1. */
+  readonly id: number;
+  /** units of 1e-8 */
+  readonly price: number;
+  readonly qty: number;
+  /** price × qty, rounded down to 8 decimals. */
+  readonly quoteQty: bigint;
+  readonly time: number;
+  readonly isBuyerMaker: boolean;
+}
+
 export type EngineEvent =
   | ExecutionEvent
   | TradeEvent
@@ -454,7 +472,8 @@ export type EngineEvent =
   | BalanceUpdateEvent
   | FirstFillEvent
   | ListStatusEvent
-  | PreventedMatchEvent;
+  | PreventedMatchEvent
+  | BlockTradeEvent;
 
 /**
  * One bit per event type: what a command's events contain (`eventKinds` of its result), and what a
@@ -470,8 +489,9 @@ export const EVENT_KIND: Readonly<Record<EngineEvent['type'], number>> = {
   firstFill: 32,
   listStatus: 64,
   preventedMatch: 128,
+  blockTrade: 256,
 };
-export const ALL_EVENT_KINDS = 255;
+export const ALL_EVENT_KINDS = 511;
 
 /** The kinds of `events` (for results whose events are already objects). */
 export function eventKinds(events: readonly EngineEvent[]): number {

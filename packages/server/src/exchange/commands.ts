@@ -38,7 +38,8 @@ export type ExchangeCommand =
   | { readonly kind: 'deposit'; readonly cmd: BalanceCommand }
   | { readonly kind: 'withdraw'; readonly cmd: BalanceCommand }
   | { readonly kind: 'setCommission'; readonly cmd: CommissionCommand }
-  | { readonly kind: 'setReferencePrice'; readonly cmd: ReferencePriceCommand };
+  | { readonly kind: 'setReferencePrice'; readonly cmd: ReferencePriceCommand }
+  | { readonly kind: 'reportBlockTrade'; readonly cmd: BlockTradeCommand };
 
 export interface BalanceCommand {
   readonly now: number;
@@ -52,6 +53,15 @@ export interface CommissionCommand {
   readonly accountId: number;
   readonly maker?: string;
   readonly taker?: string;
+}
+
+/** Publishes a block trade of a symbol (admin API): market data only. */
+export interface BlockTradeCommand {
+  readonly now: number;
+  readonly symbol: string;
+  readonly price: string;
+  readonly qty: string;
+  readonly isBuyerMaker: boolean;
 }
 
 /** Sets (or clears: null) the EXTERNAL reference price of a symbol (admin API). */
@@ -84,6 +94,7 @@ export interface CommandResults {
   withdraw: { events: readonly EngineEvent[] };
   setCommission: { events: readonly EngineEvent[] };
   setReferencePrice: { events: readonly EngineEvent[] };
+  reportBlockTrade: { events: readonly EngineEvent[] };
 }
 
 export type CommandOf<K extends ExchangeCommand['kind']> = Extract<ExchangeCommand, { kind: K }>['cmd'];
@@ -122,5 +133,7 @@ export function applyCommand(engine: Exchange, command: ExchangeCommand): Comman
       return { events: [] };
     case 'setReferencePrice':
       return { events: engine.setReferencePrice(command.cmd) };
+    case 'reportBlockTrade':
+      return { events: engine.reportBlockTrade(command.cmd) };
   }
 }

@@ -1,5 +1,6 @@
 import { ApiError } from '@binance-sandbox/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { blockTradeJson } from '../market/block-trade-format.js';
 import { formatReferencePrice } from '../market/reference-price-format.js';
 import type { SandboxContext } from '../context.js';
 import { sendJson } from '../http/reply.js';
@@ -197,6 +198,38 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SandboxContext, w
       referencePrice: v == null ? null : formatReferencePrice(ctx.exchange.engine, symbol, v),
       timestamp: now,
     };
+  });
+
+  route('POST', '/sandbox/v1/blockTrades', async (req) => {
+    const body = jsonBody(req);
+    onlyKeys(body, ['symbol', 'price', 'qty', 'isBuyerMaker']);
+    const { symbol, price, qty, isBuyerMaker = false } = body;
+    if (typeof symbol !== 'string' || !ctx.config.symbols.some((s) => s.symbol === symbol))
+      throw new AdminError(400, `symbol must be one of ${ctx.config.symbols.map((s) => s.symbol).join(', ')}`);
+    for (const [name, v] of [
+      ['price', price],
+      ['qty', qty],
+    ] as const)
+      if (typeof v !== 'string' || !AMOUNT.test(v) || !/[1-9]/.test(v))
+        throw new AdminError(400, `${name} must be a positive decimal string with at most 8 decimals`);
+    if (typeof isBuyerMaker !== 'boolean') throw new AdminError(400, 'isBuyerMaker must be true or false');
+    const now = ctx.clock.now();
+    let events;
+    try {
+      ({ events } = await ctx.exchange.submit('reportBlockTrade', {
+        now,
+        symbol,
+        price: price as string,
+        qty: qty as string,
+        isBuyerMaker,
+      }));
+    } catch (err) {
+      if (err instanceof ApiError) throw new AdminError(400, err.message);
+      throw err;
+    }
+    const t = events.find((e) => e.type === 'blockTrade');
+    if (t === undefined) throw new Error('reportBlockTrade published no block trade');
+    return { symbol: t.symbol, ...blockTradeJson(t) };
   });
 
   route('DELETE', '/sandbox/v1/bans', async (req) => {

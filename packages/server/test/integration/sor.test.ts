@@ -3,7 +3,7 @@
  * usedSor, the ORDERS count), sor/order/test, GET myAllocations (combinations), the other
  * book's public trade, errors, and allocations kept across a restart.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -252,19 +252,25 @@ describe('smart order routing', () => {
     expect(testNoSor.json<Json>()).toEqual({ code: -1013, msg: 'This symbol has no SOR.' });
   });
 
-  it('keeps allocations and working floors across a restart', async () => {
+  it('keeps allocations and working floors across a restart (shutdown snapshot, and the journal alone)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sor-'));
     try {
       const dataDir = join(dir, 'data');
+      const crashDir = join(dir, 'crash');
       sb = await startTestSandbox({ ...SOR_CONFIG, dataDir });
       const { taker, res } = await routed();
       const orderId = res.json<Json>().orderId as number;
       const before = (await sb.signed(taker, 'GET', '/myAllocations', { symbol: 'BTCUSDT' })).text;
+      cpSync(dataDir, crashDir, { recursive: true }); // what a kill -9 would leave: the journal, no snapshot
       await sb.close();
-      sb = await startTestSandbox({ ...SOR_CONFIG, dataDir });
-      expect((await sb.signed(taker, 'GET', '/myAllocations', { symbol: 'BTCUSDT' })).text).toBe(before);
-      const order = (await sb.signed(taker, 'GET', '/order', { symbol: 'BTCUSDT', orderId })).json<Json>();
-      expect(order).toMatchObject({ workingFloor: 'SOR', usedSor: true });
+      for (const d of [dataDir, crashDir]) {
+        sb = await startTestSandbox({ ...SOR_CONFIG, dataDir: d });
+        expect((await sb.signed(taker, 'GET', '/myAllocations', { symbol: 'BTCUSDT' })).text, d).toBe(before);
+        const order = (await sb.signed(taker, 'GET', '/order', { symbol: 'BTCUSDT', orderId })).json<Json>();
+        expect(order, d).toMatchObject({ workingFloor: 'SOR', usedSor: true });
+        await sb.close();
+      }
+      sb = await startTestSandbox();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -82,6 +82,6 @@ describe('user event rendering', () => {
     expect(parseStreamName('!bookTicker')).toBeNull();
     expect(parseStreamName('btcusdt@avgPrice')?.module.id).toBe('avgPrice');
     expect(parseStreamName('btcusdt@referencePrice')?.module.id).toBe('referencePrice');
-    expect(parseStreamName('btcusdt@blockTrade')?.module.id).toBe('declared');
+    expect(parseStreamName('btcusdt@blockTrade')?.module.id).toBe('blockTrade');
   });
 });

@@ -1,6 +1,7 @@
-/** GET depth, trades, historicalTrades, aggTrades. */
+/** GET depth, trades, historicalTrades, historicalBlockTrades, aggTrades. */
 import type { EndpointImpl } from '../../context.js';
 import { formatUnits } from '../../engine/decimal.js';
+import { blockTradeJson } from '../../market/block-trade-format.js';
 import type { TradeEvent } from '../../engine/types.js';
 import { limitParam, numParam, oneSymbol } from './common.js';
 
@@ -41,6 +42,13 @@ export const historicalTrades: EndpointImpl = (call) => {
   const limit = limitParam(call.params, 500, 1000);
   const fromId = numParam(call.params, 'fromId');
   return (fromId === undefined ? log.recent(limit) : log.fromId(fromId, limit)).map(tradeRow);
+};
+
+/** GET /api/v3/historicalBlockTrades: from block trade id `fromId` (required), oldest first. */
+export const historicalBlockTrades: EndpointImpl = (call) => {
+  const symbol = oneSymbol(call, call.params['symbol'] as string);
+  const fromId = numParam(call.params, 'fromId') as number;
+  return call.ctx.exchange.engine.blockTrades(symbol, fromId, limitParam(call.params, 500, 1000)).map(blockTradeJson);
 };
 
 /** GET /api/v3/aggTrades. */

@@ -1,5 +1,5 @@
 import type { EndpointImpl } from '../../context.js';
-import { aggTrades, depth, historicalTrades, recentTrades } from './depth-trades.js';
+import { aggTrades, depth, historicalBlockTrades, historicalTrades, recentTrades } from './depth-trades.js';
 import { executionRules, referencePrice, referencePriceCalculation } from './execution-rules.js';
 import { klines } from './klines.js';
 import { avgPrice, ticker24hr, tickerBook, tickerPrice, tickerTradingDay, tickerWindow } from './tickers.js';
@@ -9,6 +9,7 @@ export const MARKET_IMPLS: Readonly<Record<string, EndpointImpl>> = {
   depth,
   'trades.recent': recentTrades,
   'trades.historical': historicalTrades,
+  'blockTrades.historical': historicalBlockTrades,
   'trades.aggregate': aggTrades,
   klines,
   uiKlines: klines,

@@ -4,6 +4,7 @@
  * and never emits, as on Binance).
  */
 import { aggTradeStream, tradeStream } from './trade.js';
+import { blockTradeStream } from './block-trade.js';
 import { bookTickerStream, diffDepthStream, partialDepthStream } from './depth.js';
 import { klineStream } from './kline.js';
 import { referencePriceStream } from './reference-price.js';
@@ -12,15 +13,6 @@ import { userDataStream } from './user-data.js';
 import type { StreamModule } from './types.js';
 
 export type { ActiveStream, Render, StreamHubView, StreamModule } from './types.js';
-
-/**
- * Names valid on Binance whose producers the sandbox does not have (blockTrade): subscribing works,
- * nothing is emitted.
- */
-const declaredOnly: StreamModule = {
-  id: 'declared',
-  parse: (symbol, suffix) => (symbol !== '' && suffix === 'blockTrade' ? true : undefined),
-};
 
 export const STREAM_MODULES: readonly StreamModule[] = [
   tradeStream,
@@ -35,7 +27,7 @@ export const STREAM_MODULES: readonly StreamModule[] = [
   avgPriceStream,
   referencePriceStream,
   userDataStream,
-  declaredOnly,
+  blockTradeStream,
 ];
 
 /** Lowercase symbol (Binance stream names); a-z, 0-9, 1–32 characters. */
