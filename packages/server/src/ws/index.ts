@@ -8,6 +8,9 @@ import { sendJson } from '../http/reply.js';
 import { adminDenial } from '../sandbox/admin-auth.js';
 import { CLOSE_NORMAL, CLOSE_POLICY, WsServer } from './server.js';
 
+/** Binance sends `serverShutdown` 10 minutes before it disconnects (CHANGELOG 2026-05-06). */
+export const SERVER_SHUTDOWN_NOTICE_MS = 600_000;
+
 export { WsServer, textFrame, Connection, SCHEDULER_MS } from './server.js';
 export { parseStreamName, STREAM_MODULES } from './streams/index.js';
 
@@ -47,6 +50,8 @@ function ids(v: unknown): number[] | undefined {
  * - POST   /sandbox/v1/ws/close  {ids?, code?: 1000|1008, reason?}  → {closed}
  * - POST   /sandbox/v1/ws/faults {ids?, ignorePings?, delayMs?}     → {applied}; without ids also for new connections
  * - DELETE /sandbox/v1/ws/faults                                     → {cleared}: every connection back to normal
+ * - POST   /sandbox/v1/ws/serverShutdown {ids?, inMs?}              → {notified}: `serverShutdown` now, closed
+ *   inMs of sandbox time later (default 600000, Binance's 10 minutes)
  */
 export function registerWsAdminRoutes(app: FastifyInstance, ctx: SandboxContext, ws: WsServer): void {
   const route = (method: 'GET' | 'POST' | 'DELETE', url: string, handler: (req: FastifyRequest) => unknown) =>
@@ -114,6 +119,15 @@ export function registerWsAdminRoutes(app: FastifyInstance, ctx: SandboxContext,
       if (b.delayMs !== undefined) ws.defaultFaults.delayMs = b.delayMs as number;
     }
     return { applied: targets.length, defaults: { ...ws.defaultFaults } };
+  });
+
+  route('POST', '/sandbox/v1/ws/serverShutdown', (req) => {
+    const b = body(req);
+    only(b, ['ids', 'inMs']);
+    const inMs = b.inMs ?? SERVER_SHUTDOWN_NOTICE_MS;
+    if (!(Number.isSafeInteger(inMs) && (inMs as number) >= 0 && (inMs as number) <= 86_400_000))
+      throw new BadRequest('inMs must be an integer from 0 to 86400000');
+    return { notified: ws.announceShutdown(ws.select(ids(b.ids)), inMs as number) };
   });
 
   route('DELETE', '/sandbox/v1/ws/faults', () => {

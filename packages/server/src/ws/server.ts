@@ -75,6 +75,8 @@ export class Connection {
   corked = false;
   ignorePings: boolean;
   delayMs: number;
+  /** Sandbox time at which a `serverShutdown` notice said it will be closed (NaN: none given). */
+  shutdownAt = NaN;
 
   constructor(
     readonly id: number,
@@ -552,6 +554,7 @@ export class WsServer implements StreamHubView {
   private dueOf(conn: Connection): number {
     let due = Math.min(conn.nextPingAt, conn.openedAt + this.config.maxConnectionLifetimeMs);
     if (!Number.isNaN(conn.unansweredSince)) due = Math.min(due, conn.unansweredSince + this.config.pongTimeoutMs);
+    if (!Number.isNaN(conn.shutdownAt)) due = Math.min(due, conn.shutdownAt);
     return due;
   }
 
@@ -572,7 +575,7 @@ export class WsServer implements StreamHubView {
     let next = Infinity;
     for (const conn of this.connections.values()) {
       if (conn.closing) continue;
-      if (now >= conn.openedAt + c.maxConnectionLifetimeMs) {
+      if (now >= conn.openedAt + c.maxConnectionLifetimeMs || now >= conn.shutdownAt) {
         this.closeConnection(conn, CLOSE_NORMAL);
         continue;
       }
@@ -597,6 +600,26 @@ export class WsServer implements StreamHubView {
   }
 
   // ---- faults --------------------------------------------------------------------------------------
+
+  /**
+   * Binance's maintenance notice (web-socket-streams.md "Server Shutdown"): a `serverShutdown` event
+   * now (`{"e":"serverShutdown","E":…}`, or wrapped as stream `!serverShutdown` on combined
+   * connections), and the connection closed `inMs` of sandbox time later. Returns how many got it.
+   */
+  announceShutdown(conns: readonly Connection[], inMs: number): number {
+    const now = this.ctx.clock.now();
+    let n = 0;
+    for (const conn of conns) {
+      if (conn.closing) continue;
+      const event = `{"e":"serverShutdown","E":${conn.micro ? now * 1000 : now}}`;
+      this.send(conn, conn.combined ? `{"stream":"!serverShutdown","data":${event}}` : event);
+      conn.shutdownAt = now + inMs;
+      this.noteDue(conn);
+      n++;
+    }
+    if (inMs === 0) this.tick();
+    return n;
+  }
 
   /** The connections with these ids (all when ids is undefined). */
   select(ids: readonly number[] | undefined): Connection[] {

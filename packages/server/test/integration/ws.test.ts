@@ -441,6 +441,41 @@ describe('streams fed by the engine', () => {
 });
 
 describe('faults (admin API)', () => {
+  it('serverShutdown: the notice now (raw, combined, µs), the close when the notice said', async () => {
+    await start();
+    const raw = await connect('/ws/btcusdt@trade');
+    const combined = await connect('/stream?streams=btcusdt@trade');
+    const micro = await connect('/ws?timeUnit=MICROSECOND');
+    const now = sb!.clock.now();
+    const res = await sb!.admin('POST', '/sandbox/v1/ws/serverShutdown', {});
+    expect(res.json()).toEqual({ notified: 3 });
+    expect(await raw.next()).toEqual({ e: 'serverShutdown', E: now });
+    expect(await combined.next()).toEqual({ stream: '!serverShutdown', data: { e: 'serverShutdown', E: now } });
+    expect(await micro.next()).toEqual({ e: 'serverShutdown', E: now * 1000 });
+    // still served until 10 minutes of sandbox time have passed
+    await sb!.admin('POST', '/sandbox/v1/clock/advance', { ms: 600_000 - 1 });
+    micro.send({ method: 'LIST_SUBSCRIPTIONS', id: 7 });
+    expect(await micro.next()).toEqual({ result: [], id: 7 });
+    expect(raw.closed).toBeNull();
+    await sb!.admin('POST', '/sandbox/v1/clock/advance', { ms: 1 });
+    for (const c of [raw, combined, micro]) {
+      await c.until(() => c.closed !== null);
+      expect(c.closed?.code).toBe(1000);
+    }
+    // chosen connections, at once
+    const d = await connect('/ws');
+    const e = await connect('/ws');
+    const list = (await sb!.admin('GET', '/sandbox/v1/ws/connections')).json<{ connections: { id: number }[] }>();
+    const first = list.connections[0]!.id;
+    expect((await sb!.admin('POST', '/sandbox/v1/ws/serverShutdown', { ids: [first], inMs: 0 })).json()).toEqual({
+      notified: 1,
+    });
+    expect(await d.next()).toMatchObject({ e: 'serverShutdown' });
+    await d.until(() => d.closed !== null);
+    expect(e.closed).toBeNull();
+    expect((await sb!.admin('POST', '/sandbox/v1/ws/serverShutdown', { inMs: -1 })).status).toBe(400);
+  });
+
   it('closes chosen or all connections with 1000 or 1008; ignores pings; delays frames', async () => {
     await start();
     const a = await connect('/ws');
