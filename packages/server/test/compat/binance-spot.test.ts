@@ -40,6 +40,19 @@ describe('@binance/spot REST: general and market data', () => {
     expect(all.symbols?.map((s) => s.symbol).sort()).toEqual(['BNBUSDT', 'BTCUSDT', 'ETHBTC', 'ETHUSDT']);
   });
 
+  it('historicalBlockTrades, after a block trade reported through the admin API', async () => {
+    const admin = await fetch(`${sb.url}/sandbox/v1/blockTrades`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ symbol: 'ETHBTC', price: '0.052', qty: '5838', isBuyerMaker: true }),
+    });
+    expect(admin.status).toBe(200);
+    const blocks = await (await rest.historicalBlockTrades({ symbol: 'ETHBTC', fromId: 1 })).data();
+    expect(blocks).toEqual([
+      { id: 1, price: '0.052', qty: '5838', quoteQty: '303.576', time: expect.any(Number), isBuyerMaker: true },
+    ]);
+  });
+
   it('depth, and rate-limit headers parsed into rateLimits', async () => {
     const res = await rest.depth({ symbol: 'BTCUSDT', limit: 5 });
     expect(await res.data()).toMatchObject({
