@@ -113,6 +113,8 @@ export interface SimulatorConfig {
   readonly levels: number;
   /** Average number of marketable taker orders per second on each simulated symbol. */
   readonly takersPerSecond: number;
+  /** Average number of block trades reported per hour (of sandbox time) on each simulated symbol. */
+  readonly blockTradesPerHour: number;
   /**
    * Recorded time per sandbox time of a replayed symbol (1 = the recording's pace, one recorded
    * tickMs per tick; 60 = one recorded minute per second).
@@ -137,6 +139,7 @@ export function defaultSimulatorConfig(): SimulatorConfig {
     tickMs: 1000,
     levels: 10,
     takersPerSecond: 2,
+    blockTradesPerHour: 2,
     replaySpeed: 1,
     symbols: Object.fromEntries(Object.entries(DEFAULT_SIMULATOR_SYMBOLS).map(([k, v]) => [k, { ...v }])),
   };
@@ -418,7 +421,15 @@ function ws(path: string, v: Json): Partial<WsConfig> {
   return out;
 }
 
-const SIMULATOR_KEYS = ['enabled', 'tickMs', 'levels', 'takersPerSecond', 'replaySpeed', 'symbols'] as const;
+const SIMULATOR_KEYS = [
+  'enabled',
+  'tickMs',
+  'levels',
+  'takersPerSecond',
+  'blockTradesPerHour',
+  'replaySpeed',
+  'symbols',
+] as const;
 const SIMULATOR_SYMBOL_KEYS = ['startPrice', 'volatility', 'replay'] as const;
 /** At most this many recorded ms per ms (a day of trades in under a tenth of a second). */
 const MAX_REPLAY_SPEED = 1_000_000;
@@ -436,6 +447,8 @@ function simulator(path: string, v: Json): SimulatorInput {
   if ('tickMs' in o) out.tickMs = integer(`${path}.tickMs`, o['tickMs'], 10, 3_600_000);
   if ('levels' in o) out.levels = integer(`${path}.levels`, o['levels'], 1, 50);
   if ('takersPerSecond' in o) out.takersPerSecond = finite(`${path}.takersPerSecond`, o['takersPerSecond'], 0, 100);
+  if ('blockTradesPerHour' in o)
+    out.blockTradesPerHour = finite(`${path}.blockTradesPerHour`, o['blockTradesPerHour'], 0, 3600);
   if ('replaySpeed' in o) {
     const p = `${path}.replaySpeed`;
     const v = o['replaySpeed'];

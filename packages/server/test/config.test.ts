@@ -602,6 +602,7 @@ describe('simulator section', () => {
       tickMs: 1000,
       levels: 10,
       takersPerSecond: 2,
+      blockTradesPerHour: 2,
       replaySpeed: 1,
       symbols: {
         BTCUSDT: { startPrice: '90000.00', volatility: 0.03 },
@@ -644,8 +645,12 @@ describe('simulator section', () => {
     [{ simulator: { takersPerSecond: -1 } }, 'simulator.takersPerSecond must be from 0 to 100 (got number -1)'],
     [{ simulator: { takersPerSecond: '2' } }, 'simulator.takersPerSecond must be a number (got the string "2")'],
     [
+      { simulator: { blockTradesPerHour: 3601 } },
+      'simulator.blockTradesPerHour must be from 0 to 3600 (got number 3601)',
+    ],
+    [
       { simulator: { tickMS: 5 } },
-      'simulator has an unknown field "tickMS" (did you mean "tickMs"?); allowed: enabled, tickMs, levels, takersPerSecond, replaySpeed, symbols',
+      'simulator has an unknown field "tickMS" (did you mean "tickMs"?); allowed: enabled, tickMs, levels, takersPerSecond, blockTradesPerHour, replaySpeed, symbols',
     ],
     [
       { simulator: { symbols: [] } },

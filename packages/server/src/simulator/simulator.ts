@@ -193,6 +193,7 @@ export class Simulator {
       const rng = this.rng(symbol, tick, 'act');
       this.quote(symbol, now, rng, pending);
       if (tick > 0) this.take(symbol, now, rng, pending);
+      if (tick > 0) this.blockTrades(symbol, now, this.rng(symbol, tick, 'block'), pending);
     }
     await Promise.all(pending);
   }
@@ -354,6 +355,33 @@ export class Simulator {
         side,
         type: 'MARKET',
         quantity: formatUnits(qtyS * c.qUnit),
+      });
+    }
+  }
+
+  // ---- block trades -------------------------------------------------------------------------------
+
+  /**
+   * Block trades (negotiated off the book, reported as market data): a Poisson number per tick at
+   * blockTradesPerHour, each at the fair price, a hundred times a large taker's size.
+   */
+  private blockTrades(symbol: string, now: number, rng: Rng, pending: Promise<unknown>[]): void {
+    const mean = (this.deps.config.blockTradesPerHour * this.deps.config.tickMs) / 3_600_000;
+    const n = rng.poisson(mean, MAX_TAKERS_PER_TICK);
+    if (n === 0) return;
+    const c: CompiledSymbol = this.deps.exchange.engine.symbol(symbol);
+    const fair = this.prices.price(symbol);
+    if (fair === undefined) return;
+    const priceT = Math.max(1, Math.round((fair * 1e8) / c.pUnit));
+    for (let i = 0; i < n; i++) {
+      const qtyS = limitQty(c, priceT, baseNotional(c, priceT) * 100 * rng.logUniform(TAKER_SIZE[0], TAKER_SIZE[1]));
+      if (qtyS <= 0) continue;
+      this.send(pending, 'reportBlockTrade', {
+        now,
+        symbol,
+        price: formatUnits(priceT * c.pUnit),
+        qty: formatUnits(qtyS * c.qUnit),
+        isBuyerMaker: rng.chance(0.5),
       });
     }
   }

@@ -50,6 +50,29 @@ const get = async <T>(sb: Sandbox, path: string): Promise<T> => {
 };
 
 describe('liquidity simulator (integration)', () => {
+  it('reports block trades at the fair price, at the configured rate', async () => {
+    const clock = new ManualClock(T0);
+    const base = defaultConfig().simulator;
+    const sb = await start(config({ simulator: { ...base, blockTradesPerHour: 3600 } }), clock);
+    for (let i = 0; i < 20; i++) {
+      clock.advance(1000);
+      await sb.simulator!.tick();
+    }
+    const blocks = await get<{ id: number; price: string; qty: string }[]>(
+      sb,
+      '/api/v3/historicalBlockTrades?symbol=BTCUSDT&fromId=1',
+    );
+    // 3600 per hour: one per one-second tick on average, 20 expected over 20 ticks
+    expect(blocks.length).toBeGreaterThanOrEqual(5);
+    expect(blocks.length).toBeLessThanOrEqual(45);
+    expect(blocks.map((b) => b.id)).toEqual(blocks.map((_, i) => i + 1));
+    for (const b of blocks) {
+      expect(Number(b.price)).toBeGreaterThan(80_000);
+      expect(Number(b.price)).toBeLessThan(100_000);
+      expect(Number(b.qty) * Number(b.price)).toBeGreaterThanOrEqual(500);
+    }
+  });
+
   it('with an SOR configuration: the twin market follows its sibling and an SOR order takes from both', async () => {
     const btc = DEFAULT_SYMBOLS[0]!;
     const clock = new ManualClock(T0);
