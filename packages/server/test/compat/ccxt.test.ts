@@ -5,10 +5,8 @@
  */
 import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
 import { closeAgents } from '../helpers/http.js';
-import { limitParams } from '../helpers/sandbox.js';
-import { seedBtcUsdt, startCompatSandbox, type CompatSandbox, type Keys } from './sandbox.js';
+import { seedBtcUsdt, startCompatSandbox, startSorSandbox, type CompatSandbox, type Keys } from './sandbox.js';
 
 type Binance = InstanceType<typeof ccxt.binance>;
 
@@ -241,18 +239,8 @@ describe('ccxt binance: errors map to ccxt exception classes', () => {
 
 describe('ccxt binance: smart order routing', () => {
   it('createOrder with { sor: true } routes to sor/order and is filled by allocations', async () => {
-    const btc = DEFAULT_SYMBOLS[0]!;
-    const routed = await startCompatSandbox({
-      symbols: [...DEFAULT_SYMBOLS, { ...btc, symbol: 'BTCUSDC', quoteAsset: 'USDC' }],
-      sors: [{ baseAsset: 'BTC', symbols: ['BTCUSDT', 'BTCUSDC'] }],
-    });
+    const routed = await startSorSandbox();
     try {
-      const maker = await routed.createAccount({ BTC: '1' });
-      const ask = await routed.signed(maker, 'POST', '/order', {
-        ...limitParams('SELL', '0.1', '30000'),
-        symbol: 'BTCUSDC',
-      });
-      expect(ask.status, ask.text).toBe(200);
       const taker = client(await routed.createAccount({ USDT: '10000' }), routed.url);
       const order = await taker.createOrder('BTC/USDT', 'limit', 'buy', 0.1, 30100, { sor: true });
       expect(order).toMatchObject({ status: 'closed', filled: 0.1, cost: 3000, average: 30000 });

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
 import { SandboxClock } from '../../src/clock.js';
 import { defaultConfig, type SandboxConfig } from '../../src/config.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox.js';
@@ -82,4 +83,20 @@ export async function seedBtcUsdt(sb: CompatSandbox): Promise<{ maker: Keys }> {
   await place(maker, 'SELL', '30010');
   await place(maker, 'SELL', '30020');
   return { maker };
+}
+
+/**
+ * A sandbox with one SOR configuration, BTCUSDT and a BTCUSDC twin, and one ask on BTCUSDC
+ * (0.1 BTC at 30 000): an SOR BUY on BTCUSDT at 30 000 or more is filled from it by an allocation.
+ */
+export async function startSorSandbox(): Promise<CompatSandbox> {
+  const btc = DEFAULT_SYMBOLS[0]!;
+  const sb = await startCompatSandbox({
+    symbols: [...DEFAULT_SYMBOLS, { ...btc, symbol: 'BTCUSDC', quoteAsset: 'USDC' }],
+    sors: [{ baseAsset: 'BTC', symbols: ['BTCUSDT', 'BTCUSDC'] }],
+  });
+  const maker = await sb.createAccount({ BTC: '1' });
+  const ask = await sb.signed(maker, 'POST', '/order', { ...limitParams('SELL', '0.1', '30000'), symbol: 'BTCUSDC' });
+  if (ask.status !== 200) throw new Error(`seed order failed: ${ask.status} ${ask.text}`);
+  return sb;
 }

@@ -330,26 +330,22 @@ describe('price range: taker phases', () => {
   });
 
   it('includes both ends exactly: ref · mult is compared in exact units, not rounded to the tick', () => {
+    /** A taker at `takerPrice` against one maker at `makerPrice`, reference price `ref`: its status (and reason). */
+    const meets = (ref: string, side: 'BUY' | 'SELL', makerPrice: string, takerPrice: string) => {
+      const x = ext(ref);
+      x.placeOrder(limit(side === 'BUY' ? 2 : 1, side === 'BUY' ? 'SELL' : 'BUY', makerPrice, '0.1'));
+      const o = outcome(x.placeOrder(limit(side === 'BUY' ? 1 : 2, side, takerPrice, '0.1')));
+      return o.reason === undefined ? o.status : `${o.status} ${o.reason}`;
+    };
+    const out = `EXPIRED ${RANGE}`;
     // ref 100.00000001: ·1.1 = 110.000000011 → 110.00 in, 110.01 out; ·0.9 = 90.000000009 → 90.00 out
-    const a = ext('100.00000001');
-    a.placeOrder(limit(2, 'SELL', '110', '0.1'));
-    expect(outcome(a.placeOrder(limit(1, 'BUY', '110', '0.1'))).status).toBe('FILLED');
-    const b = ext('100.00000001');
-    b.placeOrder(limit(2, 'SELL', '90', '0.1'));
-    expect(outcome(b.placeOrder(limit(1, 'BUY', '90', '0.1')))).toEqual(expired());
-    const b2 = ext('100.00000001');
-    b2.placeOrder(limit(2, 'SELL', '90.01', '0.1'));
-    expect(outcome(b2.placeOrder(limit(1, 'BUY', '90.01', '0.1'))).status).toBe('FILLED');
+    expect(meets('100.00000001', 'BUY', '110', '110')).toBe('FILLED');
+    expect(meets('100.00000001', 'BUY', '90', '90')).toBe(out);
+    expect(meets('100.00000001', 'BUY', '90.01', '90.01')).toBe('FILLED');
     // ref 99.99999999: ·1.1 = 109.999999989 → 110.00 out, 109.99 in; ·0.9 = 89.999999991 → 90.00 in
-    const c = ext('99.99999999');
-    c.placeOrder(limit(2, 'SELL', '110', '0.1'));
-    expect(outcome(c.placeOrder(limit(1, 'BUY', '110', '0.1')))).toEqual(expired());
-    const d = ext('99.99999999');
-    d.placeOrder(limit(2, 'SELL', '109.99', '0.1'));
-    expect(outcome(d.placeOrder(limit(1, 'BUY', '110', '0.1'))).status).toBe('FILLED');
-    const e = ext('99.99999999');
-    e.placeOrder(limit(1, 'BUY', '90', '0.1'));
-    expect(outcome(e.placeOrder(limit(2, 'SELL', '90', '0.1'))).status).toBe('FILLED');
+    expect(meets('99.99999999', 'BUY', '110', '110')).toBe(out);
+    expect(meets('99.99999999', 'BUY', '109.99', '110')).toBe('FILLED');
+    expect(meets('99.99999999', 'SELL', '90', '90')).toBe('FILLED');
     // the FAQ's example: multipliers 2 / 0.5 around 10.00: 20 and 5 are in, 20.01 and 4.99 out
     const faq = { bidLimitMultUp: '2', bidLimitMultDown: '0.5', askLimitMultUp: '2', askLimitMultDown: '0.5' };
     const at = (side: 'BUY' | 'SELL', price: string): string => {
