@@ -1,12 +1,13 @@
 /**
  * Seeded random order entry over real HTTP: every order endpoint gets random mixes of parameters
  * (types, sides, prices near and far from the book, quantities, icebergs, stops, trailing deltas,
- * pegs, list legs, OPO lists, amends, cancel-replaces). Whatever the mix, the answer is 200 with a
+ * pegs, list legs, OPO lists, amends, cancel-replaces, SOR orders across BTCUSDT and a BTCUSDC twin). Whatever the mix, the answer is 200 with a
  * JSON object or a documented {code, msg} error — never a 5XX, never a stack trace — and every unit
  * stays accounted for (balances plus collected commissions): nothing is created or lost.
  * `FUZZ_SEED=<n> FUZZ_N=<requests>` explore other streams locally (the outcomes are then printed).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
 import { closeAgents } from '../helpers/http.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
@@ -21,6 +22,8 @@ beforeAll(async () => {
       { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 1e9 },
       { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 1e9 },
     ],
+    symbols: [...DEFAULT_SYMBOLS, { ...DEFAULT_SYMBOLS[0]!, symbol: 'BTCUSDC', quoteAsset: 'USDC' }],
+    sors: [{ baseAsset: 'BTC', symbols: ['BTCUSDT', 'BTCUSDC'] }],
   });
 });
 afterAll(async () => {
@@ -89,7 +92,15 @@ function request(openOrderIds: readonly number[]): [string, string, Params] {
   const other = side === 'BUY' ? 'SELL' : 'BUY';
   const symbol = 'BTCUSDT';
   const working = () => ({ ...orderParams('working', workingType()), workingSide: side, workingQuantity: qty() });
-  switch (pick(['order', 'order', 'order', 'oco', 'oto', 'otoco', 'opo', 'opoco', 'amend', 'replace', 'cancel'])) {
+  switch (
+    pick(['order', 'order', 'order', 'oco', 'oto', 'otoco', 'opo', 'opoco', 'amend', 'replace', 'cancel', 'sor'])
+  ) {
+    case 'sor':
+      return [
+        'POST',
+        '/sor/order',
+        { symbol, side, quantity: qty(), ...orderParams('', maybe(0.9) ? pick(['LIMIT', 'MARKET']) : anyType()) },
+      ];
     case 'order': {
       const type = anyType();
       return [
@@ -182,23 +193,27 @@ function request(openOrderIds: readonly number[]): [string, string, Params] {
 describe('random order entry', () => {
   it('answers every mix with 200 or a documented error, and conserves balances', async () => {
     const accounts: TestAccount[] = [];
-    for (let i = 0; i < 4; i++) accounts.push(await sb.createAccount({ USDT: '1000000', BTC: '50' }));
+    for (let i = 0; i < 4; i++) accounts.push(await sb.createAccount({ USDT: '1000000', USDC: '1000000', BTC: '50' }));
     // a book to trade against and peg to: 29 980 … 30 020, 0.5 BTC a level, one trade at 30 000
     const maker = accounts[0] as TestAccount;
-    for (const [side, price] of [
-      ['SELL', '30000'],
-      ['BUY', '30000'],
-      ['BUY', '29990'],
-      ['BUY', '29980'],
-      ['SELL', '30010'],
-      ['SELL', '30020'],
+    // and the same book, 5 dearer / cheaper, on BTCUSDC for SOR orders to route to
+    for (const [symbol, side, price] of [
+      ['BTCUSDT', 'SELL', '30000'],
+      ['BTCUSDT', 'BUY', '30000'],
+      ['BTCUSDT', 'BUY', '29990'],
+      ['BTCUSDT', 'BUY', '29980'],
+      ['BTCUSDT', 'SELL', '30010'],
+      ['BTCUSDT', 'SELL', '30020'],
+      ['BTCUSDC', 'BUY', '29995'],
+      ['BTCUSDC', 'SELL', '30005'],
+      ['BTCUSDC', 'SELL', '30015'],
     ] as const) {
       const r = await sb.signed(
         side === 'BUY' && price === '30000' ? (accounts[1] as TestAccount) : maker,
         'POST',
         '/order',
         {
-          symbol: 'BTCUSDT',
+          symbol,
           side,
           type: 'LIMIT',
           timeInForce: 'GTC',
@@ -213,6 +228,8 @@ describe('random order entry', () => {
     const held = () => {
       const sum = engine.totals();
       for (const [asset, fee] of engine.feesCollected()) sum.set(asset, (sum.get(asset) ?? 0n) + fee);
+      // what SOR orders paid in USDT the exchange's allocator paid in USDC on the other book
+      for (const [asset, v] of engine.allocatorHoldings()) sum.set(asset, (sum.get(asset) ?? 0n) + v);
       return sum;
     };
     const before = held();
@@ -245,7 +262,14 @@ describe('random order entry', () => {
     }
     if (process.env.FUZZ_SEED) console.log(JSON.stringify([...seen].sort()));
     // the mix reached the engine, not only the parameter checks
-    for (const path of ['/order', '/orderList/oco', '/orderList/oto', '/orderList/opo', '/orderList/opoco'])
+    for (const path of [
+      '/order',
+      '/orderList/oco',
+      '/orderList/oto',
+      '/orderList/opo',
+      '/orderList/opoco',
+      '/sor/order',
+    ])
       expect(seen.get(`${path} ok`) ?? 0, `${path}: ${JSON.stringify([...seen])}`).toBeGreaterThan(0);
     expect(held()).toEqual(before);
     expect(engine.feesCollected().get('USDT') ?? 0n).toBeGreaterThan(0n);
