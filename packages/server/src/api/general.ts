@@ -14,7 +14,11 @@ export const exchangeInfo: EndpointImpl = ({ now, params, ctx }) =>
       serverTime: now,
       rateLimits: ctx.config.rateLimits,
       exchangeFilters: ctx.config.exchangeFilters,
-      symbols: ctx.config.symbols,
+      // each symbol's status as it is now (the admin API may have changed it)
+      symbols: ctx.config.symbols.map((d) => {
+        const status = ctx.exchange.engine.symbolStatus(d.symbol);
+        return status === d.status ? d : { ...d, status };
+      }),
       sors: ctx.config.sors,
     },
     params,

@@ -24,6 +24,8 @@ import {
   type SelfTradePreventionMode,
   type Side,
   type SymbolDefinition,
+  SYMBOL_STATUSES,
+  type SymbolStatus,
   type TimeInForce,
   type ExecutionType,
 } from '@binance-sandbox/protocol';
@@ -591,6 +593,24 @@ export class Exchange {
   }
 
   /** The symbol's retained trades, oldest first (rebuilt from the archive: for tests and tools). */
+  /** A symbol's trading status now (exchangeInfo `status`, `symbolStatus` filters). */
+  symbolStatus(symbol: string): SymbolStatus {
+    return this.sym(symbol).status;
+  }
+
+  /**
+   * Changes a symbol's trading status (admin API): anything but TRADING refuses new orders (-1013
+   * "Market is closed."), cancels and amendments still work, resting orders stay, and SOR leaves its
+   * book out.
+   */
+  setSymbolStatus(cmd: { now: number; symbol: string; status: SymbolStatus }): EngineEvent[] {
+    const s = this.sym(cmd.symbol);
+    if (!SYMBOL_STATUSES.includes(cmd.status))
+      throw Err.of(ErrorCode.INVALID_MESSAGE, `unknown symbol status ${cmd.status}`);
+    s.status = cmd.status;
+    return [];
+  }
+
   /**
    * Publishes a block trade of `symbol` (admin API): market data only, no book or balance changes.
    * Price and quantity: positive decimal strings with at most 8 decimals.
@@ -1158,7 +1178,7 @@ export class Exchange {
     sa: SymbolAccount | undefined,
   ): Draft | null {
     const c = s.c;
-    if (!c.fast || !c.limitAllowed || c.def.status !== 'TRADING') return null;
+    if (!c.fast || !c.limitAllowed || s.status !== 'TRADING') return null;
     const tif = cmd.timeInForce;
     if (
       tif === undefined ||
@@ -1265,7 +1285,7 @@ export class Exchange {
     const c = s.c;
     const def = c.def;
     const type = cmd.type;
-    if (def.status !== 'TRADING') throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.MARKET_CLOSED);
+    if (s.status !== 'TRADING') throw Err.of(ErrorCode.INVALID_MESSAGE, EngineMessage.MARKET_CLOSED);
     if (!def.orderTypes.includes(type)) throw Err.of(ErrorCode.INVALID_MESSAGE, unsupportedTypeMessage(type));
     const priced = PRICED_TYPES.has(type);
     const isStop = STOP_TYPES.has(type);

@@ -10,6 +10,7 @@
  * Versions 3 (client order ids per account as arrays of strings) and 2 (closed orders in a separate
  * archive: snapshot-v2.ts) are still read.
  */
+import type { SymbolStatus } from '@binance-sandbox/protocol';
 import type { PackedIndex } from './client-id-index.js';
 import { unpackStrings } from './packed-strings.js';
 import type { AccountStore } from './account-store.js';
@@ -131,6 +132,8 @@ export interface SymbolDataBase {
   readonly sor?: SorLedgerState;
   /** Block trades (absent: none). */
   readonly blockTrades?: readonly BlockTradeEvent[];
+  /** Trading status set through the admin API (absent: the definition's). */
+  readonly status?: SymbolStatus;
 }
 
 interface SymbolData extends SymbolDataBase {
@@ -214,6 +217,7 @@ function exportSymbol(s: SymbolState, retain: boolean): SymbolData {
     ...(s.referencePrice === null ? {} : { referencePrice: s.referencePrice.exportState() }),
     ...(s.sor === null ? {} : { sor: s.sor.exportState() }),
     ...(s.blockTrades.length === 0 ? {} : { blockTrades: [...s.blockTrades] }),
+    ...(s.status === s.c.def.status ? {} : { status: s.status }),
   };
 }
 
@@ -355,6 +359,7 @@ export function importSymbolRest(d: SymbolDataBase, s: SymbolState): void {
   if (d.referencePrice !== undefined) s.referencePrice?.importState(d.referencePrice);
   if (d.sor !== undefined) s.sor?.importState(d.sor);
   if (d.blockTrades !== undefined) s.blockTrades.push(...d.blockTrades);
+  if (d.status !== undefined) s.status = d.status;
 }
 
 export function orderAt(s: SymbolState, id: number): Order {

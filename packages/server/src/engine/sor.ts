@@ -74,8 +74,9 @@ export interface SorLedgerState {
   readonly floors: readonly (readonly [number, WorkingFloor])[];
 }
 
-/** The best level of the side `takerIsBuy` takes from on `s` within `limitT` (−1: any price). */
+/** The best level of the side `takerIsBuy` takes from on `s` within `limitT` (−1: any price); none while `s` is not trading. */
 export function bestWithin(s: SymbolState, takerIsBuy: boolean, limitT: number): Level | undefined {
+  if (s.status !== 'TRADING') return undefined;
   const l = (takerIsBuy ? s.asks : s.bids).best();
   if (l === undefined || (limitT >= 0 && (takerIsBuy ? l.price > limitT : l.price < limitT))) return undefined;
   return l;
@@ -92,7 +93,7 @@ export function walkGroup(
   limitT: number,
   maxS: number,
 ): { steps: number; cost: bigint } {
-  const levels = group.map((s) => (takerIsBuy ? s.asks : s.bids).levels);
+  const levels = group.map((s) => (s.status !== 'TRADING' ? [] : (takerIsBuy ? s.asks : s.bids).levels));
   const at = levels.map((l) => l.length - 1);
   const c = (group[0] as SymbolState).c;
   let steps = 0;

@@ -3,6 +3,7 @@
  * trading it (SymbolAccount), amendments, trailing stops and pegs by orderId, ids, trade history
  * and the average price window.
  */
+import type { SymbolStatus } from '@binance-sandbox/protocol';
 import { BookSide, type Level } from './book.js';
 import { ById } from './by-id.js';
 import { type Account, SymbolAccount } from './account.js';
@@ -83,6 +84,8 @@ export class SymbolState {
   /** The price-range execution rule and the reference price (execution rules configured for the symbol). */
   priceRange: CompiledPriceRange | null = null;
   referencePrice: ReferencePrice | null = null;
+  /** Its trading status now: the definition's, until the admin API changes it (`setSymbolStatus`). */
+  status: SymbolStatus;
   /** Block trades reported on the symbol, oldest first (ids 1, 2, …). */
   readonly blockTrades: BlockTradeEvent[] = [];
   /** Allocations and SOR orders' working floors (the symbol is in an SOR configuration). */
@@ -95,6 +98,7 @@ export class SymbolState {
     readonly index: number,
     readonly seed: number,
   ) {
+    this.status = c.def.status;
     this.table = new OrderTable(c);
     this.bids = this.table.bids = new BookSide(true, this.table);
     this.asks = this.table.asks = new BookSide(false, this.table);

@@ -1,3 +1,4 @@
+import type { SymbolStatus } from '@binance-sandbox/protocol';
 import type {
   AmendOrderCommand,
   AmendResult,
@@ -39,7 +40,8 @@ export type ExchangeCommand =
   | { readonly kind: 'withdraw'; readonly cmd: BalanceCommand }
   | { readonly kind: 'setCommission'; readonly cmd: CommissionCommand }
   | { readonly kind: 'setReferencePrice'; readonly cmd: ReferencePriceCommand }
-  | { readonly kind: 'reportBlockTrade'; readonly cmd: BlockTradeCommand };
+  | { readonly kind: 'reportBlockTrade'; readonly cmd: BlockTradeCommand }
+  | { readonly kind: 'setSymbolStatus'; readonly cmd: SymbolStatusCommand };
 
 export interface BalanceCommand {
   readonly now: number;
@@ -53,6 +55,13 @@ export interface CommissionCommand {
   readonly accountId: number;
   readonly maker?: string;
   readonly taker?: string;
+}
+
+/** Changes a symbol's trading status (admin API). */
+export interface SymbolStatusCommand {
+  readonly now: number;
+  readonly symbol: string;
+  readonly status: SymbolStatus;
 }
 
 /** Publishes a block trade of a symbol (admin API): market data only. */
@@ -95,6 +104,7 @@ export interface CommandResults {
   setCommission: { events: readonly EngineEvent[] };
   setReferencePrice: { events: readonly EngineEvent[] };
   reportBlockTrade: { events: readonly EngineEvent[] };
+  setSymbolStatus: { events: readonly EngineEvent[] };
 }
 
 export type CommandOf<K extends ExchangeCommand['kind']> = Extract<ExchangeCommand, { kind: K }>['cmd'];
@@ -135,5 +145,7 @@ export function applyCommand(engine: Exchange, command: ExchangeCommand): Comman
       return { events: engine.setReferencePrice(command.cmd) };
     case 'reportBlockTrade':
       return { events: engine.reportBlockTrade(command.cmd) };
+    case 'setSymbolStatus':
+      return { events: engine.setSymbolStatus(command.cmd) };
   }
 }

@@ -1,4 +1,4 @@
-import { ApiError } from '@binance-sandbox/protocol';
+import { ApiError, SYMBOL_STATUSES, type SymbolStatus } from '@binance-sandbox/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { blockTradeJson } from '../market/block-trade-format.js';
 import { formatReferencePrice } from '../market/reference-price-format.js';
@@ -90,6 +90,11 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SandboxContext, w
         }
       },
     });
+  /** A symbol of the sandbox's configuration (400 otherwise). */
+  function knownSymbol(v: unknown): asserts v is string {
+    if (typeof v !== 'string' || !ctx.config.symbols.some((s) => s.symbol === v))
+      throw new AdminError(400, `symbol must be one of ${ctx.config.symbols.map((s) => s.symbol).join(', ')}`);
+  }
 
   route(
     'POST',
@@ -179,8 +184,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SandboxContext, w
     const body = jsonBody(req);
     onlyKeys(body, ['symbol', 'referencePrice']);
     const { symbol, referencePrice: price = null } = body;
-    if (typeof symbol !== 'string' || !ctx.config.symbols.some((s) => s.symbol === symbol))
-      throw new AdminError(400, `symbol must be one of ${ctx.config.symbols.map((s) => s.symbol).join(', ')}`);
+    knownSymbol(symbol);
     if (ctx.exchange.engine.referencePriceCalculation(symbol)?.calculationType !== 'EXTERNAL')
       throw new AdminError(400, `${symbol} has no EXTERNAL reference price (executionRules in the config)`);
     if (price !== null && (typeof price !== 'string' || !AMOUNT.test(price) || !/[1-9]/.test(price)))
@@ -200,12 +204,22 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SandboxContext, w
     };
   });
 
+  route('POST', '/sandbox/v1/symbols/status', async (req) => {
+    const body = jsonBody(req);
+    onlyKeys(body, ['symbol', 'status']);
+    const { symbol, status } = body;
+    knownSymbol(symbol);
+    if (typeof status !== 'string' || !(SYMBOL_STATUSES as readonly string[]).includes(status))
+      throw new AdminError(400, `status must be one of ${SYMBOL_STATUSES.join(', ')}`);
+    await ctx.exchange.submit('setSymbolStatus', { now: ctx.clock.now(), symbol, status: status as SymbolStatus });
+    return { symbol, status: ctx.exchange.engine.symbolStatus(symbol) };
+  });
+
   route('POST', '/sandbox/v1/blockTrades', async (req) => {
     const body = jsonBody(req);
     onlyKeys(body, ['symbol', 'price', 'qty', 'isBuyerMaker']);
     const { symbol, price, qty, isBuyerMaker = false } = body;
-    if (typeof symbol !== 'string' || !ctx.config.symbols.some((s) => s.symbol === symbol))
-      throw new AdminError(400, `symbol must be one of ${ctx.config.symbols.map((s) => s.symbol).join(', ')}`);
+    knownSymbol(symbol);
     for (const [name, v] of [
       ['price', price],
       ['qty', qty],

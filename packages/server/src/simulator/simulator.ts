@@ -189,7 +189,10 @@ export class Simulator {
     const pending: Promise<unknown>[] = [];
     if (tick > 0) this.prices.step((symbol) => this.rng(symbol, tick, 'walk'));
     if (tick % FUNDING_EVERY_TICKS === 0) this.fund(now, pending);
+    const engine = this.deps.exchange.engine;
     for (const symbol of this.symbols) {
+      // a symbol the admin API halted is left alone (its quotes rest) until it trades again
+      if (engine.symbolStatus(symbol) !== 'TRADING') continue;
       const rng = this.rng(symbol, tick, 'act');
       this.quote(symbol, now, rng, pending);
       if (tick > 0) this.take(symbol, now, rng, pending);

@@ -21,9 +21,9 @@ export function numParam(params: TypedParams, name: string): number | undefined 
 /** A known symbol, checked against `symbolStatus` (-1121 unknown; -1220 status mismatch). */
 export function oneSymbol(call: ApiCall, name: string): string {
   const engine = call.ctx.exchange.engine;
-  const def = engine.symbol(name).def; // throws -1121
+  const status = engine.symbolStatus(name); // throws -1121
   const wanted = call.params['symbolStatus'];
-  if (typeof wanted === 'string' && def.status !== wanted) {
+  if (typeof wanted === 'string' && status !== wanted) {
     throw Err.of(ErrorCode.SYMBOL_DOES_NOT_MATCH_STATUS, ErrorMessage.SYMBOL_DOES_NOT_MATCH_STATUS);
   }
   return name;
@@ -71,7 +71,7 @@ export function selectSymbols(call: ApiCall, opts: { required?: boolean; max?: n
     names = all;
   }
   const status = params['symbolStatus'];
-  if (typeof status === 'string') names = names.filter((s) => engine.symbol(s).def.status === status);
+  if (typeof status === 'string') names = names.filter((s) => engine.symbolStatus(s) === status);
   return { single: false, names };
 }
 
