@@ -8,7 +8,10 @@ import { sendJson } from '../http/reply.js';
 import { adminDenial } from '../sandbox/admin-auth.js';
 import { CLOSE_NORMAL, CLOSE_POLICY, WsServer } from './server.js';
 
-/** Binance sends `serverShutdown` 10 minutes before it disconnects (CHANGELOG 2026-05-06). */
+/**
+ * Default notice before the close: the 10 minutes Binance first announced (CHANGELOG 2026-05-06); since
+ * 2026-06-09 it promises no fixed time, so clients must reconnect whenever the event comes.
+ */
 export const SERVER_SHUTDOWN_NOTICE_MS = 600_000;
 
 export { WsServer, textFrame, Connection, SCHEDULER_MS } from './server.js';
@@ -51,7 +54,7 @@ function ids(v: unknown): number[] | undefined {
  * - POST   /sandbox/v1/ws/faults {ids?, ignorePings?, delayMs?}     → {applied}; without ids also for new connections
  * - DELETE /sandbox/v1/ws/faults                                     → {cleared}: every connection back to normal
  * - POST   /sandbox/v1/ws/serverShutdown {ids?, inMs?}              → {notified}: `serverShutdown` now, closed
- *   inMs of sandbox time later (default 600000, Binance's 10 minutes)
+ *   inMs of sandbox time later (default 600000: the 10 minutes Binance first announced)
  */
 export function registerWsAdminRoutes(app: FastifyInstance, ctx: SandboxContext, ws: WsServer): void {
   const route = (method: 'GET' | 'POST' | 'DELETE', url: string, handler: (req: FastifyRequest) => unknown) =>
