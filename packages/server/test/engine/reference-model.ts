@@ -40,6 +40,8 @@ export interface RefSymbol {
   readonly step: bigint;
   /** LOT_SIZE minQty in units. */
   readonly minQty: bigint;
+  /** NOTIONAL minNotional in units (checked here only where an OPO's pending quantity becomes known). */
+  readonly minNotional: bigint;
   readonly defaultStp: SelfTradePreventionMode;
   readonly maxAmends: number;
   /** MAX_NUM_ALGO_ORDERS: open stop orders per account. */
@@ -101,12 +103,19 @@ export interface RefOrder {
 
 export interface RefList {
   readonly id: number;
-  readonly kind: 'OCO' | 'OTO' | 'OTOCO';
-  /** OCO: below leg, then above leg; OTO: working order, then pending order; OTOCO: working order, then the pending pair (below, above). */
+  readonly kind: 'OCO' | 'OTO' | 'OTOCO' | 'OPO' | 'OPOCO';
+  /** OCO: below leg, then above leg; OTO / OPO: working order, then pending order; OTOCO / OPOCO: working order, then the pending pair (below, above). */
   readonly legs: RefOrder[];
   /** OCO: neither leg started yet; OTO: some order still open; OTOCO: both, the pair's start ending it. */
   executing: boolean;
+  /**
+   * OPO / OPOCO (the working BUY pays the pending SELL): the base it received so far, held for the
+   * pending order(s) until they go live with it as their quantity, or given back when the list ends.
+   */
+  received: bigint;
 }
+
+const pays = (list: RefList): boolean => list.kind === 'OPO' || list.kind === 'OPOCO';
 
 /**
  * The legs that share one quantity and one reservation, the start or expiry of one ending the other:
@@ -114,7 +123,9 @@ export interface RefList {
  */
 function paired(list: RefList, o: RefOrder): boolean {
   if (list.kind === 'OCO') return true;
-  return list.kind === 'OTOCO' && o !== list.legs[0] && !isOpen((list.legs[0] as RefOrder).status);
+  return (
+    (list.kind === 'OTOCO' || list.kind === 'OPOCO') && o !== list.legs[0] && !isOpen((list.legs[0] as RefOrder).status)
+  );
 }
 
 export interface RefLeg {
@@ -191,6 +202,11 @@ export class ReferenceModel {
   private traded = false;
   /** Stop orders triggered so far. */
   triggered = 0;
+  /** OPO pending orders gone live with what their working order received, and expired for too little. */
+  paidLive = 0;
+  paidTooLittle = 0;
+  /** OPO fills whose commission came out of what the working order received (free base fell short). */
+  paidFromFill = 0;
   /** OTO lists whose working order filled in the current command, in that order. */
   private readonly activations: RefList[] = [];
   private nextListId = 1;
@@ -281,6 +297,12 @@ export class ReferenceModel {
         else sum += n;
       }
     for (const n of lists.values()) sum += n;
+    if (asset === this.sym.base) {
+      const held = new Set<RefList>();
+      for (const o of this.orders.values())
+        if (o.acct === acct && o.list !== null && o.list.received > 0n) held.add(o.list);
+      for (const list of held) sum += list.received;
+    }
     return sum;
   }
 
@@ -427,7 +449,7 @@ export class ReferenceModel {
     const need = needs[0]! > needs[1]! ? needs[0]! : needs[1]!;
     if (need > 0n && this.free(acct, buy ? sym.quote : sym.base) < need)
       return this.refuse(-2010, 'Account has insufficient balance for requested action.');
-    const list: RefList = { id: this.nextListId++, kind: 'OCO', legs: [], executing: true };
+    const list: RefList = { id: this.nextListId++, kind: 'OCO', legs: [], executing: true, received: 0n };
     for (const leg of [below, above]) {
       const o = this.newOrder(acct, buy, leg.type, qty, {
         tif: leg.tif,
@@ -519,16 +541,48 @@ export class ReferenceModel {
     );
   }
 
+  /**
+   * An OPO list: a working BUY whose fills pay the pending SELL; the pending order's quantity is
+   * what the working order received (its commission paid from free base when that covers it, else
+   * out of what was received), rounded down to the lot step, known once the working order filled.
+   */
+  placeOpo(acct: number, working: RefPlace, pending: RefPlace, stp?: SelfTradePreventionMode): RefOutcome {
+    return this.placeWorkingAnd(
+      acct,
+      working,
+      [{ ...pending, qty: 0n }],
+      () => this.ruleRefusal(acct, pending, true),
+      stp,
+      true,
+    );
+  }
+
+  /** An OPOCO list: an OPO whose pending order is an OCO pair (SELL: below, then above). */
+  placeOpoco(acct: number, working: RefPlace, above: RefLeg, below: RefLeg, stp?: SelfTradePreventionMode): RefOutcome {
+    const leg = (l: RefLeg): RefPlace => ({ ...l, acct, buy: false, qty: 0n });
+    return this.placeWorkingAnd(
+      acct,
+      working,
+      [leg(below), leg(above)],
+      () => this.pairRefusal(acct, false, above, below),
+      stp,
+      true,
+    );
+  }
+
   private placeWorkingAnd(
     acct: number,
     working: RefPlace,
     pending: RefPlace[],
     pendingRefusal: () => RefOutcome | null,
     stp: SelfTradePreventionMode | undefined,
+    paid = false,
   ): RefOutcome {
     this.out = { trades: [], prevented: [], changed: new Map() };
     this.traded = false;
     const { sym } = this;
+    if (paid && !working.buy) return this.refuse(-1222, 'Working order in an OPO list must be a bid.');
+    if (paid && pending.some((p) => p.buy)) return this.refuse(-1223, 'Pending orders in an OPO list must be asks.');
     let refused = this.ruleRefusal(acct, working, true);
     if (refused) return refused;
     const need = working.buy ? notional(working.price as bigint, working.qty as bigint) : (working.qty as bigint);
@@ -538,9 +592,10 @@ export class ReferenceModel {
     if (refused) return refused;
     const list: RefList = {
       id: this.nextListId++,
-      kind: pending.length > 1 ? 'OTOCO' : 'OTO',
+      kind: paid ? (pending.length > 1 ? 'OPOCO' : 'OPO') : pending.length > 1 ? 'OTOCO' : 'OTO',
       legs: [],
       executing: true,
+      received: 0n,
     };
     for (const c of [working, ...pending]) {
       const o = this.newOrder(acct, c.buy, c.type, c.qty as bigint, {
@@ -636,7 +691,48 @@ export class ReferenceModel {
     const pending = list.legs.slice(1).filter((o) => o.status === 'PENDING_NEW');
     const first = pending[0];
     if (first === undefined) return;
-    // what they reserve (one pair: the larger need), from free funds, or they expire without it
+    if (pays(list)) this.pay(list, pending);
+    else this.reserve(pending);
+    for (const o of pending) {
+      if (!isOpen(o.status)) continue; // (the other of a pair that expired)
+      if (o.type === 'LIMIT_MAKER' && this.wouldTake(o.buy, o.price)) {
+        o.status = 'EXPIRED';
+        this.closed(o);
+        this.endPair(o);
+      } else if (isStop(o.type)) {
+        o.waiting = true;
+        o.waitSeq = ++this.seq;
+      } else this.work(o);
+    }
+  }
+
+  /**
+   * OPO: the pending order(s) go live with what the working order received, down to the lot step
+   * (the rest given back), or expire (everything given back) when that fails the lot or NOTIONAL.
+   */
+  private pay(list: RefList, pending: RefOrder[]): void {
+    const { sym } = this;
+    const qty = (list.received / sym.step) * sym.step;
+    for (const o of pending) this.changed(o);
+    if (qty < sym.minQty || qty === 0n || pending.some((o) => notional(o.price, qty) < sym.minNotional)) {
+      this.paidTooLittle++;
+      for (const o of pending) {
+        o.status = 'EXPIRED';
+        this.closed(o);
+      }
+      return;
+    }
+    list.received = 0n;
+    this.paidLive++;
+    for (const o of pending) {
+      o.qty = o.rem = o.vis = qty;
+      o.status = 'NEW';
+    }
+  }
+
+  /** OTO: what the pending order(s) reserve (one pair: the larger need), from free funds, or they expire without it. */
+  private reserve(pending: RefOrder[]): void {
+    const first = pending[0] as RefOrder;
     let need = 0n;
     const costs = pending.map((o) => {
       const cost = o.buy && isMarket(o.type) && !isStop(o.type) ? this.walk(false, -1n, o.rem, -1n).cost : 0n;
@@ -656,17 +752,6 @@ export class ReferenceModel {
       o.status = 'NEW';
       o.lock = costs[i] as bigint;
     });
-    for (const o of pending) {
-      if (!isOpen(o.status)) continue; // (the other of a pair that expired)
-      if (o.type === 'LIMIT_MAKER' && this.wouldTake(o.buy, o.price)) {
-        o.status = 'EXPIRED';
-        this.closed(o);
-        this.endPair(o);
-      } else if (isStop(o.type)) {
-        o.waiting = true;
-        o.waitSeq = ++this.seq;
-      } else this.work(o);
-    }
   }
 
   /** Order `o` has just closed: an OTO's filled working order sends its pending one live, an expired one takes it along. */
@@ -677,7 +762,10 @@ export class ReferenceModel {
       if (o.status === 'FILLED') this.activations.push(list);
       else if (o.status !== 'CANCELED') this.expireOthers(list, o);
     }
-    if (list.legs.every((l) => !isOpen(l.status))) list.executing = false;
+    if (list.legs.every((l) => !isOpen(l.status))) {
+      list.executing = false;
+      list.received = 0n; // what an OPO's working order received and its pending order did not take: given back
+    }
   }
 
   cancel(acct: number, orderId: number): RefOutcome {
@@ -691,7 +779,10 @@ export class ReferenceModel {
         x.status = 'CANCELED';
         this.changed(x);
       }
-    if (o.list) o.list.executing = false;
+    if (o.list) {
+      o.list.executing = false;
+      o.list.received = 0n;
+    }
     return this.out;
   }
 
@@ -705,7 +796,9 @@ export class ReferenceModel {
     // an OCO pair has one quantity: an OCO's legs, an OTOCO's pending pair (pending or live)
     const list = o.list;
     const pair =
-      list !== null && list.executing && (list.kind === 'OCO' || (list.kind === 'OTOCO' && o !== list.legs[0]));
+      list !== null &&
+      list.executing &&
+      (list.kind === 'OCO' || ((list.kind === 'OTOCO' || list.kind === 'OPOCO') && o !== list.legs[0]));
     const group = pair ? list.legs.filter((l) => l !== list.legs[0] || list.kind === 'OCO') : [o];
     for (const x of group.filter((l) => isOpen(l.status))) {
       x.qty = qty;
@@ -903,6 +996,14 @@ export class ReferenceModel {
     }
     m.vis -= q;
     if (t.vis > t.rem) t.vis = t.rem;
+    // an OPO's working order: what it bought is held for its pending order, its commission paid from
+    // free base when that covers the whole quantity, else out of what it received
+    const payer = buyer.list;
+    if (payer !== null && pays(payer) && payer.legs[0] === buyer) {
+      const covered = this.free(buyer.acct, sym.base) >= q;
+      if (!covered && cb > 0n) this.paidFromFill++;
+      payer.received += covered ? q : q - cb;
+    }
     this.out.trades.push({
       tradeId: this.nextTradeId++,
       price,
