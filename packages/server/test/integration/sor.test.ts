@@ -252,6 +252,32 @@ describe('smart order routing', () => {
     expect(testNoSor.json<Json>()).toEqual({ code: -1013, msg: 'This symbol has no SOR.' });
   });
 
+  it('charges the documented weights: sor/order 0 when placed and 1 when refused, sor/order/test 1 or 20, myAllocations 20', async () => {
+    sb = await startTestSandbox(SOR_CONFIG);
+    const a = await sb.createAccount({ USDT: '100000' });
+    const used = (res: { headers: Record<string, unknown> }) => Number(res.headers['x-mbx-used-weight-1m']);
+    const order = {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.01',
+      price: '29000',
+    };
+    let last = used(await sb.signed(a, 'GET', '/myAllocations', { symbol: 'BTCUSDT' }));
+    const charged = async (method: string, path: string, params: Record<string, string | boolean>) => {
+      const now = used(await sb.signed(a, method, path, params));
+      const w = now - last;
+      last = now;
+      return w;
+    };
+    expect(await charged('GET', '/myAllocations', { symbol: 'BTCUSDT' })).toBe(20);
+    expect(await charged('POST', '/sor/order/test', order)).toBe(1);
+    expect(await charged('POST', '/sor/order/test', { ...order, computeCommissionRates: true })).toBe(20);
+    expect(await charged('POST', '/sor/order', order)).toBe(0);
+    expect(await charged('POST', '/sor/order', { ...order, symbol: 'ETHBTC', price: '0.05' })).toBe(1);
+  });
+
   it('keeps allocations and working floors across a restart (shutdown snapshot, and the journal alone)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sor-'));
     try {
