@@ -31,6 +31,10 @@ const MAX_PAYLOAD = 1 << 20;
 
 export const CLOSE_NORMAL = 1000;
 export const CLOSE_POLICY = 1008;
+/** The sandbox itself is stopping. */
+export const CLOSE_GOING_AWAY = 1001;
+/** How long a stopping sandbox lets its connections take their `serverShutdown` and close frame, real ms. */
+const SHUTDOWN_GRACE_MS = 250;
 
 /** One unmasked FIN text frame holding `payload` (header and payload in one buffer). */
 export function textFrame(payload: string): Buffer {
@@ -611,8 +615,7 @@ export class WsServer implements StreamHubView {
     let n = 0;
     for (const conn of conns) {
       if (conn.closing) continue;
-      const event = `{"e":"serverShutdown","E":${conn.micro ? now * 1000 : now}}`;
-      this.send(conn, conn.combined ? `{"stream":"!serverShutdown","data":${event}}` : event);
+      this.sendShutdown(conn, now);
       conn.shutdownAt = now + inMs;
       this.noteDue(conn);
       n++;
@@ -632,19 +635,45 @@ export class WsServer implements StreamHubView {
     return out;
   }
 
+  private sendShutdown(conn: Connection, now: number): void {
+    const event = `{"e":"serverShutdown","E":${conn.micro ? now * 1000 : now}}`;
+    this.send(conn, conn.combined ? `{"stream":"!serverShutdown","data":${event}}` : event);
+  }
+
   // ---- shutdown ------------------------------------------------------------------------------------
 
-  close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  /**
+   * Stops with the sandbox: every connection gets a `serverShutdown` event and a 1001 close, as a
+   * Binance server going down for maintenance would do; those that have not closed within
+   * SHUTDOWN_GRACE_MS of real time are cut.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     if (this.timer !== null) clearInterval(this.timer);
     for (const stop of this.stops) stop();
     this.server?.off('upgrade', this.onUpgrade);
-    for (const conn of [...this.connections.values()]) {
-      conn.ws.terminate();
-      this.drop(conn);
+    const conns = [...this.connections.values()];
+    if (conns.length > 0) {
+      const now = this.ctx.clock.now();
+      const closed = conns.map((conn) => new Promise<void>((resolve) => conn.ws.once('close', () => resolve())));
+      for (const conn of conns) {
+        if (conn.closing) continue;
+        this.sendShutdown(conn, now);
+        this.closeConnection(conn, CLOSE_GOING_AWAY, 'Server shutdown');
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(closed),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS))),
+      ]);
+      clearTimeout(timer);
+      for (const conn of conns) {
+        conn.ws.terminate();
+        this.drop(conn);
+      }
     }
-    return new Promise((resolve) => this.wss.close(() => resolve()));
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 }
 

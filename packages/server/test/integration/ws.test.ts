@@ -441,6 +441,23 @@ describe('streams fed by the engine', () => {
 });
 
 describe('faults (admin API)', () => {
+  it('a stopping sandbox sends serverShutdown and closes with 1001 (Going Away)', async () => {
+    await start();
+    const raw = await connect('/ws/btcusdt@trade');
+    const combined = await connect('/stream?streams=btcusdt@trade');
+    const now = sb!.clock.now();
+    const t0 = Date.now();
+    await sb!.close();
+    sb = undefined;
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(await raw.next()).toEqual({ e: 'serverShutdown', E: now });
+    expect(await combined.next()).toEqual({ stream: '!serverShutdown', data: { e: 'serverShutdown', E: now } });
+    for (const c of [raw, combined]) {
+      await c.until(() => c.closed !== null);
+      expect(c.closed).toEqual({ code: 1001, reason: 'Server shutdown' });
+    }
+  });
+
   it('serverShutdown: the notice now (raw, combined, µs), the close when the notice said', async () => {
     await start();
     const raw = await connect('/ws/btcusdt@trade');
