@@ -62,8 +62,15 @@ export interface SymbolPair {
 export type PriceSource =
   | { readonly kind: 'path'; readonly path: PricePath }
   | { readonly kind: 'ratio'; readonly num: string; readonly den: string }
-  /** A symbol of an SOR configuration: its quote is 1 to 1 with `of`'s, so is its price. */
-  | { readonly kind: 'same'; readonly of: string };
+  /**
+   * A symbol of an SOR configuration: its quote is worth `of`'s, so is its price, times a small
+   * mean-reverting basis (a few basis points: the books differ, as USDT and USDC books do, and SOR
+   * has something to route to).
+   */
+  | { readonly kind: 'same'; readonly of: string; readonly basis: PricePath };
+
+/** Daily volatility of an SOR sibling's basis (stationary spread of a few basis points). */
+export const SOR_BASIS_VOLATILITY = 0.003;
 
 /**
  * The fair prices of every symbol that has one: walks or replays for configured symbols, ratios for
@@ -73,6 +80,8 @@ export type PriceSource =
 export class FairPrices {
   readonly sources = new Map<string, PriceSource>();
   private readonly paths: [string, PricePath][] = [];
+  /** The bases of SOR siblings (stepped with the paths, each on its own stream). */
+  private readonly bases: [string, PricePath][] = [];
 
   /**
    * A configured symbol with `replay` reads and parses its file here (throws on a bad file);
@@ -112,7 +121,10 @@ export class FairPrices {
       if (this.sources.has(s.symbol)) continue;
       const group = sors.find((g) => g.includes(s.symbol)) ?? [];
       const of = group.find((x) => x !== s.symbol && this.sources.get(x)?.kind !== 'same' && this.sources.has(x));
-      if (of !== undefined) this.sources.set(s.symbol, { kind: 'same', of });
+      if (of === undefined) continue;
+      const basis = new PriceWalk(1, SOR_BASIS_VOLATILITY, dtMs);
+      this.bases.push([s.symbol, basis]);
+      this.sources.set(s.symbol, { kind: 'same', of, basis });
     }
   }
 
@@ -128,6 +140,7 @@ export class FairPrices {
   /** Advances every path one step; `rngFor(symbol)` gives each path its own stream. */
   step(rngFor: (symbol: string) => Rng): void {
     for (const [symbol, path] of this.paths) path.step(rngFor(symbol).normal());
+    for (const [symbol, basis] of this.bases) basis.step(rngFor(`${symbol}:basis`).normal());
   }
 
   /** The fair price (quote per base), or undefined when the symbol has none. */
@@ -135,7 +148,10 @@ export class FairPrices {
     const src = this.sources.get(symbol);
     if (src === undefined) return undefined;
     if (src.kind === 'path') return src.path.price;
-    if (src.kind === 'same') return this.price(src.of);
+    if (src.kind === 'same') {
+      const of = this.price(src.of);
+      return of === undefined ? undefined : of * src.basis.price;
+    }
     const num = this.price(src.num);
     const den = this.price(src.den);
     return num === undefined || den === undefined ? undefined : num / den;
