@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_EXCHANGE_FILTERS, DEFAULT_RATE_LIMITS, DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -751,6 +752,13 @@ describe('simulator section', () => {
     expect(() => resolveConfig({ symbols: [DEFAULT_SYMBOLS[1]!], executionRules: { BTCUSDT: rules } })).toThrow(
       /^executionRules\.BTCUSDT is not a symbol of the sandbox/,
     );
+  });
+
+  it('examples/sor.json loads: the default symbols, a BTCUSDC twin and their SOR configuration', () => {
+    const file = fileURLToPath(new URL('../../../examples/sor.json', import.meta.url));
+    const config = resolveConfig(loadConfigFile(file));
+    expect(config.symbols.map((s) => s.symbol)).toEqual([...DEFAULT_SYMBOLS.map((s) => s.symbol), 'BTCUSDC']);
+    expect(config.sors).toEqual([{ baseAsset: 'BTC', symbols: ['BTCUSDT', 'BTCUSDC'] }]);
   });
 
   it('SOR configurations must name symbols of their base asset that trade in the same ticks and steps', () => {
