@@ -377,7 +377,8 @@ describe('smart order routing (faqs/sor_faq.md)', () => {
 });
 
 describe('smart order routing over a long seeded random stream', () => {
-  it.each([7, 42])(
+  // SOR_SEEDS=<n> runs n other seeds (locally, to explore)
+  it.each(process.env.SOR_SEEDS ? Array.from({ length: Number(process.env.SOR_SEEDS) }, (_, i) => 1000 + i) : [7, 42])(
     'seed %i: balances conserved with the allocator, reservations exact, no book crossed, after every command',
     (seed) => {
       const rnd = mulberry32(seed);
