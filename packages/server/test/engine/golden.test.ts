@@ -453,11 +453,99 @@ const GOLDEN: Record<string, readonly [string, string]> = {
     '2180b65347d03f12de4376e2038935231dfba4c2f02add47b6819d7ed6c17aba',
     'ce096aa97d53cd307f6338a2c7ab19725ccec4994637af3f3e797c323bf39303',
   ],
+  sor: [
+    'd036517e9c2f495d83537289b613cd77ac0abc53fea2390552a18c2339cf9126',
+    '9015795cd20111aa938e3e9c2aa38beedfd44934dbbd2e9e0de09e0a1944fac2',
+  ],
   'mixed-777-true': [
     'd7f3ea898badb053ef74eeca78801d44e1534eebad71bf9a9f080dd7332453ce',
     '6dcd985001f1ee17e894bae2ab6b91d10c43d44fc4c824f57c3a35f2a87819a0',
   ],
 };
+
+/**
+ * A seeded stream over an SOR group (BTCUSDT and a BTCUSDC twin): plain and SOR orders, cancels, a
+ * halted book now and then, block trades; its events and answers, then the state (books, balances,
+ * allocations, the allocator's holdings, block trades, every order).
+ */
+function sorStream(seed: number, steps: number): [string, string] {
+  const r = mulberry32(seed);
+  const btc = DEFAULT_SYMBOLS[0]!;
+  const symbols = [btc, { ...btc, symbol: 'BTCUSDC', quoteAsset: 'USDC' }];
+  const ex = new Exchange(symbols, { seed, sors: [{ baseAsset: 'BTC', symbols: ['BTCUSDT', 'BTCUSDC'] }] });
+  const rec = new Recorder();
+  const accounts = [1, 2, 3, 4];
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
+  for (const a of accounts) {
+    for (const asset of ['USDT', 'USDC'])
+      rec.events(ex.deposit({ now: 0, accountId: a, asset, amount: '300000.12345678' }));
+    rec.events(ex.deposit({ now: 0, accountId: a, asset: 'BTC', amount: '10.00000001' }));
+    if (a % 2 === 0) ex.setCommission(a, { maker: '0.00075', taker: '0.00123' });
+  }
+  let now = 1_700_000_000_000;
+  const open: [number, string, number][] = [];
+  let allocated = 0;
+  for (let i = 0; i < steps; i++) {
+    now += 1 + Math.floor(r() * 500);
+    const accountId = pick(accounts);
+    const symbol = pick(['BTCUSDT', 'BTCUSDC']);
+    const side = r() < 0.5 ? ('BUY' as const) : ('SELL' as const);
+    const price = (30000 + Math.floor((r() - 0.5) * 40) * 5).toFixed(2);
+    const quantity = ((1 + Math.floor(r() * 3000)) / 100000).toFixed(5);
+    const k = r();
+    rec.run(() => {
+      if (k < 0.45 || k >= 0.9) {
+        const sor = k >= 0.9 || r() < 0.2;
+        const cmd = {
+          now,
+          accountId,
+          symbol,
+          side,
+          ...(r() < 0.8
+            ? { type: 'LIMIT' as const, timeInForce: pick(['GTC', 'GTC', 'IOC', 'FOK'] as const), price }
+            : { type: 'MARKET' as const }),
+          quantity,
+          selfTradePreventionMode: pick(STP.slice(1)),
+        };
+        const r1 = sor ? ex.placeSorOrder(cmd) : ex.placeOrder(cmd);
+        allocated += r1.fills.filter((f) => f.allocId !== undefined).length;
+        if (r1.order.status === 'NEW' || r1.order.status === 'PARTIALLY_FILLED')
+          open.push([accountId, symbol, r1.order.spec.orderId]);
+        return { json: fullResponse(r1.order, r1.fills, now), events: r1.events };
+      }
+      if (k < 0.8) {
+        const [a, s, orderId] = open.splice(Math.floor(r() * open.length), 1)[0] ?? [accountId, symbol, 1];
+        const c = ex.cancelOrder({ now, accountId: a, symbol: s, orderId });
+        return { json: cancelResponse(c.order, c.cancelClientOrderId, now), events: c.events };
+      }
+      if (k < 0.85) {
+        const status = pick(['TRADING', 'TRADING', 'HALT'] as const);
+        return { json: { symbol, status }, events: ex.setSymbolStatus({ now, symbol, status }) };
+      }
+      const events = ex.reportBlockTrade({ now, symbol, price, qty: quantity, isBuyerMaker: r() < 0.5 });
+      return { json: 'block', events };
+    });
+  }
+  const state = new Recorder();
+  for (const symbol of ['BTCUSDT', 'BTCUSDC']) {
+    state.add(ex.book(symbol, 5000));
+    state.add(ex.symbolStatus(symbol));
+    state.add(ex.blockTrades(symbol, 1, 1_000_000));
+    for (const a of accounts) {
+      state.add(ex.allocations(a, symbol, { limit: 1_000_000 }));
+      state.add(ex.allOrders(a, symbol, { limit: 1_000_000 }).map((o) => queryOrderResponse(o)));
+      state.add(ex.myTrades(a, symbol, { limit: 1_000_000 }).map((t) => myTradeResponse(t)));
+      state.add(ex.preventedMatches(a, symbol));
+    }
+  }
+  for (const a of accounts) state.add(ex.accountView(a));
+  state.add([...ex.allocatorHoldings()]);
+  // the stream reaches what it is meant to pin
+  expect(allocated).toBeGreaterThan(30);
+  expect(ex.blockTrades('BTCUSDT', 1, 1000).length + ex.blockTrades('BTCUSDC', 1, 1000).length).toBeGreaterThan(50);
+  state.add([...ex.feesCollected()]);
+  return [rec.digest(), state.digest()];
+}
 
 /** The state in the v2 snapshot fixture (stateHash with issuedIn, accounts 1–6, at 1_700_000_700_000). */
 const V2_FIXTURE_STATE = 'a4415e3bd01919cb7dca21835a94d66edeee576d18fa7deb871c550cdbbf87d5';
@@ -471,6 +559,10 @@ describe('golden hashes of engine behaviour', () => {
         expect(got).toEqual(GOLDEN[key]);
       });
     }
+    if (retain)
+      it('SOR stream: plain and SOR orders across two books, halts, block trades', () => {
+        expect(sorStream(5, 3000)).toEqual(GOLDEN.sor);
+      });
     it(`bench stream (30k ops), retainHistory ${retain}`, () => {
       const got = benchStream(30_000, retain);
       const key = `bench-${retain}`;

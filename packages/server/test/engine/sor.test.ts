@@ -205,6 +205,24 @@ describe('smart order routing (faqs/sor_faq.md)', () => {
     conserved(ex, DEPOSITED);
   });
 
+  it("equal prices on several books: the order's own book first, then the configuration's order", () => {
+    const ex = new Exchange(SYMBOLS, { sors: SORS, makerCommission: '0', takerCommission: '0' });
+    for (const a of [TAKER, MAKER]) {
+      for (const q of QUOTES) ex.deposit({ now: 0, accountId: a, asset: q, amount: '10000000' });
+      ex.deposit({ now: 0, accountId: a, asset: 'BTC', amount: '100' });
+    }
+    for (const symbol of ['BTCUSDT', 'BTCUSDC', 'BTCUSDP'])
+      ex.placeOrder({ ...order(symbol, 'SELL', 'LIMIT', '1', '30000'), accountId: MAKER });
+    const on = (symbol: string) =>
+      ex
+        .placeSorOrder(order(symbol, 'BUY', 'LIMIT', '1', '30000'))
+        .events.filter((e): e is TradeEvent => e.type === 'trade')
+        .map((t) => t.symbol);
+    expect(on('BTCUSDP')).toEqual(['BTCUSDP']);
+    expect(on('BTCUSDT')).toEqual(['BTCUSDT']);
+    expect(on('BTCUSDT')).toEqual(['BTCUSDC']); // its own book is empty now: the first other in the configuration
+  });
+
   it('IOC and FOK: IOC expires its remainder; FOK fills whole across books or not at all', () => {
     const ex = faqExchange('asks');
     const fok = ex.placeSorOrder({ ...order('BTCUSDT', 'BUY', 'LIMIT', '4', '30000'), timeInForce: 'FOK' });
