@@ -100,7 +100,7 @@ import {
 } from './results.js';
 import { CompiledPriceRange, type PriceRangeRule, type SymbolExecutionRules } from './price-range.js';
 import { ReferencePrice, type ReferencePriceCalculation } from './reference-price.js';
-import { type Allocation, bestWithin, SorLedger, type SorConfig, walkGroup } from './sor.js';
+import { aheadOfOwn, type Allocation, bestWithin, SorLedger, type SorConfig, walkGroup } from './sor.js';
 import { exportEngine, importEngine, type EngineInternals, type EngineState } from './snapshot.js';
 import { CompiledSymbol, type CompiledFilter } from './symbol.js';
 import { type FoundOrder, isOpen, refId, SymbolState, type Trail } from './symbol-state.js';
@@ -898,7 +898,7 @@ export class Exchange {
       let q = t.remS;
       if (t.selfTradePreventionMode !== 'NONE') {
         // the account's own orders there: self-trade prevention when one is first in the queue
-        const ahead = this.aheadOfOwn(x, best, t.accountId);
+        const ahead = aheadOfOwn(x, best, t.accountId);
         if (ahead === 0) {
           this.preventAcross(s, t, x, best, events);
           continue;
@@ -1114,19 +1114,6 @@ export class Exchange {
       events.push(
         e.type === 'execution' && e.order.orderId === t.orderId && e.executionType === 'TRADE' ? { ...e, allocId } : e,
       );
-  }
-
-  /** Steps queued before the first order of `accountId` at `lvl` of `x` (−1: none of its orders there). */
-  private aheadOfOwn(x: SymbolState, lvl: Level, accountId: AccountId): number {
-    const own = x.accounts.get(accountId);
-    if (own === undefined || own.openCount === 0) return -1;
-    const tab = x.table;
-    let ahead = 0;
-    for (let id = lvl.head; id !== 0; id = tab.next[id] as number) {
-      if (tab.acct[id] === own.index) return ahead;
-      ahead += tab.visS[id] as number;
-    }
-    return -1;
   }
 
   /**

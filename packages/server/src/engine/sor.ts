@@ -116,3 +116,16 @@ export function walkGroup(
   }
   return { steps, cost };
 }
+
+/** Steps queued before the first order of `accountId` at `lvl` of `x` (−1: none of its orders there). */
+export function aheadOfOwn(x: SymbolState, lvl: Level, accountId: AccountId): number {
+  const own = x.accounts.get(accountId);
+  if (own === undefined || own.openCount === 0) return -1;
+  const tab = x.table;
+  let ahead = 0;
+  for (let id = lvl.head; id !== 0; id = tab.next[id] as number) {
+    if (tab.acct[id] === own.index) return ahead;
+    ahead += tab.visS[id] as number;
+  }
+  return -1;
+}
