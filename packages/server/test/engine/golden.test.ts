@@ -454,8 +454,8 @@ const GOLDEN: Record<string, readonly [string, string]> = {
     'ce096aa97d53cd307f6338a2c7ab19725ccec4994637af3f3e797c323bf39303',
   ],
   sor: [
-    'd036517e9c2f495d83537289b613cd77ac0abc53fea2390552a18c2339cf9126',
-    '9015795cd20111aa938e3e9c2aa38beedfd44934dbbd2e9e0de09e0a1944fac2',
+    'eda27263d7f27b99443bb5dc617966e2b5d2a1aa3cf25112d9ac854524af75d2',
+    'd0346f71d6ec39729bbc2f2496e1fa81a3b8731f671652f36b3173fa58a11a8e',
   ],
   'mixed-777-true': [
     'd7f3ea898badb053ef74eeca78801d44e1534eebad71bf9a9f080dd7332453ce',
@@ -490,7 +490,7 @@ function sorStream(seed: number, steps: number): [string, string] {
     const accountId = pick(accounts);
     const symbol = pick(['BTCUSDT', 'BTCUSDC']);
     const side = r() < 0.5 ? ('BUY' as const) : ('SELL' as const);
-    const price = (30000 + Math.floor((r() - 0.5) * 40) * 5).toFixed(2);
+    const price = (30000 + Math.floor((r() - 0.5) * 8) * 25).toFixed(2); // few prices: books meet at equal prices
     const quantity = ((1 + Math.floor(r() * 3000)) / 100000).toFixed(5);
     const k = r();
     rec.run(() => {
