@@ -6,19 +6,12 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type WebSocket from 'ws';
-import { closeAgents } from '../helpers/http.js';
+import { describe, expect, it } from 'vitest';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
-import { connectWs } from '../ws/client.js';
+import { closeAfterEachTest, connectWs } from '../ws/client.js';
 
 let sb: TestSandbox;
-const sockets: WebSocket[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.terminate();
-  await sb?.close();
-});
-afterAll(closeAgents);
+const sockets = closeAfterEachTest(() => sb);
 
 type Json = Record<string, unknown>;
 

@@ -6,21 +6,14 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type WebSocket from 'ws';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_SYMBOLS, type SymbolDefinition } from '@binance-sandbox/protocol';
-import { closeAgents } from '../helpers/http.js';
 import { limitParams, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import type { SandboxConfig } from '../../src/config.js';
-import { connectWs } from '../ws/client.js';
+import { closeAfterEachTest, connectWs } from '../ws/client.js';
 
 let sb: TestSandbox;
-const sockets: WebSocket[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.terminate();
-  await sb.close();
-});
-afterAll(closeAgents);
+const sockets = closeAfterEachTest(() => sb);
 
 type Json = Record<string, unknown>;
 

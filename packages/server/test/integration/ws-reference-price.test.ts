@@ -8,20 +8,13 @@
  * same scheduler pass, so when the messages of a round are exactly the expected ones (the next
  * round's are checked just as exactly), a symbol that should be silent was silent.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type WebSocket from 'ws';
+import { describe, expect, it } from 'vitest';
 import { validateConfig, type SandboxConfig } from '../../src/config.js';
-import { closeAgents } from '../helpers/http.js';
 import { limitParams, startTestSandbox, T0, type SignedParams, type TestSandbox } from '../helpers/sandbox.js';
-import { connectWs, type Client } from '../ws/client.js';
+import { closeAfterEachTest, connectWs, type Client } from '../ws/client.js';
 
 let sb: TestSandbox;
-const sockets: WebSocket[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.terminate();
-  await sb?.close();
-});
-afterAll(closeAgents);
+const sockets = closeAfterEachTest(() => sb);
 
 type Json = Record<string, unknown>;
 interface Wrapped {

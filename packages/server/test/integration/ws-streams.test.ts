@@ -1,18 +1,11 @@
 /** kline / ticker / avgPrice streams over real WebSockets, compared with the REST answers. */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type WebSocket from 'ws';
-import { closeAgents } from '../helpers/http.js';
+import { describe, expect, it } from 'vitest';
 import { startTestSandbox, T0, type TestSandbox } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
-import { connectWs, type Client } from '../ws/client.js';
+import { closeAfterEachTest, connectWs, type Client } from '../ws/client.js';
 
 let sb: TestSandbox;
-const sockets: WebSocket[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.terminate();
-  await sb?.close();
-});
-afterAll(closeAgents);
+const sockets = closeAfterEachTest(() => sb);
 
 type Json = Record<string, unknown>;
 

@@ -1,5 +1,7 @@
 /** A WebSocket test client with a message queue (shared by the stream and user-data tests). */
+import { afterAll, afterEach } from 'vitest';
 import WebSocket from 'ws';
+import { closeAgents } from '../helpers/http.js';
 
 export class Client {
   readonly messages: unknown[] = [];
@@ -82,4 +84,19 @@ export async function connectWs(baseUrl: string, path: string, sockets: WebSocke
     ws.once('error', reject);
   });
   return c;
+}
+
+/**
+ * The cleanup of a test file whose tests open WebSockets on a sandbox: after each test its sockets
+ * are cut, then the sandbox `current()` gives is closed; after the file, the HTTP agents. Returns the
+ * list `connectWs` records its sockets in.
+ */
+export function closeAfterEachTest(current: () => { close(): Promise<void> } | undefined): WebSocket[] {
+  const sockets: WebSocket[] = [];
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.terminate();
+    await current()?.close();
+  });
+  afterAll(closeAgents);
+  return sockets;
 }
