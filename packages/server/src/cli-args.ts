@@ -63,9 +63,9 @@ Options of serve:
   --seed SEED           seed of every random choice: the same seed replays the same sandbox
                         (default "binance-sandbox")
   --config FILE         JSON config file: rateLimits (replace the table), banPolicy and waf
-                        (merged field by field), symbols, exchangeFilters, executionRules, sors,
-                        recvWindowMax, redisKeyPrefix and any setting below; flags override
-                        the file
+                        (merged field by field), symbols, exchangeFilters, assetFilters,
+                        executionRules, sors, recvWindowMax, redisKeyPrefix and any setting
+                        below; flags override the file
   --data-dir DIR        where the journal is kept (default: none, state lives in memory)
   --snapshot-every N    with --data-dir: snapshot the state every N journal records and on
                         shutdown, so a restart replays only what follows (default ${DEFAULT_SNAPSHOT_EVERY};

@@ -15,6 +15,7 @@ import {
   SELF_TRADE_PREVENTION_MODES,
   SYMBOL_STATUSES,
   type ExchangeFilter,
+  type AssetFilter,
   type RateLimit,
   type SorDefinition,
   type SymbolDefinition,
@@ -66,6 +67,11 @@ export interface SandboxConfig {
   readonly banPolicy: BanPolicy;
   readonly symbols: readonly SymbolDefinition[];
   readonly exchangeFilters: readonly ExchangeFilter[];
+  /**
+   * Asset filters for every account (none by default): `[{"filterType": "MAX_ASSET", "asset": "USDC",
+   * "limit": "42"}]` caps one order's quantity (base asset) or notional (quote asset) in that asset.
+   */
+  readonly assetFilters: readonly AssetFilter[];
   /**
    * The price-range execution rule and the reference price calculation, by symbol (none by default):
    * `{"BTCUSDT": {"priceRange": {"bidLimitMultUp": "1.05", …}, "referencePrice": {"calculationType":
@@ -212,6 +218,7 @@ export function defaultConfig(): SandboxConfig {
     banPolicy: { ...DEFAULT_BAN_POLICY },
     symbols: [...DEFAULT_SYMBOLS],
     exchangeFilters: DEFAULT_EXCHANGE_FILTERS.map((f) => ({ ...f })),
+    assetFilters: [],
     executionRules: {},
     sors: DEFAULT_SORS.map((s) => ({ baseAsset: s.baseAsset, symbols: [...s.symbols] })),
     waf: { ...DEFAULT_WAF_CONFIG, blockedIps: [], blockedUserAgents: [] },
@@ -547,10 +554,23 @@ function filter(path: string, v: Json, types: readonly FilterType[]): Record<str
   for (const f of fields) {
     const p = `${path}.${f}`;
     if (f === 'filterType') out[f] = type;
-    else if (INT_FILTER_FIELDS.has(f)) out[f] = integer(p, o[f], 0);
+    else if (f === 'asset') out[f] = name(p, o[f] as Json);
+    else if (INT_FILTER_FIELDS.has(f) && type !== 'MAX_ASSET')
+      out[f] = integer(p, o[f], 0); // (MAX_ASSET's limit: a decimal)
     else if (BOOL_FILTER_FIELDS.has(f)) out[f] = boolean(p, o[f]);
     else out[f] = decimal(p, o[f]);
   }
+  return out;
+}
+
+/** Asset filters (MAX_ASSET), one per asset. */
+function assetFilters(path: string, v: Json): AssetFilter[] {
+  const out = array(path, v).map((f, i) => filter(`${path}[${i}]`, f, ['MAX_ASSET']) as unknown as AssetFilter);
+  out.forEach((f, i) => {
+    const j = out.findIndex((g) => g.asset === f.asset);
+    if (j !== i) fail(`${path}[${i}].asset`, `repeats ${path}[${j}].asset "${f.asset}"`);
+    if (!/[1-9]/.test(f.limit)) fail(`${path}[${i}].limit`, 'must be greater than 0', f.limit);
+  });
   return out;
 }
 
@@ -778,6 +798,7 @@ const FIELD_VALIDATORS: { readonly [K in keyof SandboxConfig]-?: (path: string, 
   banPolicy,
   symbols,
   exchangeFilters: (p, v) => filters(p, v, EXCHANGE_FILTER_TYPES) as unknown as ExchangeFilter[],
+  assetFilters,
   executionRules,
   sors,
   waf,

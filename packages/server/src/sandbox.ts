@@ -55,6 +55,7 @@ export async function createSandbox(config: SandboxConfig, overrides: SandboxOve
   // the same ones (and data dirs made without any keep their fingerprint).
   const engineOptions = {
     ...(config.exchangeFilters.length > 0 ? { exchangeFilters: config.exchangeFilters } : {}),
+    ...(config.assetFilters.length > 0 ? { assetFilters: config.assetFilters } : {}),
     ...(Object.keys(config.executionRules).length > 0 ? { executionRules: config.executionRules } : {}),
     ...(config.sors.length > 0 ? { sors: config.sors } : {}),
   };

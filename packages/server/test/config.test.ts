@@ -528,6 +528,31 @@ describe('loadConfigFile', () => {
     expect(errorOf(content)).toBe(message);
   });
 
+  it.each([
+    [{ assetFilters: {} }, 'assetFilters must be an array (got an object)'],
+    [
+      { assetFilters: [{ filterType: 'MAX_POSITION', maxPosition: '1' }] },
+      /^assetFilters\[0\]\.filterType must be one of MAX_ASSET/,
+    ],
+    [{ assetFilters: [{ filterType: 'MAX_ASSET', asset: 'BTC' }] }, 'assetFilters[0].limit is required'],
+    [
+      { assetFilters: [{ filterType: 'MAX_ASSET', asset: 'BTC', limit: '0' }] },
+      'assetFilters[0].limit must be greater than 0 (got the string "0")',
+    ],
+    [
+      {
+        assetFilters: [
+          { filterType: 'MAX_ASSET', asset: 'BTC', limit: '1' },
+          { filterType: 'MAX_ASSET', asset: 'BTC', limit: '2' },
+        ],
+      },
+      'assetFilters[1].asset repeats assetFilters[0].asset "BTC"',
+    ],
+  ])('validates assetFilters: %j', (content, message) => {
+    if (typeof message === 'string') expect(errorOf(content)).toBe(message);
+    else expect(errorOf(content)).toMatch(message);
+  });
+
   it('validateConfig names its source', () => {
     expect(() => validateConfig({ port: -1 }, 'env')).toThrow('env: port must be from 0 to 65535 (got number -1)');
   });

@@ -18,6 +18,7 @@ import {
   ErrorCode,
   ErrorMessage,
   type ExchangeFilter,
+  type AssetFilter,
   type ExpiryReason,
   type OrderStatus,
   type OrderType,
@@ -186,6 +187,8 @@ export interface EngineOptions {
   readonly retainHistory?: boolean;
   /** EXCHANGE_MAX_NUM_* filters: per account, across all symbols (none by default). */
   readonly exchangeFilters?: readonly ExchangeFilter[];
+  /** MAX_ASSET filters, for every account (none by default). */
+  readonly assetFilters?: readonly AssetFilter[];
   /** Price-range execution rules and reference price calculations by symbol (none by default). */
   readonly executionRules?: Readonly<Record<string, SymbolExecutionRules>>;
   /** Smart order routing configurations (none by default): symbols of one base asset, interchangeable quotes. */
@@ -326,6 +329,8 @@ export class Exchange {
   private readonly bySideName: string;
   private readonly retain: boolean;
   private readonly limits: ExchangeLimits;
+  /** MAX_ASSET: the most of an asset one order may move, units (its quantity in a base, its notional in a quote). */
+  private readonly assetCaps = new Map<string, bigint>();
   private seq = 0;
   private cidSeq = 0;
   /** Orders by the sequence of their generated client order id. */
@@ -368,6 +373,13 @@ export class Exchange {
     this.bySideName = opts.percentPriceBySideFailureName ?? 'PERCENT_PRICE_BY_SIDE';
     this.retain = opts.retainHistory ?? true;
     this.limits = exchangeLimits(opts.exchangeFilters ?? []);
+    for (const f of opts.assetFilters ?? []) {
+      const cap = parseUnitsBig(f.limit, 8);
+      if (typeof cap === 'number') throw new Error(`MAX_ASSET ${f.asset}: bad limit ${f.limit}`);
+      this.assetCaps.set(f.asset, cap);
+    }
+    for (const s of this.symbols.values())
+      s.assetCapped = this.assetCaps.has(s.c.base) || this.assetCaps.has(s.c.quote);
     for (const [name, rules] of Object.entries(opts.executionRules ?? {})) {
       const s = this.symbols.get(name);
       if (s === undefined) throw new Error(`execution rules for ${name}, which is not a symbol`);
@@ -1165,7 +1177,7 @@ export class Exchange {
     sa: SymbolAccount | undefined,
   ): Draft | null {
     const c = s.c;
-    if (!c.fast || !c.limitAllowed || s.status !== 'TRADING') return null;
+    if (!c.fast || !c.limitAllowed || s.status !== 'TRADING' || s.assetCapped) return null;
     const tif = cmd.timeInForce;
     if (
       tif === undefined ||
@@ -1446,6 +1458,23 @@ export class Exchange {
     if (isStop && (acct ? acct.algo : 0) + 1 > x.algo) throw fail('EXCHANGE_MAX_NUM_ALGO_ORDERS');
     if (iceU > 0 && (acct ? acct.iceberg : 0) + 1 > x.iceberg) throw fail('EXCHANGE_MAX_NUM_ICEBERG_ORDERS');
     if (inList && (acct ? acct.openLists : 0) + 1 > x.lists) throw fail('EXCHANGE_MAX_NUM_ORDER_LISTS');
+    // the asset filters: the most of an asset one order may move
+    if (s.assetCapped && !quantityLater) {
+      const baseCap = this.assetCaps.get(c.base);
+      if (baseCap !== undefined && BigInt(qtyS) * BigInt(qUnit) > baseCap) throw fail('MAX_ASSET');
+      const quoteCap = this.assetCaps.get(c.quote);
+      if (quoteCap !== undefined) {
+        // a market order's notional at the average price (unknown before the first trade: not checked)
+        let notional = -1n;
+        if (quoteMode) notional = quoteBudget;
+        else if (priced && limitT > 0) notional = notionalUnits(limitT, qtyS, c.fn, c.fd);
+        else if (isMarket) {
+          const avg = this.filterPrice(s, c.maxAvgPriceMins, cmd.now);
+          if (avg > 0) notional = (BigInt(avg) * BigInt(qtyS) * BigInt(qUnit)) / UNIT_N;
+        }
+        if (notional > quoteCap) throw fail('MAX_ASSET');
+      }
+    }
     // Misfits the symbol's filters did not catch (no PRICE_FILTER / LOT_SIZE configured).
     if (!Number.isInteger(priceT) || !Number.isInteger(stopT)) throw fail('PRICE_FILTER');
     if (!Number.isInteger(qtyS) || !Number.isInteger(iceS)) throw fail(c.lot ? 'LOT_SIZE' : 'MARKET_LOT_SIZE');

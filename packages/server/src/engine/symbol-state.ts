@@ -84,6 +84,8 @@ export class SymbolState {
   /** The price-range execution rule and the reference price (execution rules configured for the symbol). */
   priceRange: CompiledPriceRange | null = null;
   referencePrice: ReferencePrice | null = null;
+  /** A MAX_ASSET filter caps its base or its quote asset (orders take the general path). */
+  assetCapped = false;
   /** Its trading status now: the definition's, until the admin API changes it (`setSymbolStatus`). */
   status: SymbolStatus;
   /** Block trades reported on the symbol, oldest first (ids 1, 2, …). */

@@ -181,4 +181,21 @@ describe('list, position and exchange filters', () => {
     expect(msg(ex, limit(1, 'SELL', '40002', '0.1'))).toBe(F('EXCHANGE_MAX_NUM_ORDERS'));
     expect(msg(ex, limit(2, 'SELL', '40002', '0.1'))).toBe('accepted'); // another account
   });
+
+  it('MAX_ASSET: the most of an asset one order moves — a base its quantity, a quote its notional', () => {
+    const base = exchange([BTC], { assetFilters: [{ filterType: 'MAX_ASSET', asset: 'BTC', limit: '0.5' }] });
+    expect(msg(base, limit(1, 'SELL', '40000', '0.5'))).toBe('accepted');
+    expect(msg(base, limit(1, 'SELL', '40000', '0.50001'))).toBe(F('MAX_ASSET'));
+    expect(msg(base, limit(2, 'BUY', '100', '0.6'))).toBe(F('MAX_ASSET'));
+    const quote = exchange([BTC], { assetFilters: [{ filterType: 'MAX_ASSET', asset: 'USDT', limit: '10000' }] });
+    expect(msg(quote, limit(2, 'BUY', '20000', '0.5'))).toBe('accepted'); // 10,000 USDT
+    expect(msg(quote, limit(2, 'BUY', '20000.01', '0.5'))).toBe(F('MAX_ASSET'));
+    expect(msg(quote, limit(1, 'SELL', '40000', '0.26'))).toBe(F('MAX_ASSET')); // a SELL's proceeds count too
+    expect(msg(quote, limit(1, 'SELL', '20001', '0.2'))).toBe('accepted'); // (above the bid: no trade)
+    expect(msg(quote, market(2, 'BUY', '0', { quantity: undefined, quoteOrderQty: '10000.01' }))).toBe(F('MAX_ASSET'));
+    // a MARKET order by quantity: its notional at the average price, once there is one
+    expect(msg(quote, market(3, 'SELL', '0.4'))).toBe('accepted'); // no trade yet: not checked (fills at 20,000)
+    expect(msg(quote, market(3, 'SELL', '0.5'))).toBe('accepted'); // 0.5 × 20,000 = 10,000
+    expect(msg(quote, market(3, 'SELL', '0.50001'))).toBe(F('MAX_ASSET'));
+  });
 });

@@ -808,6 +808,20 @@ describe('deprecated POST /api/v3/order/oco and GET /api/v3/myFilters', () => {
       msg: 'Invalid symbol.',
     });
   });
+
+  it('MAX_ASSET from the config: listed by myFilters for the symbols of its asset, enforced per order', async () => {
+    await sb.close();
+    sb = await startTestSandbox({ assetFilters: [{ filterType: 'MAX_ASSET', asset: 'BTC', limit: '0.50000000' }] });
+    const a = await createAccount({ USDT: '100000', BTC: '1' });
+    const filters = async (symbol: string) =>
+      (await api(a, 'GET', '/myFilters', { symbol })).json<{ assetFilters: Json[] }>().assetFilters;
+    expect(await filters('BTCUSDT')).toEqual([{ filterType: 'MAX_ASSET', asset: 'BTC', limit: '0.50000000' }]);
+    expect(await filters('ETHBTC')).toEqual([{ filterType: 'MAX_ASSET', asset: 'BTC', limit: '0.50000000' }]);
+    expect(await filters('ETHUSDT')).toEqual([]);
+    const over = await api(a, 'POST', '/order', limit('SELL', '0.6', '40000'));
+    expect([over.status, over.json()]).toEqual([400, { code: -1013, msg: 'Filter failure: MAX_ASSET' }]);
+    expect((await api(a, 'POST', '/order', limit('SELL', '0.5', '40000'))).status).toBe(200);
+  });
 });
 
 describe('trailing stops over HTTP', () => {

@@ -114,7 +114,7 @@ const ACCOUNT_FILTER_TYPES: ReadonlySet<string> = new Set([
 
 /**
  * GET /api/v3/myFilters — the filters that apply to the account on the symbol: the exchange filters,
- * the symbol's per-account limits, and asset filters (none: the sandbox sets no MAX_ASSET).
+ * the symbol's per-account limits, and the configured MAX_ASSET filters of its base and quote assets.
  */
 export const myFilters: EndpointImpl = (call) => {
   accountOf(call);
@@ -123,7 +123,7 @@ export const myFilters: EndpointImpl = (call) => {
   return {
     exchangeFilters: call.ctx.config.exchangeFilters,
     symbolFilters: def.filters.filter((f) => ACCOUNT_FILTER_TYPES.has(f.filterType)),
-    assetFilters: [],
+    assetFilters: call.ctx.config.assetFilters.filter((f) => f.asset === def.baseAsset || f.asset === def.quoteAsset),
   };
 };
 
