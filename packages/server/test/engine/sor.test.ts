@@ -394,10 +394,40 @@ describe('smart order routing (faqs/sor_faq.md)', () => {
   });
 });
 
+/**
+ * An SOR order took the group's best prices first, within its limit; and once its taker phase ended
+ * with quantity left (resting or expired), no trading book of the group still offered a price within
+ * its limit. Returns 1 when that last check applied. (Not checked: FOK, a MARKET BUY — its
+ * reservation may run out first — and an order that met self-trade prevention.)
+ */
+function bestFirst(ex: Exchange, cmd: PlaceOrderCommand, r: ReturnType<Exchange['placeSorOrder']>): number {
+  const buy = cmd.side === 'BUY';
+  const limitU = cmd.price === undefined ? -1 : Math.round(Number(cmd.price) * 1e8);
+  const prices = r.fills.map((f) => f.price);
+  prices.forEach((p, i) => {
+    if (i > 0) expect(buy ? p >= (prices[i - 1] as number) : p <= (prices[i - 1] as number), 'best first').toBe(true);
+    if (limitU >= 0) expect(buy ? p <= limitU : p >= limitU, 'within the limit').toBe(true);
+  });
+  const left = r.order.executedQty + r.order.preventedQty < r.order.spec.origQty;
+  if (!left || cmd.timeInForce === 'FOK' || (buy && cmd.type === 'MARKET')) return 0;
+  if (r.events.some((e) => e.type === 'preventedMatch')) return 0;
+  for (const s of SYMBOLS) {
+    if (ex.symbolStatus(s.symbol) !== 'TRADING') continue;
+    const top = ex.book(s.symbol, 1);
+    const best = (buy ? top.asks : top.bids)[0]?.[0];
+    if (best === undefined) continue;
+    expect(
+      limitU >= 0 && (buy ? best > limitU : best < limitU),
+      `${s.symbol} still offers ${best} within ${limitU}`,
+    ).toBe(true);
+  }
+  return 1;
+}
+
 describe('smart order routing over a long seeded random stream', () => {
   // SOR_SEEDS=<n> runs n other seeds (locally, to explore)
   it.each(process.env.SOR_SEEDS ? Array.from({ length: Number(process.env.SOR_SEEDS) }, (_, i) => 1000 + i) : [7, 42])(
-    'seed %i: balances conserved with the allocator, reservations exact, no book crossed, after every command',
+    'seed %i: balances conserved with the allocator, reservations exact, no book crossed after every command; SOR orders best price first, leaving nothing within their limit',
     (seed) => {
       const rnd = mulberry32(seed);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
@@ -409,6 +439,7 @@ describe('smart order routing over a long seeded random stream', () => {
       }
       const deposited = { BTC: 400n * 10n ** 8n, USDT: 4n * 10n ** 15n, USDC: 4n * 10n ** 15n, USDP: 4n * 10n ** 15n };
       let allocations = 0;
+      let swept = 0;
       let refusals = 0;
       let prevented = 0;
       for (let i = 0; i < 1500; i++) {
@@ -434,7 +465,9 @@ describe('smart order routing over a long seeded random stream', () => {
                 ...(rnd() < 0.15 ? { icebergQty: (Number(quantity) / 4).toFixed(5) } : {}),
               };
         try {
-          const r = rnd() < 0.25 ? ex.placeSorOrder(cmd) : rnd() < 0.8 ? ex.placeOrder(cmd) : null;
+          const sor = rnd() < 0.25;
+          const r = sor ? ex.placeSorOrder(cmd) : rnd() < 0.8 ? ex.placeOrder(cmd) : null;
+          if (r !== null && sor) swept += bestFirst(ex, cmd, r);
           if (r === null) {
             const open = ex.openOrders(accountId);
             const o = open[Math.floor(rnd() * open.length)];
@@ -469,6 +502,7 @@ describe('smart order routing over a long seeded random stream', () => {
         }
       }
       expect(allocations).toBeGreaterThan(100);
+      expect(swept).toBeGreaterThan(20);
       expect(prevented).toBeGreaterThan(10);
       expect(refusals).toBeGreaterThan(0);
       expect([...ex.allocatorHoldings().values()].some((v) => v !== 0n)).toBe(true);
