@@ -78,6 +78,28 @@ describe('@binance/spot websocketStreams', () => {
   });
 });
 
+describe('@binance/spot websocketStreams: blockTrade', () => {
+  it('a block trade reported through the admin API', async () => {
+    const client = new Spot({ configurationWebsocketStreams: { wsURL: sb.url.replace(/^http/, 'ws') } });
+    const conn = await client.websocketStreams.connect();
+    try {
+      const blocks: Record<string, unknown>[] = [];
+      conn.blockTrade({ symbol: 'ETHBTC' }).on('message', (m) => void blocks.push(m as Record<string, unknown>));
+      await subscribed('ethbtc@blockTrade');
+      const res = await request(`${sb.url}/sandbox/v1/blockTrades`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ symbol: 'ETHBTC', price: '0.052', qty: '5838', isBuyerMaker: true }),
+      });
+      expect(res.status, res.text).toBe(200);
+      await until('blockTrade event', () => blocks[0]);
+      expect(blocks[0]).toMatchObject({ e: 'blockTrade', s: 'ETHBTC', t: 1, p: '0.052', q: '5838', m: true });
+    } finally {
+      await conn.disconnect();
+    }
+  });
+});
+
 describe('binance WebsocketClient', () => {
   it('spot trade stream', async () => {
     const quiet = { trace: () => {}, info: () => {}, error: (...args: unknown[]) => console.error(...args) };
