@@ -32,7 +32,6 @@ import {
 } from '@binance-sandbox/protocol';
 import { BookSide, type Level } from './book.js';
 import {
-  BAD,
   ceilTimes,
   floorTimes,
   notionalNum,
@@ -66,6 +65,7 @@ import { clientOrderId, clientOrderIdSeq } from './ids.js';
 import { BUY, HISTORY, Order, PRESENT } from './order-table.js';
 import { type ListHead, type ListKind, listLegCommand, listView, OrderList, takeListLock } from './order-list.js';
 import {
+  bigAmount,
   amendRejected,
   checkPaidList,
   checkWorkingOrder,
@@ -114,6 +114,7 @@ import {
   type CancelOrderListCommand,
   type BlockTradeEvent,
   type EngineEvent,
+  type ExecutionEvent,
   type Fill,
   type ListStatusEvent,
   type LegParam,
@@ -316,6 +317,22 @@ function rateUnits(s: string): bigint {
   return v;
 }
 
+/** Appends a command step's events, `patch` merged into order `orderId`'s `executionType` report (SOR fields). */
+function appendPatched(
+  out: EngineEvent[],
+  events: readonly EngineEvent[],
+  orderId: number,
+  executionType: ExecutionType,
+  patch: Partial<Pick<ExecutionEvent, 'allocId' | 'counterSymbol'>>,
+): void {
+  for (const e of events)
+    out.push(
+      e.type === 'execution' && e.order.orderId === orderId && e.executionType === executionType
+        ? { ...e, ...patch }
+        : e,
+    );
+}
+
 /** The internal account that trades on SOR books for SOR orders (no API key reaches it). */
 export const SOR_ALLOCATOR: AccountId = -1;
 
@@ -474,17 +491,12 @@ export class Exchange {
 
   /** Credits `amount` (decimal string) of `asset`. */
   deposit(cmd: { now: number; accountId: AccountId; asset: string; amount: string }): EngineEvent[] {
-    const v = parseUnitsBig(cmd.amount, 8);
-    if (v === BAD) throw Err.mandatoryParam('amount');
-    if (v === TOO_PRECISE) throw Err.badPrecision('amount');
-    return this.adjust(cmd.now, cmd.accountId, cmd.asset, v);
+    return this.adjust(cmd.now, cmd.accountId, cmd.asset, bigAmount(cmd.amount, 'amount', 8));
   }
 
   /** Debits `amount` of free `asset`; -2010 insufficient balance when not free. */
   withdraw(cmd: { now: number; accountId: AccountId; asset: string; amount: string }): EngineEvent[] {
-    const v = parseUnitsBig(cmd.amount, 8);
-    if (v === BAD) throw Err.mandatoryParam('amount');
-    if (v === TOO_PRECISE) throw Err.badPrecision('amount');
+    const v = bigAmount(cmd.amount, 'amount', 8);
     const b = this.accounts.get(cmd.accountId)?.balances.get(cmd.asset);
     if (!b || b.free < v) throw rejected(EngineMessage.INSUFFICIENT_BALANCE);
     return this.adjust(cmd.now, cmd.accountId, cmd.asset, -v);
@@ -636,9 +648,7 @@ export class Exchange {
   }): EngineEvent[] {
     const s = this.sym(cmd.symbol);
     const amount = (v: string, name: string): number => {
-      const u = parseUnitsBig(v, 8);
-      if (u === BAD) throw Err.mandatoryParam(name);
-      if (u === TOO_PRECISE) throw Err.badPrecision(name);
+      const u = bigAmount(v, name, 8);
       if (u <= 0n || u > MAX_SAFE_N)
         throw Err.of(ErrorCode.INVALID_MESSAGE, `${name} must be positive, at most ${MAX_SAFE / 1e8}`);
       return Number(u);
@@ -767,14 +777,18 @@ export class Exchange {
   private flushFees(s: SymbolState): void {
     const c = s.c;
     if (s.feeB !== 0) {
-      this.fees.set(c.base, (this.fees.get(c.base) ?? 0n) + BigInt(s.feeB));
+      this.addFee(c.base, BigInt(s.feeB));
       s.feeBSeen = true;
     }
     if (s.feeQ !== 0) {
-      this.fees.set(c.quote, (this.fees.get(c.quote) ?? 0n) + BigInt(s.feeQ));
+      this.addFee(c.quote, BigInt(s.feeQ));
       s.feeQSeen = true;
     }
     s.feeB = s.feeQ = 0;
+  }
+
+  private addFee(asset: string, amount: bigint): void {
+    this.fees.set(asset, (this.fees.get(asset) ?? 0n) + amount);
   }
 
   private flushDepth(s: SymbolState): void {
@@ -933,16 +947,10 @@ export class Exchange {
     this.begin(cmd.now);
     let rests = false;
     if (t.open && t.remS > 0) {
-      if (t.isMarket) this.expire(s, t, 'EXPIRED', 'INSUFFICIENT_LIQUIDITY');
-      else if (t.tif === 'IOC') this.expire(s, t, 'EXPIRED', 'UNFILLED_IOC_QUANTITY_EXPIRED');
-      else if (t.tif === 'FOK') this.expire(s, t, 'EXPIRED', 'UNFILLED_FOK_ORDER_EXPIRED');
-      // it would rest across its own book, which its symbol's execution rule kept it from taking
-      else if (refused.has(s)) this.expire(s, t, 'EXPIRED', 'EXECUTION_RULE_PRICE_RANGE_EXCEEDED');
-      else {
-        this.touchLevel(s, (isBuy ? s.bids : s.asks).append(t.orderId));
-        if (isBuy) this.tighten(t);
-        rests = true;
-      }
+      // a GTC order would rest across its own book, which its symbol's execution rule kept it from taking
+      if (refused.has(s) && !t.isMarket && t.tif === 'GTC')
+        this.expire(s, t, 'EXPIRED', 'EXECUTION_RULE_PRICE_RANGE_EXCEEDED');
+      else rests = this.endTakerPhase(s, t);
     }
     events.push(...this.end(s).events);
     if (rests) floors.set(t.orderId, 'EXCHANGE');
@@ -1092,7 +1100,7 @@ export class Exchange {
       this.addAllocatorNet(c.quote, -quote);
     }
     const feeAsset = t.isBuy ? c.base : c.quote;
-    if (commission > 0n) this.fees.set(feeAsset, (this.fees.get(feeAsset) ?? 0n) + commission);
+    if (commission > 0n) this.addFee(feeAsset, commission);
     this.touch(base);
     this.touch(quoteBal);
     if (t.execS === 0) this.words.firstFill(t.accountId, t.orderId);
@@ -1122,10 +1130,7 @@ export class Exchange {
       isBuyer: t.isBuy,
     });
     fills.push({ price, qty: qU, commission, commissionAsset: feeAsset, tradeId: -1, allocId });
-    for (const e of this.end(s).events)
-      events.push(
-        e.type === 'execution' && e.order.orderId === t.orderId && e.executionType === 'TRADE' ? { ...e, allocId } : e,
-      );
+    appendPatched(events, this.end(s).events, t.orderId, 'TRADE', { allocId });
   }
 
   /**
@@ -1134,22 +1139,14 @@ export class Exchange {
    */
   private preventAcross(s: SymbolState, t: Order, x: SymbolState, lvl: Level, events: EngineEvent[]): void {
     const m = new Order(x.table, lvl.head);
-    const withCounter = (batch: EventBatch, o: Order, counterSymbol: string): void => {
-      for (const e of batch.events)
-        events.push(
-          e.type === 'execution' && e.order.orderId === o.orderId && e.executionType === 'TRADE_PREVENTION'
-            ? { ...e, counterSymbol }
-            : e,
-        );
-    };
     this.begin(this.now);
     const { pm, takerS, makerS } = this.preventedMatch(s, t, m, lvl.price * x.c.pUnit);
     this.preventOne(x, m, makerS, pm.preventedMatchId, t, true);
-    withCounter(this.end(x), m, s.c.name);
+    appendPatched(events, this.end(x).events, m.orderId, 'TRADE_PREVENTION', { counterSymbol: s.c.name });
     this.begin(this.now);
     this.words.object(pm);
     this.preventOne(s, t, takerS, pm.preventedMatchId, m, false);
-    withCounter(this.end(s), t, x.c.name);
+    appendPatched(events, this.end(s).events, t.orderId, 'TRADE_PREVENTION', { counterSymbol: x.c.name });
   }
 
   private allocatorAccount(): Account {
@@ -1345,10 +1342,7 @@ export class Exchange {
     const iceU = cmd.icebergQty === undefined ? 0 : num(cmd.icebergQty, n('icebergQty'), c.qtyDecimals);
     let quoteBudget = 0n;
     if (quoteMode) {
-      const v = parseUnitsBig(cmd.quoteOrderQty as string, c.quoteDecimals);
-      if (v === BAD) throw Err.mandatoryParam('quoteOrderQty');
-      if (v === TOO_PRECISE) throw Err.badPrecision('quoteOrderQty');
-      quoteBudget = v;
+      quoteBudget = bigAmount(cmd.quoteOrderQty as string, 'quoteOrderQty', c.quoteDecimals);
     }
     const { pUnit, qUnit } = c;
     const priceT = priceU / pUnit; // may be fractional: PRICE_FILTER fails below
@@ -1769,6 +1763,11 @@ export class Exchange {
     this.match(s, o, opp, loT, hiT);
     if (!o.open) return;
     if (o.remS === 0) return; // filled (closed in fill())
+    this.endTakerPhase(s, o);
+  }
+
+  /** What is left of a taker after its taker phase: a MARKET, IOC or FOK order expires, a GTC one rests. Returns whether it rests. */
+  private endTakerPhase(s: SymbolState, o: Order): boolean {
     if (o.isMarket) this.expire(s, o, 'EXPIRED', 'INSUFFICIENT_LIQUIDITY');
     else if (o.tif === 'IOC') this.expire(s, o, 'EXPIRED', 'UNFILLED_IOC_QUANTITY_EXPIRED');
     else if (o.tif === 'FOK') this.expire(s, o, 'EXPIRED', 'UNFILLED_FOK_ORDER_EXPIRED');
@@ -1776,7 +1775,9 @@ export class Exchange {
       const side = o.isBuy ? s.bids : s.asks;
       this.touchLevel(s, side.append(o.orderId));
       if (o.isBuy) this.tighten(o);
+      return true;
     }
+    return false;
   }
 
   /**
@@ -1884,8 +1885,8 @@ export class Exchange {
       sb.locked -= qB;
       sell.locked = sell.locked - qB;
       sq.free += quoteB - cq;
-      if (cb > 0n) this.fees.set(c.base, (this.fees.get(c.base) ?? 0n) + cb);
-      if (cq > 0n) this.fees.set(c.quote, (this.fees.get(c.quote) ?? 0n) + cq);
+      if (cb > 0n) this.addFee(c.base, cb);
+      if (cq > 0n) this.addFee(c.quote, cq);
       if (quoteB <= MAX_SAFE_N) {
         t.addQuote(Number(quoteB));
         m.addQuote(Number(quoteB));

@@ -15,7 +15,7 @@ import {
   type TimeInForce,
 } from '@binance-sandbox/protocol';
 import type { BookSide, Level } from './book.js';
-import { notionalUnits, OVERFLOW, parseUnits, safeInt, TOO_PRECISE } from './decimal.js';
+import { BAD, notionalUnits, OVERFLOW, parseUnits, parseUnitsBig, safeInt, TOO_PRECISE } from './decimal.js';
 import type { CompiledFilter, CompiledSymbol, LotRule } from './symbol.js';
 import type { SymbolState } from './symbol-state.js';
 import type { LegParam, OtoLeg, PlaceOrderCommand } from './types.js';
@@ -97,6 +97,14 @@ export function checkPaidList(c: CompiledSymbol, working: OtoLeg, pendingSide: S
   if (!c.def.opoAllowed) throw rejected(EngineMessage.OPO_NOT_SUPPORTED);
   if (working.side !== 'BUY') throw Err.of(ErrorCode.OPO_WORKING_MUST_BE_BUY, ErrorMessage.OPO_WORKING_MUST_BE_BUY);
   if (pendingSide !== 'SELL') throw Err.of(ErrorCode.OPO_PENDING_MUST_BE_SELL, ErrorMessage.OPO_PENDING_MUST_BE_SELL);
+}
+
+/** A decimal parameter as exact units (bigint): -1102 when malformed, -1111 when too precise. */
+export function bigAmount(s: string, name: string, decimals: number): bigint {
+  const v = parseUnitsBig(s, decimals);
+  if (v === BAD) throw Err.mandatoryParam(name);
+  if (v === TOO_PRECISE) throw Err.badPrecision(name);
+  return v;
 }
 
 export function num(s: string, name: string, decimals: number): number {
