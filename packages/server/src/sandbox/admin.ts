@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { blockTradeJson } from '../market/block-trade-format.js';
 import { formatReferencePrice } from '../market/reference-price-format.js';
 import type { SandboxContext } from '../context.js';
+import type { CommandOf, CommandResults, ExchangeCommand } from '../exchange/commands.js';
 import { sendJson } from '../http/reply.js';
 import type { WafGate } from '../http/waf-gate.js';
 import { adminDenial } from './admin-auth.js';
@@ -90,6 +91,20 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SandboxContext, w
         }
       },
     });
+  /** `v` is a positive decimal string with at most 8 decimals (400 otherwise). */
+  function positiveAmount(name: string, v: unknown): asserts v is string {
+    if (typeof v !== 'string' || !AMOUNT.test(v) || !/[1-9]/.test(v))
+      throw new AdminError(400, `${name} must be a positive decimal string with at most 8 decimals`);
+  }
+  /** Submits an admin command to the exchange; the engine's refusal becomes a 400. */
+  async function submitted<K extends ExchangeCommand['kind']>(kind: K, cmd: CommandOf<K>): Promise<CommandResults[K]> {
+    try {
+      return await ctx.exchange.submit(kind, cmd);
+    } catch (err) {
+      if (err instanceof ApiError) throw new AdminError(400, err.message);
+      throw err;
+    }
+  }
   /** A symbol of the sandbox's configuration (400 otherwise). */
   function knownSymbol(v: unknown): asserts v is string {
     if (typeof v !== 'string' || !ctx.config.symbols.some((s) => s.symbol === v))
@@ -190,12 +205,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SandboxContext, w
     if (price !== null && (typeof price !== 'string' || !AMOUNT.test(price) || !/[1-9]/.test(price)))
       throw new AdminError(400, 'referencePrice must be a positive decimal string with at most 8 decimals, or null');
     const now = ctx.clock.now();
-    try {
-      await ctx.exchange.submit('setReferencePrice', { now, symbol, price });
-    } catch (err) {
-      if (err instanceof ApiError) throw new AdminError(400, err.message);
-      throw err;
-    }
+    await submitted('setReferencePrice', { now, symbol, price });
     const v = ctx.exchange.engine.referencePrice(symbol, now);
     return {
       symbol,
@@ -211,7 +221,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SandboxContext, w
     knownSymbol(symbol);
     if (typeof status !== 'string' || !(SYMBOL_STATUSES as readonly string[]).includes(status))
       throw new AdminError(400, `status must be one of ${SYMBOL_STATUSES.join(', ')}`);
-    await ctx.exchange.submit('setSymbolStatus', { now: ctx.clock.now(), symbol, status: status as SymbolStatus });
+    await submitted('setSymbolStatus', { now: ctx.clock.now(), symbol, status: status as SymbolStatus });
     return { symbol, status: ctx.exchange.engine.symbolStatus(symbol) };
   });
 
@@ -220,27 +230,10 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SandboxContext, w
     onlyKeys(body, ['symbol', 'price', 'qty', 'isBuyerMaker']);
     const { symbol, price, qty, isBuyerMaker = false } = body;
     knownSymbol(symbol);
-    for (const [name, v] of [
-      ['price', price],
-      ['qty', qty],
-    ] as const)
-      if (typeof v !== 'string' || !AMOUNT.test(v) || !/[1-9]/.test(v))
-        throw new AdminError(400, `${name} must be a positive decimal string with at most 8 decimals`);
+    positiveAmount('price', price);
+    positiveAmount('qty', qty);
     if (typeof isBuyerMaker !== 'boolean') throw new AdminError(400, 'isBuyerMaker must be true or false');
-    const now = ctx.clock.now();
-    let events;
-    try {
-      ({ events } = await ctx.exchange.submit('reportBlockTrade', {
-        now,
-        symbol,
-        price: price as string,
-        qty: qty as string,
-        isBuyerMaker,
-      }));
-    } catch (err) {
-      if (err instanceof ApiError) throw new AdminError(400, err.message);
-      throw err;
-    }
+    const { events } = await submitted('reportBlockTrade', { now: ctx.clock.now(), symbol, price, qty, isBuyerMaker });
     const t = events.find((e) => e.type === 'blockTrade');
     if (t === undefined) throw new Error('reportBlockTrade published no block trade');
     return { symbol: t.symbol, ...blockTradeJson(t) };
