@@ -1,4 +1,4 @@
-/** The exchange engine: deterministic, no I/O. See exchange.ts. */
+/** The exchange engine: deterministic, no I/O. See exchange.ts (its interface) and engine-core.ts. */
 export * from './decimal.js';
 export * from './types.js';
 export * from './responses.js';

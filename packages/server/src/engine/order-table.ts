@@ -30,7 +30,7 @@ import {
 } from '@binance-sandbox/protocol';
 import type { BookSide, Level } from './book.js';
 import type { Account, Balance, SymbolAccount } from './account.js';
-import type { Draft } from './exchange.js';
+import type { Draft } from './validate-order.js';
 import type { OrderList } from './order-list.js';
 import type { Trail } from './symbol-state.js';
 import { clientOrderId } from './ids.js';

@@ -13,7 +13,7 @@ import type {
 } from '@binance-sandbox/protocol';
 import { type BookSide, Level } from './book.js';
 import type { SymbolAccount } from './account.js';
-import type { Draft } from './exchange.js';
+import type { Draft } from './validate-order.js';
 import type { SymbolState } from './symbol-state.js';
 import { OrderArchive, type OrderArchiveState } from './order-archive.js';
 import { HISTORY, type Order, PRESENT } from './order-table.js';
