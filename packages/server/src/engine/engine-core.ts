@@ -201,7 +201,7 @@ export class EngineCore {
     };
   }
 
-  // ==== accounts ===================================================================================
+  // ==== accounts and symbols ==================================================================
 
   account(id: AccountId): Account {
     let a = this.accounts.get(id);
@@ -240,7 +240,7 @@ export class EngineCore {
     return avg < 0 ? last : avg;
   }
 
-  // ==== command bookkeeping ===========================================================================
+  // ==== command bookkeeping ===================================================================
 
   begin(now: number): void {
     this.seq++;
@@ -390,6 +390,8 @@ export class EngineCore {
     );
   }
 
+  // ==== finding orders ========================================================================
+
   nextClientOrderId(): string {
     return clientOrderId(this.seed, ++this.cidSeq);
   }
@@ -417,6 +419,15 @@ export class EngineCore {
   view(s: SymbolState, r: FoundOrder): OrderView {
     return typeof r === 'number' ? new Order(s.table, r) : r;
   }
+
+  find(s: SymbolState, accountId: AccountId, ref: OrderRef): FoundOrder | undefined {
+    if (ref.orderId !== undefined) return this.byId(s, accountId, ref.orderId);
+    if (ref.origClientOrderId !== undefined)
+      return this.byCid(s, accountId, s.accounts.get(accountId), ref.origClientOrderId);
+    return undefined;
+  }
+
+  // ==== accepting and matching ================================================================
 
   /** Registers a validated order and reserves its funds. */
   accept(
@@ -739,6 +750,31 @@ export class EngineCore {
     }
   }
 
+  shrinkSellLock(o: Order): void {
+    if (o.list?.inOcoGroup(o) && o.list.status === 'EXECUTING') return;
+    if (o.lockB === 0n) {
+      const tn = o.remS * o.sym.qUnit;
+      if (o.lockN > tn) {
+        const d = o.lockN - tn;
+        o.lockN = tn;
+        addLocked(o.baseBal, -d);
+        addFree(o.baseBal, d);
+        this.touch(o.baseBal);
+      }
+      return;
+    }
+    const target = BigInt(o.remS * o.sym.qUnit);
+    if (o.locked > target) {
+      const d = o.locked - target;
+      o.locked = target;
+      o.baseBal.locked -= d;
+      o.baseBal.free += d;
+      this.touch(o.baseBal);
+    }
+  }
+
+  // ==== closing, expiry, cancels ==============================================================
+
   /** Takes an order out of the open set and returns its remaining reservation. */
   close(s: SymbolState, o: Order): void {
     o.open = false;
@@ -818,6 +854,19 @@ export class EngineCore {
     this.close(s, o);
     this.exec(o, execType);
   }
+
+  cancelOne(s: SymbolState, o: Order, cancelId: string): void {
+    this.detach(s, o);
+    o.status = 'CANCELED';
+    this.close(s, o);
+    this.exec(o, 'CANCELED', 0, 0, 0, 0, NO_ASSET, -1, false, cancelId, o.clientOrderId);
+  }
+
+  cancelList(s: SymbolState, list: OrderList, cancelId: string): void {
+    for (const leg of list.legs) if (leg.open) this.cancelOne(s, leg, cancelId);
+  }
+
+  // ==== self-trade prevention =================================================================
 
   /** Self-trade prevention between taker t and maker m (same account). Returns true when t is done. */
   prevent(s: SymbolState, t: Order, m: Order, lvl: Level): boolean {
@@ -903,6 +952,8 @@ export class EngineCore {
     if (!o.open) this.expireOcoPartners(s, o);
   }
 
+  // ==== order lists ===========================================================================
+
   /**
    * An OCO leg (or a live OTOCO / OPOCO pending pair's) that expired before its list started (self-trade
    * prevention; an amendment below what prevention took) takes the other leg along: the pair shares one
@@ -914,29 +965,6 @@ export class EngineCore {
     if (list === null || list.status !== 'EXECUTING' || !list.inOcoGroup(o)) return;
     for (const leg of list.legs)
       if (leg.orderId !== o.orderId && leg.open && list.inOcoGroup(leg)) this.expire(s, leg, 'EXPIRED', undefined);
-  }
-
-  shrinkSellLock(o: Order): void {
-    if (o.list?.inOcoGroup(o) && o.list.status === 'EXECUTING') return;
-    if (o.lockB === 0n) {
-      const tn = o.remS * o.sym.qUnit;
-      if (o.lockN > tn) {
-        const d = o.lockN - tn;
-        o.lockN = tn;
-        addLocked(o.baseBal, -d);
-        addFree(o.baseBal, d);
-        this.touch(o.baseBal);
-      }
-      return;
-    }
-    const target = BigInt(o.remS * o.sym.qUnit);
-    if (o.locked > target) {
-      const d = o.locked - target;
-      o.locked = target;
-      o.baseBal.locked -= d;
-      o.baseBal.free += d;
-      this.touch(o.baseBal);
-    }
   }
 
   /**
@@ -964,7 +992,34 @@ export class EngineCore {
     this.touch(b);
   }
 
-  // ==== order lists (OCO) ==============================================================================
+  /** After an OCO amendment: the list's shared reservation down to what its largest open leg needs. */
+  releaseListExcess(list: OrderList): void {
+    const open = list.legs.filter((l) => l.open);
+    if (open.length === 0 || list.status !== 'EXECUTING') return;
+    let need = 0n;
+    for (const leg of open) {
+      const c = leg.sym;
+      const n = !leg.isBuy
+        ? BigInt(leg.remS * c.qUnit)
+        : leg.isMarket || leg.priceT <= 0
+          ? 0n
+          : notionalUnits(leg.priceT, leg.remS, c.fn, c.fd);
+      if (n > need) need = n;
+    }
+    let excess = -need;
+    for (const leg of open) excess += leg.locked;
+    for (const leg of open) {
+      if (excess <= 0n) break;
+      const d = leg.locked < excess ? leg.locked : excess;
+      if (d <= 0n) continue;
+      leg.locked = leg.locked - d;
+      const b = leg.isBuy ? leg.quoteBal : leg.baseBal;
+      b.locked -= d;
+      b.free += d;
+      this.touch(b);
+      excess -= d;
+    }
+  }
 
   /** A list is done: no longer counted as open (MAX_NUM_ORDER_LISTS), reported ALL_DONE. */
   endList(s: SymbolState, list: OrderList): void {
@@ -1002,54 +1057,5 @@ export class EngineCore {
       orders: list.legs.map((l) => ({ symbol: l.symbol, orderId: l.orderId, clientOrderId: l.clientOrderId })),
     };
     this.words.object(e);
-  }
-
-  cancelList(s: SymbolState, list: OrderList, cancelId: string): void {
-    for (const leg of list.legs) if (leg.open) this.cancelOne(s, leg, cancelId);
-  }
-
-  // ==== cancels ========================================================================================
-
-  find(s: SymbolState, accountId: AccountId, ref: OrderRef): FoundOrder | undefined {
-    if (ref.orderId !== undefined) return this.byId(s, accountId, ref.orderId);
-    if (ref.origClientOrderId !== undefined)
-      return this.byCid(s, accountId, s.accounts.get(accountId), ref.origClientOrderId);
-    return undefined;
-  }
-
-  cancelOne(s: SymbolState, o: Order, cancelId: string): void {
-    this.detach(s, o);
-    o.status = 'CANCELED';
-    this.close(s, o);
-    this.exec(o, 'CANCELED', 0, 0, 0, 0, NO_ASSET, -1, false, cancelId, o.clientOrderId);
-  }
-
-  /** After an OCO amendment: the list's shared reservation down to what its largest open leg needs. */
-  releaseListExcess(list: OrderList): void {
-    const open = list.legs.filter((l) => l.open);
-    if (open.length === 0 || list.status !== 'EXECUTING') return;
-    let need = 0n;
-    for (const leg of open) {
-      const c = leg.sym;
-      const n = !leg.isBuy
-        ? BigInt(leg.remS * c.qUnit)
-        : leg.isMarket || leg.priceT <= 0
-          ? 0n
-          : notionalUnits(leg.priceT, leg.remS, c.fn, c.fd);
-      if (n > need) need = n;
-    }
-    let excess = -need;
-    for (const leg of open) excess += leg.locked;
-    for (const leg of open) {
-      if (excess <= 0n) break;
-      const d = leg.locked < excess ? leg.locked : excess;
-      if (d <= 0n) continue;
-      leg.locked = leg.locked - d;
-      const b = leg.isBuy ? leg.quoteBal : leg.baseBal;
-      b.locked -= d;
-      b.free += d;
-      this.touch(b);
-      excess -= d;
-    }
   }
 }
