@@ -168,11 +168,26 @@ function placeWorkingAndPending(
   if (dWorking.clientOrderId !== undefined && dWorking.clientOrderId === dPending.clientOrderId)
     throw rejected(EngineMessage.DUPLICATE_ORDER);
 
+  return startWorkingList(core, s, cmd, dWorking, [dPending], kind);
+}
+
+/**
+ * Places a checked OTO-style list: its working order, which goes to work at once, and its pending
+ * order(s) (an OCO pair: below, then above), which wait as PENDING_NEW and reserve nothing yet.
+ */
+function startWorkingList(
+  core: EngineCore,
+  s: SymbolState,
+  cmd: ListHead,
+  dWorking: Draft,
+  dPending: readonly Draft[],
+  kind: ListKind,
+): OcoResult {
   core.begin(cmd.now);
   const listId = s.nextListId++;
   const working = core.accept(s, dWorking, listId);
-  const pending = core.accept(s, dPending, listId, 0n, true);
-  const list = openList(core, s, cmd, listId, [working, pending], kind);
+  const legs = [working, ...dPending.map((d) => core.accept(s, d, listId, 0n, true))];
+  const list = openList(core, s, cmd, listId, legs, kind);
   core.work(s, working);
   settleTriggers(core, s);
   const events = core.end(s).events;
@@ -239,17 +254,8 @@ function placeWorkingAndPair(
   if (cid !== undefined && (cid === dAbove.clientOrderId || cid === dBelow.clientOrderId))
     throw rejected(EngineMessage.DUPLICATE_ORDER);
 
-  core.begin(cmd.now);
-  const listId = s.nextListId++;
-  const working = core.accept(s, dWorking, listId);
   // the pair below first, then above, as an OCO
-  const below = core.accept(s, dBelow, listId, 0n, true);
-  const above = core.accept(s, dAbove, listId, 0n, true);
-  const list = openList(core, s, cmd, listId, [working, below, above], kind);
-  core.work(s, working);
-  settleTriggers(core, s);
-  const events = core.end(s).events;
-  return { list: listView(list), events };
+  return startWorkingList(core, s, cmd, dWorking, [dBelow, dAbove], kind);
 }
 
 /** Registers a new list of accepted orders and reports them (NEW, then EXEC_STARTED). */
