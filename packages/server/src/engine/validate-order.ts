@@ -47,6 +47,7 @@ export function wouldTake(opp: BookSide, isBuy: boolean, priceT: number): boolea
   return best !== undefined && (isBuy ? best.price <= priceT : best.price >= priceT);
 }
 
+/** What `prepare` is told of the order's context (a single order, a list leg, an SOR order). */
 export interface PrepareOptions {
   /** Orders the command adds (MAX_NUM_ORDERS). */
   readonly newOrders: number;
