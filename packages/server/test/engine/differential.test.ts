@@ -6,7 +6,8 @@
  * to the last unit, over every order type, OCO and OTO lists, trailing stops, amends and every STP
  * mode. BTCUSDT (quote amounts exact) and ETHBTC (price × quantity has 9 decimals: every
  * quote amount and reservation rounds). CI runs three seeds per symbol; a deeper local run:
- * `DIFF_SEEDS=200 DIFF_STEPS=5000 npx vitest run packages/server/test/engine/differential.test.ts`.
+ * `DIFF_SEEDS=200 DIFF_STEPS=5000 npx vitest run packages/server/test/engine/differential.test.ts`
+ * (seeds 100, 101, …; `DIFF_SEED_FROM=<n>` starts elsewhere, to explore seeds not yet run).
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -585,7 +586,7 @@ describe('engine vs reference model', () => {
   const together = new Map<string, number>();
   for (const market of MARKETS)
     for (const seed of process.env.DIFF_SEEDS
-      ? Array.from({ length: Number(process.env.DIFF_SEEDS) }, (_, i) => 100 + i)
+      ? Array.from({ length: Number(process.env.DIFF_SEEDS) }, (_, i) => Number(process.env.DIFF_SEED_FROM ?? 100) + i)
       : [1, 2, 3])
       it(`${market.def.symbol}${market.rules ? ' with a price range' : ''}, seed ${seed}: same refusals, trades, prevented matches, orders, book and balances after every command`, () => {
         const seen = run(market, seed, Number(process.env.DIFF_STEPS ?? 1500));

@@ -425,8 +425,12 @@ function bestFirst(ex: Exchange, cmd: PlaceOrderCommand, r: ReturnType<Exchange[
 }
 
 describe('smart order routing over a long seeded random stream', () => {
-  // SOR_SEEDS=<n> runs n other seeds (locally, to explore)
-  it.each(process.env.SOR_SEEDS ? Array.from({ length: Number(process.env.SOR_SEEDS) }, (_, i) => 1000 + i) : [7, 42])(
+  // SOR_SEEDS=<n> runs n other seeds (locally, to explore): 1000, 1001, … or from SOR_SEED_FROM
+  it.each(
+    process.env.SOR_SEEDS
+      ? Array.from({ length: Number(process.env.SOR_SEEDS) }, (_, i) => Number(process.env.SOR_SEED_FROM ?? 1000) + i)
+      : [7, 42],
+  )(
     'seed %i: balances conserved with the allocator, reservations exact, no book crossed after every command; SOR orders best price first, leaving nothing within their limit',
     (seed) => {
       const rnd = mulberry32(seed);
