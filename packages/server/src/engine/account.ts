@@ -26,7 +26,9 @@ import type { Chains } from './chains.js';
 import { wideBig } from './decimal.js';
 import { assetCode } from './event-words.js';
 import type { OrderList } from './order-list.js';
-import { appendId, type IdList, Order, type OrderTable, removeId } from './order-table.js';
+import { appendId, type IdList, removeId } from './id-list.js';
+import { Order } from './order.js';
+import type { OrderTable } from './order-table.js';
 import type { AccountId, BalanceSnapshot, PreventedMatchEvent } from './types.js';
 
 const MAX_SAFE_N = BigInt(Number.MAX_SAFE_INTEGER);

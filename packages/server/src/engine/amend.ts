@@ -5,7 +5,7 @@
 import { EngineMessage, Err, ErrorCode } from '@binance-sandbox/protocol';
 import { NO_ASSET } from './event-words.js';
 import { clientOrderId } from './ids.js';
-import { Order } from './order-table.js';
+import { Order } from './order.js';
 import { listView, OrderList } from './order-list.js';
 import { amendRejected, fail, lotOk, num } from './order-rules.js';
 import { type AmendResult } from './results.js';

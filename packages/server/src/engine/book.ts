@@ -8,7 +8,9 @@
  *   orderIds (links in the symbol's order table), so cancelling an order is O(1) plus, when the
  *   level empties, one binary search.
  */
-import { appendId, IN_BOOK, type IdList, type OrderTable, removeId } from './order-table.js';
+import { appendId, type IdList, removeId } from './id-list.js';
+import { IN_BOOK } from './order-row.js';
+import type { OrderTable } from './order-table.js';
 
 export class Level implements IdList {
   /** Visible quantity in steps (what depth shows). */

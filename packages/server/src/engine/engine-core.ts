@@ -33,7 +33,8 @@ import { Account, addFree, addLocked, type Balance, settle, type SymbolAccount }
 import { BASE_ASSET, type EventBatch, EventWriter, NO_ASSET, QUOTE_ASSET } from './event-words.js';
 import { GeneratedIds } from './generated-ids.js';
 import { clientOrderId, clientOrderIdSeq } from './ids.js';
-import { HISTORY, Order, PRESENT } from './order-table.js';
+import { Order } from './order.js';
+import { HISTORY, PRESENT } from './order-row.js';
 import { OrderList, takeListLock } from './order-list.js';
 import { walk } from './order-rules.js';
 import { CompiledPriceRange, type SymbolExecutionRules } from './price-range.js';

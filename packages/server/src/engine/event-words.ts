@@ -26,7 +26,9 @@ import {
   type ExecutionType,
   type OrderStatus,
 } from '@binance-sandbox/protocol';
-import { EXTRAS, generatedId, OPEN, Order, type OrderTable, WORKING as ORDER_WORKING } from './order-table.js';
+import { Order } from './order.js';
+import { EXTRAS, generatedId, OPEN, WORKING as ORDER_WORKING } from './order-row.js';
+import type { OrderTable } from './order-table.js';
 import { wideBig } from './decimal.js';
 import { B_ASSET, B_FREE_HI, B_FREE_LO, B_LOCK_HI, B_LOCK_LO } from './account-store.js';
 import type { CompiledSymbol } from './symbol.js';

@@ -30,7 +30,7 @@ import {
 import { parseUnitsBig, TOO_PRECISE, UNIT_N } from './decimal.js';
 import { type AccountView } from './account.js';
 import { historyWindow } from './chains.js';
-import { Order } from './order-table.js';
+import { Order } from './order.js';
 import { listView } from './order-list.js';
 import { bigAmount, rejected } from './order-rules.js';
 import {

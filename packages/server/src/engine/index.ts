@@ -5,7 +5,7 @@ export * from './responses.js';
 export { BookSide, Level } from './book.js';
 export { CompiledSymbol } from './symbol.js';
 export { clientOrderId } from './ids.js';
-export { Order } from './order-table.js';
+export { Order } from './order.js';
 export { Exchange, type EngineOptions, SOR_ALLOCATOR } from './exchange.js';
 export { type Allocation, type SorConfig, type WorkingFloor } from './sor.js';
 export { OrderList } from './order-list.js';

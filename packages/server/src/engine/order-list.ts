@@ -3,7 +3,7 @@
  * each of its legs, and the reservation its live legs share.
  */
 import type { Side } from '@binance-sandbox/protocol';
-import type { Order } from './order-table.js';
+import type { Order } from './order.js';
 import type { OrderListView } from './results.js';
 import type { AccountId, OcoLeg, PlaceOcoCommand, PlaceOrderCommand } from './types.js';
 

@@ -4,7 +4,7 @@
 
 import { EngineMessage, Err, ErrorCode, type Side } from '@binance-sandbox/protocol';
 import { Account, type SymbolAccount } from './account.js';
-import { Order } from './order-table.js';
+import { Order } from './order.js';
 import { type ListHead, type ListKind, listLegCommand, listView, OrderList } from './order-list.js';
 import { checkPaidList, checkWorkingOrder, rejected } from './order-rules.js';
 import { type OcoResult, type OrderListView } from './results.js';

@@ -7,7 +7,7 @@ import { type Level } from './book.js';
 import { notionalUnits, safeInt, UNIT_N } from './decimal.js';
 import { Account, settle } from './account.js';
 import { BASE_ASSET, QUOTE_ASSET } from './event-words.js';
-import { Order } from './order-table.js';
+import { Order } from './order.js';
 import { type PlaceResult } from './results.js';
 import { aheadOfOwn, bestWithin, SorLedger, type SorConfig, walkGroup } from './sor.js';
 import { SymbolState } from './symbol-state.js';

@@ -4,7 +4,7 @@
  * when first read.
  */
 import type { EventBatch } from './event-words.js';
-import type { Order } from './order-table.js';
+import type { Order } from './order.js';
 import type { EngineEvent, Fill, OrderView, TradeEvent } from './types.js';
 
 export interface PlaceResult {

@@ -16,7 +16,8 @@ import type { SymbolAccount } from './account.js';
 import type { Draft } from './validate-order.js';
 import type { SymbolState } from './symbol-state.js';
 import { OrderArchive, type OrderArchiveState } from './order-archive.js';
-import { HISTORY, type Order, PRESENT } from './order-table.js';
+import type { Order } from './order.js';
+import { HISTORY, PRESENT } from './order-row.js';
 import {
   importSymbolAccounts,
   importSymbolRest,

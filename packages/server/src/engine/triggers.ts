@@ -4,7 +4,7 @@
 
 import { notionalUnits, safeInt } from './decimal.js';
 import { settle } from './account.js';
-import { Order } from './order-table.js';
+import { Order } from './order.js';
 import { OrderList } from './order-list.js';
 import { icebergPartsFail, triggers, walk } from './order-rules.js';
 import { SymbolState, type Trail } from './symbol-state.js';

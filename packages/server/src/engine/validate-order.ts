@@ -16,7 +16,8 @@ import { BookSide } from './book.js';
 import { ceilTimes, floorTimes, notionalNum, notionalUnits, parseUnits, UNIT_N } from './decimal.js';
 import { freeBelow } from './account-store.js';
 import { Account, type SymbolAccount } from './account.js';
-import { BUY, Order } from './order-table.js';
+import { Order } from './order.js';
+import { BUY } from './order-row.js';
 import {
   bigAmount,
   fail,

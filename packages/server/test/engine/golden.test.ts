@@ -28,7 +28,7 @@ import {
 } from '../../src/engine/index.js';
 import { generate } from '../../../../bench/engine-stream.js';
 import { mulberry32 } from './helpers.js';
-import { OPEN } from '../../src/engine/order-table.js';
+import { OPEN } from '../../src/engine/order-row.js';
 
 const STP: SelfTradePreventionMode[] = ['NONE', 'EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'DECREMENT', 'TRANSFER'];
 const MID: Record<string, number> = { BTCUSDT: 30000, ETHUSDT: 2000 };
