@@ -60,10 +60,11 @@ function prepareOcoPair(
     [above, 'aboveIcebergQty'],
     [below, 'belowIcebergQty'],
   ] as const) {
+    // '%s' is the parameter as the client sent it (pendingAboveIcebergQty, order/oco's stopIcebergQty)
     if (leg.icebergQty !== undefined && leg.timeInForce !== undefined && leg.timeInForce !== 'GTC')
       throw Err.of(
         ErrorCode.OCO_ICEBERGQTY_TIMEINFORCE,
-        `Parameter '${name}' is not supported if \`aboveTimeInForce\`/\`belowTimeInForce\` is not GTC.`,
+        `Parameter '${leg.names?.icebergQty ?? name}' is not supported if \`aboveTimeInForce\`/\`belowTimeInForce\` is not GTC.`,
       );
   }
   // leg placement rules: SELL → limit/take-profit above, stop-loss below; BUY mirrored

@@ -689,6 +689,10 @@ describe('order list legs: a missing or malformed parameter is named as the requ
     code: -1111,
     msg: `Parameter '${name}' has too much precision.`,
   });
+  const icebergNotGtc = (name: string) => ({
+    code: -1160,
+    msg: `Parameter '${name}' is not supported if \`aboveTimeInForce\`/\`belowTimeInForce\` is not GTC.`,
+  });
 
   it.each<[string, string, Params, { code: number; msg: string }]>([
     ['OCO', '/orderList/oco', without(oco, 'belowStopPrice'), mandatory('belowStopPrice')],
@@ -708,7 +712,31 @@ describe('order list legs: a missing or malformed parameter is named as the requ
     ['OTOCO', '/orderList/otoco', without(otoco, 'pendingBelowStopPrice'), mandatory('pendingBelowStopPrice')],
     ['OTOCO', '/orderList/otoco', { ...otoco, pendingAbovePrice: '35000.000000001' }, precision('pendingAbovePrice')],
     ['OTOCO', '/orderList/otoco', without(otoco, 'workingTimeInForce'), mandatory('workingTimeInForce')],
+    [
+      'OCO',
+      '/orderList/oco',
+      { ...oco, belowIcebergQty: '0.01', belowTimeInForce: 'IOC' },
+      icebergNotGtc('belowIcebergQty'),
+    ],
+    [
+      'OTOCO',
+      '/orderList/otoco',
+      {
+        ...otoco,
+        pendingBelowType: 'STOP_LOSS_LIMIT',
+        pendingBelowPrice: '25000',
+        pendingBelowTimeInForce: 'IOC',
+        pendingBelowIcebergQty: '0.01',
+      },
+      icebergNotGtc('pendingBelowIcebergQty'),
+    ],
     ['order/oco', '/order/oco', { ...legacy, price: '35000.000000001' }, precision('price')],
+    [
+      'order/oco',
+      '/order/oco',
+      { ...legacy, stopLimitPrice: '25000', stopLimitTimeInForce: 'IOC', stopIcebergQty: '0.01' },
+      icebergNotGtc('stopIcebergQty'),
+    ],
     [
       'order/oco',
       '/order/oco',
