@@ -60,9 +60,18 @@ export function createRestHandler(endpoint: EndpointSpec, impl: EndpointImpl | u
     let raw: RawParams = EMPTY;
     let timeUnit: TimeUnit = 'MILLISECOND';
     try {
-      timeUnit = parseTimeUnit(headerValue(req.headers['x-mbx-time-unit']));
-      const parsed = parseRawParams(rawQuery, rawBody, endpoint.method);
+      // the parameters first, so that a refused time unit is still charged their weight; its error
+      // comes before theirs
+      const unit = headerValue(req.headers['x-mbx-time-unit']);
+      let parsed: ReturnType<typeof parseRawParams>;
+      try {
+        parsed = parseRawParams(rawQuery, rawBody, endpoint.method);
+      } catch (err) {
+        parseTimeUnit(unit);
+        throw err;
+      }
       raw = parsed.params;
+      timeUnit = parseTimeUnit(unit);
       const auth = authenticate(
         {
           security: endpoint.security,

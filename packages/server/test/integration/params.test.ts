@@ -124,6 +124,18 @@ describe('responses', () => {
       code: -1194,
       msg: 'Invalid value for time unit; expected either MICROSECOND or MILLISECOND.',
     });
+    // still charged the weight its parameters give (depth limit=1000: 50, not the default 5)
+    const used = async (path: string, headers: Record<string, string> = {}) => {
+      const res = await sb.call(path, { headers, localAddress: '127.0.0.93' });
+      return [res.json<{ code?: number }>().code, Number(res.headers['x-mbx-used-weight-1m'])];
+    };
+    const [, before] = await used('/api/v3/ping');
+    expect(await used('/api/v3/depth?symbol=BTCUSDT&limit=1000', { 'X-MBX-TIME-UNIT': 'SECOND' })).toEqual([
+      -1194,
+      (before as number) + 50,
+    ]);
+    // the time unit's error comes before a parameter's
+    expect((await used('/api/v3/depth?symbol=BTCUSDT&symbol=BTCUSDT', { 'X-MBX-TIME-UNIT': 'SECOND' }))[0]).toBe(-1194);
   });
 
   it('answers unknown paths and methods with the 404 page and the weight header', async () => {
