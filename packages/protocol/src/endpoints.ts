@@ -187,7 +187,7 @@ function legParam(prefix: string, field: LegField, required: boolean): ParamSpec
     case 'PegOffsetType':
       return oneOf(name, PEG_OFFSET_TYPES, ErrorCode.INVALID_PEG_OFFSET_TYPE, required);
     case 'ClientOrderId':
-      return plain('STRING');
+      return plain('CLIENT_ORDER_ID');
     case 'StrategyId':
       return plain('LONG');
     case 'StrategyType':
@@ -236,7 +236,7 @@ const NEW_ORDER: readonly ParamSpec[] = [
   opt('quantity', 'DECIMAL'),
   opt('quoteOrderQty', 'DECIMAL'),
   opt('price', 'DECIMAL'),
-  opt('newClientOrderId', 'STRING'),
+  opt('newClientOrderId', 'CLIENT_ORDER_ID'),
   opt('strategyId', 'LONG'),
   opt('strategyType', 'INT'),
   opt('stopPrice', 'DECIMAL'),
@@ -256,7 +256,7 @@ const SOR_ORDER: readonly ParamSpec[] = [
   timeInForce('timeInForce'),
   req('quantity', 'DECIMAL'),
   opt('price', 'DECIMAL'),
-  opt('newClientOrderId', 'STRING'),
+  opt('newClientOrderId', 'CLIENT_ORDER_ID'),
   opt('strategyId', 'LONG'),
   opt('strategyType', 'INT'),
   opt('icebergQty', 'DECIMAL'),
@@ -264,7 +264,7 @@ const SOR_ORDER: readonly ParamSpec[] = [
   STP_MODE,
 ];
 
-const LIST_HEAD: readonly ParamSpec[] = [SYMBOL, opt('listClientOrderId', 'STRING'), RESP_TYPE, STP_MODE];
+const LIST_HEAD: readonly ParamSpec[] = [SYMBOL, opt('listClientOrderId', 'CLIENT_ORDER_ID'), RESP_TYPE, STP_MODE];
 const WORKING = leg('working', ['Type', 'Side', 'Price', 'Quantity'], ['StopPrice', 'TrailingDelta']);
 /** The above/below pair of an OCO (legs share the list's side and quantity). */
 const ocoPair = (above: string, below: string, belowTypeRequired: boolean): ParamSpec[] => [
@@ -510,8 +510,8 @@ const TRADING: readonly EndpointSpec[] = [
     params: [
       SYMBOL,
       opt('orderId', 'LONG'),
-      opt('origClientOrderId', 'STRING'),
-      opt('newClientOrderId', 'STRING'),
+      opt('origClientOrderId', 'CLIENT_ORDER_ID'),
+      opt('newClientOrderId', 'CLIENT_ORDER_ID'),
       CANCEL_RESTRICTION,
     ],
     description: 'Cancel an active order.',
@@ -541,10 +541,10 @@ const TRADING: readonly EndpointSpec[] = [
       opt('quantity', 'DECIMAL'),
       opt('quoteOrderQty', 'DECIMAL'),
       opt('price', 'DECIMAL'),
-      opt('cancelNewClientOrderId', 'STRING'),
-      opt('cancelOrigClientOrderId', 'STRING'),
+      opt('cancelNewClientOrderId', 'CLIENT_ORDER_ID'),
+      opt('cancelOrigClientOrderId', 'CLIENT_ORDER_ID'),
       opt('cancelOrderId', 'LONG'),
-      opt('newClientOrderId', 'STRING'),
+      opt('newClientOrderId', 'CLIENT_ORDER_ID'),
       opt('strategyId', 'LONG'),
       opt('strategyType', 'INT'),
       opt('stopPrice', 'DECIMAL'),
@@ -571,8 +571,8 @@ const TRADING: readonly EndpointSpec[] = [
     params: [
       SYMBOL,
       opt('orderId', 'LONG'),
-      opt('origClientOrderId', 'STRING'),
-      opt('newClientOrderId', 'STRING'),
+      opt('origClientOrderId', 'CLIENT_ORDER_ID'),
+      opt('newClientOrderId', 'CLIENT_ORDER_ID'),
       req('newQty', 'DECIMAL'),
     ],
     description: 'Reduce the quantity of an open order, keeping its priority.',
@@ -586,16 +586,16 @@ const TRADING: readonly EndpointSpec[] = [
     orderEntry: true,
     params: [
       SYMBOL,
-      opt('listClientOrderId', 'STRING'),
+      opt('listClientOrderId', 'CLIENT_ORDER_ID'),
       side('side'),
       req('quantity', 'DECIMAL'),
-      opt('limitClientOrderId', 'STRING'),
+      opt('limitClientOrderId', 'CLIENT_ORDER_ID'),
       req('price', 'DECIMAL'),
       opt('limitStrategyId', 'LONG'),
       opt('limitStrategyType', 'INT'),
       opt('limitIcebergQty', 'DECIMAL'),
       opt('trailingDelta', 'LONG'),
-      opt('stopClientOrderId', 'STRING'),
+      opt('stopClientOrderId', 'CLIENT_ORDER_ID'),
       req('stopPrice', 'DECIMAL'),
       opt('stopStrategyId', 'LONG'),
       opt('stopStrategyType', 'INT'),
@@ -670,7 +670,12 @@ const TRADING: readonly EndpointSpec[] = [
     path: '/orderList',
     weight: 1,
     orderEntry: true,
-    params: [SYMBOL, opt('orderListId', 'LONG'), opt('listClientOrderId', 'STRING'), opt('newClientOrderId', 'STRING')],
+    params: [
+      SYMBOL,
+      opt('orderListId', 'LONG'),
+      opt('listClientOrderId', 'CLIENT_ORDER_ID'),
+      opt('newClientOrderId', 'CLIENT_ORDER_ID'),
+    ],
     description: 'Cancel an entire order list.',
   }),
   trade({
@@ -707,7 +712,7 @@ const ACCOUNT: readonly EndpointSpec[] = [
     method: 'GET',
     path: '/order',
     weight: 4,
-    params: [SYMBOL, opt('orderId', 'LONG'), opt('origClientOrderId', 'STRING')],
+    params: [SYMBOL, opt('orderId', 'LONG'), opt('origClientOrderId', 'CLIENT_ORDER_ID')],
     description: "Query an order's status.",
   }),
   userData({
@@ -731,7 +736,7 @@ const ACCOUNT: readonly EndpointSpec[] = [
     method: 'GET',
     path: '/orderList',
     weight: 4,
-    params: [opt('orderListId', 'LONG'), opt('origClientOrderId', 'STRING')],
+    params: [opt('orderListId', 'LONG'), opt('origClientOrderId', 'CLIENT_ORDER_ID')],
     description: 'Query an order list.',
   }),
   userData({

@@ -14,6 +14,7 @@ export type ParamType =
   | 'SYMBOL'
   | 'SYMBOLS' // JSON array of symbols: symbols=["BTCUSDT","BNBBTC"]
   | 'STRING_ARRAY' // JSON array, or a single bare value (permissions)
+  | 'CLIENT_ORDER_ID' // newClientOrderId, origClientOrderId, listClientOrderId, leg ids: ^[a-zA-Z0-9-_]{1,36}$
   | 'DECIMAL'
   | 'LONG'
   | 'INT'

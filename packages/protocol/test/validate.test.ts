@@ -36,7 +36,7 @@ const ORDER: Spec = {
     { name: 'quantity', type: 'DECIMAL' },
     { name: 'price', type: 'DECIMAL' },
     { name: 'newOrderRespType', type: 'ENUM', values: ['ACK', 'RESULT', 'FULL'] },
-    { name: 'newClientOrderId', type: 'STRING' },
+    { name: 'newClientOrderId', type: 'CLIENT_ORDER_ID' },
     { name: 'recvWindow', type: 'DECIMAL' },
     { name: 'timestamp', type: 'LONG', required: true },
   ],
@@ -259,6 +259,22 @@ describe('SYMBOL', () => {
   ])('%j → -1100 with the legal range', (s) => {
     expect(err(DEPTH, { symbol: s })).toEqual(illegal('symbol', SYM_RANGE));
   });
+});
+
+describe('CLIENT_ORDER_ID', () => {
+  const base = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timestamp: '1499827319559' };
+  it.each(['a', 'A-b_9', '6gCrw2kRUAF9CvJDGP16IP', 'x'.repeat(36)])('%j ok', (id) => {
+    expect(ok(ORDER, { ...base, newClientOrderId: id }).newClientOrderId).toBe(id);
+  });
+  // live: a period, a space, a 37th character, anything outside ASCII letters and digits, - and _
+  it.each(['a.b', 'a b', 'x'.repeat(37), 'é', 'a:b', 'a/b', 'a+b', '\u0000'])(
+    '%j → -1100 with the legal range',
+    (id) => {
+      expect(err(ORDER, { ...base, newClientOrderId: id })).toEqual(
+        illegal('newClientOrderId', '^[a-zA-Z0-9-_]{1,36}$'),
+      );
+    },
+  );
 });
 
 describe('SYMBOLS', () => {

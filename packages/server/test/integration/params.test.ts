@@ -72,6 +72,39 @@ describe('parameter errors over real HTTP', () => {
     expect(res).toEqual({ code: -1117, msg: 'Invalid side.' });
   });
 
+  it('refuses client order ids outside ^[a-zA-Z0-9-_]{1,36}$ with -1100, new, original and list ids alike', async () => {
+    const acct = await account();
+    const range = "legal range is '^[a-zA-Z0-9-_]{1,36}$'.";
+    const cases: [string, string, string, string][] = [
+      [
+        'POST',
+        '/order',
+        'symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=1',
+        'newClientOrderId=bot.1',
+      ],
+      ['POST', '/order', 'symbol=BTCUSDT&side=BUY&type=MARKET&quantity=1', `newClientOrderId=${'O'.repeat(37)}`],
+      ['GET', '/order', 'symbol=BTCUSDT', 'origClientOrderId=a%20b'],
+      [
+        'POST',
+        '/orderList/oco',
+        'symbol=BTCUSDT&side=SELL&quantity=1&aboveType=LIMIT_MAKER&abovePrice=2&belowType=STOP_LOSS&belowStopPrice=1',
+        'aboveClientOrderId=x%3Ay',
+      ],
+      ['DELETE', '/orderList', 'symbol=BTCUSDT', 'listClientOrderId=%C3%A9'],
+    ];
+    for (const [method, path, params, id] of cases) {
+      const res = await err(`/api/v3${path}?${signedQuery(acct, `${params}&${id}&timestamp=${T0}`)}`, {
+        method,
+        headers: { 'X-MBX-APIKEY': acct.apiKey },
+      });
+      const name = id.slice(0, id.indexOf('='));
+      expect(res, `${path} ${id}`).toEqual({
+        code: -1100,
+        msg: `Illegal characters found in parameter '${name}'; ${range}`,
+      });
+    }
+  });
+
   it('checks the API key before the parameters', async () => {
     const res = await sb.call(`/api/v3/order/test?symbol=BTCUSDT&side=SIDEWAYS&timestamp=${T0}`, { method: 'POST' });
     expect(res.status).toBe(401);
