@@ -118,6 +118,14 @@ export async function startTestSandbox(overrides: Partial<SandboxConfig> = {}, t
   };
 }
 
+/** Limits no test stream reaches (fuzzing: every request is admitted and answered on its merits). */
+export const UNREACHABLE_LIMITS = [
+  { rateLimitType: 'REQUEST_WEIGHT' as const, interval: 'MINUTE' as const, intervalNum: 1, limit: 1e9 },
+  { rateLimitType: 'ORDERS' as const, interval: 'SECOND' as const, intervalNum: 10, limit: 1e9 },
+  { rateLimitType: 'ORDERS' as const, interval: 'DAY' as const, intervalNum: 1, limit: 1e9 },
+  { rateLimitType: 'RAW_REQUESTS' as const, interval: 'MINUTE' as const, intervalNum: 5, limit: 1e9 },
+];
+
 /** A REQUEST_WEIGHT / RAW_REQUESTS table small enough to exhaust in a test. */
 export function smallLimits(weightPerMinute: number, rawPer5m = 1_000_000) {
   return [

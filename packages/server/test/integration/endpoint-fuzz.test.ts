@@ -17,7 +17,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENDPOINTS, ErrorCode, type EndpointSpec, type ParamSpec } from '@binance-sandbox/protocol';
 import { closeAgents, request } from '../helpers/http.js';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { startTestSandbox, UNREACHABLE_LIMITS, type TestSandbox } from '../helpers/sandbox.js';
 import { signedQuery, type TestAccount } from '../helpers/sign.js';
 import { mulberry32 } from '../engine/helpers.js';
 
@@ -25,12 +25,7 @@ let sb: TestSandbox;
 let accounts: TestAccount[] = [];
 beforeAll(async () => {
   sb = await startTestSandbox({
-    rateLimits: [
-      { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 1e9 },
-      { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 1e9 },
-      { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 1e9 },
-      { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 1e9 },
-    ],
+    rateLimits: UNREACHABLE_LIMITS,
   });
   const balances = { USDT: '1000000', BTC: '100', ETH: '1000', BNB: '10000' };
   accounts = [await sb.createAccount(balances), await sb.createAccount(balances)];

@@ -9,19 +9,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
 import { closeAgents } from '../helpers/http.js';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { startTestSandbox, UNREACHABLE_LIMITS, type TestSandbox } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
 import { mulberry32 } from '../engine/helpers.js';
 
 let sb: TestSandbox;
 beforeAll(async () => {
   sb = await startTestSandbox({
-    rateLimits: [
-      { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 1e9 },
-      { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 1e9 },
-      { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 1e9 },
-      { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 1e9 },
-    ],
+    rateLimits: UNREACHABLE_LIMITS,
     symbols: [...DEFAULT_SYMBOLS, { ...DEFAULT_SYMBOLS[0]!, symbol: 'BTCUSDC', quoteAsset: 'USDC' }],
     sors: [{ baseAsset: 'BTC', symbols: ['BTCUSDT', 'BTCUSDC'] }],
   });
