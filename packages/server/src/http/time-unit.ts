@@ -25,6 +25,9 @@ const TIME_FIELDS = new Set([
   'transactionTime',
   'updateTime',
   'workingTime',
+  'trailingTime',
+  // GET referencePrice: when the reference price was valid
+  'timestamp',
   'openTime',
   'closeTime',
   'authorizedSince',

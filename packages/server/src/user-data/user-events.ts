@@ -9,7 +9,8 @@
  * - outboundAccountPosition: `outboundAccountPosition` (E = u = the command's time);
  * - balanceUpdate: `{e, E, a, d, T}` (E = T = the deposit/withdrawal time);
  * - listStatus: `{e, E, s, g, c, l, L, r, C, T, O:[{s, i, c}]}` (E = T).
- * Time fields (E, T, O, W, u) are multiplied by 1000 for `timeUnit=MICROSECOND` connections.
+ * Time fields (E, T, O, W, D, u) are multiplied by 1000 for `timeUnit=MICROSECOND` connections
+ * (a trailing stop's `D` of -1, not yet activated, stays -1).
  */
 import type {
   AccountEvent,
@@ -41,7 +42,7 @@ type Obj = Record<string, unknown>;
 
 /** Keys holding times in each payload (multiplied for µs). */
 const TIME_KEYS: Readonly<Record<string, readonly string[]>> = {
-  executionReport: ['E', 'T', 'O', 'W'],
+  executionReport: ['E', 'T', 'O', 'W', 'D'],
   outboundAccountPosition: ['E', 'u'],
   balanceUpdate: ['E', 'T'],
   listStatus: ['E', 'T'],
@@ -57,7 +58,8 @@ export function cachedRender(payload: Obj): UserEventRender {
     if (us === undefined) {
       const scaled: Obj = { ...payload };
       for (const k of TIME_KEYS[payload.e as string] ?? ['E']) {
-        if (typeof scaled[k] === 'number') scaled[k] = (scaled[k] as number) * 1000;
+        const v = scaled[k];
+        if (typeof v === 'number' && v > 0) scaled[k] = v * 1000;
       }
       us = JSON.stringify(scaled);
     }

@@ -14,7 +14,13 @@ export interface TestSandbox extends Sandbox {
   /** An account with these balances, created through the admin API (HMAC key unless said otherwise). */
   createAccount(balances: Record<string, string>, options?: Record<string, unknown>): Promise<TestAccount>;
   /** A signed /api/v3 request with every parameter in the query string, timestamp from the sandbox clock. */
-  signed(account: TestAccount, method: string, path: string, params?: SignedParams): Promise<HttpResponse>;
+  signed(
+    account: TestAccount,
+    method: string,
+    path: string,
+    params?: SignedParams,
+    headers?: Record<string, string>,
+  ): Promise<HttpResponse>;
 }
 
 export type SignedParams = Record<string, string | number | boolean>;
@@ -106,13 +112,13 @@ export async function startTestSandbox(overrides: Partial<SandboxConfig> = {}, t
       if (res.status !== 201) throw new Error(`account creation failed: ${res.status} ${res.text}`);
       return res.json<TestAccount>();
     },
-    signed(account, method, path, params = {}) {
+    signed(account, method, path, params = {}, headers = {}) {
       const q = new URLSearchParams();
       for (const [k, v] of Object.entries(params)) q.set(k, String(v));
       q.set('timestamp', String(clock.now()));
       return request(`${sandbox.url}/api/v3${path}?${signedQuery(account, q.toString())}`, {
         method,
-        headers: { 'X-MBX-APIKEY': account.apiKey },
+        headers: { 'X-MBX-APIKEY': account.apiKey, ...headers },
       });
     },
   };

@@ -118,6 +118,10 @@ describe('with a price range and an ARITHMETIC_MEAN reference price', () => {
       referencePrice: '30005.00000000',
       timestamp: sb.clock.now(),
     });
+    const micro = await sb.call('/api/v3/referencePrice?symbol=BTCUSDT', {
+      headers: { 'X-MBX-TIME-UNIT': 'MICROSECOND' },
+    });
+    expect(micro.json()).toMatchObject({ timestamp: sb.clock.now() * 1000 });
 
     // 30005 × 1.05 = 31505.25: the taker buys at 31000, then meets 31600 and expires
     await sb.signed(maker, 'POST', '/order', limitParams('SELL', '0.1', '31000'));

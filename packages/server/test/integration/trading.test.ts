@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executionReport, type EngineEvent, type PlaceOrderCommand, type PlaceResult } from '../../src/engine/index.js';
+import { cachedRender } from '../../src/user-data/user-events.js';
 import { closeAgents, type HttpResponse } from '../helpers/http.js';
 import {
   buyThenSellParams,
@@ -884,6 +885,19 @@ describe('trailing stops over HTTP', () => {
     expect(report).toMatchObject({ x: 'NEW', d: 100, D: sb.clock.now() });
     const q = (await api(a, 'GET', '/order', { symbol: 'BTCUSDT', orderId: o.orderId as number })).json<Json>();
     expect(q).toMatchObject({ trailingDelta: 100, trailingTime: sb.clock.now(), isWorking: false });
+    // X-MBX-TIME-UNIT: MICROSECOND scales trailingTime as every other time; D of the report too
+    const us = sb.clock.now() * 1000;
+    const inMicros = await sb.signed(
+      a,
+      'GET',
+      '/order',
+      { symbol: 'BTCUSDT', orderId: o.orderId as number },
+      {
+        'X-MBX-TIME-UNIT': 'MICROSECOND',
+      },
+    );
+    expect(inMicros.json()).toMatchObject({ time: us, updateTime: us, trailingTime: us });
+    expect(JSON.parse(cachedRender(report)(1000))).toMatchObject({ E: us, O: us, D: us, d: 100 });
     // a fall of 1 % from the high (30000) fires it
     sb.clock.advance(1000);
     await api(c, 'POST', '/order', limit('SELL', '0.001', '29700'));

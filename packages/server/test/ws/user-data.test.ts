@@ -67,6 +67,10 @@ describe('user event rendering', () => {
     });
     expect(JSON.parse(r(1000))).toMatchObject({ E: 2_000_000, T: 2_000_000, g: 4 });
     expect(r(1)).toBe(r(1)); // cached
+    // a trailing stop's D: its activation time, or -1 (not activated) whatever the unit
+    const report = (D: number) => JSON.parse(cachedRender({ e: 'executionReport', E: 7, T: 7, O: 5, d: 50, D })(1000));
+    expect(report(6)).toMatchObject({ E: 7000, T: 7000, O: 5000, d: 50, D: 6000 });
+    expect(report(-1)).toMatchObject({ D: -1 });
   });
 
   it('stream names: listenKeys are 64 alphanumerics; kline intervals and the +08:00 variant; tickers', () => {
