@@ -10,6 +10,7 @@
  * - `X-MBX-USED-WEIGHT-1M` grows by exactly the endpoint's weight for those parameters (a
  *   successful order entry costs none, as Binance charges it; an amendment that leaves the order
  *   open costs its weight);
+ * - every amount member of a 200 answer is an 8-decimal string, every time in the unit asked for;
  * - every unit of every asset stays accounted for (balances plus collected commissions).
  * `ENDPOINT_FUZZ_SEED=<n> ENDPOINT_FUZZ_N=<requests>` explore other streams locally (outcomes printed);
  * `ENDPOINT_FUZZ_SHOW=-2011,-1013` prints the requests answered with those codes.
@@ -161,15 +162,33 @@ function misrendered(v: unknown, key = '', out: string[] = []): string[] {
   else if (AMOUNTS.has(key) && !(typeof v === 'string' && AMOUNT.test(v))) out.push(`${key}: ${JSON.stringify(v)}`);
   return out;
 }
+/** Members that hold times: milliseconds, or microseconds with X-MBX-TIME-UNIT: MICROSECOND. */
+const TIMES = new Set(
+  'time transactTime transactionTime updateTime workingTime trailingTime openTime closeTime serverTime timestamp T'.split(
+    ' ',
+  ),
+);
+
+/** Where in `v` a time is not in the unit asked for (kline rows hold theirs at 0 and 6; -1: none). */
+function misdated(v: unknown, micro: boolean, key = '', out: string[] = []): string[] {
+  const wrong = (t: unknown) => typeof t !== 'number' || (t > 0 && (micro ? t < 1e15 : t >= 1e14));
+  if (Array.isArray(v)) {
+    if (v.length === 12 && typeof v[0] === 'number') {
+      if (wrong(v[0]) || wrong(v[6])) out.push(`kline ${JSON.stringify(v)}`);
+    } else for (const x of v) misdated(x, micro, key, out);
+  } else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) misdated(x, micro, k, out);
+  else if (TIMES.has(key) && wrong(v)) out.push(`${key}: ${JSON.stringify(v)}`);
+  return out;
+}
 const SHOW = process.env.ENDPOINT_FUZZ_SHOW?.split(',') ?? [];
 
 /** The request: parameters in the query string, or (sometimes, not for GET) as a form body. */
-async function send(e: EndpointSpec, params: [string, string][], account: TestAccount) {
+async function send(e: EndpointSpec, params: [string, string][], account: TestAccount, unit: string | undefined) {
   const q = new URLSearchParams(params);
   if (SIGNED.has(e.security)) q.append('timestamp', String(sb.clock.now()));
   const query = SIGNED.has(e.security) ? signedQuery(account, q.toString()) : q.toString();
   const headers: Record<string, string> = KEYED.has(e.security) ? { 'X-MBX-APIKEY': account.apiKey } : {};
-  if (maybe(0.05)) headers['X-MBX-TIME-UNIT'] = pick(['MICROSECOND', 'microsecond', 'MILLISECOND', 'SECOND']);
+  if (unit !== undefined) headers['X-MBX-TIME-UNIT'] = unit;
   if (e.method !== 'GET' && query !== '' && maybe(0.3)) {
     headers['content-type'] = 'application/x-www-form-urlencoded';
     return request(`${sb.url}${e.path}`, { method: e.method, headers, body: query });
@@ -230,7 +249,8 @@ describe('every endpoint of the table with random parameters (real HTTP)', () =>
       const e = pick(ENDPOINTS);
       const account = pick(accounts);
       const params = paramsFor(e, account);
-      const res = await send(e, params, account);
+      const unit = maybe(0.1) ? pick(['MICROSECOND', 'microsecond', 'MILLISECOND', 'SECOND']) : undefined;
+      const res = await send(e, params, account, unit);
       const what = `${e.method} ${e.path} ${new URLSearchParams(params).toString()} → ${res.status} ${res.text.slice(0, 300)}`;
       expect(res.status, what).toBeLessThan(500);
       expect(res.text, what).not.toMatch(/at .+\.(js|ts):\d+/);
@@ -239,6 +259,7 @@ describe('every endpoint of the table with random parameters (real HTTP)', () =>
       if (res.status === 200) {
         remember(seenOf(account), body);
         if (e.path !== '/api/v3/historicalBlockTrades') expect(misrendered(body), what).toEqual([]);
+        expect(misdated(body, unit?.toUpperCase() === 'MICROSECOND'), what).toEqual([]);
       } else {
         const err = body as { code: number; msg: string };
         expect(
