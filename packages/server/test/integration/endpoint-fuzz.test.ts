@@ -29,7 +29,12 @@ beforeAll(async () => {
     rateLimits: UNREACHABLE_LIMITS,
   });
   const balances = { USDT: '1000000', BTC: '100', ETH: '1000', BNB: '10000' };
-  accounts = [await sb.createAccount(balances), await sb.createAccount(balances)];
+  // requests signed with each key type Binance takes (the Ed25519 and RSA signatures are base64: encoded in the URL)
+  accounts = [
+    await sb.createAccount(balances),
+    await sb.createAccount(balances, { keyType: 'ED25519' }),
+    await sb.createAccount(balances, { keyType: 'RSA' }),
+  ];
   await restOrders();
 });
 
