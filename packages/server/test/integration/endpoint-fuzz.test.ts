@@ -38,8 +38,14 @@ beforeAll(async () => {
   await restOrders();
 });
 
-/** Resting orders on both sides, for queries, cancels, amendments and cancel-replaces to find. */
+/**
+ * Resting orders on both sides, for queries, cancels, amendments and cancel-replaces to find; and a
+ * trade between two accounts, for the trade lists, klines and tickers.
+ */
 async function restOrders(): Promise<void> {
+  const cross = { symbol: 'BTCUSDT', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01', price: '30000' };
+  await sb.signed(accounts[0] as TestAccount, 'POST', '/order', { ...cross, side: 'SELL' });
+  await sb.signed(accounts[1] as TestAccount, 'POST', '/order', { ...cross, side: 'BUY' });
   for (const account of accounts)
     for (let i = 1; i <= 8; i++) {
       const side = i % 2 === 0 ? 'BUY' : 'SELL';
@@ -185,6 +191,23 @@ function misdated(v: unknown, micro: boolean, key = '', out: string[] = []): str
   else if (TIMES.has(key) && wrong(v)) out.push(`${key}: ${JSON.stringify(v)}`);
   return out;
 }
+/** Lists Binance serves oldest first, and the member that orders them (kline rows: their open time). */
+const ASCENDING: Readonly<Record<string, string | number>> = {
+  trades: 'id',
+  historicalTrades: 'id',
+  aggTrades: 'a',
+  klines: 0,
+  uiKlines: 0,
+  myTrades: 'id',
+  allOrders: 'orderId',
+  'order/amendments': 'executionId',
+  historicalBlockTrades: 'id',
+};
+function ascending(body: unknown, key: string | number): boolean {
+  const list = (body as { allocations?: unknown[] }).allocations ?? (body as unknown[]);
+  const keys = list.map((x) => (x as Record<string | number, number>)[key] as number);
+  return keys.every((k, i) => i === 0 || k > (keys[i - 1] as number));
+}
 const SHOW = process.env.ENDPOINT_FUZZ_SHOW?.split(',') ?? [];
 
 /** The request: parameters in the query string, or (sometimes, not for GET) as a form body. */
@@ -265,6 +288,8 @@ describe('every endpoint of the table with random parameters (real HTTP)', () =>
         remember(seenOf(account), body);
         if (e.path !== '/api/v3/historicalBlockTrades') expect(misrendered(body), what).toEqual([]);
         expect(misdated(body, unit?.toUpperCase() === 'MICROSECOND'), what).toEqual([]);
+        const order = ASCENDING[e.path.slice('/api/v3/'.length)];
+        if (order !== undefined) expect(ascending(body, order), what).toBe(true);
       } else {
         const err = body as { code: number; msg: string };
         expect(
