@@ -7,7 +7,8 @@
  * `FUZZ_SEED=<n> FUZZ_N=<requests>` explore other streams locally (the outcomes are then printed).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
+import { DEFAULT_SYMBOLS, ENDPOINTS } from '@binance-sandbox/protocol';
+import { namedParameters, valueParameter } from '../helpers/error-names.js';
 import { closeAgents } from '../helpers/http.js';
 import { startTestSandbox, UNREACHABLE_LIMITS, type TestSandbox } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
@@ -249,6 +250,12 @@ describe('random order entry', () => {
         const keys =
           path === '/order/cancelReplace' && body.data !== undefined ? ['code', 'data', 'msg'] : ['code', 'msg'];
         expect(Object.keys(body).sort(), what).toEqual(keys);
+        // the parameters the message names are the endpoint's, an error about a value one the request sent
+        const declared = ENDPOINTS.find((e) => e.method === method && e.path === `/api/v3${path}`)?.params ?? [];
+        for (const name of namedParameters(body.msg as string))
+          expect(name in params || declared.some((p) => p.name === name), what).toBe(true);
+        const valued = valueParameter(body.msg as string);
+        if (valued !== undefined) expect(Object.keys(params), what).toContain(valued);
       }
       const key = res.status === 200 ? `${path} ok` : `${path} ${String(body.code)}`;
       seen.set(key, (seen.get(key) ?? 0) + 1);
