@@ -7,7 +7,6 @@ import {
   Err,
   ErrorCode,
   type ExchangeFilter,
-  type OrderType,
   type SelfTradePreventionMode,
   type Side,
   type TimeInForce,
@@ -39,7 +38,14 @@ import {
 } from './order-rules.js';
 import { type CompiledFilter } from './symbol.js';
 import { isOpen, SymbolState } from './symbol-state.js';
-import { type AccountId, type LegParam, type LegParamNames, type Peg, type PlaceOrderCommand } from './types.js';
+import {
+  type AccountId,
+  type LegParam,
+  type LegParamNames,
+  type OrderSpec,
+  type Peg,
+  type PlaceOrderCommand,
+} from './types.js';
 import type { EngineCore } from './engine-core.js';
 
 /** Whether a priced order (a buyer's when `isBuy`) at `priceT` would match `opp`'s best level at once. */
@@ -99,21 +105,24 @@ export function exchangeLimits(filters: readonly ExchangeFilter[]): ExchangeLimi
 }
 
 /** A validated order, nothing changed yet (the spec fields without ids, plus engine units). */
-export interface Draft {
-  readonly symbol: string;
-  readonly accountId: AccountId;
-  readonly side: Side;
-  readonly type: OrderType;
-  readonly timeInForce: TimeInForce;
-  readonly price: number;
-  readonly origQty: number;
-  readonly origQuoteOrderQty: bigint;
-  readonly stopPrice: number;
-  readonly icebergQty: number;
-  readonly selfTradePreventionMode: SelfTradePreventionMode;
-  readonly strategyId: number | undefined;
-  readonly strategyType: number | undefined;
-  readonly time: number;
+export interface Draft extends Pick<
+  OrderSpec,
+  | 'symbol'
+  | 'accountId'
+  | 'side'
+  | 'type'
+  | 'timeInForce'
+  | 'price'
+  | 'origQty'
+  | 'origQuoteOrderQty'
+  | 'stopPrice'
+  | 'icebergQty'
+  | 'selfTradePreventionMode'
+  | 'strategyId'
+  | 'strategyType'
+  | 'time'
+> {
+  /** Client-given (undefined: one is generated when the order is accepted). */
   readonly clientOrderId: string | undefined;
   readonly isStop: boolean;
   readonly isMarket: boolean;

@@ -44,6 +44,17 @@ export function book(ex: Exchange, symbol = 'BTCUSDT'): { bids: string[]; asks: 
   return { bids: s(b.bids), asks: s(b.asks) };
 }
 
+/**
+ * Every unit of every asset, wherever it is: on accounts (free and locked), collected as commission,
+ * or held (negative: owed) by the SOR allocator. Per asset, what was deposited.
+ */
+export function unitsHeld(ex: Exchange): Map<string, bigint> {
+  const sum = new Map<string, bigint>();
+  for (const m of [ex.totals(), ex.feesCollected(), ex.allocatorHoldings()])
+    for (const [asset, v] of m) sum.set(asset, (sum.get(asset) ?? 0n) + v);
+  return sum;
+}
+
 export function bal(ex: Exchange, accountId: number, asset: string): { free: string; locked: string } {
   const b = ex.accountView(accountId).balances.find((x) => x.asset === asset);
   const f = (v: bigint) => (Number(v) / 1e8).toFixed(8);

@@ -13,7 +13,7 @@ import {
   type PlaceOrderCommand,
   type TradeEvent,
 } from '../../src/engine/index.js';
-import { BTC, mulberry32 } from './helpers.js';
+import { BTC, mulberry32, unitsHeld } from './helpers.js';
 
 /** BTCUSDT's twin quoted in another stablecoin. */
 const twin = (quote: string): SymbolDefinition => ({ ...BTC, symbol: `BTC${quote}`, quoteAsset: quote });
@@ -70,13 +70,7 @@ const fillsOf = (r: { fills: readonly { price: number; qty: number; allocId?: nu
 
 /** Σ balances + fees + what the allocator holds, per asset: what was deposited. */
 function conserved(ex: Exchange, deposited: Record<string, bigint>): void {
-  const sum = new Map<string, bigint>();
-  const add = (m: Map<string, bigint>) => {
-    for (const [a, v] of m) sum.set(a, (sum.get(a) ?? 0n) + v);
-  };
-  add(ex.totals());
-  add(ex.feesCollected());
-  add(ex.allocatorHoldings());
+  const sum = unitsHeld(ex);
   for (const [a, v] of Object.entries(deposited)) expect(sum.get(a), a).toBe(v);
 }
 const DEPOSITED = { BTC: 300n * 10n ** 8n, USDT: 3n * 10n ** 15n, USDC: 3n * 10n ** 15n, USDP: 3n * 10n ** 15n };

@@ -21,7 +21,7 @@ import { namedParameters, valueParameter } from '../helpers/error-names.js';
 import { closeAgents, request } from '../helpers/http.js';
 import { startTestSandbox, UNREACHABLE_LIMITS, type TestSandbox } from '../helpers/sandbox.js';
 import { signedQuery, type TestAccount } from '../helpers/sign.js';
-import { mulberry32 } from '../engine/helpers.js';
+import { mulberry32, unitsHeld } from '../engine/helpers.js';
 
 let sb: TestSandbox;
 let accounts: TestAccount[] = [];
@@ -259,11 +259,7 @@ const nominal = (e: EndpointSpec, params: [string, string][]) =>
 describe('every endpoint of the table with random parameters (real HTTP)', () => {
   it('answers JSON or a documented error, charges the exact weight, and loses nothing', async () => {
     const engine = sb.ctx.exchange.engine;
-    const held = () => {
-      const sum = engine.totals();
-      for (const [asset, fee] of engine.feesCollected()) sum.set(asset, (sum.get(asset) ?? 0n) + fee);
-      return sum;
-    };
+    const held = () => unitsHeld(engine);
     const before = held();
     const outcomes = new Map<string, number>();
     const reached = new Set<EndpointSpec>();

@@ -12,7 +12,7 @@ import { namedParameters, valueParameter } from '../helpers/error-names.js';
 import { closeAgents } from '../helpers/http.js';
 import { startTestSandbox, UNREACHABLE_LIMITS, type TestSandbox } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
-import { mulberry32 } from '../engine/helpers.js';
+import { mulberry32, unitsHeld } from '../engine/helpers.js';
 
 let sb: TestSandbox;
 beforeAll(async () => {
@@ -221,13 +221,8 @@ describe('random order entry', () => {
     }
     // every unit is somewhere: on an account (free or locked) or collected as commission
     const engine = sb.ctx.exchange.engine;
-    const held = () => {
-      const sum = engine.totals();
-      for (const [asset, fee] of engine.feesCollected()) sum.set(asset, (sum.get(asset) ?? 0n) + fee);
-      // what SOR orders paid in USDT the exchange's allocator paid in USDC on the other book
-      for (const [asset, v] of engine.allocatorHoldings()) sum.set(asset, (sum.get(asset) ?? 0n) + v);
-      return sum;
-    };
+    // (what SOR orders paid in USDT the exchange's allocator paid in USDC on the other book)
+    const held = () => unitsHeld(engine);
     const before = held();
     const seen = new Map<string, number>();
     let orderIds: number[] = [];
