@@ -87,6 +87,32 @@ describe('kline streams', () => {
     expect(closed).toEqual({ e: 'kline', E: s.clock.now(), s: 'BTCUSDT', k: { ...k, x: true } });
   });
 
+  it('a clock advanced over several buckets between two checks: every traded bucket is pushed final, oldest first, from the one subscribed in; quiet ones are not', async () => {
+    const s = await start();
+    const c = await connect('/ws/btcusdt@kline_1m');
+    const open = Math.floor(T0 / 60_000) * 60_000;
+    // within one 250 ms check: trades in the minute subscribed in, none in the next, trades in the third
+    await trade();
+    s.clock.advance(120_000);
+    await trade();
+    s.clock.advance(60_000);
+    await c.until(() => c.messages.filter((m) => (m as { k: Json }).k.x === true).length >= 2);
+    const ks = (await c.drain(300)).map((m) => (m as { k: Json }).k);
+    // then the current minute, flat (no trades yet)
+    expect(ks.map((k) => [k.t, k.x, k.n])).toEqual([
+      [open, true, 2],
+      [open + 120_000, true, 2],
+      ...(ks.length > 2 ? [[open + 180_000, false, 0]] : []),
+    ]);
+    const rows = await rest<unknown[][]>(`/api/v3/klines?symbol=BTCUSDT&interval=1m&startTime=${open}`);
+    expect(rows.map((r) => [r[0], r[8]])).toEqual([
+      [open, 2],
+      [open + 60_000, 0], // flat at the last close: served by REST, not pushed
+      [open + 120_000, 2],
+      [open + 180_000, 0],
+    ]);
+  });
+
   it('kline_1d@+08:00 uses UTC+8 days; kline_1s closes every second; MICROSECOND scales t/T/E', async () => {
     const s = await start();
     const tz = await connect('/ws/btcusdt@kline_1d@+08:00');

@@ -6,15 +6,17 @@
  * pushed when it differs from the last one pushed, at most every 2000 ms (1000 ms for 1s) — a quiet
  * market pushes nothing. When the SANDBOX clock passes the end of the tracked bucket (checked every
  * 250 ms of real time and before any newer kline is pushed), that bucket's final kline is pushed once
- * with `x: true`. When the clock jumps over several buckets only the tracked one is closed; the next
- * push is the new current bucket (a flat kline at the last close when it has no trades yet, `n` 0,
- * `f`/`L` −1, as GET klines serves quiet buckets). Before a symbol's first trade nothing is pushed.
+ * with `x: true`, and so is that of every later bucket the clock has passed since that holds trades
+ * (a clock advanced several times within one check, or a fast-forward: no traded kline is skipped);
+ * passed buckets without trades are not pushed (flat klines at the last close, `n` 0, `f`/`L` −1, as
+ * GET klines serves them). The next push is the new current bucket. Before a symbol's first trade
+ * nothing is pushed.
  */
 import { KLINE_INTERVALS, type KlineInterval } from '@binance-sandbox/protocol';
 import { formatUnits } from '../../engine/decimal.js';
 import type { Candle } from '../../market/candles.js';
-import { bucketStart, HOUR } from '../../market/intervals.js';
-import { queryCandles } from '../../market/klines.js';
+import { bucketStart, HOUR, nextBucket } from '../../market/intervals.js';
+import { queryCandles, tierFor } from '../../market/klines.js';
 import type { SandboxContext } from '../../context.js';
 import { engineSymbol, every, jsonObject, str, type Field } from './common.js';
 import type { ActiveStream, StreamHubView, StreamModule } from './types.js';
@@ -45,6 +47,23 @@ function candleAt(ctx: SandboxContext, symbol: string, p: KlineParams, start: nu
   return queryCandles(store, { interval: p.interval, tz: p.tz, startTime: start, endTime: start, limit: 1, now })[0];
 }
 
+/**
+ * Starts of the buckets in [from, to) that hold trades, ascending: found in the candle tier the
+ * interval is folded from (it keeps only buckets with trades), so a long jump of the clock costs
+ * nothing for its quiet buckets.
+ */
+function tradedBuckets(ctx: SandboxContext, symbol: string, p: KlineParams, from: number, to: number): number[] {
+  const tier = tierFor(ctx.market.market(symbol).candles, p.interval, p.tz);
+  const out: number[] = [];
+  for (let i = tier.indexAtOrAfter(from); i < tier.ring.length; i++) {
+    const start = tier.ring.at(i).start;
+    if (start >= to) break;
+    const b = bucketStart(p.interval, start, p.tz);
+    if (out[out.length - 1] !== b) out.push(b);
+  }
+  return out;
+}
+
 function klineFields(symbol: string, interval: string, c: Candle, closeTime: number, closed: boolean): Field[] {
   return [
     ['t', c.start, true],
@@ -67,8 +86,14 @@ function klineFields(symbol: string, interval: string, c: Candle, closeTime: num
   ];
 }
 
+/** Sandbox time each stream got its first subscriber (its first tracked bucket). */
+const subscribedAt = new WeakMap<ActiveStream, number>();
+
 export const klineStream: StreamModule = {
   id: 'kline',
+  onActivate(stream) {
+    subscribedAt.set(stream, stream.hub.ctx.clock.now());
+  },
   parse(symbol, suffix): KlineParams | undefined {
     if (symbol === '') return undefined;
     const m = /^kline_([0-9]+[smhdwM])(@\+08:00)?$/.exec(suffix);
@@ -110,10 +135,16 @@ export const klineStream: StreamModule = {
           states.set(stream, st);
         }
         const cur = bucketStart(p.interval, now, p.tz);
-        if (Number.isNaN(st.bucket)) st.bucket = cur;
-        else if (st.bucket < cur) {
-          const done = candleAt(ctx, symbol, p, st.bucket, now);
-          if (done !== undefined) {
+        // first seen: track from the bucket it was subscribed in (the clock may have moved since)
+        if (Number.isNaN(st.bucket)) st.bucket = bucketStart(p.interval, subscribedAt.get(stream) ?? now, p.tz);
+        if (st.bucket < cur) {
+          // the tracked bucket's final kline, then those of the buckets the clock passed that hold trades
+          for (const start of [
+            st.bucket,
+            ...tradedBuckets(ctx, symbol, p, nextBucket(p.interval, st.bucket, p.tz), cur),
+          ]) {
+            const done = candleAt(ctx, symbol, p, start, now);
+            if (done === undefined) continue;
             push(stream, symbol, p, done.candle, done.closeTime, true);
             st.lastPushReal = real;
           }

@@ -1,0 +1,179 @@
+/**
+ * What a bot rebuilds from the market streams is what REST says, under the order fuzz's random mix
+ * (icebergs, amends, self-trade prevention, lists, stops, pegs, SOR orders across two books): one
+ * combined connection, open before the first order, follows trade, aggTrade, kline_1m, bookTicker
+ * and diff depth of BTCUSDT and BTCUSDC; afterwards the depth folded from the diffs (update ids
+ * contiguous from 1) equals GET depth, every trade and aggTrade pushed equals historicalTrades /
+ * aggTrades (ids contiguous, nothing missing), the last push of every kline equals GET klines, and
+ * the last bookTicker equals GET ticker/bookTicker.
+ * `MARKETDATA_SEED=<n> MARKETDATA_N=<requests>` explore other streams locally.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type WebSocket from 'ws';
+import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
+import { mulberry32 } from '../engine/helpers.js';
+import { closeAgents } from '../helpers/http.js';
+import { orderMix, seedMixBooks } from '../helpers/order-mix.js';
+import { startTestSandbox, UNREACHABLE_LIMITS, type TestSandbox } from '../helpers/sandbox.js';
+import type { TestAccount } from '../helpers/sign.js';
+import { connectWs } from '../ws/client.js';
+
+type Json = Record<string, unknown>;
+type Levels = [string, string][];
+
+const SYMBOLS = ['BTCUSDT', 'BTCUSDC'] as const;
+const KINDS = ['trade', 'aggTrade', 'kline_1m', 'bookTicker', 'depth@100ms'] as const;
+
+let sb: TestSandbox;
+const sockets: WebSocket[] = [];
+beforeAll(async () => {
+  sb = await startTestSandbox({
+    rateLimits: UNREACHABLE_LIMITS,
+    symbols: [...DEFAULT_SYMBOLS, { ...DEFAULT_SYMBOLS[0]!, symbol: 'BTCUSDC', quoteAsset: 'USDC' }],
+    sors: [{ baseAsset: 'BTC', symbols: ['BTCUSDT', 'BTCUSDC'] }],
+  });
+});
+afterAll(async () => {
+  for (const s of sockets.splice(0)) s.terminate();
+  await sb.close();
+  closeAgents();
+});
+
+async function get<T>(path: string): Promise<T> {
+  const res = await sb.call(`/api/v3${path}`);
+  expect(res.status, `${path} ${res.text}`).toBe(200);
+  return res.json<T>();
+}
+
+/** Every row of a list endpoint paged by `fromId` (1000 a page). */
+async function allFrom<T extends Json>(path: string, idOf: (row: T) => number): Promise<T[]> {
+  const out: T[] = [];
+  for (;;) {
+    const next = out.length === 0 ? 0 : idOf(out[out.length - 1] as T) + 1;
+    const page = await get<T[]>(`${path}&fromId=${next}&limit=1000`);
+    out.push(...page);
+    if (page.length < 1000) return out;
+  }
+}
+
+/** A side of the book folded from diffs: price → quantity (0 removes the level). */
+function fold(side: Map<string, string>, changes: Levels): void {
+  for (const [p, q] of changes)
+    if (Number(q) === 0) side.delete(p);
+    else side.set(p, q);
+}
+
+describe('market streams vs REST', () => {
+  it('depth, trades, aggTrades, klines and bookTicker pushed are what REST answers', async () => {
+    const streams = SYMBOLS.flatMap((s) => KINDS.map((k) => `${s.toLowerCase()}@${k}`));
+    const c = await connectWs(sb.url, `/stream?streams=${streams.join('/')}`, sockets);
+    const accounts: TestAccount[] = [];
+    for (let i = 0; i < 4; i++) accounts.push(await sb.createAccount({ USDT: '1000000', USDC: '1000000', BTC: '50' }));
+    const mix = orderMix(mulberry32(Number(process.env.MARKETDATA_SEED ?? 20261126)));
+    await seedMixBooks(sb, accounts[0] as TestAccount, accounts[1] as TestAccount);
+    let orderIds: number[] = [];
+    for (let i = 0; i < Number(process.env.MARKETDATA_N ?? 300); i++) {
+      const [method, path, params] = mix.request(orderIds);
+      const res = await sb.signed(mix.pick(accounts), method, path, params);
+      expect(res.status, `${method} ${path} ${JSON.stringify(params)} → ${res.text}`).toBeLessThan(500);
+      if (res.status === 200) {
+        const body = res.json<Json>();
+        for (const id of [
+          body.orderId,
+          (body.newOrderResponse as Json | undefined)?.orderId,
+          ...((body.orderReports as Json[] | undefined) ?? []).map((r) => r.orderId),
+        ])
+          if (typeof id === 'number') orderIds.push(id);
+      }
+      if (orderIds.length > 200) orderIds = orderIds.slice(-100);
+      if (i % 100 === 99) sb.clock.advance(61_000); // klines close, the reference price moves on
+    }
+    sb.clock.advance(61_000); // the last minute closes too: every traded kline is then pushed final
+
+    const of = (symbol: string, kind: string) =>
+      c.messages
+        .map((m) => m as { stream: string; data: Json })
+        .filter((m) => m.stream === `${symbol.toLowerCase()}@${kind}`)
+        .map((m) => m.data);
+    let trades = 0;
+    for (const symbol of SYMBOLS) {
+      // caught up: the last diff reaches the book's update id, the last trade the newest trade
+      const book = await get<{ lastUpdateId: number; bids: Levels; asks: Levels }>(
+        `/depth?symbol=${symbol}&limit=5000`,
+      );
+      const newest = await get<Json[]>(`/trades?symbol=${symbol}&limit=1`);
+      await c.until(() => {
+        const diffs = of(symbol, 'depth@100ms');
+        const pushed = of(symbol, 'trade');
+        return (
+          (diffs[diffs.length - 1]?.u ?? 0) === book.lastUpdateId &&
+          (pushed[pushed.length - 1]?.t ?? -1) === (newest[0]?.id ?? -1)
+        );
+      });
+
+      // depth: the diffs from update id 1, contiguous, fold into the book REST shows
+      const bids = new Map<string, string>();
+      const asks = new Map<string, string>();
+      let u = 0;
+      for (const d of of(symbol, 'depth@100ms')) {
+        expect(d.U, `${symbol} depth ${JSON.stringify(d)}`).toBe(u + 1);
+        fold(bids, d.b as Levels);
+        fold(asks, d.a as Levels);
+        u = d.u as number;
+      }
+      expect(u).toBe(book.lastUpdateId);
+      const sorted = (m: Map<string, string>, dir: number) =>
+        [...m].sort((x, y) => dir * (Number(x[0]) - Number(y[0])));
+      expect(sorted(bids, -1), `${symbol} bids`).toEqual(book.bids);
+      expect(sorted(asks, 1), `${symbol} asks`).toEqual(book.asks);
+
+      // trades and aggTrades: every one pushed, in order, as REST lists them
+      const pushedTrades = of(symbol, 'trade');
+      const restTrades = await allFrom<Json>(`/historicalTrades?symbol=${symbol}`, (t) => t.id as number);
+      expect(
+        pushedTrades.map((t) => ({ id: t.t, price: t.p, qty: t.q, time: t.T, isBuyerMaker: t.m })),
+        `${symbol} trades`,
+      ).toEqual(restTrades.map(({ id, price, qty, time, isBuyerMaker }) => ({ id, price, qty, time, isBuyerMaker })));
+      trades += restTrades.length;
+      const restAggs = await allFrom<Json>(`/aggTrades?symbol=${symbol}`, (a) => a.a as number);
+      expect(
+        of(symbol, 'aggTrade').map(({ a, p, q, f, l, T, m }) => ({ a, p, q, f, l, T, m })),
+        `${symbol} aggTrades`,
+      ).toEqual(restAggs.map(({ a, p, q, f, l, T, m }) => ({ a, p, q, f, l, T, m })));
+
+      // klines: every minute that traded is pushed final (a quiet one too while it was the current
+      // one), each as the REST row of its open time
+      const rows = await get<unknown[][]>(`/klines?symbol=${symbol}&interval=1m&limit=1000`);
+      const traded = rows.filter((r) => (r[8] as number) > 0);
+      const finals = () =>
+        of(symbol, 'kline_1m')
+          .map((e) => e.k as Json)
+          .filter((k) => k.x === true)
+          .map((k) => [k.t, k.o, k.h, k.l, k.c, k.v, k.T, k.q, k.n, k.V, k.Q]);
+      const pushedFinal = (r: unknown[]) => finals().some((k) => k[0] === r[0]);
+      await c.until(() => traded.every(pushedFinal)).catch(() => undefined);
+      expect(
+        traded.filter((r) => !pushedFinal(r)),
+        `${symbol} traded klines never pushed final`,
+      ).toEqual([]);
+      const byOpen = new Map(rows.map((r) => [r[0], r.slice(0, 11)]));
+      for (const k of finals()) expect(k, `${symbol} kline`).toEqual(byOpen.get(k[0]));
+      // and a kline never follows a newer one
+      const opens = of(symbol, 'kline_1m').map((e) => (e.k as Json).t as number);
+      expect(opens, `${symbol} kline open times`).toEqual([...opens].sort((x, y) => x - y));
+
+      // bookTicker: the last push is the best bid and ask now
+      const bt = of(symbol, 'bookTicker');
+      const ticker = await get<Json>(`/ticker/bookTicker?symbol=${symbol}`);
+      const last = bt[bt.length - 1];
+      if (last !== undefined)
+        expect({ b: last.b, B: last.B, a: last.a, A: last.A }, `${symbol} bookTicker`).toEqual({
+          b: ticker.bidPrice,
+          B: ticker.bidQty,
+          a: ticker.askPrice,
+          A: ticker.askQty,
+        });
+    }
+    expect(trades).toBeGreaterThan(0);
+  });
+});
