@@ -11,6 +11,8 @@ export type ListKind = 'OCO' | 'OTO' | 'OTOCO' | 'OPO' | 'OPOCO';
 
 export class OrderList {
   status: 'EXECUTING' | 'ALL_DONE' = 'EXECUTING';
+  /** A leg's client order id changed while the list executes: its last listStatus was UPDATED. */
+  updated = false;
   updateTime: number;
   /**
    * OPO / OPOCO: what the working order has received so far (base units), locked for the pending
@@ -97,6 +99,7 @@ export function listView(l: OrderList): OrderListView {
     listClientOrderId: l.listClientOrderId,
     contingencyType: l.contingencyType,
     status: l.status,
+    updated: l.updated,
     time: l.time,
     updateTime: l.updateTime,
     orders: l.legs,

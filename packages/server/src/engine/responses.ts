@@ -281,7 +281,7 @@ export function queryOrderResponse(o: OrderView): Json {
 /** Order-list placement / cancel response. `reports` shapes each order (RESULT or cancel shape). */
 export function orderListResponse(
   l: OrderListView,
-  listStatusType: 'EXEC_STARTED' | 'ALL_DONE' | 'RESPONSE',
+  listStatusType: 'EXEC_STARTED' | 'UPDATED' | 'ALL_DONE' | 'RESPONSE',
   transactionTime: number,
   report: (o: OrderView) => Json,
 ): Json {

@@ -87,6 +87,8 @@ export interface OrderListView {
   readonly listClientOrderId: string;
   readonly contingencyType: 'OCO' | 'OTO';
   readonly status: 'EXECUTING' | 'ALL_DONE';
+  /** Its last listStatus was UPDATED (a leg's client order id changed). */
+  readonly updated: boolean;
   readonly time: number;
   readonly updateTime: number;
   readonly orders: readonly OrderView[];

@@ -74,6 +74,8 @@ export interface ListState {
   readonly kind?: Exclude<ListKind, 'OCO'>;
   /** OPO / OPOCO: what the working order received, locked for the pending order(s) (absent: 0). */
   readonly received?: bigint;
+  /** Its last listStatus was UPDATED (absent: false). */
+  readonly updated?: true;
 }
 
 export interface SymbolAccountState {
@@ -234,6 +236,7 @@ function exportList(l: OrderList): ListState {
     updateTime: l.updateTime,
     ...(l.kind === 'OCO' ? {} : { kind: l.kind }),
     ...(l.received === 0n ? {} : { received: l.received }),
+    ...(l.updated ? { updated: true as const } : {}),
   };
 }
 
@@ -376,6 +379,7 @@ function importList(d: ListState, s: SymbolState): void {
   list.status = d.status;
   list.updateTime = d.updateTime;
   list.received = d.received ?? 0n;
+  list.updated = d.updated ?? false;
   for (const leg of legs) leg.list = list;
   s.lists.set(list.orderListId, list);
   const sa = s.accounts.get(d.accountId);

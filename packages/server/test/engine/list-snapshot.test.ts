@@ -61,4 +61,26 @@ describe('order lists across a snapshot', () => {
       );
     },
   );
+
+  it('an OCO whose leg was renamed stays UPDATED (its last listStatus) across a snapshot', () => {
+    const ex = funded();
+    ex.placeOrder({ ...limit(2, 'SELL', '30000', '0.01'), now: 5 });
+    ex.placeOrder({ ...limit(3, 'BUY', '30000', '0.01'), now: 6 }); // last price 30000
+    const placed = ex.placeOco({
+      now: 10,
+      accountId: 1,
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      quantity: '0.2',
+      above: { type: 'LIMIT_MAKER', price: '31000' },
+      below: { type: 'STOP_LOSS', stopPrice: '29000' },
+    });
+    const leg = placed.list.orders[0]!;
+    ex.amendOrder({ now: 20, accountId: 1, symbol: 'BTCUSDT', orderId: leg.spec.orderId, newQty: '0.1' });
+    const restored = new Exchange(DEFAULT_SYMBOLS);
+    restored.importState(deserialize(serialize(ex.exportState())) as EngineState);
+    for (const x of [ex, restored])
+      expect(x.orderLists(1, 'BTCUSDT')).toMatchObject([{ status: 'EXECUTING', updated: true, updateTime: 20 }]);
+    expect(restored.exportState()).toStrictEqual(ex.exportState());
+  });
 });

@@ -234,4 +234,50 @@ describe('PUT /api/v3/order/amend/keepPriority', () => {
       .balances.find((b) => b.asset === 'BTC');
     expect(btc).toEqual({ asset: 'BTC', free: '1.74900000', locked: '0.25000000' });
   });
+
+  it("a list leg's new client order id: listStatus UPDATED on the stream, and GET orderList says so from then on", async () => {
+    const a = await sb.createAccount({ BTC: '2' });
+    const c = await sb.createAccount({ USDT: '100000' });
+    await api(a, 'POST', '/order', limit('SELL', '0.001', '30000'));
+    await api(c, 'POST', '/order', limit('BUY', '0.001', '30000'));
+    const oco = await api(a, 'POST', '/orderList/oco', {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      quantity: '1',
+      aboveType: 'LIMIT_MAKER',
+      abovePrice: '31000',
+      belowType: 'STOP_LOSS',
+      belowStopPrice: '29000',
+    });
+    const list = oco.json<{ orderListId: number; orders: { orderId: number; clientOrderId: string }[] }>();
+    const events: EngineEvent[] = [];
+    sb.ctx.exchange.onEvents((evs) => events.push(...evs));
+    const status = async () =>
+      (await api(a, 'GET', '/orderList', { orderListId: list.orderListId })).json<{
+        listStatusType: string;
+        transactionTime: number;
+      }>();
+    const placedAt = sb.clock.now();
+    sb.clock.advance(1000);
+    // the quantity alone, the client order id kept (sent again: without one a new one is generated)
+    const leg = list.orders[0]!;
+    expect((await amend(a, { orderId: leg.orderId, newQty: '0.5', newClientOrderId: leg.clientOrderId })).status).toBe(
+      200,
+    );
+    expect(events.filter((e) => e.type === 'listStatus')).toEqual([]);
+    expect(await status()).toMatchObject({ listStatusType: 'EXEC_STARTED', transactionTime: placedAt });
+
+    sb.clock.advance(1000);
+    const res = await amend(a, { orderId: leg.orderId, newQty: '0.4', newClientOrderId: 'renamed' });
+    expect(res.status, res.text).toBe(200);
+    expect(events.filter((e) => e.type === 'listStatus')).toMatchObject([
+      { listStatusType: 'UPDATED', listOrderStatus: 'EXECUTING', transactionTime: sb.clock.now() },
+    ]);
+    expect(await status()).toMatchObject({ listStatusType: 'UPDATED', transactionTime: sb.clock.now() });
+    // done: ALL_DONE wins
+    expect((await api(a, 'DELETE', '/orderList', { symbol: 'BTCUSDT', orderListId: list.orderListId })).status).toBe(
+      200,
+    );
+    expect((await status()).listStatusType).toBe('ALL_DONE');
+  });
 });

@@ -300,6 +300,7 @@ describe('user data stream vs REST', () => {
             listOrderStatus: l.listOrderStatus,
             contingencyType: l.contingencyType,
             listClientOrderId: l.listClientOrderId,
+            transactionTime: l.transactionTime,
             orderIds: (l.orders as Json[]).map((o) => o.orderId),
           },
           `${who} list ${JSON.stringify(l)} vs ${JSON.stringify(s)}`,
@@ -308,6 +309,7 @@ describe('user data stream vs REST', () => {
           listOrderStatus: s.L,
           contingencyType: s.c,
           listClientOrderId: s.C,
+          transactionTime: s.T,
           orderIds: (s.O as Json[]).map((o) => o.i),
         });
       }

@@ -76,7 +76,9 @@ function withLegParams(call: ApiCall, prefix: string, base: OcoLeg): OcoLeg {
   return out;
 }
 
-const statusType = (l: OrderListView) => (l.status === 'EXECUTING' ? 'EXEC_STARTED' : 'ALL_DONE');
+/** The type of the list's last listStatus (placement, a leg's client order id changed, done). */
+const statusType = (l: OrderListView) =>
+  l.status === 'ALL_DONE' ? 'ALL_DONE' : l.updated ? 'UPDATED' : 'EXEC_STARTED';
 
 /** POST /api/v3/orderList/oco — adds 2 to the unfilled order count when accepted. */
 export const placeOco: EndpointImpl = (call) =>
