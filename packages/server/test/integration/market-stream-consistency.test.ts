@@ -2,10 +2,10 @@
  * What a bot rebuilds from the market streams is what REST says, under the order fuzz's random mix
  * (icebergs, amends, self-trade prevention, lists, stops, pegs, SOR orders across two books): one
  * combined connection, open before the first order, follows trade, aggTrade, kline_1m, bookTicker
- * and diff depth of BTCUSDT and BTCUSDC; afterwards the depth folded from the diffs (update ids
+ * diff depth, 24hr ticker and avgPrice of BTCUSDT and BTCUSDC; afterwards the depth folded from the diffs (update ids
  * contiguous from 1) equals GET depth, every trade and aggTrade pushed equals historicalTrades /
  * aggTrades (ids contiguous, nothing missing), the last push of every kline equals GET klines, and
- * the last bookTicker equals GET ticker/bookTicker.
+ * the last bookTicker, ticker and avgPrice equal GET ticker/bookTicker, ticker/24hr and avgPrice.
  * `MARKETDATA_SEED=<n> MARKETDATA_N=<requests>` explore other streams locally.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ type Json = Record<string, unknown>;
 type Levels = [string, string][];
 
 const SYMBOLS = ['BTCUSDT', 'BTCUSDC'] as const;
-const KINDS = ['trade', 'aggTrade', 'kline_1m', 'bookTicker', 'depth@100ms'] as const;
+const KINDS = ['trade', 'aggTrade', 'kline_1m', 'bookTicker', 'depth@100ms', 'ticker', 'avgPrice'] as const;
 
 let sb: TestSandbox;
 const sockets: WebSocket[] = [];
@@ -64,7 +64,7 @@ function fold(side: Map<string, string>, changes: Levels): void {
 }
 
 describe('market streams vs REST', () => {
-  it('depth, trades, aggTrades, klines and bookTicker pushed are what REST answers', async () => {
+  it('depth, trades, aggTrades, klines, bookTicker, ticker and avgPrice pushed are what REST answers', async () => {
     const streams = SYMBOLS.flatMap((s) => KINDS.map((k) => `${s.toLowerCase()}@${k}`));
     const c = await connectWs(sb.url, `/stream?streams=${streams.join('/')}`, sockets);
     const accounts: TestAccount[] = [];
@@ -95,6 +95,7 @@ describe('market streams vs REST', () => {
         .map((m) => m as { stream: string; data: Json })
         .filter((m) => m.stream === `${symbol.toLowerCase()}@${kind}`)
         .map((m) => m.data);
+    await new Promise((r) => setTimeout(r, 1100)); // one more ticker / avgPrice cadence at the final clock
     let trades = 0;
     for (const symbol of SYMBOLS) {
       // caught up: the last diff reaches the book's update id, the last trade the newest trade
@@ -162,12 +163,50 @@ describe('market streams vs REST', () => {
       const opens = of(symbol, 'kline_1m').map((e) => (e.k as Json).t as number);
       expect(opens, `${symbol} kline open times`).toEqual([...opens].sort((x, y) => x - y));
 
+      // ticker and avgPrice: the last push (a full 1000 ms cadence passed at the final clock) is REST's
+      // (but for O / C: a push that would change only E, O and C is not sent)
+      const tickers = of(symbol, 'ticker');
+      const r24 = await get<Json>(`/ticker/24hr?symbol=${symbol}`);
+      const t = tickers[tickers.length - 1] ?? {};
+      expect(
+        [t.p, t.P, t.w, t.x, t.c, t.Q, t.b, t.B, t.a, t.A, t.o, t.h, t.l, t.v, t.q, t.F, t.L, t.n],
+        `${symbol} ticker`,
+      ).toEqual(
+        [
+          'priceChange',
+          'priceChangePercent',
+          'weightedAvgPrice',
+          'prevClosePrice',
+          'lastPrice',
+          'lastQty',
+          'bidPrice',
+          'bidQty',
+          'askPrice',
+          'askQty',
+          'openPrice',
+          'highPrice',
+          'lowPrice',
+          'volume',
+          'quoteVolume',
+          'firstId',
+          'lastId',
+          'count',
+        ].map((k) => r24[k]),
+      );
+      const avgs = of(symbol, 'avgPrice');
+      const avg = await get<Json>(`/avgPrice?symbol=${symbol}`);
+      const last = avgs[avgs.length - 1];
+      // quiet before the symbol's first trade
+      if (restTrades.length === 0) expect(avgs, `${symbol} avgPrice`).toEqual([]);
+      else
+        expect({ i: last?.i, w: last?.w }, `${symbol} avgPrice`).toEqual({ i: `${String(avg.mins)}m`, w: avg.price });
+
       // bookTicker: the last push is the best bid and ask now
       const bt = of(symbol, 'bookTicker');
       const ticker = await get<Json>(`/ticker/bookTicker?symbol=${symbol}`);
-      const last = bt[bt.length - 1];
-      if (last !== undefined)
-        expect({ b: last.b, B: last.B, a: last.a, A: last.A }, `${symbol} bookTicker`).toEqual({
+      const top = bt[bt.length - 1];
+      if (top !== undefined)
+        expect({ b: top.b, B: top.B, a: top.a, A: top.A }, `${symbol} bookTicker`).toEqual({
           b: ticker.bidPrice,
           B: ticker.bidQty,
           a: ticker.askPrice,
