@@ -5,10 +5,30 @@
  * cancel-replaces, SOR orders across BTCUSDT and a BTCUSDC twin — mostly valid, sometimes not.
  */
 import { expect } from 'vitest';
-import type { TestSandbox } from './sandbox.js';
+import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
+import type { SandboxConfig } from '../../src/config.js';
+import type { HttpResponse } from './http.js';
+import { UNREACHABLE_LIMITS, type TestSandbox } from './sandbox.js';
 import type { TestAccount } from './sign.js';
 
 export type Params = Record<string, string | number>;
+
+/** The sandbox the mix runs on: BTCUSDT and a BTCUSDC twin in one SOR group, limits out of reach. */
+export const MIX_SANDBOX: Partial<SandboxConfig> = {
+  rateLimits: UNREACHABLE_LIMITS,
+  symbols: [...DEFAULT_SYMBOLS, { ...DEFAULT_SYMBOLS[0]!, symbol: 'BTCUSDC', quoteAsset: 'USDC' }],
+  sors: [{ baseAsset: 'BTC', symbols: ['BTCUSDT', 'BTCUSDC'] }],
+};
+
+/** What every account of the mix starts with. */
+export const MIX_BALANCES = { USDT: '1000000', USDC: '1000000', BTC: '50' } as const;
+
+/** The four accounts the mix trades between. */
+export async function mixAccounts(sb: TestSandbox): Promise<TestAccount[]> {
+  const accounts: TestAccount[] = [];
+  for (let i = 0; i < 4; i++) accounts.push(await sb.createAccount({ ...MIX_BALANCES }));
+  return accounts;
+}
 
 export interface OrderMix {
   pick<T>(xs: readonly T[]): T;
@@ -214,4 +234,59 @@ export async function seedMixBooks(sb: TestSandbox, maker: TestAccount, buyer: T
     });
     expect(r.status, r.text).toBe(200);
   }
+}
+
+/** The orderIds a 200 answer placed: the order's, a cancel-replace's new order, a list's orders. */
+export function placedOrderIds(body: Record<string, unknown>): number[] {
+  const ids: number[] = [];
+  for (const id of [
+    body.orderId,
+    (body.newOrderResponse as { orderId?: unknown } | undefined)?.orderId,
+    ...((body.orderReports as { orderId?: unknown }[] | undefined) ?? []).map((r) => r.orderId),
+  ])
+    if (typeof id === 'number') ids.push(id);
+  return ids;
+}
+
+export interface MixHooks {
+  /** Each answer (never a 5XX: checked before). */
+  answer?(request: [string, string, Params], res: HttpResponse): void;
+  /** After every 100 requests, once the clock moved on a minute and a second. */
+  everyHundred?(): Promise<void>;
+}
+
+/**
+ * Sends `n` requests of the mix, each signed by one of `accounts`; cancels and amends pick from the
+ * orders placed lately; every 100 requests the clock moves on 61 s (new minutes for the reference
+ * price and klines). Returns how many were answered 200.
+ */
+export async function runMix(
+  sb: TestSandbox,
+  accounts: readonly TestAccount[],
+  mix: OrderMix,
+  n: number,
+  hooks: MixHooks = {},
+): Promise<number> {
+  let orderIds: number[] = [];
+  let accepted = 0;
+  for (let i = 0; i < n; i++) {
+    const req = mix.request(orderIds);
+    const [method, path, params] = req;
+    const res = await sb.signed(mix.pick(accounts), method, path, params);
+    expect(
+      res.status,
+      `${method} ${path} ${JSON.stringify(params)} → ${res.status} ${res.text.slice(0, 300)}`,
+    ).toBeLessThan(500);
+    hooks.answer?.(req, res);
+    if (res.status === 200) {
+      accepted++;
+      orderIds.push(...placedOrderIds(res.json<Record<string, unknown>>()));
+    }
+    if (orderIds.length > 200) orderIds = orderIds.slice(-100);
+    if (i % 100 === 99) {
+      sb.clock.advance(61_000);
+      await hooks.everyHundred?.();
+    }
+  }
+  return accepted;
 }

@@ -34,6 +34,28 @@ async function usdt(acct: TestAccount): Promise<{ free: string; locked: string }
   return { free: b.free, locked: b.locked };
 }
 
+/** Account a (2 BTC) with a SELL OCO of 1 BTC: LIMIT_MAKER at 31 000, STOP_LOSS at 29 000; last price 30 000. */
+async function sellOco(): Promise<{
+  a: TestAccount;
+  list: { orderListId: number; orders: { orderId: number; clientOrderId: string }[] };
+}> {
+  const a = await sb.createAccount({ BTC: '2' });
+  const c = await sb.createAccount({ USDT: '100000' });
+  await api(a, 'POST', '/order', limit('SELL', '0.001', '30000'));
+  await api(c, 'POST', '/order', limit('BUY', '0.001', '30000'));
+  const oco = await api(a, 'POST', '/orderList/oco', {
+    symbol: 'BTCUSDT',
+    side: 'SELL',
+    quantity: '1',
+    aboveType: 'LIMIT_MAKER',
+    abovePrice: '31000',
+    belowType: 'STOP_LOSS',
+    belowStopPrice: '29000',
+  });
+  expect(oco.status, oco.text).toBe(200);
+  return { a, list: oco.json() };
+}
+
 describe('PUT /api/v3/order/amend/keepPriority', () => {
   it('reduces the quantity in place: the order keeps its queue position, its reservation shrinks', async () => {
     const a = await sb.createAccount({ USDT: '100000' });
@@ -203,21 +225,8 @@ describe('PUT /api/v3/order/amend/keepPriority', () => {
   });
 
   it('an OCO leg: both legs take the new quantity, the list reservation shrinks, listStatus comes back', async () => {
-    const a = await sb.createAccount({ BTC: '2' });
-    const c = await sb.createAccount({ USDT: '100000' });
-    await api(a, 'POST', '/order', limit('SELL', '0.001', '30000'));
-    await api(c, 'POST', '/order', limit('BUY', '0.001', '30000')); // last price 30000
-    const oco = await api(a, 'POST', '/orderList/oco', {
-      symbol: 'BTCUSDT',
-      side: 'SELL',
-      quantity: '1',
-      aboveType: 'LIMIT_MAKER',
-      abovePrice: '31000',
-      belowType: 'STOP_LOSS',
-      belowStopPrice: '29000',
-    });
-    expect(oco.status, oco.text).toBe(200);
-    const legs = oco.json<{ orders: { orderId: number; clientOrderId: string }[] }>().orders;
+    const { a, list } = await sellOco();
+    const legs = list.orders;
     const res = await amend(a, { orderId: legs[1]!.orderId, newQty: '0.25' });
     expect(res.status, res.text).toBe(200);
     const body = res.json<{ amendedOrder: Json; listStatus: Json }>();
@@ -236,20 +245,7 @@ describe('PUT /api/v3/order/amend/keepPriority', () => {
   });
 
   it("a list leg's new client order id: listStatus UPDATED on the stream, and GET orderList says so from then on", async () => {
-    const a = await sb.createAccount({ BTC: '2' });
-    const c = await sb.createAccount({ USDT: '100000' });
-    await api(a, 'POST', '/order', limit('SELL', '0.001', '30000'));
-    await api(c, 'POST', '/order', limit('BUY', '0.001', '30000'));
-    const oco = await api(a, 'POST', '/orderList/oco', {
-      symbol: 'BTCUSDT',
-      side: 'SELL',
-      quantity: '1',
-      aboveType: 'LIMIT_MAKER',
-      abovePrice: '31000',
-      belowType: 'STOP_LOSS',
-      belowStopPrice: '29000',
-    });
-    const list = oco.json<{ orderListId: number; orders: { orderId: number; clientOrderId: string }[] }>();
+    const { a, list } = await sellOco();
     const events: EngineEvent[] = [];
     sb.ctx.exchange.onEvents((evs) => events.push(...evs));
     const status = async () =>

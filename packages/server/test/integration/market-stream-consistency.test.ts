@@ -10,12 +10,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
 import { mulberry32 } from '../engine/helpers.js';
 import { closeAgents } from '../helpers/http.js';
-import { orderMix, seedMixBooks } from '../helpers/order-mix.js';
-import { startTestSandbox, UNREACHABLE_LIMITS, type TestSandbox } from '../helpers/sandbox.js';
-import type { TestAccount } from '../helpers/sign.js';
+import { MIX_SANDBOX, mixAccounts, orderMix, runMix, seedMixBooks } from '../helpers/order-mix.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { connectWs } from '../ws/client.js';
 
 type Json = Record<string, unknown>;
@@ -27,11 +25,7 @@ const KINDS = ['trade', 'aggTrade', 'kline_1m', 'bookTicker', 'depth@100ms', 'ti
 let sb: TestSandbox;
 const sockets: WebSocket[] = [];
 beforeAll(async () => {
-  sb = await startTestSandbox({
-    rateLimits: UNREACHABLE_LIMITS,
-    symbols: [...DEFAULT_SYMBOLS, { ...DEFAULT_SYMBOLS[0]!, symbol: 'BTCUSDC', quoteAsset: 'USDC' }],
-    sors: [{ baseAsset: 'BTC', symbols: ['BTCUSDT', 'BTCUSDC'] }],
-  });
+  sb = await startTestSandbox(MIX_SANDBOX);
 });
 afterAll(async () => {
   for (const s of sockets.splice(0)) s.terminate();
@@ -67,27 +61,10 @@ describe('market streams vs REST', () => {
   it('depth, trades, aggTrades, klines, bookTicker, ticker and avgPrice pushed are what REST answers', async () => {
     const streams = SYMBOLS.flatMap((s) => KINDS.map((k) => `${s.toLowerCase()}@${k}`));
     const c = await connectWs(sb.url, `/stream?streams=${streams.join('/')}`, sockets);
-    const accounts: TestAccount[] = [];
-    for (let i = 0; i < 4; i++) accounts.push(await sb.createAccount({ USDT: '1000000', USDC: '1000000', BTC: '50' }));
+    const accounts = await mixAccounts(sb);
+    await seedMixBooks(sb, accounts[0]!, accounts[1]!);
     const mix = orderMix(mulberry32(Number(process.env.MARKETDATA_SEED ?? 20261126)));
-    await seedMixBooks(sb, accounts[0] as TestAccount, accounts[1] as TestAccount);
-    let orderIds: number[] = [];
-    for (let i = 0; i < Number(process.env.MARKETDATA_N ?? 300); i++) {
-      const [method, path, params] = mix.request(orderIds);
-      const res = await sb.signed(mix.pick(accounts), method, path, params);
-      expect(res.status, `${method} ${path} ${JSON.stringify(params)} → ${res.text}`).toBeLessThan(500);
-      if (res.status === 200) {
-        const body = res.json<Json>();
-        for (const id of [
-          body.orderId,
-          (body.newOrderResponse as Json | undefined)?.orderId,
-          ...((body.orderReports as Json[] | undefined) ?? []).map((r) => r.orderId),
-        ])
-          if (typeof id === 'number') orderIds.push(id);
-      }
-      if (orderIds.length > 200) orderIds = orderIds.slice(-100);
-      if (i % 100 === 99) sb.clock.advance(61_000); // klines close, the reference price moves on
-    }
+    await runMix(sb, accounts, mix, Number(process.env.MARKETDATA_N ?? 300));
     sb.clock.advance(61_000); // the last minute closes too: every traded kline is then pushed final
 
     const of = (symbol: string, kind: string) =>

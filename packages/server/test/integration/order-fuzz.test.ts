@@ -7,72 +7,57 @@
  * `FUZZ_SEED=<n> FUZZ_N=<requests>` explore other streams locally (the outcomes are then printed).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SYMBOLS, ENDPOINTS } from '@binance-sandbox/protocol';
+import { ENDPOINTS } from '@binance-sandbox/protocol';
 import { namedParameters, valueParameter } from '../helpers/error-names.js';
 import { closeAgents } from '../helpers/http.js';
-import { startTestSandbox, UNREACHABLE_LIMITS, type TestSandbox } from '../helpers/sandbox.js';
-import type { TestAccount } from '../helpers/sign.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { mulberry32, unitsHeld } from '../engine/helpers.js';
-import { orderMix, seedMixBooks } from '../helpers/order-mix.js';
+import { MIX_SANDBOX, mixAccounts, orderMix, runMix, seedMixBooks } from '../helpers/order-mix.js';
 
 let sb: TestSandbox;
 beforeAll(async () => {
-  sb = await startTestSandbox({
-    rateLimits: UNREACHABLE_LIMITS,
-    symbols: [...DEFAULT_SYMBOLS, { ...DEFAULT_SYMBOLS[0]!, symbol: 'BTCUSDC', quoteAsset: 'USDC' }],
-    sors: [{ baseAsset: 'BTC', symbols: ['BTCUSDT', 'BTCUSDC'] }],
-  });
+  sb = await startTestSandbox(MIX_SANDBOX);
 });
 afterAll(async () => {
   await sb.close();
   closeAgents();
 });
 
-const { pick, request } = orderMix(mulberry32(Number(process.env.FUZZ_SEED ?? 20261124)));
+const mix = orderMix(mulberry32(Number(process.env.FUZZ_SEED ?? 20261124)));
 
 describe('random order entry', () => {
   it('answers every mix with 200 or a documented error, and conserves balances', async () => {
-    const accounts: TestAccount[] = [];
-    for (let i = 0; i < 4; i++) accounts.push(await sb.createAccount({ USDT: '1000000', USDC: '1000000', BTC: '50' }));
-    await seedMixBooks(sb, accounts[0] as TestAccount, accounts[1] as TestAccount);
+    const accounts = await mixAccounts(sb);
+    await seedMixBooks(sb, accounts[0]!, accounts[1]!);
     // every unit is somewhere: on an account (free or locked) or collected as commission
     const engine = sb.ctx.exchange.engine;
     // (what SOR orders paid in USDT the exchange's allocator paid in USDC on the other book)
     const held = () => unitsHeld(engine);
     const before = held();
     const seen = new Map<string, number>();
-    let orderIds: number[] = [];
-    for (let i = 0; i < Number(process.env.FUZZ_N ?? 400); i++) {
-      const [method, path, params] = request(orderIds);
-      const res = await sb.signed(pick(accounts), method, path, params);
-      const what = `${method} ${path} ${JSON.stringify(params)} → ${res.status} ${res.text.slice(0, 300)}`;
-      expect(res.status, what).toBeLessThan(500);
-      expect(res.text, what).not.toMatch(/at .+\.(js|ts):\d+/);
-      const body = res.json<Record<string, unknown>>();
-      if (res.status === 200) {
-        expect(typeof body, what).toBe('object');
-        if (typeof body.orderId === 'number') orderIds.push(body.orderId);
-        const placed = (body.newOrderResponse as { orderId?: number } | undefined)?.orderId;
-        if (typeof placed === 'number') orderIds.push(placed);
-        for (const r of (body.orderReports as { orderId: number }[] | undefined) ?? []) orderIds.push(r.orderId);
-      } else {
-        expect(body, what).toMatchObject({ code: expect.any(Number), msg: expect.any(String) });
-        // only cancelReplace adds `data` (its partial results: -2021 / -2022)
-        const keys =
-          path === '/order/cancelReplace' && body.data !== undefined ? ['code', 'data', 'msg'] : ['code', 'msg'];
-        expect(Object.keys(body).sort(), what).toEqual(keys);
-        // the parameters the message names are the endpoint's, an error about a value one the request sent
-        const declared = ENDPOINTS.find((e) => e.method === method && e.path === `/api/v3${path}`)?.params ?? [];
-        for (const name of namedParameters(body.msg as string))
-          expect(name in params || declared.some((p) => p.name === name), what).toBe(true);
-        const valued = valueParameter(body.msg as string);
-        if (valued !== undefined) expect(Object.keys(params), what).toContain(valued);
-      }
-      const key = res.status === 200 ? `${path} ok` : `${path} ${String(body.code)}`;
-      seen.set(key, (seen.get(key) ?? 0) + 1);
-      if (orderIds.length > 200) orderIds = orderIds.slice(-100);
-      if (i % 100 === 99) sb.clock.advance(61_000); // new minutes for the reference price
-    }
+    await runMix(sb, accounts, mix, Number(process.env.FUZZ_N ?? 400), {
+      answer([method, path, params], res) {
+        const what = `${method} ${path} ${JSON.stringify(params)} → ${res.status} ${res.text.slice(0, 300)}`;
+        expect(res.text, what).not.toMatch(/at .+\.(js|ts):\d+/);
+        const body = res.json<Record<string, unknown>>();
+        if (res.status === 200) expect(typeof body, what).toBe('object');
+        else {
+          expect(body, what).toMatchObject({ code: expect.any(Number), msg: expect.any(String) });
+          // only cancelReplace adds `data` (its partial results: -2021 / -2022)
+          const keys =
+            path === '/order/cancelReplace' && body.data !== undefined ? ['code', 'data', 'msg'] : ['code', 'msg'];
+          expect(Object.keys(body).sort(), what).toEqual(keys);
+          // the parameters the message names are the endpoint's, an error about a value one the request sent
+          const declared = ENDPOINTS.find((e) => e.method === method && e.path === `/api/v3${path}`)?.params ?? [];
+          for (const name of namedParameters(body.msg as string))
+            expect(name in params || declared.some((p) => p.name === name), what).toBe(true);
+          const valued = valueParameter(body.msg as string);
+          if (valued !== undefined) expect(Object.keys(params), what).toContain(valued);
+        }
+        const key = res.status === 200 ? `${path} ok` : `${path} ${String(body.code)}`;
+        seen.set(key, (seen.get(key) ?? 0) + 1);
+      },
+    });
     if (process.env.FUZZ_SEED) console.log(JSON.stringify([...seen].sort()));
     // the mix reached the engine, not only the parameter checks
     for (const path of [

@@ -9,11 +9,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
 import { mulberry32 } from '../engine/helpers.js';
 import { closeAgents } from '../helpers/http.js';
-import { orderMix, seedMixBooks } from '../helpers/order-mix.js';
-import { startTestSandbox, UNREACHABLE_LIMITS, type TestSandbox } from '../helpers/sandbox.js';
+import { MIX_SANDBOX, mixAccounts, orderMix, runMix, seedMixBooks } from '../helpers/order-mix.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
 
 type Json = Record<string, unknown>;
@@ -69,36 +68,15 @@ describe('restart under the order mix', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'bsbx-restart-mix-'));
     dirs.push(dataDir);
     const config = {
-      rateLimits: UNREACHABLE_LIMITS,
-      symbols: [...DEFAULT_SYMBOLS, { ...DEFAULT_SYMBOLS[0]!, symbol: 'BTCUSDC', quoteAsset: 'USDC' }],
-      sors: [{ baseAsset: 'BTC', symbols: ['BTCUSDT', 'BTCUSDC'] }],
+      ...MIX_SANDBOX,
       dataDir,
       keepJournal: true, // the journal alone must still hold everything after the snapshots
     };
     let sb = await startTestSandbox(config);
-    const accounts: TestAccount[] = [];
-    for (let i = 0; i < 4; i++) accounts.push(await sb.createAccount({ USDT: '1000000', USDC: '1000000', BTC: '50' }));
+    const accounts = await mixAccounts(sb);
     const mix = orderMix(mulberry32(Number(process.env.RESTART_SEED ?? 20261127)));
-    await seedMixBooks(sb, accounts[0] as TestAccount, accounts[1] as TestAccount);
-    let orderIds: number[] = [];
-    let ok = 0;
-    for (let i = 0; i < Number(process.env.RESTART_N ?? 300); i++) {
-      const [method, path, params] = mix.request(orderIds);
-      const res = await sb.signed(mix.pick(accounts), method, path, params);
-      expect(res.status, `${method} ${path} ${JSON.stringify(params)} → ${res.text}`).toBeLessThan(500);
-      if (res.status === 200) {
-        ok++;
-        const body = res.json<Json>();
-        for (const id of [
-          body.orderId,
-          (body.newOrderResponse as Json | undefined)?.orderId,
-          ...((body.orderReports as Json[] | undefined) ?? []).map((r) => r.orderId),
-        ])
-          if (typeof id === 'number') orderIds.push(id);
-      }
-      if (orderIds.length > 200) orderIds = orderIds.slice(-100);
-      if (i % 100 === 99) sb.clock.advance(61_000);
-    }
+    await seedMixBooks(sb, accounts[0]!, accounts[1]!);
+    const ok = await runMix(sb, accounts, mix, Number(process.env.RESTART_N ?? 300));
     expect(ok).toBeGreaterThan(0);
     const now = sb.clock.now();
     const before = await answers(sb, accounts);

@@ -10,11 +10,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
 import { mulberry32 } from '../engine/helpers.js';
 import { closeAgents } from '../helpers/http.js';
-import { orderMix, seedMixBooks } from '../helpers/order-mix.js';
-import { startTestSandbox, UNREACHABLE_LIMITS, type TestSandbox } from '../helpers/sandbox.js';
+import { MIX_BALANCES, MIX_SANDBOX, mixAccounts, orderMix, runMix, seedMixBooks } from '../helpers/order-mix.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
 import { connectWs, type Client } from '../ws/client.js';
 
@@ -27,11 +26,7 @@ const STOP_TYPES = new Set(['STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE
 let sb: TestSandbox;
 const sockets: WebSocket[] = [];
 beforeAll(async () => {
-  sb = await startTestSandbox({
-    rateLimits: UNREACHABLE_LIMITS,
-    symbols: [...DEFAULT_SYMBOLS, { ...DEFAULT_SYMBOLS[0]!, symbol: 'BTCUSDC', quoteAsset: 'USDC' }],
-    sors: [{ baseAsset: 'BTC', symbols: ['BTCUSDT', 'BTCUSDC'] }],
-  });
+  sb = await startTestSandbox(MIX_SANDBOX);
 });
 afterAll(async () => {
   for (const s of sockets.splice(0)) s.terminate();
@@ -126,47 +121,28 @@ async function catchUp(c: Client, acct: TestAccount): Promise<void> {
 
 describe('user data stream vs REST', () => {
   it('orders, balances, trades, allocations and lists folded from the stream are what REST answers', async () => {
-    const initial = { USDT: '1000000', USDC: '1000000', BTC: '50' };
-    const accounts: TestAccount[] = [];
+    const accounts = await mixAccounts(sb);
     const clients: Client[] = [];
     const keys: string[] = [];
-    for (let i = 0; i < 4; i++) {
-      const acct = await sb.createAccount(initial);
+    for (const acct of accounts) {
       const res = await sb.call('/api/v3/userDataStream', { method: 'POST', headers: { 'X-MBX-APIKEY': acct.apiKey } });
       expect(res.status, res.text).toBe(200);
       const key = res.json<{ listenKey: string }>().listenKey;
-      accounts.push(acct);
       keys.push(key);
       clients.push(await connectWs(sb.url, `/ws/${key}`, sockets));
     }
     const mix = orderMix(mulberry32(Number(process.env.USERDATA_SEED ?? 20261125)));
-    await seedMixBooks(sb, accounts[0] as TestAccount, accounts[1] as TestAccount);
-    let orderIds: number[] = [];
-    let placed = 0;
-    for (let i = 0; i < Number(process.env.USERDATA_N ?? 300); i++) {
-      const [method, path, params] = mix.request(orderIds);
-      const res = await sb.signed(mix.pick(accounts), method, path, params);
-      expect(res.status, `${method} ${path} ${JSON.stringify(params)} → ${res.text}`).toBeLessThan(500);
-      if (res.status === 200) {
-        const body = res.json<Json>();
-        placed++;
-        for (const id of [
-          body.orderId,
-          (body.newOrderResponse as Json | undefined)?.orderId,
-          ...((body.orderReports as Json[] | undefined) ?? []).map((r) => r.orderId),
-        ])
-          if (typeof id === 'number') orderIds.push(id);
-      }
-      if (orderIds.length > 200) orderIds = orderIds.slice(-100);
-      if (i % 100 === 99) {
-        sb.clock.advance(61_000); // new minutes for the reference price; the listen keys stay valid
+    await seedMixBooks(sb, accounts[0]!, accounts[1]!);
+    const placed = await runMix(sb, accounts, mix, Number(process.env.USERDATA_N ?? 300), {
+      // the listen keys stay valid
+      async everyHundred() {
         for (let k = 0; k < accounts.length; k++)
-          await sb.call(`/api/v3/userDataStream?listenKey=${keys[k] as string}`, {
+          await sb.call(`/api/v3/userDataStream?listenKey=${keys[k]!}`, {
             method: 'PUT',
-            headers: { 'X-MBX-APIKEY': (accounts[k] as TestAccount).apiKey },
+            headers: { 'X-MBX-APIKEY': accounts[k]!.apiKey },
           });
-      }
-    }
+      },
+    });
     expect(placed).toBeGreaterThan(0);
 
     const counts = { orders: 0, trades: 0, allocations: 0, lists: 0, events: 0 };
@@ -174,7 +150,7 @@ describe('user data stream vs REST', () => {
       const acct = accounts[k] as TestAccount;
       const c = clients[k] as Client;
       await catchUp(c, acct);
-      const st = new StreamState(initial);
+      const st = new StreamState(MIX_BALANCES);
       for (const m of c.messages) st.apply(m as Json);
       counts.events += c.messages.length;
       counts.orders += st.orders.size;
@@ -261,30 +237,19 @@ describe('user data stream vs REST', () => {
           ),
         );
         // trades and SOR allocations
-        const myTrades = await get<Json[]>(acct, '/myTrades', { symbol, limit: 1000 });
-        const streamTrades = mine(st.trades);
-        expect(new Set(myTrades.map((t) => String(t.id))), `${who} ${symbol} trades`).toEqual(
-          new Set(streamTrades.keys()),
-        );
-        for (const t of myTrades) {
-          const { orderId, price, qty, quoteQty, commission, commissionAsset, time, isBuyer, isMaker } = t;
-          expect(
-            { orderId, price, qty, quoteQty, commission, commissionAsset, time, isBuyer, isMaker },
-            `${who} trade ${JSON.stringify(t)}`,
-          ).toEqual(streamTrades.get(String(t.id)));
-        }
-        const allocs = await get<Json[]>(acct, '/myAllocations', { symbol, limit: 1000 });
-        const streamAllocs = mine(st.allocations);
-        expect(new Set(allocs.map((a) => String(a.allocationId))), `${who} ${symbol} allocations`).toEqual(
-          new Set(streamAllocs.keys()),
-        );
-        for (const a of allocs) {
-          const { orderId, price, qty, quoteQty, commission, commissionAsset, time, isBuyer, isMaker } = a;
-          expect(
-            { orderId, price, qty, quoteQty, commission, commissionAsset, time, isBuyer, isMaker },
-            `${who} allocation ${JSON.stringify(a)}`,
-          ).toEqual(streamAllocs.get(String(a.allocationId)));
-        }
+        const sameFills = async (path: string, id: string, streamed: Map<string | undefined, Json>) => {
+          const rows = await get<Json[]>(acct, path, { symbol, limit: 1000 });
+          expect(new Set(rows.map((r) => String(r[id]))), `${who} ${symbol} ${path}`).toEqual(new Set(streamed.keys()));
+          for (const r of rows) {
+            const { orderId, price, qty, quoteQty, commission, commissionAsset, time, isBuyer, isMaker } = r;
+            expect(
+              { orderId, price, qty, quoteQty, commission, commissionAsset, time, isBuyer, isMaker },
+              `${who} ${path} ${JSON.stringify(r)}`,
+            ).toEqual(streamed.get(String(r[id])));
+          }
+        };
+        await sameFills('/myTrades', 'id', mine(st.trades));
+        await sameFills('/myAllocations', 'allocationId', mine(st.allocations));
       }
       // order lists (ids are per symbol in the sandbox: every list here is on BTCUSDT)
       const lists = await get<Json[]>(acct, '/allOrderList', { limit: 1000 });
