@@ -9,8 +9,8 @@
  * with `x: true`, and so is that of every later bucket the clock has passed since that holds trades
  * (a clock advanced several times within one check, or a fast-forward: no traded kline is skipped);
  * passed buckets without trades are not pushed (flat klines at the last close, `n` 0, `f`/`L` −1, as
- * GET klines serves them). The next push is the new current bucket. Before a symbol's first trade
- * nothing is pushed.
+ * GET klines serves them). The next push is the new current bucket. A stream is tracked from the
+ * bucket it was subscribed in. Before a symbol's first trade nothing is pushed.
  */
 import { KLINE_INTERVALS, type KlineInterval } from '@binance-sandbox/protocol';
 import { formatUnits } from '../../engine/decimal.js';
