@@ -72,11 +72,7 @@ export function amendOrder(core: EngineCore, cmd: AmendOrderCommand): AmendResul
     const expired = legs.find((l) => !l.open);
     if (expired !== undefined) core.expireOcoPartners(s, expired);
     if (list.inOcoGroup(o)) core.releaseListExcess(list);
-    if (cid !== origClientOrderId && list.status === 'EXECUTING') {
-      list.updated = true;
-      list.updateTime = core.now;
-      core.listEvent(s, list, 'UPDATED');
-    }
+    if (cid !== origClientOrderId && list.status === 'EXECUTING') core.listUpdated(s, list);
   }
   let history = s.amendments.get(o.orderId);
   if (history === undefined) s.amendments.set(o.orderId, (history = []));

@@ -1032,6 +1032,13 @@ export class EngineCore {
     this.listEvent(s, list, 'ALL_DONE');
   }
 
+  /** A leg's client order id changed while the list executes (listStatus UPDATED). */
+  listUpdated(s: SymbolState, list: OrderList): void {
+    list.updated = true;
+    list.updateTime = this.now;
+    this.listEvent(s, list, 'UPDATED');
+  }
+
   /** A leg started executing (first fill or trigger): the other leg expires. */
   listStarted(s: SymbolState, o: Order): void {
     const list = o.list as OrderList;
