@@ -302,6 +302,9 @@ export class WsServer implements StreamHubView {
       if (name === '' && names.length > 1) continue; // a trailing '/'
       const p = parseStreamName(name);
       if (p === null) {
+        // ccxt.pro opens /ws/0, /ws/1 … and then SUBSCRIBEs, and production accepts that: on a raw
+        // path a name without '@' (a would-be listenKey) that is none subscribes nothing
+        if (!combined && !name.includes('@') && !name.startsWith('!')) continue;
         refuse(socket, 400, 'Bad Request', 'Invalid request: invalid stream', undefined, 'text/plain');
         return;
       }

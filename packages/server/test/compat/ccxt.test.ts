@@ -6,7 +6,15 @@
 import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAgents } from '../helpers/http.js';
-import { seedBtcUsdt, startCompatSandbox, startSorSandbox, type CompatSandbox, type Keys } from './sandbox.js';
+import {
+  CCXT_SPOT_ONLY,
+  ccxtUrls,
+  seedBtcUsdt,
+  startCompatSandbox,
+  startSorSandbox,
+  type CompatSandbox,
+  type Keys,
+} from './sandbox.js';
 
 type Binance = InstanceType<typeof ccxt.binance>;
 
@@ -14,24 +22,12 @@ let sb: CompatSandbox;
 let keys: Keys;
 let ex: Binance;
 
-/** Every ccxt binance API url re-rooted at the sandbox: spot uses /api/v3, a stray call to another API 404s here. */
-function sandboxUrls(base: string): Record<string, string> {
-  const defaults = new ccxt.binance().urls['api'] as Record<string, string>;
-  const api: Record<string, string> = {};
-  for (const [key, value] of Object.entries(defaults)) api[key] = base + new URL(value).pathname;
-  return api;
-}
-
 function client(k: { apiKey: string; secretKey: string }, base = sb.url): Binance {
   return new ccxt.binance({
     apiKey: k.apiKey,
     secret: k.secretKey,
-    urls: { api: sandboxUrls(base) },
-    options: {
-      fetchMarkets: { types: ['spot'] }, // default also loads fapi (linear) and dapi (inverse) exchangeInfo
-      fetchMargins: false, // with keys, loadMarkets also calls sapi margin/allPairs + isolated/allPairs
-      fetchCurrencies: false, // sapi capital/config/getall (wallet, not in the Spot API)
-    },
+    urls: { api: ccxtUrls(base) },
+    options: CCXT_SPOT_ONLY,
   });
 }
 

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import ccxt from 'ccxt';
 import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
 import { SandboxClock } from '../../src/clock.js';
 import { defaultConfig, type SandboxConfig } from '../../src/config.js';
@@ -100,3 +101,18 @@ export async function startSorSandbox(): Promise<CompatSandbox> {
   if (ask.status !== 200) throw new Error(`seed order failed: ${ask.status} ${ask.text}`);
   return sb;
 }
+
+/** Every ccxt binance API url re-rooted at the sandbox: spot uses /api/v3, a stray call to another API 404s here. */
+export function ccxtUrls(base: string): Record<string, string> {
+  const defaults = new ccxt.binance().urls['api'] as Record<string, string>;
+  const api: Record<string, string> = {};
+  for (const [key, value] of Object.entries(defaults)) api[key] = base + new URL(value).pathname;
+  return api;
+}
+
+/** ccxt binance options that keep loadMarkets on the Spot API (README "Pointing real clients at it"). */
+export const CCXT_SPOT_ONLY = {
+  fetchMarkets: { types: ['spot'] }, // default also loads fapi (linear) and dapi (inverse) exchangeInfo
+  fetchMargins: false, // with keys, loadMarkets also calls sapi margin/allPairs + isolated/allPairs
+  fetchCurrencies: false, // sapi capital/config/getall (wallet, not in the Spot API)
+};

@@ -1,13 +1,14 @@
 /**
- * Market streams through the clients' own WebSocket code: `@binance/spot` (websocketStreams, wsURL)
- * and `binance` (WebsocketClient, wsUrl), unpatched. Each test waits until the sandbox lists the
+ * Market streams through the clients' own WebSocket code: `@binance/spot` (websocketStreams, wsURL),
+ * `binance` (WebsocketClient, wsUrl) and ccxt.pro (`urls.api.ws`), unpatched. Each test waits until the sandbox lists the
  * subscription (admin API), then trades and expects the events.
  */
 import { Spot } from '@binance/spot';
+import ccxt from 'ccxt';
 import { WebsocketClient } from 'binance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAgents, request } from '../helpers/http.js';
-import { seedBtcUsdt, startCompatSandbox, type CompatSandbox, type Keys } from './sandbox.js';
+import { CCXT_SPOT_ONLY, ccxtUrls, seedBtcUsdt, startCompatSandbox, type CompatSandbox, type Keys } from './sandbox.js';
 
 let sb: CompatSandbox;
 let taker: Keys;
@@ -114,6 +115,49 @@ describe('binance WebsocketClient', () => {
       expect(ev).toMatchObject({ e: 'trade', s: 'BTCUSDT', p: '30020.00000000', q: '0.10000000', m: false });
     } finally {
       ws.closeAll(true);
+    }
+  });
+});
+
+describe('ccxt.pro binance', () => {
+  it('watchOrderBook follows the depth diffs from its REST snapshot; watchTrades, watchTicker, watchOHLCV see a market order', async () => {
+    const ws = sb.url.replace(/^http/, 'ws') + '/ws';
+    const ex = new ccxt.pro.binance({
+      urls: { api: { ...ccxtUrls(sb.url), ws: { spot: ws } } },
+      options: CCXT_SPOT_ONLY,
+    });
+    await ex.loadHttpProxyAgent(); // ccxt refuses plain ws:// URLs until its HTTP agents are loaded
+    try {
+      const restBook = async () => {
+        const res = await request(`${sb.url}/api/v3/depth?symbol=BTCUSDT&limit=5`);
+        const d = res.json<{ bids: [string, string][]; asks: [string, string][] }>();
+        const num = (side: [string, string][]) => side.map(([p, q]) => [Number(p), Number(q)]);
+        return { bids: num(d.bids), asks: num(d.asks) };
+      };
+      const before = await restBook();
+      const bestAsk = before.asks[0]![0]!;
+      // each watch opens its own connection, /ws/0, /ws/1 …, and SUBSCRIBEs there
+      const book = ex.watchOrderBook('BTC/USDT');
+      const trades = ex.watchTrades('BTC/USDT');
+      const ticker = ex.watchTicker('BTC/USDT');
+      const candles = ex.watchOHLCV('BTC/USDT', '1m');
+      const streams = ['btcusdt@depth@100ms', 'btcusdt@trade', 'btcusdt@miniTicker', 'btcusdt@kline_1m'];
+      await Promise.all(streams.map((stream) => subscribed(stream)));
+
+      await marketBuy('0.1');
+      expect((await trades).map((t) => [t.price, t.amount, t.side])).toEqual([[bestAsk, 0.1, 'buy']]);
+      const after = await restBook();
+      let synced = await book;
+      // the first book may predate the trade's diff: the next update brings it
+      while (synced.asks[0]?.[1] !== after.asks[0]![1]) synced = await ex.watchOrderBook('BTC/USDT');
+      expect({ bids: synced.bids.slice(0, 5), asks: synced.asks.slice(0, 5) }).toEqual(after);
+      expect(await ticker).toMatchObject({ symbol: 'BTC/USDT', last: bestAsk });
+      const candle = (await candles).at(-1)!;
+      expect(candle[4]).toBe(bestAsk); // close
+      const paths = (await request(`${sb.url}/sandbox/v1/ws/connections`)).json<{ connections: { path: string }[] }>();
+      expect(paths.connections.map((c) => c.path)).toEqual(expect.arrayContaining(['/ws/0', '/ws/1']));
+    } finally {
+      await ex.close();
     }
   });
 });

@@ -122,6 +122,25 @@ describe('endpoints', () => {
     expect(await handshakeStatus('/ws/btcusdt@depth5@100ms', freshIp())).toMatchObject({ status: 0 });
     expect(await handshakeStatus('/ws/btcusdt%40trade', freshIp())).toMatchObject({ status: 0 });
   });
+
+  it('opens a raw /ws/<name> whose name is no stream and no listenKey (ccxt.pro: /ws/0, /ws/1 …) with nothing subscribed', async () => {
+    await start();
+    const c = await connect('/ws/0');
+    expect(await c.request({ method: 'LIST_SUBSCRIPTIONS', id: 1 })).toEqual({ result: [], id: 1 });
+    expect(await c.request({ method: 'SUBSCRIBE', params: ['btcusdt@trade'], id: 2 })).toEqual({ result: null, id: 2 });
+    expect(await c.request({ method: 'LIST_SUBSCRIPTIONS', id: 3 })).toEqual({ result: ['btcusdt@trade'], id: 3 });
+    const mixed = await connect('/ws/1/btcusdt@aggTrade');
+    expect(await mixed.request({ method: 'LIST_SUBSCRIPTIONS', id: 4 })).toEqual({
+      result: ['btcusdt@aggTrade'],
+      id: 4,
+    });
+    // the same name in a combined URL, or as a SUBSCRIBE parameter, is still refused
+    expect(await handshakeStatus('/stream?streams=0', freshIp())).toMatchObject({ status: 400 });
+    expect(await c.request({ method: 'SUBSCRIBE', params: ['0'], id: 5 })).toEqual({
+      error: { code: 2, msg: 'Invalid request: invalid stream' },
+      id: 5,
+    });
+  });
 });
 
 describe('control message errors (exact frames)', () => {
