@@ -119,6 +119,48 @@ describe('binance WebsocketClient', () => {
   });
 });
 
+describe('binance WebsocketClient: user data', () => {
+  it('subscribeSpotUserDataStream: a listenKey from REST, /ws/<listenKey>, the reports of a market order', async () => {
+    const quiet = { trace: () => {}, info: () => {}, error: (...args: unknown[]) => console.error(...args) };
+    const own = await sb.createAccount({ USDT: '100000' });
+    const ws = new WebsocketClient(
+      {
+        api_key: own.apiKey,
+        api_secret: own.secretKey,
+        wsUrl: sb.url.replace(/^http/, 'ws'),
+        restOptions: { baseUrl: sb.url },
+      },
+      quiet,
+    );
+    const events: Record<string, unknown>[] = [];
+    ws.on('message', (m) => events.push(m as unknown as Record<string, unknown>));
+    try {
+      await ws.subscribeSpotUserDataStream();
+      const res = await sb.signed(own, 'POST', '/order', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'MARKET',
+        quantity: '0.1',
+      });
+      expect(res.status, res.text).toBe(200);
+      const { orderId } = res.json<{ orderId: number }>();
+      await until('the account position', () => events.find((e) => e['e'] === 'outboundAccountPosition'));
+      const reports = events.filter((e) => e['e'] === 'executionReport');
+      expect(reports.map((e) => [e['i'], e['x'], e['X']])).toEqual([
+        [orderId, 'NEW', 'NEW'],
+        [orderId, 'TRADE', 'FILLED'],
+      ]);
+      const usdt = (events.find((e) => e['e'] === 'outboundAccountPosition')!['B'] as { a: string; f: string }[]).find(
+        (b) => b.a === 'USDT',
+      );
+      const units = (v: unknown) => BigInt(String(v).replace('.', '')); // 8-decimal strings, exactly
+      expect(units(usdt!.f)).toBe(units('100000.00000000') - units(reports[1]!['Z']));
+    } finally {
+      ws.closeAll(true);
+    }
+  });
+});
+
 describe('ccxt.pro binance', () => {
   it('watchOrderBook follows the depth diffs from its REST snapshot; watchTrades, watchTicker, watchOHLCV see a market order', async () => {
     const ws = sb.url.replace(/^http/, 'ws') + '/ws';
