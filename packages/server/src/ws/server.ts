@@ -269,7 +269,7 @@ export class WsServer implements StreamHubView {
         names = decodeURIComponent(path.slice(4)).split('/');
         combined = false;
       } else if (path === '/stream' || path === '/stream/') {
-        const s = query.get('streams');
+        const s = rawQueryParam(q < 0 ? '' : url.slice(q + 1), 'streams');
         names = s === null || s === '' ? [] : s.split('/');
         combined = true;
       } else {
@@ -698,4 +698,18 @@ function refuse(
   ];
   if (retryAfterSeconds !== undefined) headers.push(`Retry-After: ${retryAfterSeconds}`);
   socket.end(`${headers.join('\r\n')}\r\n\r\n${body}`);
+}
+
+/**
+ * A query parameter percent-decoded but with '+' kept: stream names contain it
+ * (`<symbol>@kline_<interval>@+08:00`) and clients put them in the URL as they are (@binance/spot
+ * rebuilds `/stream?streams=…` from its subscriptions on reconnect). Throws URIError on a bad escape.
+ */
+function rawQueryParam(query: string, name: string): string | null {
+  for (const part of query.split('&')) {
+    const eq = part.indexOf('=');
+    const key = eq < 0 ? part : part.slice(0, eq);
+    if (decodeURIComponent(key) === name) return eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
+  }
+  return null;
 }

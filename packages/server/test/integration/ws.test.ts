@@ -123,6 +123,21 @@ describe('endpoints', () => {
     expect(await handshakeStatus('/ws/btcusdt%40trade', freshIp())).toMatchObject({ status: 0 });
   });
 
+  it("keeps a '+' of a stream name in a combined URL (@binance/spot rebuilds /stream?streams=… with the names as they are)", async () => {
+    await start();
+    const literal = await connect('/stream?streams=btcusdt@kline_1m@+08:00/btcusdt@trade&timeUnit=MILLISECOND');
+    expect(await literal.request({ method: 'LIST_SUBSCRIPTIONS', id: 1 })).toEqual({
+      result: ['btcusdt@kline_1m@+08:00', 'btcusdt@trade'],
+      id: 1,
+    });
+    const encoded = await connect('/stream?streams=btcusdt%40kline_1h%40%2B08%3A00');
+    expect(await encoded.request({ method: 'LIST_SUBSCRIPTIONS', id: 2 })).toEqual({
+      result: ['btcusdt@kline_1h@+08:00'],
+      id: 2,
+    });
+    expect(await handshakeStatus('/stream?streams=btcusdt%ZZ', freshIp())).toMatchObject({ status: 400 });
+  });
+
   it('opens a raw /ws/<name> whose name is no stream and no listenKey (ccxt.pro: /ws/0, /ws/1 …) with nothing subscribed', async () => {
     await start();
     const c = await connect('/ws/0');
