@@ -8,13 +8,11 @@
  * the last bookTicker, ticker and avgPrice equal GET ticker/bookTicker, ticker/24hr and avgPrice.
  * `MARKETDATA_SEED=<n> MARKETDATA_N=<requests>` explore other streams locally.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type WebSocket from 'ws';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../engine/helpers.js';
-import { closeAgents } from '../helpers/http.js';
 import { MIX_SANDBOX, mixAccounts, orderMix, runMix, seedMixBooks } from '../helpers/order-mix.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
-import { connectWs } from '../ws/client.js';
+import { closeAfterAll, connectWs } from '../ws/client.js';
 
 type Json = Record<string, unknown>;
 type Levels = [string, string][];
@@ -23,14 +21,9 @@ const SYMBOLS = ['BTCUSDT', 'BTCUSDC'] as const;
 const KINDS = ['trade', 'aggTrade', 'kline_1m', 'bookTicker', 'depth@100ms', 'ticker', 'avgPrice'] as const;
 
 let sb: TestSandbox;
-const sockets: WebSocket[] = [];
+const sockets = closeAfterAll(() => sb as TestSandbox | undefined);
 beforeAll(async () => {
   sb = await startTestSandbox(MIX_SANDBOX);
-});
-afterAll(async () => {
-  for (const s of sockets.splice(0)) s.terminate();
-  await sb.close();
-  closeAgents();
 });
 
 async function get<T>(path: string): Promise<T> {

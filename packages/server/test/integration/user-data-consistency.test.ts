@@ -8,14 +8,12 @@
  * `z` grows by exactly `l` and `Z` by exactly `Y` = floor(`l` × `L`), and only on a TRADE.
  * `USERDATA_SEED=<n> USERDATA_N=<requests>` explore other streams locally.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type WebSocket from 'ws';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../engine/helpers.js';
-import { closeAgents } from '../helpers/http.js';
 import { MIX_BALANCES, MIX_SANDBOX, mixAccounts, orderMix, runMix, seedMixBooks } from '../helpers/order-mix.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
-import { connectWs, type Client } from '../ws/client.js';
+import { closeAfterAll, connectWs, type Client } from '../ws/client.js';
 
 type Json = Record<string, unknown>;
 
@@ -24,14 +22,9 @@ const MARKER = '0.00000001';
 const STOP_TYPES = new Set(['STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT']);
 
 let sb: TestSandbox;
-const sockets: WebSocket[] = [];
+const sockets = closeAfterAll(() => sb as TestSandbox | undefined);
 beforeAll(async () => {
   sb = await startTestSandbox(MIX_SANDBOX);
-});
-afterAll(async () => {
-  for (const s of sockets.splice(0)) s.terminate();
-  await sb.close();
-  closeAgents();
 });
 
 /** An 8-decimal amount as units of 1e-8 (exact). */

@@ -93,10 +93,22 @@ export async function connectWs(baseUrl: string, path: string, sockets: WebSocke
  */
 export function closeAfterEachTest(current: () => { close(): Promise<void> } | undefined): WebSocket[] {
   const sockets: WebSocket[] = [];
-  afterEach(async () => {
-    for (const s of sockets.splice(0)) s.terminate();
-    await current()?.close();
-  });
+  afterEach(() => closeAll(sockets, current));
   afterAll(closeAgents);
   return sockets;
+}
+
+/** The same for a file whose tests share one sandbox: sockets, sandbox and agents once, after the file. */
+export function closeAfterAll(current: () => { close(): Promise<void> } | undefined): WebSocket[] {
+  const sockets: WebSocket[] = [];
+  afterAll(async () => {
+    await closeAll(sockets, current);
+    closeAgents();
+  });
+  return sockets;
+}
+
+async function closeAll(sockets: WebSocket[], current: () => { close(): Promise<void> } | undefined): Promise<void> {
+  for (const s of sockets.splice(0)) s.terminate();
+  await current()?.close();
 }
