@@ -273,5 +273,7 @@ export const Err = {
   /** An error carrying one of the fixed messages above. */
   of: (code: number, msg: string, httpStatus = 400) => new ApiError(code, msg, httpStatus),
   unknown: () => new ApiError(ErrorCode.UNKNOWN, ErrorMessage.UNKNOWN, 500),
+  /** The sandbox no longer executes anything (it is stopping): certainly not executed. */
+  serviceShuttingDown: () => new ApiError(ErrorCode.SERVICE_SHUTTING_DOWN, ErrorMessage.SERVICE_SHUTTING_DOWN, 503),
   executionUnknown: (httpStatus = 503) => new ApiError(ErrorCode.TIMEOUT, ErrorMessage.TIMEOUT, httpStatus),
 } as const;

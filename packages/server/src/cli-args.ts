@@ -88,7 +88,8 @@ Options of serve:
 On start one line goes to stdout: "${PROGRAM} listening on http://HOST:PORT".
 Ctrl-C or SIGTERM shuts down cleanly (a second one forces exit). Exit codes: 0 after a clean
 shutdown, 1 when the sandbox cannot start (port in use, bad config file, Redis unreachable),
-2 on a command-line error.
+2 on a command-line error, 3 when the journal could not be written (disk full, I/O error: the
+sandbox stops by itself; a restart recovers every command it acknowledged).
 
 Examples:
   ${PROGRAM} serve

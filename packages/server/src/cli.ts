@@ -2,7 +2,8 @@
 /**
  * The `binance-sandbox` executable. Usage errors: one line on stderr, exit 2. Startup errors (bad
  * config file, port in use, Redis unreachable): one line on stderr, exit 1. SIGINT/SIGTERM: close
- * gracefully and exit 0; a second signal, or a close that hangs, exits 1.
+ * gracefully and exit 0; a second signal, or a close that hangs, exits 1. A journal that fails to
+ * write (disk full, I/O error): the sandbox stops by itself, one line on stderr, exit 3.
  */
 import { readFileSync } from 'node:fs';
 import { describeStartupError, firstLine, helpText, parseCliArgs, PROGRAM, usageErrorLine } from './cli-args.js';
@@ -42,11 +43,8 @@ async function serve(configFile: string | null, flags: Parameters<typeof resolve
   process.stdout.write(`${PROGRAM} listening on ${sandbox.url}\n`);
 
   let closing = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (closing) {
-      process.stderr.write(`${PROGRAM}: ${signal} again, exiting without waiting\n`);
-      process.exit(1);
-    }
+  /** Closes the sandbox (at most CLOSE_TIMEOUT_MS), then exits with `code` (1 if the close failed). */
+  const stop = (code: number) => {
     closing = true;
     const timer = setTimeout(() => {
       process.stderr.write(`${PROGRAM}: shutdown took longer than ${CLOSE_TIMEOUT_MS / 1000} s, exiting\n`);
@@ -54,7 +52,7 @@ async function serve(configFile: string | null, flags: Parameters<typeof resolve
     }, CLOSE_TIMEOUT_MS);
     timer.unref();
     sandbox.close().then(
-      () => process.exit(0),
+      () => process.exit(code),
       (err: unknown) => {
         process.stderr.write(
           `${PROGRAM}: error while shutting down: ${firstLine(err instanceof Error ? err.message : String(err))}\n`,
@@ -63,8 +61,21 @@ async function serve(configFile: string | null, flags: Parameters<typeof resolve
       },
     );
   };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) {
+      process.stderr.write(`${PROGRAM}: ${signal} again, exiting without waiting\n`);
+      process.exit(1);
+    }
+    stop(0);
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  void sandbox.failed.then((failure) => {
+    process.stderr.write(
+      `${PROGRAM}: ${firstLine(failure.message)}; stopping (every acknowledged command is in ${config.dataDir ?? 'the data dir'}: fix the disk and start again to recover them)\n`,
+    );
+    if (!closing) stop(3);
+  });
 }
 
 async function main(argv: readonly string[]): Promise<void> {

@@ -26,6 +26,14 @@ export interface Sandbox {
   readonly ctx: SandboxContext;
   /** The liquidity simulator, or null with simulator.enabled false (--no-simulator). */
   readonly simulator: Simulator | null;
+  /**
+   * Settles (with the cause) if the sandbox stops by itself: its journal (--data-dir) failed to
+   * write or sync, so nothing more can be made durable. It then refuses every command and closes
+   * (`close()` waits for that); every command it acknowledged is in the data dir, and a restart
+   * recovers them. Never settles otherwise.
+   */
+  readonly failed: Promise<Error>;
+  /** Stops the sandbox (once; later calls wait for the same close). */
   close(): Promise<void>;
 }
 
@@ -136,12 +144,12 @@ export async function createSandbox(config: SandboxConfig, overrides: SandboxOve
   }
   // After recovery: replayed fills are history, only live first fills move the ORDERS counts.
   trackFirstFills(ctx);
-  return { app, ctx, snapshotter };
+  return { app, ctx, snapshotter, journal };
 }
 
 /** Builds the sandbox and listens on config.host:config.port (0 = an ephemeral port). */
 export async function startSandbox(config: SandboxConfig, overrides: SandboxOverrides = {}): Promise<Sandbox> {
-  const { app, ctx, snapshotter } = await createSandbox(config, overrides);
+  const { app, ctx, snapshotter, journal } = await createSandbox(config, overrides);
   // After journal recovery and first-fill tracking (createSandbox): the first tick funds the
   // simulator's accounts and fills every book before the sandbox listens.
   let simulator: Simulator | null = null;
@@ -159,26 +167,42 @@ export async function startSandbox(config: SandboxConfig, overrides: SandboxOver
       : null;
     await simulator?.start({ timer: overrides.manualSimulator !== true });
     await app.listen({ host: config.host, port: config.port });
+    // the journal may have failed on the simulator's first tick: then nothing can start durably
+    const early = journal?.failure;
+    if (early) throw early;
   } catch (err) {
     await simulator?.stop();
+    await app.close();
+    await ctx.exchange.close();
     await ctx.limits.close();
     throw err;
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return {
-    url: `http://${host}:${port}`,
-    app,
-    ctx,
-    simulator,
-    close: async () => {
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
       await simulator?.stop();
       await app.close();
-      // Nothing executes any more: a last snapshot (written once the journal made it durable).
+      // Nothing executes any more: a last snapshot (written once the journal made it durable; none
+      // after a journal failure).
       await snapshotter?.close();
       await ctx.exchange.close();
       await ctx.limits.close();
-    },
-  };
+    })());
+  const failed = new Promise<Error>((settle) => {
+    // From the failure on, the exchange refuses every command before executing it (-1016); what
+    // executed in the failed batch answers -1007. Memory now holds state the disk does not, so the
+    // sandbox stops rather than serve it: a restart recovers exactly what was acknowledged.
+    journal?.onFailure((failure) => {
+      app.log.error(
+        { err: failure, dataDir: journal.dir },
+        'journal failed: the sandbox stops (every acknowledged command is in the data dir; restart to recover)',
+      );
+      settle(failure);
+      close().catch((err: unknown) => app.log.error({ err }, 'error while stopping after the journal failed'));
+    });
+  });
+  return { url: `http://${host}:${port}`, app, ctx, simulator, failed, close };
 }

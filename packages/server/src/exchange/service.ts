@@ -19,6 +19,11 @@ export interface Journal {
   /** Records a command the engine has applied; resolves once it is durable. */
   append(command: ExchangeCommand): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Set once the journal has failed for good (a write or sync to its file failed): nothing more can
+   * be made durable, so no command may execute any more.
+   */
+  readonly failure?: Error | null;
 }
 
 /**
@@ -86,6 +91,10 @@ export class ExchangeService {
     cmd: CommandOf<K>,
     render?: (result: CommandResults[K]) => R,
   ): Applied<R> {
+    if (this.halted) {
+      const refusal = Err.serviceShuttingDown();
+      return { ok: false, error: refusal, durable: Promise.reject(refusal) };
+    }
     const command = { kind, cmd } as ExchangeCommand;
     let result: CommandResults[K];
     try {
@@ -107,6 +116,16 @@ export class ExchangeService {
       durable.catch(() => undefined); // the rejection below is what the caller sees
       return { ok: false, error: err, durable: Promise.reject(err instanceof Error ? err : new Error(String(err))) };
     }
+  }
+
+  /**
+   * Whether commands are refused before they execute: the journal failed, so whatever executed now
+   * could not be made durable (the sandbox then shuts down; a restart recovers every acknowledged
+   * command).
+   */
+  get halted(): boolean {
+    const failure = this.journal.failure;
+    return failure !== undefined && failure !== null;
   }
 
   /**

@@ -48,7 +48,7 @@ import {
   type TailProblem,
 } from './frame.js';
 import { fsyncDir } from './fsync-dir.js';
-import { GroupCommitter, type CommitSink, type GroupCommitStats } from './group-commit.js';
+import { GroupCommitter, type CommitSink, type GroupCommitStats, type JournalFailedError } from './group-commit.js';
 import { dataEnd, SegmentFile } from './segment-file.js';
 import { isAdminJson, isAdminRecord, type JournalRecord } from './records.js';
 
@@ -159,6 +159,7 @@ export class FileJournal implements Journal {
   /** Records written to the active segment. */
   private segmentRecords = 0;
   private rotatePending = false;
+  private readonly failureListeners: ((failure: JournalFailedError) => void)[] = [];
 
   constructor(
     dir: string,
@@ -254,7 +255,9 @@ export class FileJournal implements Journal {
         fsyncSync(fd);
       }
       this.file = new SegmentFile(fd, validEnd, truncatedBytes > 0 ? validEnd : fileSize, DSYNC !== null);
-      this.committer = new GroupCommitter(this.sink(DSYNC !== null), this.options.maxBatchBytes);
+      this.committer = new GroupCommitter(this.sink(DSYNC !== null), this.options.maxBatchBytes, (failure) => {
+        for (const listener of this.failureListeners) listener(failure);
+      });
       return {
         path,
         segments: segments.length,
@@ -337,6 +340,16 @@ export class FileJournal implements Journal {
     else this.engineRecords += n;
   }
 
+  /** Set once a write or sync failed: nothing more can be made durable (every append rejects). */
+  get failure(): JournalFailedError | null {
+    return this.committer?.failed ?? null;
+  }
+
+  /** Calls `listener` once, when the journal fails for good. */
+  onFailure(listener: (failure: JournalFailedError) => void): void {
+    this.failureListeners.push(listener);
+  }
+
   /** Group-committed append of an engine command: resolves once the record is durable. */
   append(record: JournalRecord): Promise<void> {
     if (this.committer === null)
@@ -360,7 +373,13 @@ export class FileJournal implements Journal {
     const failed = this.committer.failed;
     if (failed !== null) throw failed;
     const frame = encodeFrame(record);
-    this.file!.writeSync(frame);
+    try {
+      this.file!.writeSync(frame);
+    } catch (err) {
+      // part of the frame (or of a batch written again with it) may be on disk: nothing after it
+      // could be trusted to replay, so the journal stops here
+      throw this.committer.failWith(err);
+    }
     this.count(true, 1);
     this.segmentRecords++;
     this.committer.stats.appends++;

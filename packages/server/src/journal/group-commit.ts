@@ -80,7 +80,7 @@ export class GroupCommitter {
   private queue: Batch[] = [];
   private running = false;
   private scheduled = false;
-  private failure: Error | null = null;
+  private failure: JournalFailedError | null = null;
   private idleWaiters: (() => void)[] = [];
   readonly stats: GroupCommitStats = { appends: 0, batches: 0, bytes: 0, maxBatch: 0 };
 
@@ -91,6 +91,8 @@ export class GroupCommitter {
   constructor(
     private readonly sink: CommitSink,
     private readonly maxBatchBytes = 4 << 20,
+    /** Called once, when the journal fails for good. */
+    private readonly onFail?: (failure: JournalFailedError) => void,
   ) {}
 
   /**
@@ -137,7 +139,7 @@ export class GroupCommitter {
     });
   }
 
-  get failed(): Error | null {
+  get failed(): JournalFailedError | null {
     return this.failure;
   }
 
@@ -169,6 +171,11 @@ export class GroupCommitter {
         this.fail(err, batch);
         break;
       }
+      if (this.failure !== null) {
+        // a synchronous write failed meanwhile (failWith): what this batch wrote is no more trusted
+        batch.reject(this.failure);
+        break;
+      }
       const n = batch.records;
       this.stats.batches++;
       this.stats.bytes += batch.size;
@@ -181,13 +188,25 @@ export class GroupCommitter {
     for (const done of waiters) done();
   }
 
-  private fail(err: unknown, inFlight: Batch): void {
+  /**
+   * Stops the journal for good because a write to its file outside the batches failed (a
+   * synchronous record): every queued and later append rejects. Returns the journal's failure.
+   */
+  failWith(err: unknown): JournalFailedError {
+    return this.fail(err, null);
+  }
+
+  private fail(err: unknown, inFlight: Batch | null): JournalFailedError {
+    if (this.failure !== null) return this.failure;
     const why = err instanceof Error ? err.message : String(err);
     // After a failed write or fsync the page cache can no longer be trusted: stop for good.
-    this.failure = new JournalFailedError(`journal write failed, nothing more can be made durable: ${why}`);
+    const failure = new JournalFailedError(`journal write failed, nothing more can be made durable: ${why}`);
+    this.failure = failure;
     const rest = this.queue;
     this.queue = [];
-    inFlight.reject(this.failure);
-    for (const batch of rest) batch.reject(this.failure);
+    inFlight?.reject(failure);
+    for (const batch of rest) batch.reject(failure);
+    this.onFail?.(failure);
+    return failure;
   }
 }

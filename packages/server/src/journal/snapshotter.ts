@@ -84,6 +84,8 @@ export class Snapshotter {
   private running: Promise<SnapshotResult | null> | null = null;
   private scheduled = false;
   private closed = false;
+  /** The journal wrapped (its failure rules out a last snapshot). */
+  private journal: Journal | null = null;
   /** The previous body's buffer, for the next capture (see reuseBufferMs). */
   private readonly spare: SpareBuffer;
   /**
@@ -98,6 +100,7 @@ export class Snapshotter {
 
   /** Wraps the engine's journal: every append is counted (and may schedule a snapshot). */
   wrap(inner: Journal): Journal {
+    this.journal = inner;
     return {
       append: (command: ExchangeCommand) => {
         const p = inner.append(command);
@@ -107,6 +110,9 @@ export class Snapshotter {
         return p;
       },
       close: () => inner.close(),
+      get failure() {
+        return inner.failure;
+      },
     };
   }
 
@@ -144,11 +150,15 @@ export class Snapshotter {
     return next;
   }
 
-  /** Clean shutdown: waits for a running snapshot, then takes a last one if records came since. */
+  /**
+   * Clean shutdown: waits for a running snapshot, then takes a last one if records came since —
+   * unless the journal failed (memory then holds commands the disk does not: no snapshot of them).
+   */
   async close(): Promise<SnapshotResult | null> {
     this.closed = true;
     await this.running;
-    const last = this.sinceLast === 0 ? null : await this.snapshot();
+    const failed = this.journal?.failure;
+    const last = this.sinceLast === 0 || (failed !== undefined && failed !== null) ? null : await this.snapshot();
     this.spare.close();
     return last;
   }

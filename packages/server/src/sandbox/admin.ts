@@ -7,6 +7,7 @@ import type { CommandOf, CommandResults, ExchangeCommand } from '../exchange/com
 import { sendJson } from '../http/reply.js';
 import type { WafGate } from '../http/waf-gate.js';
 import { adminDenial } from './admin-auth.js';
+import { JournalFailedError } from '../journal/group-commit.js';
 import { FaultSpecError } from './faults.js';
 
 /** A bad admin request: answered as `{"error": message}` with `status`. */
@@ -87,6 +88,10 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SandboxContext, w
           return sendJson(reply, status, await handler(req));
         } catch (err) {
           if (err instanceof AdminError) return sendJson(reply, err.status, { error: err.message });
+          // the journal failed (the sandbox is stopping): the change is not durable, or not made
+          if (err instanceof JournalFailedError) return sendJson(reply, 503, { error: err.message });
+          if (err instanceof ApiError && err.httpStatus >= 500)
+            return sendJson(reply, err.httpStatus, { error: err.msg });
           throw err;
         }
       },
@@ -101,7 +106,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SandboxContext, w
     try {
       return await ctx.exchange.submit(kind, cmd);
     } catch (err) {
-      if (err instanceof ApiError) throw new AdminError(400, err.message);
+      if (err instanceof ApiError && err.httpStatus < 500) throw new AdminError(400, err.message);
       throw err;
     }
   }
@@ -140,6 +145,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SandboxContext, w
           canTrade: body.canTrade as boolean | undefined,
         });
       } catch (err) {
+        if (err instanceof JournalFailedError) throw err;
         throw new AdminError(400, `cannot create the account: ${(err as Error).message}`);
       }
       const now = ctx.clock.now();

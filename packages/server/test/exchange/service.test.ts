@@ -28,6 +28,38 @@ describe('ExchangeService', () => {
     expect(svc.engine.accountView(1)).toEqual(ok.engine.accountView(1));
   });
 
+  it('executes nothing once the journal has failed for good: 503 -1016, before the engine, nothing journaled', async () => {
+    const appended: unknown[] = [];
+    let failure: Error | null = null;
+    const journal: Journal = {
+      append: (c) => (appended.push(c), failure === null ? Promise.resolve() : Promise.reject(failure)),
+      close: () => Promise.resolve(),
+      get failure() {
+        return failure;
+      },
+    };
+    const svc = new ExchangeService(DEFAULT_SYMBOLS, journal);
+    await svc.submit('deposit', { now: T, accountId: 1, asset: 'USDT', amount: '100000' });
+    expect(svc.halted).toBe(false);
+    failure = new Error('journal write failed, nothing more can be made durable: ENOSPC');
+    expect(svc.halted).toBe(true);
+    const before = svc.engine.accountView(1);
+    const order = { now: T, accountId: 1, symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC' } as const;
+    const refusal = { code: -1016, msg: 'This service is no longer available.', httpStatus: 503 };
+    await expect(svc.submit('placeOrder', { ...order, quantity: '0.01', price: '30000' })).rejects.toMatchObject(
+      refusal,
+    );
+    await expect(svc.submit('deposit', { now: T, accountId: 1, asset: 'BTC', amount: '1' })).rejects.toMatchObject(
+      refusal,
+    );
+    const applied = svc.apply('cancelOrder', { now: T, accountId: 1, symbol: 'BTCUSDT', orderId: 1 });
+    expect(applied).toMatchObject({ ok: false, error: refusal });
+    await expect(applied.durable).rejects.toMatchObject(refusal);
+    expect(appended).toHaveLength(1); // the first deposit only
+    expect(svc.engine.accountView(1)).toEqual(before);
+    expect(svc.engine.openOrders(1, 'BTCUSDT')).toEqual([]);
+  });
+
   it('keeps the engine refusal when a refused command cannot be journaled either', async () => {
     const svc = new ExchangeService(DEFAULT_SYMBOLS, brokenJournal);
     const refused = svc.submit('cancelOrder', { now: T, accountId: 1, symbol: 'BTCUSDT', orderId: 42 });

@@ -11,13 +11,29 @@ export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 export interface ServerProcess {
   readonly url: string;
   readonly child: ChildProcessWithoutNullStreams;
+  /** Its exit code (null when a signal ended it). */
+  readonly exited: Promise<number | null>;
+  /** What it wrote so far. */
+  output(): { readonly stdout: string; readonly stderr: string };
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+export interface ServerProcessOptions {
+  /** RLIMIT_FSIZE of the process in KiB (bash's `ulimit -f`): writes past it fail with EFBIG, as on a full disk. */
+  readonly fileSizeLimitKiB?: number;
+  readonly timeoutMs?: number;
+}
+
 /** Starts `binance-sandbox serve …` and waits for its "listening on" line. */
-export function startServerProcess(args: string[], timeoutMs = 15_000): Promise<ServerProcess> {
+export function startServerProcess(args: string[], opts: ServerProcessOptions = {}): Promise<ServerProcess> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--no-simulator', ...args], { stdio: 'pipe' });
+  const timeoutMs = opts.timeoutMs ?? 15_000;
+  const argv = [CLI, 'serve', '--port', '0', '--no-simulator', ...args];
+  const limit = opts.fileSizeLimitKiB;
+  const child =
+    limit === undefined
+      ? spawn(process.execPath, argv, { stdio: 'pipe' })
+      : spawn('bash', ['-c', `ulimit -f ${limit} && exec "$0" "$@"`, process.execPath, ...argv], { stdio: 'pipe' });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     let out = '';
@@ -35,6 +51,8 @@ export function startServerProcess(args: string[], timeoutMs = 15_000): Promise<
         resolve({
           url: m[1],
           child,
+          exited,
+          output: () => ({ stdout: out, stderr: err }),
           stop: (signal = 'SIGTERM') => {
             child.kill(signal);
             return exited;
@@ -54,7 +72,7 @@ export function startServerProcess(args: string[], timeoutMs = 15_000): Promise<
  * SIGKILLed and its dirs removed after each test. Call at the top level of the file.
  */
 export function serverProcessesOfTest(): {
-  start(args: string[]): Promise<ServerProcess>;
+  start(args: string[], opts?: ServerProcessOptions): Promise<ServerProcess>;
   tempDir(prefix: string): string;
 } {
   const dirs: string[] = [];
@@ -65,8 +83,8 @@ export function serverProcessesOfTest(): {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
   return {
-    async start(args) {
-      const s = await startServerProcess(args);
+    async start(args, opts) {
+      const s = await startServerProcess(args, opts);
       servers.push(s);
       return s;
     },

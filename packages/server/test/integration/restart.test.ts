@@ -4,74 +4,29 @@
  * 40 records run meanwhile, each followed by a journal rotation and compaction, so the restart goes
  * through a snapshot and journal segments rather than one whole journal.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeAgents, request, type HttpResponse } from '../helpers/http.js';
+import { closeAgents, request } from '../helpers/http.js';
 import { serverProcessesOfTest, type ServerProcess } from '../helpers/process.js';
-import { signedQuery, type TestAccount } from '../helpers/sign.js';
+import {
+  expectBalancesFromHistory,
+  serverClient,
+  units,
+  writeUnlimitedConfig,
+  type OrderJson,
+} from '../helpers/server-client.js';
+import type { TestAccount } from '../helpers/sign.js';
 import { JOURNAL_FILE, listSegments } from '../../src/journal/file-journal.js';
 import { listSnapshots } from '../../src/journal/snapshot.js';
 
 type Json = Record<string, unknown>;
-interface Order {
-  orderId: number;
-  clientOrderId: string;
-  price: string;
-  origQty: string;
-  executedQty: string;
-  status: string;
-  side: string;
-}
-interface Trade {
-  qty: string;
-  quoteQty: string;
-  commission: string;
-  commissionAsset: string;
-  isBuyer: boolean;
-}
 
 const processes = serverProcessesOfTest();
 afterAll(closeAgents);
 
-/** 8-decimal fixed point, exact. */
-const units = (s: string): bigint => {
-  const [i = '0', f = ''] = s.split('.');
-  return BigInt(i) * 100_000_000n + BigInt((f + '00000000').slice(0, 8));
-};
-
 function start(dataDir: string, config: string): Promise<ServerProcess> {
   return processes.start(['--data-dir', dataDir, '--snapshot-every', '40', '--config', config, '--log-level', 'error']);
-}
-
-function client(url: string) {
-  let skew = 0; // server clock − local clock (the admin clock advance survives restarts)
-  const syncClock = async () => {
-    const t0 = Date.now();
-    const { serverTime } = (await request(`${url}/api/v3/time`)).json<{ serverTime: number }>();
-    skew = serverTime - Math.round((t0 + Date.now()) / 2);
-  };
-  const api = (
-    acct: TestAccount,
-    method: string,
-    path: string,
-    params: Record<string, string | number> = {},
-  ): Promise<HttpResponse> => {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) q.set(k, String(v));
-    q.set('timestamp', String(Date.now() + skew));
-    return request(`${url}/api/v3${path}?${signedQuery(acct, q.toString())}`, {
-      method,
-      headers: { 'X-MBX-APIKEY': acct.apiKey },
-    });
-  };
-  const admin = (method: string, path: string, body?: unknown) =>
-    request(url + path, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  return { api, admin, syncClock };
 }
 
 describe('restart after SIGKILL', () => {
@@ -80,20 +35,10 @@ describe('restart after SIGKILL', () => {
     const dataDir = join(dir, 'data');
     const config = join(dir, 'config.json');
     // Limits out of the way: this test is about durability, not the ORDERS limiter.
-    writeFileSync(
-      config,
-      JSON.stringify({
-        rateLimits: [
-          { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 10_000_000 },
-          { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 10_000_000 },
-          { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 10_000_000 },
-          { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 10_000_000 },
-        ],
-      }),
-    );
+    writeUnlimitedConfig(config);
 
     let server = await start(dataDir, config);
-    let c = client(server.url);
+    let c = serverClient(server.url);
     const deposits = { USDT: '1000000', BTC: '100' };
     const buyer = (await c.admin('POST', '/sandbox/v1/accounts', { balances: deposits })).json<TestAccount>();
     const seller = (
@@ -107,7 +52,7 @@ describe('restart after SIGKILL', () => {
 
     // The stream: 6 concurrent clients, the buyer only buys and the seller only sells (no self-trades),
     // around 30000 so that some orders cross and trade; SIGKILL once 200 are acknowledged.
-    const acked = new Map<string, Order>();
+    const acked = new Map<string, OrderJson>();
     let seq = 0;
     let killed = false;
     let cut = 0; // requests in flight when the process died, or sent after: none acknowledged
@@ -134,7 +79,7 @@ describe('restart after SIGKILL', () => {
           return;
         }
         expect(res.status, res.text).toBe(200);
-        const o = res.json<Order>();
+        const o = res.json<OrderJson>();
         acked.set(o.clientOrderId, o);
         if (acked.size >= 200 && !killed) {
           killed = true;
@@ -152,17 +97,17 @@ describe('restart after SIGKILL', () => {
 
     // Restart on the same data dir.
     server = await start(dataDir, config);
-    c = client(server.url);
+    c = serverClient(server.url);
     await c.syncClock();
     const { serverTime } = (await request(`${server.url}/api/v3/time`)).json<{ serverTime: number }>();
     expect(serverTime - Date.now()).toBeGreaterThan(85_000); // the clock advance survived
 
     // Every acknowledged order is there, with its id; a final state at ack time is unchanged.
-    const all = new Map<string, Order>();
+    const all = new Map<string, OrderJson>();
     for (const acct of [buyer, seller]) {
       const res = await c.api(acct, 'GET', '/allOrders', { symbol: 'BTCUSDT', limit: 1000 });
       expect(res.status, res.text).toBe(200); // the keys (HMAC, Ed25519) still authenticate
-      for (const o of res.json<Order[]>()) all.set(o.clientOrderId, o);
+      for (const o of res.json<OrderJson[]>()) all.set(o.clientOrderId, o);
     }
     for (const [id, ack] of acked) {
       const o = all.get(id);
@@ -171,40 +116,8 @@ describe('restart after SIGKILL', () => {
       expect(units(o!.executedQty) >= units(ack.executedQty)).toBe(true);
       if (ack.status !== 'NEW' && ack.status !== 'PARTIALLY_FILLED') expect(o!.status).toBe(ack.status);
     }
-    const open = new Map<number, Order[]>();
-    for (const acct of [buyer, seller]) {
-      const res = await c.api(acct, 'GET', '/openOrders', { symbol: 'BTCUSDT' });
-      expect(res.status, res.text).toBe(200);
-      open.set(acct.accountId, res.json<Order[]>());
-      for (const o of open.get(acct.accountId)!) expect(['NEW', 'PARTIALLY_FILLED']).toContain(o.status);
-    }
-
     // Every balance is exactly what the recovered deposits, trades, commissions and open orders say.
-    for (const acct of [buyer, seller]) {
-      const trades = (await c.api(acct, 'GET', '/myTrades', { symbol: 'BTCUSDT', limit: 1000 })).json<Trade[]>();
-      expect(trades.length).toBeGreaterThan(0);
-      const expected = { USDT: units(deposits.USDT), BTC: units(deposits.BTC) };
-      for (const t of trades) {
-        const sign = t.isBuyer ? 1n : -1n;
-        expected.BTC += sign * units(t.qty);
-        expected.USDT -= sign * units(t.quoteQty);
-        expected[t.commissionAsset as 'USDT' | 'BTC'] -= units(t.commission);
-      }
-      const locked = { USDT: 0n, BTC: 0n };
-      for (const o of open.get(acct.accountId)!) {
-        const rest = units(o.origQty) - units(o.executedQty);
-        if (o.side === 'BUY') locked.USDT += (units(o.price) * rest) / 100_000_000n;
-        else locked.BTC += rest;
-      }
-      const res = await c.api(acct, 'GET', '/account');
-      expect(res.status, res.text).toBe(200);
-      const balances = res.json<{ balances: { asset: string; free: string; locked: string }[] }>().balances;
-      for (const asset of ['USDT', 'BTC'] as const) {
-        const b = balances.find((x) => x.asset === asset)!;
-        expect(units(b.free) + units(b.locked), `${asset} of account ${acct.accountId}`).toBe(expected[asset]);
-        expect(units(b.locked), `locked ${asset} of account ${acct.accountId}`).toBe(locked[asset]);
-      }
-    }
+    await expectBalancesFromHistory(c, [buyer, seller], deposits);
 
     // The RSA key (random, so only the journal knows its public key) works; trading continues with new ids.
     const idleAccount = await c.api(idle, 'GET', '/account');

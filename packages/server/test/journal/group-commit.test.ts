@@ -113,6 +113,42 @@ describe('group commit', () => {
     await expect(gc.drain()).rejects.toThrow(/EIO/);
   });
 
+  it('tells its owner once when it fails, and with the same failure every append gets', async () => {
+    const sink = new ManualSink();
+    const seen: JournalFailedError[] = [];
+    const gc = new GroupCommitter(sink, undefined, (f) => seen.push(f));
+    const a = gc.append(frame(0));
+    await until(() => sink.waiting === 1);
+    sink.failNext(new Error('ENOSPC: no space left on device'));
+    await expect(a).rejects.toThrow(/ENOSPC/);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBe(gc.failed);
+    await expect(gc.append(frame(1))).rejects.toBe(seen[0]);
+    expect(gc.failWith(new Error('EIO'))).toBe(seen[0]); // the first cause stays; no second call
+    expect(seen).toHaveLength(1);
+  });
+
+  it('failWith (a write outside the batches failed) rejects the batch in flight, what is queued and what comes later', async () => {
+    const sink = new ManualSink();
+    const seen: JournalFailedError[] = [];
+    const gc = new GroupCommitter(sink, undefined, (f) => seen.push(f));
+    const inFlight = gc.append(frame(0));
+    await until(() => sink.waiting === 1);
+    const queued = gc.append(frame(1));
+    const failure = gc.failWith(new Error('EFBIG: file too large, write'));
+    expect(failure).toBeInstanceOf(JournalFailedError);
+    expect(failure.message).toMatch(/nothing more can be made durable: EFBIG/);
+    expect(seen).toEqual([failure]);
+    await expect(queued).rejects.toBe(failure);
+    // its fsync then succeeds, yet what it wrote is not trusted any more
+    sink.complete();
+    await expect(inFlight).rejects.toBe(failure);
+    await expect(gc.append(frame(2))).rejects.toBe(failure);
+    await expect(gc.appendJson('{}')).rejects.toBe(failure);
+    await expect(gc.drain()).rejects.toBe(failure);
+    expect(sink.writes).toHaveLength(1);
+  });
+
   it('drain waits for queued appends', async () => {
     const sink = new ManualSink();
     const gc = new GroupCommitter(sink);

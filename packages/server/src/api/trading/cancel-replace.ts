@@ -62,6 +62,8 @@ export const cancelReplace: EndpointImpl = async (call) => {
   } catch (err) {
     if (!(err instanceof ApiError) || err.code !== ErrorCode.NEW_ORDER_REJECTED) throw err;
   }
+  // a stopping sandbox refuses the whole request (not two FAILURE halves): nothing was executed
+  if (ctx.exchange.halted) throw Err.serviceShuttingDown();
   const fault = ctx.faults.match(call.endpoint.method, call.endpoint.path, ['cancelReplaceHalfway'])[0];
   const failHalf = fault?.kind === 'cancelReplaceHalfway' ? fault.fail : null;
 
