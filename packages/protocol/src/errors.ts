@@ -273,6 +273,8 @@ export const Err = {
   /** An error carrying one of the fixed messages above. */
   of: (code: number, msg: string, httpStatus = 400) => new ApiError(code, msg, httpStatus),
   unknown: () => new ApiError(ErrorCode.UNKNOWN, ErrorMessage.UNKNOWN, 500),
+  /** A backend the request needs did not answer (the shared limit store): not executed. */
+  disconnected: () => new ApiError(ErrorCode.DISCONNECTED, ErrorMessage.DISCONNECTED, 503),
   /** The sandbox no longer executes anything (it is stopping): certainly not executed. */
   serviceShuttingDown: () => new ApiError(ErrorCode.SERVICE_SHUTTING_DOWN, ErrorMessage.SERVICE_SHUTTING_DOWN, 503),
   executionUnknown: (httpStatus = 503) => new ApiError(ErrorCode.TIMEOUT, ErrorMessage.TIMEOUT, httpStatus),

@@ -4,6 +4,7 @@ import { ENDPOINT_IMPLS } from '../api/index.js';
 import type { SandboxContext } from '../context.js';
 import { registerAdminRoutes } from '../sandbox/admin.js';
 import { createLimitHeaderWriter } from './limit-headers.js';
+import { createLimiterOutage } from './limiter-outage.js';
 import { NOT_FOUND_HTML, sendApiError, sendRaw } from './reply.js';
 import { createRestHandler, limitRefusal, type Gateway } from './rest-pipeline.js';
 import { createWafGate } from './waf-gate.js';
@@ -45,7 +46,12 @@ export function buildApp(ctx: SandboxContext, logLevel: string = 'silent'): Fast
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   const headers = createLimitHeaderWriter(ctx.limitTable);
-  const gateway: Gateway = { ctx, headers, waf: createWafGate(ctx, headers) };
+  const gateway: Gateway = {
+    ctx,
+    headers,
+    waf: createWafGate(ctx, headers),
+    outage: createLimiterOutage(app.log, ctx.clock),
+  };
 
   for (const endpoint of ENDPOINTS) {
     app.route({
@@ -61,7 +67,12 @@ export function buildApp(ctx: SandboxContext, logLevel: string = 'silent'): Fast
     if (verdict) return gateway.waf.block(req, reply, verdict);
     // An unknown path still costs a request and 1 weight, and a banned IP still gets its 418.
     const pending = ctx.limits.admit({ ip: req.ip, weight: 1, now: ctx.clock.now() });
-    const admitted = pending instanceof Promise ? await pending : pending;
+    let admitted;
+    try {
+      admitted = pending instanceof Promise ? await pending : pending;
+    } catch (err) {
+      return gateway.outage.refuse(reply, err);
+    }
     const list = headers.weight([], admitted.usedWeight);
     const refusal = limitRefusal(admitted, ctx);
     if (refusal) return sendApiError(reply, refusal.error, list.concat(refusal.headers));

@@ -14,6 +14,7 @@ import type { AdmitResult } from '../limits/types.js';
 import { withFaults } from '../sandbox/faults.js';
 import { authenticate } from '../security/authenticate.js';
 import type { LimitHeaderWriter } from './limit-headers.js';
+import type { LimiterOutage } from './limiter-outage.js';
 import { bodyValue } from './json-text.js';
 import { parseRawParams } from './raw-params.js';
 import { sendApiError, sendJson, type HeaderList } from './reply.js';
@@ -22,11 +23,12 @@ import type { WafGate } from './waf-gate.js';
 
 const EMPTY: RawParams = Object.freeze({});
 
-/** What every route handler shares: the WAF and the limit-header writer. */
+/** What every route handler shares: the WAF, the limit-header writer, the limit store's outages. */
 export interface Gateway {
   readonly ctx: SandboxContext;
   readonly waf: WafGate;
   readonly headers: LimitHeaderWriter;
+  readonly outage: LimiterOutage;
 }
 
 /** The outcome of everything that happens before the limiter: typed params + account, or an error. */
@@ -45,7 +47,7 @@ interface Prepared {
  * wins, as on Binance, and a refused or invalid request still costs its weight.
  */
 export function createRestHandler(endpoint: EndpointSpec, impl: EndpointImpl | undefined, gateway: Gateway) {
-  const { ctx, waf, headers } = gateway;
+  const { ctx, waf, headers, outage } = gateway;
   const { limits, clock } = ctx;
   const ordersPerRequest = endpoint.unfilledOrderCount ?? 0;
   // Fault injection (admin API /sandbox/v1/faults) around the implementation; free while none is installed.
@@ -116,7 +118,10 @@ export function createRestHandler(endpoint: EndpointSpec, impl: EndpointImpl | u
     });
     const call: Call = { req, reply, prepared, now, nominalWeight, deferWeight, countOrders };
     return pending instanceof Promise
-      ? pending.then((admitted) => afterAdmission(call, admitted))
+      ? pending.then(
+          (admitted) => afterAdmission(call, admitted),
+          (err: unknown) => outage.refuse(reply, err),
+        )
       : afterAdmission(call, pending);
   };
 
@@ -163,7 +168,12 @@ export function createRestHandler(endpoint: EndpointSpec, impl: EndpointImpl | u
     // An ORDERS refusal (CANCEL_ONLY) was already charged its weight by the limiter.
     if ((failure !== null || chargeOnSuccess) && call.deferWeight && admitted.outcome === 'ok') {
       const charged = limits.charge(call.req.ip, call.nominalWeight, call.now);
-      if (charged instanceof Promise) return charged.then((used) => respond(call, admitted, used, failure, body));
+      if (charged instanceof Promise)
+        return charged.then(
+          (used) => respond(call, admitted, used, failure, body),
+          // executed already: its outcome is the answer, with the weight as admitted
+          (err: unknown) => (outage.note(err), respond(call, admitted, admitted.usedWeight, failure, body)),
+        );
       return respond(call, admitted, charged, failure, body);
     }
     return respond(call, admitted, admitted.usedWeight, failure, body);

@@ -33,6 +33,8 @@ const COMMAND = 'bsbxLimits';
 /** Doubles per operation in the packed operation string (see redis-admit.lua.ts). */
 const OP_WORDS = 7;
 const DEFAULT_MAX_BATCH = 100;
+/** Longest wait for one batch of limiter decisions before its requests are refused. */
+const COMMAND_TIMEOUT_MS = 5_000;
 /** Longest bucket accepted: a year (real tables need 5 minutes for IPs and 1 day for accounts). */
 const MAX_BUCKET_MS = 366 * 86_400_000;
 const LITTLE_ENDIAN = endianness() === 'LE';
@@ -243,7 +245,17 @@ export class RedisLimitStore implements LimitStore {
     let lastError: Error | undefined;
     let redis: Redis;
     try {
-      redis = new Redis(url, { lazyConnect: true, connectTimeout: timeout });
+      redis = new Redis(url, {
+        lazyConnect: true,
+        connectTimeout: timeout,
+        // While Redis is away a request fails at once (503 -1001, http/limiter-outage.ts) instead
+        // of waiting for 20 reconnection attempts (~10 s): nothing is queued while disconnected,
+        // a command in flight when the connection drops is refused after one reconnection attempt,
+        // and one that a Redis accepts but does not answer after COMMAND_TIMEOUT_MS.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        commandTimeout: COMMAND_TIMEOUT_MS,
+      });
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${reason}`, { cause: err });

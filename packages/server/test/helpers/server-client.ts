@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { request, type HttpResponse } from './http.js';
+import { UNREACHABLE_LIMITS } from './sandbox.js';
 import { signedQuery, type TestAccount } from './sign.js';
 
 /** 8-decimal fixed point, exact. */
@@ -16,17 +17,7 @@ export const units = (s: string): bigint => {
 
 /** Writes a config file that puts every limit out of the way (tests about durability, not limits). */
 export function writeUnlimitedConfig(path: string): void {
-  writeFileSync(
-    path,
-    JSON.stringify({
-      rateLimits: [
-        { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 10_000_000 },
-        { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 10_000_000 },
-        { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 10_000_000 },
-        { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 10_000_000 },
-      ],
-    }),
-  );
+  writeFileSync(path, JSON.stringify({ rateLimits: UNREACHABLE_LIMITS }));
 }
 
 export interface OrderJson {
