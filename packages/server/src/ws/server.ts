@@ -8,6 +8,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
+import { Err } from '@binance-sandbox/protocol';
 import type { SandboxContext } from '../context.js';
 import type { WsConfig } from '../config.js';
 import { DEFAULT_WS_CONFIG } from '../config.js';
@@ -217,13 +218,13 @@ export class WsServer implements StreamHubView {
         windowMs: c.maxConnectionAttemptsWindowMs,
       });
     } catch {
-      refuse(socket, 500, 'Internal Server Error', '');
+      refuseUnavailable(socket);
       return;
     }
     if (admitted instanceof Promise) {
       admitted.then(
         (r) => this.afterAdmit(req, socket, head, ip, r),
-        () => refuse(socket, 500, 'Internal Server Error', ''),
+        () => refuseUnavailable(socket),
       );
     } else this.afterAdmit(req, socket, head, ip, admitted);
   };
@@ -681,6 +682,11 @@ export class WsServer implements StreamHubView {
 }
 
 /** Answers a handshake with a plain HTTP response and closes the socket. */
+/** The limit store did not answer (Redis unreachable): the REST API's 503 -1001, before the upgrade. */
+function refuseUnavailable(socket: Duplex): void {
+  refuse(socket, 503, 'Service Unavailable', JSON.stringify(Err.disconnected().toJSON()));
+}
+
 function refuse(
   socket: Duplex,
   status: number,

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
+import { WebSocket } from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeAgents, type HttpResponse } from '../helpers/http.js';
 import { limitParams, startTestSandbox } from '../helpers/sandbox.js';
@@ -84,6 +85,19 @@ describe('the shared limit store away and back', () => {
       expectRefused(await order());
       expectRefused(await sb.call('/api/v3/no-such-endpoint'));
       expect(Date.now() - cutAt).toBeLessThan(5_000);
+      // a WebSocket handshake too (its connection attempts are counted in the same store)
+      const handshake = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const ws = new WebSocket(`${sb.url.replace('http', 'ws')}/ws/btcusdt@trade`);
+        ws.on('unexpected-response', (_req, res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        ws.on('open', () => reject(new Error('the handshake succeeded')));
+        ws.on('error', () => undefined);
+      });
+      expect(handshake.status).toBe(503);
+      expect(JSON.parse(handshake.body)).toEqual(REFUSED);
       // nothing executed: the one order placed before the outage is the only one
       expect(sb.ctx.exchange.engine.openOrders(trader.accountId, 'BTCUSDT')).toHaveLength(1);
 
