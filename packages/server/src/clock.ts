@@ -7,14 +7,36 @@ export interface Clock {
   now(): number;
 }
 
-/** Wall-clock time plus an offset that the admin API can advance (never move backwards). */
+/**
+ * Wall-clock time plus an offset that the admin API can advance. It never goes back: when the wall
+ * clock steps back (an NTP correction, a VM's clock set right), the step is added to the offset, so
+ * trades, orders and klines keep ascending times; `notBefore` does the same for a restart on a data
+ * dir whose last command is later than the wall clock.
+ */
 export class SandboxClock implements Clock {
   private offsetMs = 0;
+  /** The latest time given out. */
+  private last = -Infinity;
 
   constructor(private readonly wall: () => number = Date.now) {}
 
   now(): number {
-    return this.wall() + this.offsetMs;
+    let t = this.wall() + this.offsetMs;
+    if (t < this.last) {
+      this.offsetMs += this.last - t;
+      t = this.last;
+    }
+    this.last = t;
+    return t;
+  }
+
+  /** From now on, no time earlier than `t` (the clock then runs on from `t`). */
+  notBefore(t: number): void {
+    const behind = t - this.now();
+    if (behind > 0) {
+      this.offsetMs += behind;
+      this.last = t;
+    }
   }
 
   /** Fast-forward by `ms` (≥ 0) and return the new time. */

@@ -10,6 +10,8 @@ import type { AccountRegistry } from './security/accounts.js';
 /** A clock the admin API can move forward. */
 export interface AdvanceableClock extends Clock {
   advance(ms: number): number;
+  /** A real-time clock: from now on no time earlier than `t` (a test's manual clock may ignore it). */
+  notBefore?(t: number): void;
 }
 
 /** Everything a request handler may reach; built once per sandbox. */

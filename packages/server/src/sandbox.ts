@@ -78,6 +78,7 @@ export async function createSandbox(config: SandboxConfig, overrides: SandboxOve
           market: market.exportState(),
           accounts: exportRegistry(accounts),
           clockAdvancedMs: (clock as JournaledClock).advanced,
+          clockNow: clock.now(),
         }),
         log: { info: (f, m) => app.log.info(f, m), error: (f, m) => app.log.error(f, m) },
         segments: journal,

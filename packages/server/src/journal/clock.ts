@@ -33,6 +33,11 @@ export class JournaledClock implements AdvanceableClock {
     this.advancedMs += record.ms;
   }
 
+  /** Recovery: the time of the last command recovered, which the clock must not go back behind. */
+  notBefore(t: number): void {
+    this.inner.notBefore?.(t);
+  }
+
   /** Everything advanced so far (snapshots). */
   get advanced(): number {
     return this.advancedMs;

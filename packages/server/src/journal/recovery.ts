@@ -79,6 +79,8 @@ export function recoverInto(
     else engineRecords++;
     return true;
   };
+  // the time of the latest command recovered: the clock goes on from there at least
+  let latest = loaded?.data.clockNow ?? -Infinity;
   const apply = (record: JournalRecord): void => {
     if (isAdminRecord(record)) {
       if (++adminRecords <= skipAdmin) return;
@@ -87,6 +89,7 @@ export function recoverInto(
     } else {
       if (++engineRecords <= skipEngine) return;
       state.exchange.replay(record);
+      if (record.cmd.now > latest) latest = record.cmd.now;
     }
     replayed++;
   };
@@ -98,6 +101,7 @@ export function recoverInto(
         `(move the snapshot files away to start from the journal alone)`,
     );
   }
+  if (latest > -Infinity) state.clock.notBefore(latest);
   state.accounts.attach((record) => {
     journal.appendSync(record);
     onAdminRecord();

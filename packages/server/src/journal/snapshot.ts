@@ -53,6 +53,8 @@ export interface SnapshotData {
   readonly accounts: readonly ApiKeyRecord[];
   /** Total clock advance (ms). */
   readonly clockAdvancedMs: number;
+  /** The sandbox clock when the snapshot was taken (absent in older snapshots). */
+  readonly clockNow?: number;
 }
 
 export interface LoadedSnapshot {
