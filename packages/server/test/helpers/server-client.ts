@@ -20,6 +20,15 @@ export function writeUnlimitedConfig(path: string): void {
   writeFileSync(path, JSON.stringify({ rateLimits: UNREACHABLE_LIMITS }));
 }
 
+/**
+ * The price of order `i` of a durability test's stream: even orders buy, odd ones sell, around
+ * 30 000 so that some cross and trade.
+ */
+export function streamPrice(i: number): string {
+  const buy = i % 2 === 0;
+  return (30_000 + (buy ? 1 : -1) * ((i * 37) % 11) - (buy ? 3 : -3)).toFixed(2);
+}
+
 export interface OrderJson {
   orderId: number;
   clientOrderId: string;
@@ -51,7 +60,7 @@ export function serverClient(url: string) {
     acct: TestAccount,
     method: string,
     path: string,
-    params: Record<string, string | number> = {},
+    params: Record<string, string | number | boolean> = {},
   ): Promise<HttpResponse> => {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) q.set(k, String(v));

@@ -12,9 +12,11 @@ import { serverProcessesOfTest, type ServerProcess } from '../helpers/process.js
 import {
   expectBalancesFromHistory,
   serverClient,
+  streamPrice,
   writeUnlimitedConfig,
   type OrderJson,
 } from '../helpers/server-client.js';
+import { limitParams } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
 
 const processes = serverProcessesOfTest();
@@ -78,16 +80,15 @@ describe('a journal that fails to write (disk full)', () => {
         const buy = i % 2 === 0;
         const id = `w${w}-${i}`;
         const res: HttpResponse | null = await c
-          .api(buy ? buyer : seller, 'POST', '/order', {
-            symbol: 'BTCUSDT',
-            side: buy ? 'BUY' : 'SELL',
-            type: 'LIMIT',
-            timeInForce: 'GTC',
-            quantity: '0.01000',
-            price: (30_000 + (buy ? 1 : -1) * ((i * 37) % 11) - (buy ? 3 : -3)).toFixed(2),
-            newClientOrderId: id,
-            newOrderRespType: 'RESULT',
-          })
+          .api(
+            buy ? buyer : seller,
+            'POST',
+            '/order',
+            limitParams(buy ? 'BUY' : 'SELL', '0.01000', streamPrice(i), {
+              newClientOrderId: id,
+              newOrderRespType: 'RESULT',
+            }),
+          )
           .catch(() => null); // the connection closed as the sandbox stopped: no answer
         if (res === null) {
           cut++;
@@ -131,14 +132,7 @@ describe('a journal that fails to write (disk full)', () => {
     // (an order answered -1007 may or may not be there: its execution status is unknown)
     expect(all.size).toBeLessThanOrEqual(acked.size + unknown.length + cut);
     await expectBalancesFromHistory(c, [buyer, seller], deposits);
-    const next = await c.api(buyer, 'POST', '/order', {
-      symbol: 'BTCUSDT',
-      side: 'BUY',
-      type: 'LIMIT',
-      timeInForce: 'GTC',
-      quantity: '0.01000',
-      price: '29000.00',
-    });
+    const next = await c.api(buyer, 'POST', '/order', limitParams('BUY', '0.01000', '29000.00'));
     expect(next.status, next.text).toBe(200);
     expect(await server.stop('SIGTERM')).toBe(0);
   });

@@ -12,10 +12,12 @@ import { serverProcessesOfTest, type ServerProcess } from '../helpers/process.js
 import {
   expectBalancesFromHistory,
   serverClient,
+  streamPrice,
   units,
   writeUnlimitedConfig,
   type OrderJson,
 } from '../helpers/server-client.js';
+import { limitParams } from '../helpers/sandbox.js';
 import type { TestAccount } from '../helpers/sign.js';
 import { JOURNAL_FILE, listSegments } from '../../src/journal/file-journal.js';
 import { listSnapshots } from '../../src/journal/snapshot.js';
@@ -61,18 +63,17 @@ describe('restart after SIGKILL', () => {
       for (;;) {
         const i = seq++;
         const buy = i % 2 === 0;
-        const price = (30_000 + (buy ? 1 : -1) * ((i * 37) % 11) - (buy ? 3 : -3)).toFixed(2);
         const res = await c
-          .api(buy ? buyer : seller, 'POST', '/order', {
-            symbol: 'BTCUSDT',
-            side: buy ? 'BUY' : 'SELL',
-            type: 'LIMIT',
-            timeInForce: i % 5 === 0 ? 'IOC' : 'GTC',
-            quantity: '0.01000',
-            price,
-            newClientOrderId: `w${w}-${i}`,
-            newOrderRespType: 'RESULT',
-          })
+          .api(
+            buy ? buyer : seller,
+            'POST',
+            '/order',
+            limitParams(buy ? 'BUY' : 'SELL', '0.01000', streamPrice(i), {
+              timeInForce: i % 5 === 0 ? 'IOC' : 'GTC',
+              newClientOrderId: `w${w}-${i}`,
+              newOrderRespType: 'RESULT',
+            }),
+          )
           .catch(() => null); // cut by the kill: unknown outcome, not acknowledged
         if (res === null) {
           cut++;
@@ -122,14 +123,7 @@ describe('restart after SIGKILL', () => {
     // The RSA key (random, so only the journal knows its public key) works; trading continues with new ids.
     const idleAccount = await c.api(idle, 'GET', '/account');
     expect(idleAccount.status, idleAccount.text).toBe(200);
-    const next = await c.api(buyer, 'POST', '/order', {
-      symbol: 'BTCUSDT',
-      side: 'BUY',
-      type: 'LIMIT',
-      timeInForce: 'GTC',
-      quantity: '0.01000',
-      price: '29000.00',
-    });
+    const next = await c.api(buyer, 'POST', '/order', limitParams('BUY', '0.01000', '29000.00'));
     expect(next.status, next.text).toBe(200);
     expect(next.json<Json>().orderId).toBeGreaterThan(Math.max(...[...all.values()].map((o) => o.orderId)));
     // New accounts continue the sequence.
