@@ -23,7 +23,7 @@ import {
   UNIT_N,
 } from '../packages/server/dist/engine/index.js';
 import { runOurs } from './engine.js';
-import { ACCOUNTS, generate, OpStream } from './engine-stream.js';
+import { ACCOUNTS, opStream, type OpStream } from './engine-stream.js';
 import { median, type BenchResult } from './lib.js';
 
 type InfoResult = Omit<BenchResult, 'target'> & { readonly target: null };
@@ -480,7 +480,7 @@ export function runFloor(ops: OpStream): FloorRun {
 export async function run(opts: { ops?: number; rounds?: number } = {}): Promise<InfoResult> {
   const n = opts.ops ?? 1_000_000;
   const rounds = opts.rounds ?? 3;
-  const ops = new OpStream(generate(n));
+  const ops = opStream(n);
   const floorRates: number[] = [];
   const engineRates: number[] = [];
   for (let r = 0; r < rounds; r++) {

@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { DEFAULT_SYMBOLS } from '@binance-sandbox/protocol';
 import { OrderBook } from 'nodejs-order-book';
 import { Exchange } from '../packages/server/dist/engine/index.js';
-import { ACCOUNTS, generate, OpStream } from './engine-stream.js';
+import { ACCOUNTS, opStream, type OpStream } from './engine-stream.js';
 
 interface EngineRun {
   seconds: number;
@@ -113,7 +113,7 @@ export async function run(opts: { ops?: number; baselineOps?: number; rounds?: n
   const n = opts.ops ?? 1_000_000;
   const nb = Math.min(opts.baselineOps ?? n, n);
   const rounds = opts.rounds ?? 3;
-  const ops = new OpStream(generate(n));
+  const ops = opStream(n);
   // The headline is the configuration the server runs: retainHistory on (GET order / allOrders /
   // myTrades are served from the engine's memory). The lean configuration (history from the journal's
   // read model instead) is printed next to it.
