@@ -16,7 +16,7 @@ import { MarketData } from './market/market-data.js';
 import { FaultInjector } from './sandbox/faults.js';
 import { AccountRegistry } from './security/accounts.js';
 import { trackFirstFills } from './api/trading/order-count.js';
-import { Simulator } from './simulator/index.js';
+import { SIM_MAKER_ACCOUNT_ID, SIM_TAKER_ACCOUNT_ID, Simulator } from './simulator/index.js';
 import { attachWebSockets } from './ws/index.js';
 
 export interface Sandbox {
@@ -106,6 +106,7 @@ export async function createSandbox(config: SandboxConfig, overrides: SandboxOve
   };
   const app = buildApp(ctx, config.logLevel);
   attachWebSockets(app, ctx); // WebSocket streams on the same port; closed with the app
+  let fresh = true;
   if (journal && snapshotter) {
     // Recovery: the newest valid snapshot, then the journal records after it (read models
     // subscribed to engine events rebuild too), before anything can listen; then every change is
@@ -122,6 +123,7 @@ export async function createSandbox(config: SandboxConfig, overrides: SandboxOve
         () => snapshotter.adminRecorded(),
       );
       snapshotter.recovered(info.engineRecords, info.adminRecords, info.replayed, info.snapshot ?? undefined);
+      fresh = info.engineRecords === 0;
       app.log.info(
         {
           journal: info.path,
@@ -139,6 +141,21 @@ export async function createSandbox(config: SandboxConfig, overrides: SandboxOve
       );
     } catch (err) {
       await journal.close();
+      await limits.close();
+      throw err;
+    }
+  }
+  // A new exchange: the simulator's accounts (no API keys: nobody can look their orders up) become
+  // transient before they trade, so their day-long trading keeps no order rows. Journaled as the
+  // first command: a data dir made before this existed replays with its orderIds as they were.
+  if (fresh) {
+    try {
+      await exchange.submit('markTransient', {
+        now: clock.now(),
+        accountIds: [SIM_MAKER_ACCOUNT_ID, SIM_TAKER_ACCOUNT_ID],
+      });
+    } catch (err) {
+      await journal?.close();
       await limits.close();
       throw err;
     }

@@ -120,6 +120,11 @@ export class Account {
   openLists = 0;
   /** updateTime as restored from a snapshot (before any balance changed since). */
   private restoredUpdateTime = 0;
+  /**
+   * A system account nobody can sign for (the simulator's): its closed orders are not kept as history
+   * and their orderIds are reused by its later orders (EngineCore.markTransient).
+   */
+  transient = false;
   constructor(
     readonly id: AccountId,
     /** Rates in units of 1e-8 (0.001 → 100000n). */
@@ -209,10 +214,13 @@ export class SymbolAccount implements IdList {
     private readonly t: OrderTable,
   ) {
     this.accountId = acct.id;
+    this.transient = acct.transient;
     this.baseRow = baseBal.slot * BW;
     this.quoteRow = quoteBal.slot * BW;
   }
   readonly accountId: AccountId;
+  /** Its account's (fixed before the account first trades: EngineCore.markTransient). */
+  readonly transient: boolean;
   /** Offsets of its base and quote balances' rows in store.b. */
   readonly baseRow: number;
   readonly quoteRow: number;

@@ -133,6 +133,10 @@ export class EngineCore {
   cidSeq = 0;
   /** Orders by the sequence of their generated client order id. */
   readonly genIds = new GeneratedIds();
+  /** Accounts whose closed orders are not history and whose orderIds are reused (markTransient). */
+  readonly transientIds = new Set<AccountId>();
+  /** Symbols whose `releasing` orderIds become free at the next command. */
+  readonly releasingSyms: SymbolState[] = [];
   executionId = 0;
   /** OTO lists whose working order filled in the current command: their pending orders go live. */
   activations: OrderList[] = [];
@@ -199,6 +203,8 @@ export class EngineCore {
       retain: this.retain,
       seed: this.seed,
       counters: { seq: this.seq, cidSeq: this.cidSeq, executionId: this.executionId },
+      transientIds: this.transientIds,
+      releasingSyms: this.releasingSyms,
     };
   }
 
@@ -208,6 +214,7 @@ export class EngineCore {
     let a = this.accounts.get(id);
     if (a === undefined) {
       a = new Account(id, this.makerRate, this.takerRate, this.store);
+      a.transient = this.transientIds.has(id);
       this.accounts.set(id, a);
     }
     return a;
@@ -243,8 +250,53 @@ export class EngineCore {
 
   // ==== command bookkeeping ===================================================================
 
+  /**
+   * Makes accounts transient from now on (journaled, so a replay reuses the same orderIds): system
+   * accounts nobody can sign for, whose orders nobody can look up, and which trade all day. Their
+   * orders closed from now on leave no history (no GET order, allOrders or myTrades rows) and their
+   * rows are reused by their later orders — the rest of each trade (the public trade, the other
+   * side's history) stays. Without this, every simulator order would keep its row for good.
+   */
+  markTransient(ids: readonly AccountId[]): void {
+    for (const id of ids) {
+      const a = this.accounts.get(id);
+      // its orders so far would be history whose orderIds get reused
+      if (a !== undefined && a.symbolAccounts.length > 0) throw new Error(`account ${id} has traded already`);
+      this.transientIds.add(id);
+      if (a !== undefined) a.transient = true;
+    }
+  }
+
+  /**
+   * Frees the orderIds that the previous command released: what is kept by orderId outside the row
+   * goes (that command's events, read by now, needed it).
+   */
+  private freeReleased(): void {
+    for (const s of this.releasingSyms) {
+      const t = s.table;
+      for (const id of s.releasing) {
+        t.extras.delete(id);
+        if (t.cidSeq[id] === 0) t.cids.delete(id);
+        s.amendments.delete(id);
+        s.trails.delete(id);
+        s.pegs.delete(id);
+        s.freeIds.push(id);
+      }
+      s.releasing.length = 0;
+    }
+    this.releasingSyms.length = 0;
+  }
+
+  /** A closed order of a transient account: its orderId is reused from the next command on. */
+  private release(s: SymbolState, o: Order): void {
+    if (s.table.floors?.has(o.orderId) === true) return; // an SOR order: its allocations keep naming it
+    if (s.releasing.length === 0) this.releasingSyms.push(s);
+    s.releasing.push(o.orderId);
+  }
+
   begin(now: number): void {
     this.seq++;
+    if (this.releasingSyms.length !== 0) this.freeReleased();
     // (setting length is a builtin call even when it changes nothing)
     if (this.activations.length !== 0) this.activations.length = 0;
     this.now = now;
@@ -444,9 +496,10 @@ export class EngineCore {
     const generated = d.clientOrderId === undefined ? ++this.cidSeq : 0;
     // generated ids past 2^32 are not decodable (ids.ts): kept as strings and indexed like client ones
     const indexed = generated > 0 && generated < 4294967296;
+    const transient = sa.transient;
     const o = s.table.insert(
       d,
-      s.nextOrderId++,
+      transient && s.freeIds.length > 0 ? (s.freeIds.pop() as number) : s.nextOrderId++,
       orderListId,
       indexed ? null : (d.clientOrderId ?? clientOrderId(this.seed, generated)),
       sa,
@@ -455,7 +508,7 @@ export class EngineCore {
     sa.addOpen(o);
     if (indexed) this.genIds.set(generated, s.index, o.orderId);
     else sa.indexClientId(o.clientOrderId, o.orderId);
-    if (this.retain) sa.addOrder(s.orderChains, o.orderId);
+    if (this.retain && !transient) sa.addOrder(s.orderChains, o.orderId);
     if (d.trailingDelta > 0) {
       o.trail = newTrail(s, o.orderId, d.trailingDelta);
       if (!pending) armTrail(this, s, o);
@@ -680,8 +733,8 @@ export class EngineCore {
     this.words.trade(tradeId, price, qU, quote, isBuyerMaker, buy, sell, commBase, commQuote);
     if (this.retain) {
       s.tradeArchive.record(tradeId, price, qU, quote, this.now, isBuyerMaker, buy, sell, commBase, commQuote);
-      bsa.addTrade(s.tradeChains, tradeId * 2);
-      ssa.addTrade(s.tradeChains, tradeId * 2 + 1);
+      if (!bsa.transient) bsa.addTrade(s.tradeChains, tradeId * 2);
+      if (!ssa.transient) ssa.addTrade(s.tradeChains, tradeId * 2 + 1);
     }
     s.lastT = p;
     if (s.trailing > 0) trackTrails(this, s, p);
@@ -785,12 +838,14 @@ export class EngineCore {
     if (o.list === null) {
       // legs stay present (their list refers to them); the rest stays as history or, lean, is forgotten
       const t = s.table;
+      const keep = this.retain && !sa.transient;
       const f = (t.flags[o.orderId] as number) & ~PRESENT;
-      t.flags[o.orderId] = this.retain ? f | HISTORY : f;
-      if (!this.retain) {
+      t.flags[o.orderId] = keep ? f | HISTORY : f;
+      if (!keep) {
         if (o.cidSeq > 0) this.genIds.clear(o.cidSeq);
         else sa.unindexClientId(o.clientOrderId, o.orderId);
       }
+      if (sa.transient) this.release(s, o);
     }
     if (o.lockB === 0n) {
       const d = o.lockN;

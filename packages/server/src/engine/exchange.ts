@@ -124,6 +124,15 @@ export class Exchange {
     );
   }
 
+  /**
+   * Makes accounts transient: system accounts nobody can sign for (the simulator's). Their orders
+   * closed from now on leave no history and their orderIds are reused by their later orders, so
+   * their trading all day keeps no memory beyond its trades. Before the accounts trade.
+   */
+  markTransient(accountIds: readonly AccountId[]): void {
+    this.core.markTransient(accountIds);
+  }
+
   /** Credits `amount` (decimal string) of `asset`. */
   deposit(cmd: { now: number; accountId: AccountId; asset: string; amount: string }): EngineEvent[] {
     return this.adjust(cmd.now, cmd.accountId, cmd.asset, bigAmount(cmd.amount, 'amount', 8));

@@ -49,6 +49,8 @@ export interface EngineInternals {
   readonly retain: boolean;
   readonly seed: number;
   readonly counters: EngineCounters;
+  readonly transientIds: Set<AccountId>;
+  readonly releasingSyms: SymbolState[];
 }
 
 /** asset, free, locked, pending free delta, pending locked delta. */
@@ -84,6 +86,8 @@ export interface SymbolAccountState {
   /** Retained history lists: [head, tail, length] (links in SymbolData.orderChains / tradeChains). */
   readonly orders: readonly [number, number, number];
   readonly trades: readonly [number, number, number];
+  /** A transient account's open orders in acceptance order (its orderIds are reused: not their order). */
+  readonly open?: readonly number[];
   /** How many entries of its symbol's `clientIds` are its byClientId (version 4; 5 names the account per entry). */
   readonly clientIdCount?: number;
   /** byClientId: client order ids and the orderIds they name (versions 2 and 3). */
@@ -138,6 +142,9 @@ export interface SymbolDataBase {
   readonly blockTrades?: readonly BlockTradeEvent[];
   /** Trading status set through the admin API (absent: the definition's). */
   readonly status?: SymbolStatus;
+  /** Transient accounts' orderIds free for reuse, and those the last command released (absent: none). */
+  readonly freeIds?: readonly number[];
+  readonly releasing?: readonly number[];
 }
 
 interface SymbolData extends SymbolDataBase {
@@ -159,6 +166,8 @@ export interface EngineState {
   readonly genIds: GeneratedIdsState;
   /** What the SOR allocator holds per asset (absent: nothing, or taken before SOR existed). */
   readonly allocatorNet?: readonly (readonly [string, bigint])[];
+  /** Transient accounts (EngineCore.markTransient; absent: none). */
+  readonly transient?: readonly AccountId[];
 }
 
 // ---- export -----------------------------------------------------------------------------------------
@@ -174,6 +183,7 @@ export function exportEngine(x: EngineInternals): EngineState {
     symbols: [...x.symbols.values()].map((s) => exportSymbol(s, x.retain)),
     genIds: x.genIds.exportState([...x.symbols.keys()], x.counters.cidSeq + 1),
     ...(x.allocatorNet.size > 0 ? { allocatorNet: [...x.allocatorNet.entries()] } : {}),
+    ...(x.transientIds.size > 0 ? { transient: [...x.transientIds] } : {}),
   };
 }
 
@@ -191,6 +201,7 @@ function exportSymbolAccounts(s: SymbolState): Pick<SymbolData, 'symbolAccounts'
       prevented: [...sa.prevented],
       orders: [sa.firstOrder, sa.lastOrder, sa.orderCount],
       trades: [sa.firstTrade, sa.lastTrade, sa.tradeCount],
+      ...(sa.transient ? { open: sa.openIds() } : {}),
     });
   }
   return { symbolAccounts, clientIds: s.table.indexLog.pack(s.accounts.values()) };
@@ -222,6 +233,8 @@ function exportSymbol(s: SymbolState, retain: boolean): SymbolData {
     ...(s.sor === null ? {} : { sor: s.sor.exportState() }),
     ...(s.blockTrades.length === 0 ? {} : { blockTrades: [...s.blockTrades] }),
     ...(s.status === s.c.def.status ? {} : { status: s.status }),
+    ...(s.freeIds.length === 0 ? {} : { freeIds: [...s.freeIds] }),
+    ...(s.releasing.length === 0 ? {} : { releasing: [...s.releasing] }),
   };
 }
 
@@ -259,7 +272,12 @@ export function importEngine(state: EngineState, x: EngineInternals): EngineCoun
     throw new Error('engine state was taken with other engine options (retainHistory / seed)');
   if (x.accounts.size > 0 || x.counters.seq !== 0)
     throw new Error('engine state can only be imported into a fresh engine');
-  for (const a of state.accounts) x.accounts.set(a.id, importAccount(a, x.store));
+  for (const id of state.transient ?? []) x.transientIds.add(id);
+  for (const a of state.accounts) {
+    const acct = importAccount(a, x.store);
+    acct.transient = x.transientIds.has(a.id);
+    x.accounts.set(a.id, acct);
+  }
   for (const [asset, fee] of state.fees) x.fees.set(asset, fee);
   for (const [asset, v] of state.allocatorNet ?? []) x.allocatorNet.set(asset, v);
   x.genIds.importState(state.genIds, (name) => x.symbols.get(name)?.index ?? -1);
@@ -268,6 +286,9 @@ export function importEngine(state: EngineState, x: EngineInternals): EngineCoun
     if (s === undefined) throw new Error(`engine state has symbol ${d.symbol}, which is not configured`);
     if (state.version === 2) importSymbolV2(d as SymbolDataV2, s, x);
     else importSymbol(d as SymbolData, s, x.accounts);
+    s.freeIds.push(...(d.freeIds ?? []));
+    s.releasing.push(...(d.releasing ?? []));
+    if (s.releasing.length > 0) x.releasingSyms.push(s);
   }
   return { ...state.counters };
 }
@@ -289,10 +310,15 @@ function importSymbol(d: SymbolData, s: SymbolState, accounts: Map<AccountId, Ac
   importSymbolAccounts(d, s, accounts);
   const t = s.table;
   t.importState(d.orders);
-  // the accounts' open-order lists and counts, in orderId (= acceptance) order
+  // the accounts' open-order lists and counts, in orderId (= acceptance) order; a transient
+  // account's (orderIds reused) in the order exported
   for (let id = 1; id < d.orders.rows; id++)
-    if (((t.flags[id] as number) & OPEN) !== 0)
-      (t.accounts[t.acct[id] as number] as SymbolAccount).addOpen(new Order(t, id));
+    if (((t.flags[id] as number) & OPEN) !== 0) {
+      const sa = t.accounts[t.acct[id] as number] as SymbolAccount;
+      if (!sa.transient) sa.addOpen(new Order(t, id));
+    }
+  for (const sad of d.symbolAccounts)
+    for (const id of sad.open ?? []) (s.accounts.get(sad.accountId) as SymbolAccount).addOpen(new Order(t, id));
   importSide(d.bids, s.bids);
   importSide(d.asks, s.asks);
   importSymbolRest(d, s);

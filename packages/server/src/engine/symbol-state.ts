@@ -62,6 +62,12 @@ export class SymbolState {
   orderChains = new Chains();
   tradeChains = new Chains();
   nextOrderId = 1;
+  /**
+   * OrderIds of transient accounts' closed orders, for their next orders to reuse (last first), and
+   * those closed by the current command (free from the next one: its events still read their rows).
+   */
+  readonly freeIds: number[] = [];
+  readonly releasing: number[] = [];
   nextTradeId = 1;
   nextListId = 1;
   nextPreventedId = 1;

@@ -41,7 +41,14 @@ export type ExchangeCommand =
   | { readonly kind: 'setCommission'; readonly cmd: CommissionCommand }
   | { readonly kind: 'setReferencePrice'; readonly cmd: ReferencePriceCommand }
   | { readonly kind: 'reportBlockTrade'; readonly cmd: BlockTradeCommand }
-  | { readonly kind: 'setSymbolStatus'; readonly cmd: SymbolStatusCommand };
+  | { readonly kind: 'setSymbolStatus'; readonly cmd: SymbolStatusCommand }
+  | { readonly kind: 'markTransient'; readonly cmd: TransientCommand };
+
+/** Makes system accounts transient (Exchange.markTransient): journaled, so replays reuse the same orderIds. */
+export interface TransientCommand {
+  readonly now: number;
+  readonly accountIds: readonly number[];
+}
 
 export interface BalanceCommand {
   readonly now: number;
@@ -105,6 +112,7 @@ export interface CommandResults {
   setReferencePrice: { events: readonly EngineEvent[] };
   reportBlockTrade: { events: readonly EngineEvent[] };
   setSymbolStatus: { events: readonly EngineEvent[] };
+  markTransient: { events: readonly EngineEvent[] };
 }
 
 export type CommandOf<K extends ExchangeCommand['kind']> = Extract<ExchangeCommand, { kind: K }>['cmd'];
@@ -147,5 +155,8 @@ export function applyCommand(engine: Exchange, command: ExchangeCommand): Comman
       return { events: engine.reportBlockTrade(command.cmd) };
     case 'setSymbolStatus':
       return { events: engine.setSymbolStatus(command.cmd) };
+    case 'markTransient':
+      engine.markTransient(command.cmd.accountIds);
+      return { events: [] };
   }
 }

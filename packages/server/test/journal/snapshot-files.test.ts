@@ -136,8 +136,9 @@ async function dataDir(
   expect(listSnapshots(dir)).toHaveLength(2);
   expect(listSegments(dir).map((s) => s.name)).toEqual([
     ...(keepJournal ? [JOURNAL_FILE] : []),
-    'journal-000000000154-000000000003.log',
-    'journal-000000000254-000000000004.log',
+    // engine records: the simulator accounts' markTransient, 4 deposits, 150 orders; then 100
+    'journal-000000000155-000000000003.log',
+    'journal-000000000255-000000000004.log',
   ]);
   return { dir, expected, accounts, apiKey: alice.apiKey };
 }
@@ -238,7 +239,7 @@ describe('snapshot files', () => {
     for (const s of listSnapshots(dir)) corrupt(join(dir, s.name));
     expect(() => restart(dir)).toThrow(JournalCorruptError);
     expect(() => restart(dir)).toThrow(
-      /starts after 154 engine and 3 registry\/clock records .* no usable snapshot is left/,
+      /starts after 155 engine and 3 registry\/clock records .* no usable snapshot is left/,
     );
     const journal = new FileJournal(dir);
     expect(() => recoverInto(journal, durableState(), { dir, fingerprint: 'other', warn: () => undefined })).toThrow(

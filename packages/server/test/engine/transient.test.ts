@@ -1,0 +1,173 @@
+/**
+ * Transient accounts (the simulator's): their closed orders leave no history and their orderIds are
+ * reused, so a day of simulated trading keeps no order rows — while every other account's orders,
+ * trades and history stay exactly as before.
+ */
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '@binance-sandbox/protocol';
+import { Exchange, type PlaceOrderCommand } from '../../src/engine/index.js';
+import { BTC, exchange, limit, market, unitsHeld } from './helpers.js';
+
+const SIM = 9;
+const json = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x));
+
+function withSim(): Exchange {
+  const ex = exchange();
+  ex.deposit({ now: 0, accountId: SIM, asset: 'USDT', amount: '100000000' });
+  ex.deposit({ now: 0, accountId: SIM, asset: 'BTC', amount: '1000' });
+  ex.markTransient([SIM]);
+  return ex;
+}
+
+const place = (ex: Exchange, cmd: PlaceOrderCommand): number => ex.placeOrder(cmd).order.spec.orderId;
+const cancel = (ex: Exchange, accountId: number, orderId: number) =>
+  ex.cancelOrder({ now: 5000, accountId, symbol: 'BTCUSDT', orderId });
+
+describe('transient accounts', () => {
+  it('reuse the orderIds of their closed orders from the next command on; other accounts never get one', () => {
+    const ex = withSim();
+    const a = place(ex, limit(SIM, 'BUY', '29000.00', '0.01000'));
+    cancel(ex, SIM, a);
+    expect(place(ex, limit(SIM, 'BUY', '29000.00', '0.01000'))).toBe(a);
+    const user = place(ex, limit(1, 'BUY', '29000.00', '0.01000'));
+    expect(user).toBe(a + 1);
+    for (let i = 0; i < 5000; i++) cancel(ex, SIM, place(ex, limit(SIM, 'SELL', '31000.00', '0.01000')));
+    // 5,000 orders of the transient account took one more row, not 5,000
+    expect(place(ex, limit(2, 'BUY', '29000.00', '0.01000'))).toBe(user + 2);
+  });
+
+  it('keep no history of closed orders, while open ones and other accounts are unchanged', () => {
+    const ex = withSim();
+    const open = place(ex, limit(SIM, 'BUY', '29000.00', '0.01000'));
+    const closed = place(ex, limit(SIM, 'BUY', '29000.00', '0.02000'));
+    cancel(ex, SIM, closed);
+    expect(ex.openOrders(SIM).map((o) => o.spec.orderId)).toEqual([open]);
+    expect(ex.allOrders(SIM, 'BTCUSDT')).toEqual([]); // no history at all: its open orders are in openOrders
+    expect(() => ex.getOrder(SIM, 'BTCUSDT', { orderId: closed })).toThrow(ApiError);
+    expect(ex.getOrder(SIM, 'BTCUSDT', { orderId: open }).status).toBe('NEW');
+  });
+
+  it("trade with users: the user's orders, trades and history are whole; the command's answer and events read the released order", () => {
+    const ex = withSim();
+    const before = unitsHeld(ex);
+    const sell = place(ex, limit(1, 'SELL', '30000.00', '0.50000'));
+    const taker = ex.placeOrder(market(SIM, 'BUY', '0.20000'));
+    // read before the next command, as the service does: the order closed (FILLED) in this command
+    expect(taker.order.status).toBe('FILLED');
+    expect(taker.fills.map((f) => [f.price, f.qty])).toEqual([[3_000_000_000_000, 20_000_000]]);
+    const reports = taker.events.flatMap((e) =>
+      e.type === 'execution' && e.accountId === SIM ? [[e.executionType, e.status, e.lastQty, e.clientOrderId]] : [],
+    );
+    expect(reports).toEqual([
+      ['NEW', 'NEW', 0, taker.order.spec.clientOrderId],
+      ['TRADE', 'FILLED', 20_000_000, taker.order.spec.clientOrderId],
+    ]);
+    const takerId = taker.order.spec.orderId;
+    // the next transient order takes its orderId and trades against the same user order
+    const again = ex.placeOrder(market(SIM, 'BUY', '0.20000'));
+    expect(again.order.spec.orderId).toBe(takerId);
+    expect(again.fills).toHaveLength(1);
+    // a resting transient order, taken by a user
+    const rest = place(ex, limit(SIM, 'BUY', '29990.00', '0.10000'));
+    const userBuy = ex.placeOrder(limit(2, 'SELL', '29990.00', '0.10000'));
+    expect(userBuy.order.status).toBe('FILLED');
+
+    const userOrder = ex.getOrder(1, 'BTCUSDT', { orderId: sell });
+    expect([userOrder.status, userOrder.executedQty]).toEqual(['PARTIALLY_FILLED', 40_000_000]);
+    // each side as its own: orderId, quantity, buyer?, maker?
+    const mine = (accountId: number) =>
+      ex
+        .myTrades(accountId, 'BTCUSDT')
+        .map(({ trade: t, isBuyer }) => [
+          isBuyer ? t.buyerOrderId : t.sellerOrderId,
+          t.qty,
+          isBuyer,
+          t.isBuyerMaker === isBuyer,
+        ]);
+    expect(mine(1)).toEqual([
+      [sell, 20_000_000, false, true],
+      [sell, 20_000_000, false, true],
+    ]);
+    expect(mine(2)).toEqual([[userBuy.order.spec.orderId, 10_000_000, false, false]]);
+    expect(ex.myTrades(SIM, 'BTCUSDT')).toEqual([]);
+    expect(ex.allOrders(SIM, 'BTCUSDT')).toEqual([]);
+    expect(rest).not.toBe(sell);
+    expect(unitsHeld(ex)).toEqual(before);
+  });
+
+  it('a snapshot keeps the free and just-released orderIds and the open orders in acceptance order: the same commands then give the same events', () => {
+    const ex = withSim();
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const open: number[][] = [[], [], [], []];
+    const accounts = [1, 2, SIM];
+    const step = (e: Exchange, i: number): string => {
+      const who = accounts[Math.floor(rnd() * 3)] as number;
+      const mine = open[who === SIM ? 3 : who] as number[];
+      if (mine.length > 0 && rnd() < 0.35) {
+        const id = mine.splice(Math.floor(rnd() * mine.length), 1)[0] as number;
+        try {
+          return json(e.cancelOrder({ now: 10_000 + i, accountId: who, symbol: 'BTCUSDT', orderId: id }).events);
+        } catch (err) {
+          return String(err); // filled meanwhile
+        }
+      }
+      const side = rnd() < 0.5 ? 'BUY' : 'SELL';
+      const price = (30000 + Math.floor(rnd() * 40) - 20).toFixed(2);
+      const r = e.placeOrder({ ...limit(who, side, price, '0.01000'), now: 10_000 + i });
+      if (r.order.status === 'NEW' || r.order.status === 'PARTIALLY_FILLED') mine.push(r.order.spec.orderId);
+      return json(r.events);
+    };
+    for (let i = 0; i < 600; i++) step(ex, i);
+    // the last command closes a transient order: its orderId is released, not yet free
+    const sim = ex.openOrders(SIM);
+    expect(sim.length).toBeGreaterThan(1);
+    cancel(ex, SIM, sim[0]!.spec.orderId);
+    open[3] = open[3]!.filter((id) => id !== sim[0]!.spec.orderId);
+    const copy = new Exchange([BTC]);
+    copy.importState(structuredClone(ex.exportState()));
+    expect(copy.openOrders(SIM).map((o) => o.spec.orderId)).toEqual(ex.openOrders(SIM).map((o) => o.spec.orderId));
+    const saved = { seed, open: open.map((l) => [...l]) };
+    const original = Array.from({ length: 600 }, (_, i) => step(ex, 600 + i));
+    seed = saved.seed;
+    open.splice(0, 4, ...saved.open);
+    const restored = Array.from({ length: 600 }, (_, i) => step(copy, 600 + i));
+    expect(restored).toEqual(original);
+    expect(copy.openOrders(SIM).map((o) => o.spec.orderId)).toEqual(ex.openOrders(SIM).map((o) => o.spec.orderId));
+    // the transient account's orderIds were reused (the table did not grow by its closed orders)
+    expect(Math.max(...ex.openOrders(SIM).map((o) => o.spec.orderId))).toBeLessThan(1200);
+  });
+
+  it('a reused orderId carries nothing of its previous order (trailing stop, client id), through a snapshot too', () => {
+    const ex = withSim();
+    const stop = ex.placeOrder({
+      ...limit(SIM, 'SELL', '29000.00', '0.01000'),
+      type: 'STOP_LOSS_LIMIT',
+      trailingDelta: 100,
+      newClientOrderId: 'sim-stop',
+    });
+    expect(stop.order.spec.trailingDelta).toBe(100);
+    cancel(ex, SIM, stop.order.spec.orderId);
+    const plain = place(ex, limit(SIM, 'BUY', '29000.00', '0.01000'));
+    expect(plain).toBe(stop.order.spec.orderId);
+    const state = ex.exportState();
+    // nothing of the forgotten order is kept: not its client id either
+    expect((state.symbols[0] as unknown as { orders: { cidText: string } }).orders.cidText).not.toContain('sim-stop');
+    const copy = new Exchange([BTC]);
+    copy.importState(structuredClone(state));
+    for (const e of [ex, copy]) {
+      const o = e.getOrder(SIM, 'BTCUSDT', { orderId: plain });
+      expect([o.spec.type, o.spec.trailingDelta, o.spec.clientOrderId === 'sim-stop']).toEqual([
+        'LIMIT',
+        undefined,
+        false,
+      ]);
+    }
+  });
+
+  it('only an account that has not traded yet can become transient', () => {
+    const ex = exchange();
+    place(ex, limit(1, 'BUY', '29000.00', '0.01000'));
+    expect(() => ex.markTransient([1])).toThrow(/has traded already/);
+  });
+});
