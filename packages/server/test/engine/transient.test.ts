@@ -91,7 +91,7 @@ describe('transient accounts', () => {
     expect(mine(2)).toEqual([[userBuy.order.spec.orderId, 10_000_000, false, false]]);
     expect(ex.myTrades(SIM, 'BTCUSDT')).toEqual([]);
     expect(ex.allOrders(SIM, 'BTCUSDT')).toEqual([]);
-    expect(rest).not.toBe(sell);
+    expect(() => ex.getOrder(SIM, 'BTCUSDT', { orderId: rest })).toThrow(ApiError); // filled: forgotten
     expect(unitsHeld(ex)).toEqual(before);
   });
 
