@@ -54,7 +54,7 @@ function state(sb: Sandbox): string {
 
 /** A user's order on BTCUSDT: its orderId shows how many rows the symbol's orders took. */
 async function userOrderId(sb: Sandbox, clock: ManualClock): Promise<number> {
-  const { accountId } = sb.ctx.accounts.create({ balances: { USDT: '1000' } });
+  const { accountId } = sb.ctx.accounts.create({});
   await sb.ctx.exchange.submit('deposit', { now: clock.now(), accountId, asset: 'USDT', amount: '1000' });
   const r = await sb.ctx.exchange.submit('placeOrder', {
     now: clock.now(),
