@@ -256,7 +256,7 @@ export class SymbolAccount implements IdList {
   firstOrder = 0;
   lastOrder = 0;
   orderCount = 0;
-  /** With retained history: 2·tradeId (as buyer) or 2·tradeId + 1 (as seller), in trade order (tradeChains). */
+  /** With retained history: 2·row (as buyer) or 2·row + 1 (as seller) of the symbol's trade archive, in trade order (tradeChains). */
   firstTrade = 0;
   lastTrade = 0;
   tradeCount = 0;

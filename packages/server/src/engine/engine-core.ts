@@ -731,10 +731,22 @@ export class EngineCore {
     const price = p * c.pUnit;
     const isBuyerMaker = !t.isBuy;
     this.words.trade(tradeId, price, qU, quote, isBuyerMaker, buy, sell, commBase, commQuote);
-    if (this.retain) {
-      s.tradeArchive.record(tradeId, price, qU, quote, this.now, isBuyerMaker, buy, sell, commBase, commQuote);
-      if (!bsa.transient) bsa.addTrade(s.tradeChains, tradeId * 2);
-      if (!ssa.transient) ssa.addTrade(s.tradeChains, tradeId * 2 + 1);
+    // a trade between transient accounts (the simulator's) is nobody's history: no archive row
+    if (this.retain && !(bsa.transient && ssa.transient)) {
+      const row = s.tradeArchive.record(
+        tradeId,
+        price,
+        qU,
+        quote,
+        this.now,
+        isBuyerMaker,
+        buy,
+        sell,
+        commBase,
+        commQuote,
+      );
+      if (!bsa.transient) bsa.addTrade(s.tradeChains, row * 2);
+      if (!ssa.transient) ssa.addTrade(s.tradeChains, row * 2 + 1);
     }
     s.lastT = p;
     if (s.trailing > 0) trackTrails(this, s, p);

@@ -311,9 +311,17 @@ export class Exchange {
     return all.slice(from, from + limit);
   }
 
-  /** The symbol's retained trades, oldest first (rebuilt from the archive: for tests and tools). */
+  /**
+   * The symbol's retained trades, oldest first (rebuilt from the archive: for tests and tools): those
+   * with a side that is not transient (the simulator's trades with itself leave none).
+   */
   trades(symbol: string): readonly TradeEvent[] {
     return this.core.sym(symbol).tradeArchive.events();
+  }
+
+  /** How many trades the symbol has had (its last tradeId), whoever traded. */
+  tradeCount(symbol: string): number {
+    return this.core.sym(symbol).nextTradeId - 1;
   }
 
   /**
@@ -538,13 +546,13 @@ export class Exchange {
     if (!sa) return [];
     const trades = s.tradeArchive;
     const orderId = q.orderId;
-    // an entry is 2·tradeId + (0 as buyer, 1 as seller)
+    // an entry is 2·row of the trade archive + (0 as buyer, 1 as seller)
     return historyWindow(
       sa.lastTrade,
       s.tradeChains,
       q.fromId,
       q,
-      (e) => e >>> 1,
+      (e) => trades.tradeIdOf(e >>> 1),
       (e) => trades.timeOf(e >>> 1),
       orderId === undefined ? () => true : (e) => trades.orderIdOf(e >>> 1, (e & 1) === 0) === orderId,
     ).map((e) => ({ trade: trades.event(e >>> 1), isBuyer: (e & 1) === 0 }));

@@ -225,7 +225,7 @@ function exportSymbol(s: SymbolState, retain: boolean): SymbolData {
     lists: [...s.lists.values()].map(exportList),
     tradeArchive: retain ? s.tradeArchive.exportState() : null,
     orderChains: s.orderChains.exportState(retain ? s.nextOrderId : 0),
-    tradeChains: s.tradeChains.exportState(retain ? 2 * s.nextTradeId : 0),
+    tradeChains: s.tradeChains.exportState(retain ? 2 * (s.tradeArchive.count + 1) : 0),
     amendments: [...s.amendments.values()].flat(),
     trails: [...s.trails.values()].map((t) => ({ ...t })),
     pegs: [...s.pegs.values()].map((p) => ({ ...p })),

@@ -1,6 +1,8 @@
 /**
- * Trades of one symbol as columns (row = tradeId; tradeIds are dense per symbol): what myTrades and
- * Exchange.trades need, without keeping every TradeEvent object alive. `event` rebuilds one.
+ * Trades of one symbol as columns, one row per trade recorded (rows 1, 2, … in trade order; the
+ * engine records only trades someone can look up: a trade between two transient accounts — the
+ * simulator's — leaves no row, so rows and tradeIds part ways): what myTrades and Exchange.trades
+ * need, without keeping every TradeEvent object alive. `event` rebuilds one.
  */
 import { type Chunks, type Column, columns, f64, getBig, i32, putBig, u8 } from './columns.js';
 import type { TradeEvent } from './types.js';
@@ -27,14 +29,16 @@ const INT_COLUMNS = ['buyerOrderId', 'sellerOrderId', 'buyerOrderListId', 'selle
 type NumberColumn = (typeof NUMBER_COLUMNS)[number];
 type IntColumn = (typeof INT_COLUMNS)[number];
 
-/** Overflow keys: tradeId · 3 + column. */
+/** Overflow keys: row · 3 + column. */
 const QUOTE = 0;
 const BUYER_COMMISSION = 1;
 const SELLER_COMMISSION = 2;
 
 export interface TradeArchiveState {
-  /** Rows exported (row i = tradeId i). */
+  /** Rows exported (row 0 unused). */
   readonly rows: number;
+  /** The tradeId of each row; absent in states written before transient accounts: row i = tradeId i. */
+  readonly tradeIds?: Chunks<Float64Array>;
   readonly numbers: Readonly<Record<NumberColumn, Chunks<Float64Array>>>;
   readonly ints: Readonly<Record<IntColumn, Chunks<Int32Array>>>;
   readonly isBuyerMaker: Chunks<Uint8Array>;
@@ -45,8 +49,9 @@ export class TradeArchive {
   private readonly n: Readonly<Record<NumberColumn, Column<Float64Array>>>;
   private readonly i: Readonly<Record<IntColumn, Column<Int32Array>>>;
   private readonly buyerMaker: Column<Uint8Array>;
+  private readonly ids: Column<Float64Array>;
   private readonly bigs: Map<number, bigint>;
-  /** Trades recorded: tradeIds 1 … count. */
+  /** Trades recorded: rows 1 … count. */
   count = 0;
   /** Rows below this are writable in every column. */
   private writable = 0;
@@ -62,9 +67,14 @@ export class TradeArchive {
     this.buyerMaker = u8(state?.isBuyerMaker);
     this.bigs = new Map(state?.bigs);
     this.count = state === undefined ? 0 : Math.max(0, state.rows - 1);
+    this.ids = f64(state?.tradeIds);
+    if (state !== undefined && state.tradeIds === undefined) {
+      this.ids.ensure(this.count);
+      for (let row = 1; row <= this.count; row++) this.ids.set(row, row);
+    }
   }
 
-  /** A trade of the engine's fill (amounts as numbers when below 2^53). */
+  /** A trade of the engine's fill (amounts as numbers when below 2^53), as the next row: returns it. */
   record(
     id: number,
     price: number,
@@ -76,71 +86,78 @@ export class TradeArchive {
     seller: TradeSide,
     buyerCommission: number | bigint,
     sellerCommission: number | bigint,
-  ): void {
+  ): number {
     const n = this.n;
     const i = this.i;
-    if (id >= this.writable) {
-      for (const k of NUMBER_COLUMNS) n[k].ensure(id);
-      for (const k of INT_COLUMNS) i[k].ensure(id);
-      this.buyerMaker.ensure(id);
+    const row = ++this.count;
+    if (row >= this.writable) {
+      for (const k of NUMBER_COLUMNS) n[k].ensure(row);
+      for (const k of INT_COLUMNS) i[k].ensure(row);
+      this.ids.ensure(row);
+      this.buyerMaker.ensure(row);
       this.writable = this.buyerMaker.writableEnd();
     }
-    n.price.set(id, price);
-    n.qty.set(id, qty);
-    putBig(n.quoteQty, id, quoteQty, this.bigs, id * 3 + QUOTE);
-    n.time.set(id, time);
-    n.buyerAccountId.set(id, buyer.accountId);
-    n.sellerAccountId.set(id, seller.accountId);
+    this.ids.set(row, id);
+    n.price.set(row, price);
+    n.qty.set(row, qty);
+    putBig(n.quoteQty, row, quoteQty, this.bigs, row * 3 + QUOTE);
+    n.time.set(row, time);
+    n.buyerAccountId.set(row, buyer.accountId);
+    n.sellerAccountId.set(row, seller.accountId);
     if (buyerCommission !== 0n && buyerCommission !== 0)
-      putBig(n.buyerCommission, id, buyerCommission, this.bigs, id * 3 + BUYER_COMMISSION);
+      putBig(n.buyerCommission, row, buyerCommission, this.bigs, row * 3 + BUYER_COMMISSION);
     if (sellerCommission !== 0n && sellerCommission !== 0)
-      putBig(n.sellerCommission, id, sellerCommission, this.bigs, id * 3 + SELLER_COMMISSION);
-    i.buyerOrderId.set(id, buyer.orderId);
-    i.sellerOrderId.set(id, seller.orderId);
-    i.buyerOrderListId.set(id, buyer.orderListId);
-    i.sellerOrderListId.set(id, seller.orderListId);
-    this.buyerMaker.set(id, isBuyerMaker ? 1 : 0);
-    if (id > this.count) this.count = id;
+      putBig(n.sellerCommission, row, sellerCommission, this.bigs, row * 3 + SELLER_COMMISSION);
+    i.buyerOrderId.set(row, buyer.orderId);
+    i.sellerOrderId.set(row, seller.orderId);
+    i.buyerOrderListId.set(row, buyer.orderListId);
+    i.sellerOrderListId.set(row, seller.orderListId);
+    this.buyerMaker.set(row, isBuyerMaker ? 1 : 0);
+    return row;
   }
 
-  timeOf(id: number): number {
-    return this.n.time.get(id);
+  tradeIdOf(row: number): number {
+    return this.ids.get(row);
   }
 
-  orderIdOf(id: number, isBuyer: boolean): number {
-    return isBuyer ? this.i.buyerOrderId.get(id) : this.i.sellerOrderId.get(id);
+  timeOf(row: number): number {
+    return this.n.time.get(row);
   }
 
-  /** The trade event again, fields in fill()'s order. */
-  event(id: number): TradeEvent {
+  orderIdOf(row: number, isBuyer: boolean): number {
+    return isBuyer ? this.i.buyerOrderId.get(row) : this.i.sellerOrderId.get(row);
+  }
+
+  /** The trade event of `row` again, fields in fill()'s order. */
+  event(row: number): TradeEvent {
     const n = this.n;
     const i = this.i;
     return {
       type: 'trade',
       symbol: this.symbol,
-      tradeId: id,
-      price: n.price.get(id),
-      qty: n.qty.get(id),
-      quoteQty: getBig(n.quoteQty, id, this.bigs, id * 3 + QUOTE),
-      time: n.time.get(id),
-      isBuyerMaker: this.buyerMaker.get(id) === 1,
-      buyerOrderId: i.buyerOrderId.get(id),
-      sellerOrderId: i.sellerOrderId.get(id),
-      buyerAccountId: n.buyerAccountId.get(id),
-      sellerAccountId: n.sellerAccountId.get(id),
-      buyerOrderListId: i.buyerOrderListId.get(id),
-      sellerOrderListId: i.sellerOrderListId.get(id),
-      buyerCommission: getBig(n.buyerCommission, id, this.bigs, id * 3 + BUYER_COMMISSION),
-      sellerCommission: getBig(n.sellerCommission, id, this.bigs, id * 3 + SELLER_COMMISSION),
+      tradeId: this.ids.get(row),
+      price: n.price.get(row),
+      qty: n.qty.get(row),
+      quoteQty: getBig(n.quoteQty, row, this.bigs, row * 3 + QUOTE),
+      time: n.time.get(row),
+      isBuyerMaker: this.buyerMaker.get(row) === 1,
+      buyerOrderId: i.buyerOrderId.get(row),
+      sellerOrderId: i.sellerOrderId.get(row),
+      buyerAccountId: n.buyerAccountId.get(row),
+      sellerAccountId: n.sellerAccountId.get(row),
+      buyerOrderListId: i.buyerOrderListId.get(row),
+      sellerOrderListId: i.sellerOrderListId.get(row),
+      buyerCommission: getBig(n.buyerCommission, row, this.bigs, row * 3 + BUYER_COMMISSION),
+      sellerCommission: getBig(n.sellerCommission, row, this.bigs, row * 3 + SELLER_COMMISSION),
       baseAsset: this.baseAsset,
       quoteAsset: this.quoteAsset,
     };
   }
 
-  /** Every trade, oldest first. */
+  /** Every trade recorded, oldest first. */
   events(): TradeEvent[] {
     const out: TradeEvent[] = [];
-    for (let id = 1; id <= this.count; id++) out.push(this.event(id));
+    for (let row = 1; row <= this.count; row++) out.push(this.event(row));
     return out;
   }
 
@@ -149,6 +166,7 @@ export class TradeArchive {
     const rows = this.count + 1;
     return {
       rows,
+      tradeIds: this.ids.chunksUpTo(rows),
       numbers: columns(NUMBER_COLUMNS, (k) => this.n[k].chunksUpTo(rows)),
       ints: columns(INT_COLUMNS, (k) => this.i[k].chunksUpTo(rows)),
       isBuyerMaker: this.buyerMaker.chunksUpTo(rows),

@@ -95,6 +95,89 @@ describe('transient accounts', () => {
     expect(unitsHeld(ex)).toEqual(before);
   });
 
+  it("trades between transient accounts leave no archive row; users' trades keep their tradeIds, queries by fromId and time, through a snapshot", () => {
+    const SIM2 = 10;
+    const ex = exchange();
+    for (const id of [SIM, SIM2]) {
+      ex.deposit({ now: 0, accountId: id, asset: 'USDT', amount: '100000000' });
+      ex.deposit({ now: 0, accountId: id, asset: 'BTC', amount: '1000' });
+    }
+    ex.markTransient([SIM, SIM2]);
+    const before = unitsHeld(ex);
+    const trade = (maker: number, taker: number, now: number) => {
+      place(ex, limit(maker, 'SELL', '30000.00', '0.01000', { now }));
+      expect(ex.placeOrder(market(taker, 'BUY', '0.01000', { now })).fills).toHaveLength(1);
+    };
+    trade(SIM, SIM2, 1000); // tradeId 1: the simulator with itself
+    trade(1, SIM2, 2000); // 2
+    trade(SIM2, SIM, 3000); // 3
+    trade(SIM, SIM2, 4000); // 4
+    trade(1, 2, 5000); // 5
+    trade(SIM, 2, 6000); // 6
+    expect(ex.tradeCount('BTCUSDT')).toBe(6);
+    const ids = (e: Exchange, accountId: number, q: Parameters<Exchange['myTrades']>[2] = {}) =>
+      e.myTrades(accountId, 'BTCUSDT', q).map(({ trade: t, isBuyer }) => [t.tradeId, isBuyer, t.time]);
+    const check = (e: Exchange) => {
+      expect(e.trades('BTCUSDT').map((t) => t.tradeId)).toEqual([2, 5, 6]);
+      expect(ids(e, 1)).toEqual([
+        [2, false, 2000],
+        [5, false, 5000],
+      ]);
+      expect(ids(e, 2)).toEqual([
+        [5, true, 5000],
+        [6, true, 6000],
+      ]);
+      expect(ids(e, 1, { fromId: 3 })).toEqual([[5, false, 5000]]);
+      expect(ids(e, 1, { fromId: 2, limit: 1 })).toEqual([[2, false, 2000]]);
+      expect(ids(e, 2, { fromId: 7 })).toEqual([]);
+      expect(ids(e, 2, { startTime: 5500 })).toEqual([[6, true, 6000]]);
+      expect(ids(e, 1, { endTime: 4999 })).toEqual([[2, false, 2000]]);
+      expect(e.myTrades(SIM, 'BTCUSDT')).toEqual([]);
+      expect(e.myTrades(SIM2, 'BTCUSDT')).toEqual([]);
+    };
+    check(ex);
+    expect(unitsHeld(ex)).toEqual(before);
+    const copy = new Exchange([BTC]);
+    copy.importState(structuredClone(ex.exportState()));
+    check(copy);
+    // both carry on alike: a transient trade, then a user's trade gets tradeId 8
+    for (const e of [ex, copy]) {
+      e.placeOrder(limit(SIM2, 'SELL', '30000.00', '0.01000', { now: 7000 }));
+      e.placeOrder(market(SIM, 'BUY', '0.01000', { now: 7000 }));
+      e.placeOrder(limit(SIM, 'SELL', '30000.00', '0.01000', { now: 8000 }));
+      e.placeOrder(market(3, 'BUY', '0.01000', { now: 8000 }));
+      expect(ids(e, 3)).toEqual([[8, true, 8000]]);
+      expect(e.trades('BTCUSDT').map((t) => t.tradeId)).toEqual([2, 5, 6, 8]);
+    }
+    expect(json(copy.exportState())).toEqual(json(ex.exportState()));
+  });
+
+  it('an archive written before transient accounts (no tradeIds: row = tradeId) reads and grows as before', () => {
+    const ex = exchange();
+    for (let i = 0; i < 3; i++) {
+      place(ex, limit(1, 'SELL', '30000.00', '0.01000', { now: 1000 * (i + 1) }));
+      ex.placeOrder(market(2, 'BUY', '0.01000', { now: 1000 * (i + 1) }));
+    }
+    const state = structuredClone(ex.exportState());
+    const archive = (state.symbols[0] as unknown as { tradeArchive: { tradeIds?: unknown } }).tradeArchive;
+    expect(archive.tradeIds).toBeDefined();
+    delete archive.tradeIds;
+    const copy = new Exchange([BTC]);
+    copy.importState(state);
+    for (const e of [ex, copy]) {
+      place(e, limit(2, 'SELL', '30000.00', '0.01000', { now: 9000 }));
+      e.placeOrder(market(1, 'BUY', '0.01000', { now: 9000 }));
+      expect(e.myTrades(1, 'BTCUSDT', { fromId: 2 }).map(({ trade: t }) => t.tradeId)).toEqual([2, 3, 4]);
+      expect(e.myTrades(2, 'BTCUSDT').map(({ trade: t }) => [t.tradeId, t.time])).toEqual([
+        [1, 1000],
+        [2, 2000],
+        [3, 3000],
+        [4, 9000],
+      ]);
+    }
+    expect(json(copy.exportState())).toEqual(json(ex.exportState()));
+  });
+
   it('a snapshot keeps the free and just-released orderIds and the open orders in acceptance order: the same commands then give the same events', () => {
     const ex = withSim();
     let seed = 7;
