@@ -153,6 +153,7 @@ export async function createSandbox(config: SandboxConfig, overrides: SandboxOve
       await exchange.submit('markTransient', {
         now: clock.now(),
         accountIds: [SIM_MAKER_ACCOUNT_ID, SIM_TAKER_ACCOUNT_ID],
+        ownClientIds: true,
       });
     } catch (err) {
       await journal?.close();

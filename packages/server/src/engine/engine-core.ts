@@ -32,7 +32,7 @@ import {
 import { Account, addFree, addLocked, type Balance, settle, type SymbolAccount } from './account.js';
 import { BASE_ASSET, type EventBatch, EventWriter, NO_ASSET, QUOTE_ASSET } from './event-words.js';
 import { GeneratedIds } from './generated-ids.js';
-import { clientOrderId, clientOrderIdSeq } from './ids.js';
+import { clientOrderId, clientOrderIdSeq, OWN_CANCEL, OWN_ORDER, ownClientId } from './ids.js';
 import { Order } from './order.js';
 import { HISTORY, PRESENT } from './order-row.js';
 import { OrderList, takeListLock } from './order-list.js';
@@ -135,6 +135,8 @@ export class EngineCore {
   readonly genIds = new GeneratedIds();
   /** Accounts whose closed orders are not history and whose orderIds are reused (markTransient). */
   readonly transientIds = new Set<AccountId>();
+  /** Transient accounts whose generated client order ids come from their orderIds (ownClientIds). */
+  readonly ownCidIds = new Set<AccountId>();
   /** Symbols whose `releasing` orderIds become free at the next command. */
   readonly releasingSyms: SymbolState[] = [];
   executionId = 0;
@@ -204,6 +206,7 @@ export class EngineCore {
       seed: this.seed,
       counters: { seq: this.seq, cidSeq: this.cidSeq, executionId: this.executionId },
       transientIds: this.transientIds,
+      ownCidIds: this.ownCidIds,
       releasingSyms: this.releasingSyms,
     };
   }
@@ -256,13 +259,20 @@ export class EngineCore {
    * orders closed from now on leave no history (no GET order, allOrders or myTrades rows) and their
    * rows are reused by their later orders — the rest of each trade (the public trade, the other
    * side's history) stays. Without this, every simulator order would keep its row for good.
+   *
+   * `ownClientIds`: the client order ids generated for them (orders without one, cancels) no longer
+   * take numbers of the sequence users' generated ids come from — whose index grows with it — but
+   * are made from the orderId (see `ownClientId`): unique among the account's open orders, as Binance
+   * requires. Off in journals written before it existed (their users' ids were numbered with the
+   * simulator's).
    */
-  markTransient(ids: readonly AccountId[]): void {
+  markTransient(ids: readonly AccountId[], ownClientIds = false): void {
     for (const id of ids) {
       const a = this.accounts.get(id);
       // its orders so far would be history whose orderIds get reused
       if (a !== undefined && a.symbolAccounts.length > 0) throw new Error(`account ${id} has traded already`);
       this.transientIds.add(id);
+      if (ownClientIds) this.ownCidIds.add(id);
       if (a !== undefined) a.transient = true;
     }
   }
@@ -449,6 +459,11 @@ export class EngineCore {
     return clientOrderId(this.seed, ++this.cidSeq);
   }
 
+  /** The client id generated for a cancel of order `o` (its own kind for ownClientIds accounts). */
+  cancelClientOrderId(o: Order): string {
+    return this.ownCidIds.has(o.accountId) ? ownClientId(this.seed, OWN_CANCEL, o.orderId) : this.nextClientOrderId();
+  }
+
   /** The latest order of an account on a symbol with this client order id (given or generated). */
   byCid(s: SymbolState, accountId: AccountId, sa: SymbolAccount | undefined, cid: string): FoundOrder | undefined {
     const eId = sa?.byClientId.get(cid);
@@ -493,15 +508,19 @@ export class EngineCore {
   ): Order {
     let sa = known ?? s.accounts.get(d.accountId);
     if (sa === undefined) sa = s.account(this.account(d.accountId));
-    const generated = d.clientOrderId === undefined ? ++this.cidSeq : 0;
+    const transient = sa.transient;
+    const orderId = transient && s.freeIds.length > 0 ? (s.freeIds.pop() as number) : s.nextOrderId++;
+    const own = transient && d.clientOrderId === undefined && this.ownCidIds.has(d.accountId);
+    const generated = d.clientOrderId === undefined && !own ? ++this.cidSeq : 0;
     // generated ids past 2^32 are not decodable (ids.ts): kept as strings and indexed like client ones
     const indexed = generated > 0 && generated < 4294967296;
-    const transient = sa.transient;
     const o = s.table.insert(
       d,
-      transient && s.freeIds.length > 0 ? (s.freeIds.pop() as number) : s.nextOrderId++,
+      orderId,
       orderListId,
-      indexed ? null : (d.clientOrderId ?? clientOrderId(this.seed, generated)),
+      indexed
+        ? null
+        : (d.clientOrderId ?? (own ? ownClientId(this.seed, OWN_ORDER, orderId) : clientOrderId(this.seed, generated))),
       sa,
       indexed ? generated : 0,
     );

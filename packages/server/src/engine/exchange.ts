@@ -128,9 +128,10 @@ export class Exchange {
    * Makes accounts transient: system accounts nobody can sign for (the simulator's). Their orders
    * closed from now on leave no history and their orderIds are reused by their later orders, so
    * their trading all day keeps no memory beyond its trades. Before the accounts trade.
+   * `ownClientIds`: their generated client order ids come from their orderIds (EngineCore.markTransient).
    */
-  markTransient(accountIds: readonly AccountId[]): void {
-    this.core.markTransient(accountIds);
+  markTransient(accountIds: readonly AccountId[], ownClientIds = false): void {
+    this.core.markTransient(accountIds, ownClientIds);
   }
 
   /** Credits `amount` (decimal string) of `asset`. */
@@ -435,7 +436,7 @@ export class Exchange {
     )
       throw Err.of(ErrorCode.CANCEL_REJECTED, EngineMessage.CANCEL_RESTRICTIONS_NOT_MET);
     this.core.begin(cmd.now);
-    const cancelId = cmd.newClientOrderId ?? this.core.nextClientOrderId();
+    const cancelId = cmd.newClientOrderId ?? this.core.cancelClientOrderId(o);
     let list: OrderListView | undefined;
     if (o.list) {
       this.core.cancelList(s, o.list, cancelId);
@@ -453,7 +454,7 @@ export class Exchange {
     const items: CancelOpenOrdersItem[] = [];
     for (const o of sa.openList()) {
       if (!o.open) continue;
-      const cancelId = this.core.nextClientOrderId();
+      const cancelId = this.core.cancelClientOrderId(o);
       if (o.list) {
         this.core.cancelList(s, o.list, cancelId);
         items.push({ kind: 'list', list: listView(o.list), cancelClientOrderId: cancelId });

@@ -138,3 +138,18 @@ export function clientOrderIdSeq(seed: number, id: string): number {
   }
   return -1;
 }
+
+/** Kinds of `ownClientId`. */
+export const OWN_ORDER = 1;
+export const OWN_CANCEL = 2;
+const OWN_SPAN = 2 ** 40;
+
+/**
+ * A client order id generated from an orderId, not from the sequence (a transient account's:
+ * EngineCore.markTransient): for an order, or for a cancel of it. Outside the decodable range
+ * (kind · 2^40 + orderId ≥ 2^32), so it is indexed like a client-given id, for as long as its
+ * order is open.
+ */
+export function ownClientId(seed: number, kind: typeof OWN_ORDER | typeof OWN_CANCEL, orderId: number): string {
+  return clientOrderId(seed, kind * OWN_SPAN + orderId);
+}

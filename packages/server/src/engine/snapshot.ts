@@ -50,6 +50,7 @@ export interface EngineInternals {
   readonly seed: number;
   readonly counters: EngineCounters;
   readonly transientIds: Set<AccountId>;
+  readonly ownCidIds: Set<AccountId>;
   readonly releasingSyms: SymbolState[];
 }
 
@@ -168,6 +169,8 @@ export interface EngineState {
   readonly allocatorNet?: readonly (readonly [string, bigint])[];
   /** Transient accounts (EngineCore.markTransient; absent: none). */
   readonly transient?: readonly AccountId[];
+  /** Those of them with their own generated client order ids (absent: none). */
+  readonly ownClientIds?: readonly AccountId[];
 }
 
 // ---- export -----------------------------------------------------------------------------------------
@@ -184,6 +187,7 @@ export function exportEngine(x: EngineInternals): EngineState {
     genIds: x.genIds.exportState([...x.symbols.keys()], x.counters.cidSeq + 1),
     ...(x.allocatorNet.size > 0 ? { allocatorNet: [...x.allocatorNet.entries()] } : {}),
     ...(x.transientIds.size > 0 ? { transient: [...x.transientIds] } : {}),
+    ...(x.ownCidIds.size > 0 ? { ownClientIds: [...x.ownCidIds] } : {}),
   };
 }
 
@@ -273,6 +277,7 @@ export function importEngine(state: EngineState, x: EngineInternals): EngineCoun
   if (x.accounts.size > 0 || x.counters.seq !== 0)
     throw new Error('engine state can only be imported into a fresh engine');
   for (const id of state.transient ?? []) x.transientIds.add(id);
+  for (const id of state.ownClientIds ?? []) x.ownCidIds.add(id);
   for (const a of state.accounts) {
     const acct = importAccount(a, x.store);
     acct.transient = x.transientIds.has(a.id);

@@ -48,6 +48,8 @@ export type ExchangeCommand =
 export interface TransientCommand {
   readonly now: number;
   readonly accountIds: readonly number[];
+  /** Their generated client order ids from their orderIds (absent in journals written before it existed). */
+  readonly ownClientIds?: boolean;
 }
 
 export interface BalanceCommand {
@@ -156,7 +158,7 @@ export function applyCommand(engine: Exchange, command: ExchangeCommand): Comman
     case 'setSymbolStatus':
       return { events: engine.setSymbolStatus(command.cmd) };
     case 'markTransient':
-      engine.markTransient(command.cmd.accountIds);
+      engine.markTransient(command.cmd.accountIds, command.cmd.ownClientIds === true);
       return { events: [] };
   }
 }

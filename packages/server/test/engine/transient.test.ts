@@ -248,6 +248,53 @@ describe('transient accounts', () => {
     }
   });
 
+  it("ownClientIds: their generated client ids come from their orderIds and leave users' sequence alone; without it (old journals) they share it", () => {
+    const userIdsAfterSimTrading = (ownClientIds: boolean | null) => {
+      const ex = exchange();
+      ex.deposit({ now: 0, accountId: SIM, asset: 'BTC', amount: '1000' });
+      if (ownClientIds !== null) ex.markTransient([SIM], ownClientIds);
+      for (let i = 0; i < 50; i++) cancel(ex, SIM, place(ex, limit(SIM, 'SELL', '31000.00', '0.01000')));
+      place(ex, limit(SIM, 'SELL', '31000.00', '0.01000'));
+      ex.cancelOpenOrders({ now: 6000, accountId: SIM, symbol: 'BTCUSDT' });
+      const copy = new Exchange([BTC]);
+      copy.importState(structuredClone(ex.exportState()));
+      return [ex, copy].map((e) => {
+        cancel(e, SIM, place(e, limit(SIM, 'SELL', '31000.00', '0.01000'))); // after the snapshot too
+        const r = e.placeOrder(limit(1, 'BUY', '29000.00', '0.01000'));
+        return [r.order.spec.clientOrderId, cancel(e, 1, r.order.spec.orderId).cancelClientOrderId];
+      });
+    };
+    const fresh = exchange();
+    const first = fresh.placeOrder(limit(1, 'BUY', '29000.00', '0.01000'));
+    const firstIds = [first.order.spec.clientOrderId, cancel(fresh, 1, first.order.spec.orderId).cancelClientOrderId];
+    expect(userIdsAfterSimTrading(true)).toEqual([firstIds, firstIds]);
+    const shared = userIdsAfterSimTrading(false);
+    expect(shared[0]).not.toEqual(firstIds);
+    expect(shared[1]).toEqual(shared[0]);
+    expect(userIdsAfterSimTrading(null)).toEqual(shared);
+
+    // the ids themselves: 22 characters, one per open order, found by origClientOrderId while open
+    const ex = exchange();
+    ex.deposit({ now: 0, accountId: SIM, asset: 'BTC', amount: '1000' });
+    ex.markTransient([SIM], true);
+    const a = ex.placeOrder(limit(SIM, 'SELL', '31000.00', '0.01000'));
+    expect(a.events.some((e) => e.type === 'execution' && e.clientOrderId === a.order.spec.clientOrderId)).toBe(true);
+    const b = ex.placeOrder(limit(SIM, 'SELL', '31000.00', '0.01000'));
+    const [ca, cb] = [a.order.spec.clientOrderId, b.order.spec.clientOrderId];
+    expect(ca).toMatch(/^[A-Za-z0-9]{22}$/);
+    expect(cb).not.toBe(ca);
+    const gone = ex.cancelOrder({ now: 7000, accountId: SIM, symbol: 'BTCUSDT', origClientOrderId: ca });
+    expect(gone.order.spec.orderId).toBe(a.order.spec.orderId);
+    expect(gone.cancelClientOrderId).toMatch(/^[A-Za-z0-9]{22}$/);
+    expect([ca, cb]).not.toContain(gone.cancelClientOrderId);
+    expect(() => ex.getOrder(SIM, 'BTCUSDT', { origClientOrderId: ca })).toThrow(ApiError);
+    expect(ex.getOrder(SIM, 'BTCUSDT', { origClientOrderId: cb }).spec.orderId).toBe(b.order.spec.orderId);
+    // the next order reuses a's orderId, and so its client id: a's was released with it
+    const c = ex.placeOrder(limit(SIM, 'SELL', '31000.00', '0.01000'));
+    expect([c.order.spec.orderId, c.order.spec.clientOrderId]).toEqual([a.order.spec.orderId, ca]);
+    expect(ex.getOrder(SIM, 'BTCUSDT', { origClientOrderId: ca }).spec.orderId).toBe(c.order.spec.orderId);
+  });
+
   it('only an account that has not traded yet can become transient', () => {
     const ex = exchange();
     place(ex, limit(1, 'BUY', '29000.00', '0.01000'));

@@ -78,6 +78,10 @@ describe('the simulator keeps no order rows', () => {
     expect(trades).toEqual([]); // no history of its own
     const submitted = (sb.simulator as unknown as { submitted: number }).submitted;
     expect(submitted).toBeGreaterThan(2000);
+    const e = sb.ctx.exchange.engine;
+    expect(e.tradeCount('BTCUSDT')).toBeGreaterThan(100);
+    expect(e.trades('BTCUSDT')).toEqual([]); // trades with itself: no archive rows
+    expect(e.exportState().counters.cidSeq).toBe(0); // its client ids took no number of users' sequence
     expect(await userOrderId(sb, clock)).toBeLessThan(100);
   });
 
@@ -106,6 +110,7 @@ describe('the simulator keeps no order rows', () => {
     open = open.filter((s) => s !== c);
     const d = await start(cfg, clock);
     await ticks(d, clock, 150);
+    expect(d.ctx.exchange.engine.exportState().counters.cidSeq).toBe(0);
     expect(await userOrderId(d, clock)).toBeLessThan(100);
   });
 
