@@ -383,3 +383,107 @@ describe('@binance/spot REST: smart order routing', () => {
     }
   });
 });
+
+describe('@binance/spot REST: cancelReplace, OCO, amend, bulk cancel', () => {
+  let trade: SpotRestAPI.RestAPI;
+  beforeAll(async () => {
+    const own = await sb.createAccount({ USDT: '100000', BTC: '1' });
+    trade = new Spot({ configurationRestAPI: { apiKey: own.apiKey, apiSecret: own.secretKey, basePath: sb.url } })
+      .restAPI;
+  });
+
+  it('orderCancelReplace STOP_ON_FAILURE replaces a resting order', async () => {
+    const placed = await (
+      await trade.newOrder({
+        symbol: 'BTCUSDT',
+        side: Side.BUY,
+        type: Type.LIMIT,
+        timeInForce: Tif.GTC,
+        quantity: 0.01,
+        price: 28000,
+      })
+    ).data();
+    const replaced = await (
+      await trade.orderCancelReplace({
+        symbol: 'BTCUSDT',
+        side: SpotRestAPI.OrderCancelReplaceSideEnum.BUY,
+        type: SpotRestAPI.OrderCancelReplaceTypeEnum.LIMIT,
+        cancelReplaceMode: SpotRestAPI.OrderCancelReplaceCancelReplaceModeEnum.STOP_ON_FAILURE,
+        timeInForce: SpotRestAPI.OrderCancelReplaceTimeInForceEnum.GTC,
+        quantity: 0.02,
+        price: 28100,
+        cancelOrderId: Number(placed.orderId),
+      })
+    ).data();
+    expect(replaced).toMatchObject({
+      cancelResult: 'SUCCESS',
+      newOrderResult: 'SUCCESS',
+      cancelResponse: { orderId: placed.orderId, status: 'CANCELED' },
+      newOrderResponse: { status: 'NEW', price: '28100.00000000', origQty: '0.02000000' },
+    });
+  });
+
+  it('orderAmendKeepPriority lowers the quantity in place; orderAmendments lists it', async () => {
+    const [open] = await (await trade.getOpenOrders({ symbol: 'BTCUSDT' })).data();
+    const amended = await (
+      await trade.orderAmendKeepPriority({ symbol: 'BTCUSDT', orderId: Number(open!.orderId), newQty: 0.015 })
+    ).data();
+    expect(amended.amendedOrder).toMatchObject({ orderId: open!.orderId, qty: '0.01500000', status: 'NEW' });
+    const history = await (await trade.orderAmendments({ symbol: 'BTCUSDT', orderId: Number(open!.orderId) })).data();
+    expect(history.map((a) => [a.origQty, a.newQty])).toEqual([['0.02000000', '0.01500000']]);
+  });
+
+  it('orderListOco, openOrderList, deleteOrderList, allOrderList', async () => {
+    const oco = await (
+      await trade.orderListOco({
+        symbol: 'BTCUSDT',
+        side: SpotRestAPI.OrderListOcoSideEnum.SELL,
+        quantity: 0.01,
+        aboveType: SpotRestAPI.OrderListOcoAboveTypeEnum.LIMIT_MAKER,
+        abovePrice: 32000,
+        belowType: SpotRestAPI.OrderListOcoBelowTypeEnum.STOP_LOSS_LIMIT,
+        belowStopPrice: 27000,
+        belowPrice: 26900,
+        belowTimeInForce: SpotRestAPI.OrderListOcoBelowTimeInForceEnum.GTC,
+      })
+    ).data();
+    expect(oco).toMatchObject({ contingencyType: 'OCO', listStatusType: 'EXEC_STARTED', listOrderStatus: 'EXECUTING' });
+    expect(oco.orderReports?.map((o) => [o.type, o.status])).toEqual([
+      ['STOP_LOSS_LIMIT', 'NEW'],
+      ['LIMIT_MAKER', 'NEW'],
+    ]);
+    const open = await (await trade.openOrderList()).data();
+    expect(open.map((l) => l.orderListId)).toEqual([oco.orderListId]);
+    const gone = await (
+      await trade.deleteOrderList({ symbol: 'BTCUSDT', orderListId: Number(oco.orderListId) })
+    ).data();
+    expect(gone).toMatchObject({ listStatusType: 'ALL_DONE', listOrderStatus: 'ALL_DONE' });
+    expect(gone.orderReports?.every((o) => o.status === 'CANCELED')).toBe(true);
+    expect(await (await trade.openOrderList()).data()).toEqual([]);
+    const all = await (await trade.allOrderList()).data();
+    expect(all.map((l) => [l.orderListId, l.listOrderStatus])).toEqual([[oco.orderListId, 'ALL_DONE']]);
+  });
+
+  it('deleteOpenOrders cancels what is left', async () => {
+    const canceled = await (await trade.deleteOpenOrders({ symbol: 'BTCUSDT' })).data();
+    expect(canceled.map((o) => [o.price, o.status])).toEqual([['28100.00000000', 'CANCELED']]);
+    expect(await (await trade.getOpenOrders({ symbol: 'BTCUSDT' })).data()).toEqual([]);
+  });
+
+  it('uiKlines, ticker (rolling window), tickerTradingDay', async () => {
+    const ui = await (
+      await trade.uiKlines({ symbol: 'BTCUSDT', interval: SpotRestAPI.UiKlinesIntervalEnum.INTERVAL_1d })
+    ).data();
+    const rolling = (await (
+      await trade.ticker({ symbol: 'BTCUSDT', windowSize: SpotRestAPI.TickerWindowSizeEnum.WINDOW_SIZE_1h })
+    ).data()) as { symbol?: string; openPrice?: string; lastPrice?: string; count?: number };
+    expect(rolling).toMatchObject({ symbol: 'BTCUSDT', openPrice: '30000.00000000', count: expect.any(Number) });
+    expect(ui).toHaveLength(1);
+    // open, high, low, close of the day: the seeded trade, then this file's market orders
+    expect(ui[0]?.slice(1, 5)).toEqual(['30000.00000000', '30010.00000000', '29990.00000000', rolling.lastPrice]);
+    expect(await (await trade.tickerTradingDay({ symbol: 'BTCUSDT' })).data()).toMatchObject({
+      symbol: 'BTCUSDT',
+      openPrice: '30000.00000000',
+    });
+  });
+});

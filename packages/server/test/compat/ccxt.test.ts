@@ -249,3 +249,54 @@ describe('ccxt binance: smart order routing', () => {
     }
   });
 });
+
+describe("ccxt binance: more of a bot's calls", () => {
+  let bot: Binance;
+  beforeAll(async () => {
+    bot = client(await sb.createAccount({ USDT: '50000', BTC: '1' }));
+    await bot.loadMarkets();
+  });
+
+  it('editOrder replaces a resting order through cancelReplace', async () => {
+    const o = await bot.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 28000, { clientOrderId: 'bot-1' });
+    expect(o.clientOrderId).toBe('bot-1');
+    const edited = await bot.editOrder(String(o.id), 'BTC/USDT', 'limit', 'buy', 0.02, 28100);
+    expect(edited).toMatchObject({ status: 'open', price: 28100, amount: 0.02, filled: 0 });
+    expect(edited.id).not.toBe(o.id);
+    expect((await bot.fetchOrder(String(o.id), 'BTC/USDT')).status).toBe('canceled');
+    expect((await bot.fetchOpenOrders('BTC/USDT')).map((x) => [x.id, x.price, x.amount])).toEqual([
+      [edited.id, 28100, 0.02],
+    ]);
+  });
+
+  it('a stop-loss limit order (triggerPrice) waits untriggered', async () => {
+    const o = await bot.createOrder('BTC/USDT', 'limit', 'sell', 0.01, 25000, { triggerPrice: 25100 });
+    expect(o.info).toMatchObject({ type: 'STOP_LOSS_LIMIT', stopPrice: '25100.00000000' });
+    const fetched = await bot.fetchOrder(String(o.id), 'BTC/USDT');
+    expect(fetched).toMatchObject({ status: 'open', triggerPrice: 25100, price: 25000 });
+  });
+
+  it('cancelAllOrders cancels every open order of the symbol', async () => {
+    const cancelled = await bot.cancelAllOrders('BTC/USDT');
+    expect(cancelled).toHaveLength(2);
+    expect(cancelled.every((c) => c.status === 'canceled')).toBe(true);
+    expect(await bot.fetchOpenOrders('BTC/USDT')).toEqual([]);
+  });
+
+  it('fetchOrders, fetchClosedOrders and fetchOrderTrades read allOrders and myTrades', async () => {
+    const filled = await bot.createOrder('BTC/USDT', 'market', 'buy', 0.01);
+    const all = await bot.fetchOrders('BTC/USDT');
+    expect(all.map((x) => x.status)).toEqual(['canceled', 'canceled', 'canceled', 'closed']);
+    const closed = await bot.fetchClosedOrders('BTC/USDT');
+    expect(closed.map((x) => x.id)).toEqual([filled.id]);
+    const trades = await bot.fetchOrderTrades(String(filled.id), 'BTC/USDT');
+    expect(trades.map((t) => [t.order, t.price, t.amount, t.side])).toEqual([[filled.id, 30010, 0.01, 'buy']]);
+  });
+
+  it('fetchBidsAsks and fetchLastPrices (bookTicker, ticker/price)', async () => {
+    const ba = await bot.fetchBidsAsks(['BTC/USDT']);
+    expect(ba['BTC/USDT']).toMatchObject({ bid: 29990, ask: 30010 });
+    const last = await bot.fetchLastPrices(['BTC/USDT']);
+    expect(last['BTC/USDT']?.price).toBe(30010);
+  });
+});
