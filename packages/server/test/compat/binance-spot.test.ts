@@ -10,12 +10,15 @@ let sb: CompatSandbox;
 let keys: Keys;
 let rest: SpotRestAPI.RestAPI;
 
+function spotRest(k: { apiKey: string; secretKey: string }, basePath = sb.url): SpotRestAPI.RestAPI {
+  return new Spot({ configurationRestAPI: { apiKey: k.apiKey, apiSecret: k.secretKey, basePath } }).restAPI;
+}
+
 beforeAll(async () => {
   sb = await startCompatSandbox();
   await seedBtcUsdt(sb);
   keys = await sb.createAccount({ USDT: '100000', BTC: '2' });
-  rest = new Spot({ configurationRestAPI: { apiKey: keys.apiKey, apiSecret: keys.secretKey, basePath: sb.url } })
-    .restAPI;
+  rest = spotRest(keys);
 });
 afterAll(async () => {
   await sb?.close();
@@ -23,6 +26,16 @@ afterAll(async () => {
 });
 
 const { NewOrderSideEnum: Side, NewOrderTypeEnum: Type, NewOrderTimeInForceEnum: Tif } = SpotRestAPI;
+
+/** A LIMIT GTC buy on BTCUSDT: quantity, then price or peg. */
+const limitBuy = (quantity: number, more: Partial<SpotRestAPI.NewOrderRequest>): SpotRestAPI.NewOrderRequest => ({
+  symbol: 'BTCUSDT',
+  side: Side.BUY,
+  type: Type.LIMIT,
+  timeInForce: Tif.GTC,
+  quantity,
+  ...more,
+});
 
 describe('@binance/spot REST: general and market data', () => {
   it('ping, time, exchangeInfo', async () => {
@@ -123,14 +136,7 @@ describe('@binance/spot REST: trading', () => {
   let orderId = 0;
 
   it('newOrder LIMIT, getOrder, getOpenOrders, deleteOrder', async () => {
-    const res = await rest.newOrder({
-      symbol: 'BTCUSDT',
-      side: Side.BUY,
-      type: Type.LIMIT,
-      timeInForce: Tif.GTC,
-      quantity: 0.01,
-      price: 29000,
-    });
+    const res = await rest.newOrder(limitBuy(0.01, { price: 29000 }));
     expect(res.rateLimits).toContainEqual(
       expect.objectContaining({ rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, count: 1 }),
     );
@@ -213,16 +219,7 @@ describe('@binance/spot REST: trading', () => {
   });
 
   it('errors surface as the connector error classes with the Binance code', async () => {
-    const err = await rest
-      .newOrder({
-        symbol: 'BTCUSDT',
-        side: Side.BUY,
-        type: Type.LIMIT,
-        timeInForce: Tif.GTC,
-        quantity: 10,
-        price: 29000,
-      })
-      .catch((e: unknown) => e);
+    const err = await rest.newOrder(limitBuy(10, { price: 29000 })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadRequestError);
     expect(err).toMatchObject({ code: -2010, message: 'Account has insufficient balance for requested action.' });
     await expect(rest.getOrder({ symbol: 'BTCUSDT', orderId: 987654 })).rejects.toMatchObject({
@@ -235,19 +232,15 @@ describe('@binance/spot REST: trading', () => {
 describe('@binance/spot REST: pegged orders and OPO lists', () => {
   it('newOrder with pegPriceType, orderListOpo and orderListOpoco', async () => {
     const own = await sb.createAccount({ USDT: '100000' });
-    const trade = new Spot({ configurationRestAPI: { apiKey: own.apiKey, apiSecret: own.secretKey, basePath: sb.url } })
-      .restAPI;
+    const trade = spotRest(own);
     const pegged = await (
-      await trade.newOrder({
-        symbol: 'BTCUSDT',
-        side: Side.BUY,
-        type: Type.LIMIT,
-        timeInForce: Tif.GTC,
-        quantity: 0.01,
-        pegPriceType: SpotRestAPI.NewOrderPegPriceTypeEnum.PRIMARY_PEG,
-        pegOffsetType: SpotRestAPI.NewOrderPegOffsetTypeEnum.PRICE_LEVEL,
-        pegOffsetValue: 1,
-      })
+      await trade.newOrder(
+        limitBuy(0.01, {
+          pegPriceType: SpotRestAPI.NewOrderPegPriceTypeEnum.PRIMARY_PEG,
+          pegOffsetType: SpotRestAPI.NewOrderPegOffsetTypeEnum.PRICE_LEVEL,
+          pegOffsetValue: 1,
+        }),
+      )
     ).data();
     expect(pegged).toMatchObject({ status: 'NEW', pegPriceType: 'PRIMARY_PEG', peggedPrice: '29980.00000000' });
 
@@ -301,8 +294,7 @@ describe('@binance/spot REST: the price-range execution rule', () => {
     });
     try {
       await seedBtcUsdt(ruled);
-      const { apiKey, secretKey: apiSecret } = await ruled.createAccount({});
-      const client = new Spot({ configurationRestAPI: { apiKey, apiSecret, basePath: ruled.url } }).restAPI;
+      const client = spotRest(await ruled.createAccount({}), ruled.url);
       expect(await (await client.executionRules({ symbol: 'BTCUSDT' })).data()).toEqual({
         symbolRules: [
           {
@@ -335,8 +327,7 @@ describe('@binance/spot REST: smart order routing', () => {
   it('sorOrder, sorOrderTest, myAllocations, exchangeInfo sors', async () => {
     const routed = await startSorSandbox();
     try {
-      const { apiKey, secretKey: apiSecret } = await routed.createAccount({ USDT: '10000' });
-      const client = new Spot({ configurationRestAPI: { apiKey, apiSecret, basePath: routed.url } }).restAPI;
+      const client = spotRest(await routed.createAccount({ USDT: '10000' }), routed.url);
       expect((await (await client.exchangeInfo()).data()).sors).toEqual([
         { baseAsset: 'BTC', symbols: ['BTCUSDT', 'BTCUSDC'] },
       ]);
@@ -388,21 +379,11 @@ describe('@binance/spot REST: cancelReplace, OCO, amend, bulk cancel', () => {
   let trade: SpotRestAPI.RestAPI;
   beforeAll(async () => {
     const own = await sb.createAccount({ USDT: '100000', BTC: '1' });
-    trade = new Spot({ configurationRestAPI: { apiKey: own.apiKey, apiSecret: own.secretKey, basePath: sb.url } })
-      .restAPI;
+    trade = spotRest(own);
   });
 
   it('orderCancelReplace STOP_ON_FAILURE replaces a resting order', async () => {
-    const placed = await (
-      await trade.newOrder({
-        symbol: 'BTCUSDT',
-        side: Side.BUY,
-        type: Type.LIMIT,
-        timeInForce: Tif.GTC,
-        quantity: 0.01,
-        price: 28000,
-      })
-    ).data();
+    const placed = await (await trade.newOrder(limitBuy(0.01, { price: 28000 }))).data();
     const replaced = await (
       await trade.orderCancelReplace({
         symbol: 'BTCUSDT',
