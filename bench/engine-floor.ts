@@ -447,7 +447,8 @@ interface FloorRun {
   fees: readonly number[];
 }
 
-export function runFloor(ops: OpStream): FloorRun {
+/** `count`: run only the first `count` ops. */
+export function runFloor(ops: OpStream, count = ops.length): FloorRun {
   const ex = new FloorEngine(ops.length + 1, ops.length * 4 + 1);
   for (let a = 1; a <= ACCOUNTS; a++) {
     ex.deposit(a, QUOTE, '1000000000');
@@ -457,7 +458,7 @@ export function runFloor(ops: OpStream): FloorRun {
   let accepted = 0;
   let rejected = 0;
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < ops.length; i++) {
+  for (let i = 0; i < count; i++) {
     const kind = ops.kind[i] as number;
     const account = ops.account[i] as number;
     const now = 1_700_000_000_000 + i;

@@ -29,9 +29,9 @@ interface EngineRun {
  * `readFills`: also read each placed order's fills (decoded from the command's event words, as the
  * FULL answer's renderer does). Off in the headline: the engine hands out its events as words and a
  * consumer decodes what it needs (the REST answer, the streams); the trade count comes from the
- * symbol's trade count instead (one taker fill per trade).
+ * symbol's trade count instead (one taker fill per trade). `count`: run only the first `count` ops.
  */
-export function runOurs(ops: OpStream, retainHistory = true, readFills = false): EngineRun {
+export function runOurs(ops: OpStream, retainHistory = true, readFills = false, count = ops.length): EngineRun {
   const ex = new Exchange(DEFAULT_SYMBOLS, { retainHistory });
   for (let a = 1; a <= ACCOUNTS; a++) {
     ex.deposit({ now: 0, accountId: a, asset: 'USDT', amount: '1000000000' });
@@ -42,7 +42,7 @@ export function runOurs(ops: OpStream, retainHistory = true, readFills = false):
   let rejected = 0;
   let fillsRead = 0;
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < ops.length; i++) {
+  for (let i = 0; i < count; i++) {
     const kind = ops.kind[i] as number;
     const now = 1_700_000_000_000 + i;
     try {
