@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { runOurs } from './engine.js';
 import { runFloor } from './engine-floor.js';
 import { opStream } from './engine-stream.js';
+import { median } from './lib.js';
 
 type Subject = 'engine' | 'floor';
 
@@ -55,7 +56,6 @@ async function twoAtATime<T>(jobs: readonly (() => Promise<T>)[]): Promise<T[]> 
 async function perOperation(subject: Subject, n: number): Promise<number> {
   const job = (m: number) => () => count(subject, n, m);
   const counts = await twoAtATime([job(1), job(n), job(1), job(n), job(1), job(n)]);
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1] as number;
   return (median(counts.filter((_, i) => i % 2 === 1)) - median(counts.filter((_, i) => i % 2 === 0))) / (n - 1);
 }
 
