@@ -15,7 +15,7 @@
  * (two at a time); what still varies is when old-generation collections start (±0.2 % a count).
  * `--cache`: cachegrind's cache model on (its D1 is the host's, 48 KiB here): level-1 data misses
  * per operation beside the instructions — the part of the wall-time gap instructions do not show
- * (about 2× slower to run). Its misses vary ±5 % between processes (collections start at different
+ * (~6.5 min instead of ~5). Its misses vary ±5 % between processes (collections start at different
  * moments), the instructions stay within ~1 %.
  * Run: `npm run build && npx tsx bench/engine-instructions.ts [ops] [--cache]` (default 100,000: ~5 min).
  */
